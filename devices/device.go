@@ -8,8 +8,9 @@ package devices
 // JSON that `mfpfleet discover --json` prints.
 type Device struct {
 	IP          string `json:"ip"`
-	Vendor      string `json:"vendor"` // lower-case slug: xerox, hp, ricoh, konica-minolta, …
-	Model       string `json:"model"`  // as a person writes it: "AltaLink C8045"
+	Vendor      string `json:"vendor"`          // lower-case slug of the maker whose web admin it runs: xerox, hp, ricoh, konica-minolta, …
+	Brand       string `json:"brand,omitempty"` // the badge when it differs from Vendor (OEM): "Savin", "Develop", "UTAX"
+	Model       string `json:"model"`           // as a person writes it: "AltaLink C8045"
 	Serial      string `json:"serial"`
 	Firmware    string `json:"firmware"`
 	MAC         string `json:"mac"` // aa:bb:cc:dd:ee:ff
