@@ -119,9 +119,13 @@ type entry struct {
 // Table is a sorted OID table. It is safe for concurrent use; Set may be
 // called while an agent serves the table.
 type Table struct {
-	mu      sync.RWMutex
-	entries []entry
+	mu       sync.RWMutex
+	entries  []entry
+	warnings []string
 }
+
+// Warnings lists the lines Parse skipped, with their line numbers and why.
+func (t *Table) Warnings() []string { return slices.Clone(t.warnings) }
 
 // NewTable builds a table from vars in any order; for a repeated OID the
 // last one wins. Vars whose OID is not a valid dotted OID are dropped.
@@ -274,8 +278,10 @@ func ParseFile(path string) (*Table, error) {
 	return t, nil
 }
 
-// Parse reads snmprec text. A malformed line is an error naming its line
-// number.
+// Parse reads snmprec text. Real recordings carry the odd corrupt line
+// (a Counter32 of "6git3159"): such a line is skipped and noted in
+// Warnings rather than losing the whole recording. The error is only for
+// read failures.
 func Parse(r io.Reader) (*Table, error) {
 	t := &Table{}
 	sc := bufio.NewScanner(r)
@@ -288,7 +294,8 @@ func Parse(r io.Reader) (*Table, error) {
 		}
 		v, err := ParseLine(line)
 		if err != nil {
-			return nil, fmt.Errorf("line %d: %w", n, err)
+			t.warnings = append(t.warnings, fmt.Sprintf("line %d: %v", n, err))
+			continue
 		}
 		vars = append(vars, v)
 	}
@@ -372,6 +379,9 @@ func ParseLine(line string) (Var, error) {
 		v.Value = nil
 	case ObjectIdentifier:
 		s := strings.TrimPrefix(strings.TrimSpace(string(data)), ".")
+		if s == "0" {
+			s = "0.0" // zeroDotZero written short
+		}
 		if _, err := ParseOID(s); err != nil {
 			return Var{}, fmt.Errorf("oid %s: object identifier value: %w", oid, err)
 		}
