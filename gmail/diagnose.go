@@ -1,0 +1,341 @@
+package gmail
+
+import (
+	"context"
+	"crypto/tls"
+	"crypto/x509"
+	"errors"
+	"fmt"
+	"net"
+	"net/textproto"
+	"os"
+	"regexp"
+	"strconv"
+	"strings"
+	"syscall"
+
+	gomail "github.com/wneessen/go-mail"
+)
+
+// Code is a stable, machine-readable name for what went wrong. The CLI's
+// --json prints it; scripts may match on it.
+type Code string
+
+// The diagnosis codes. New ones may be added; existing ones keep their
+// meaning.
+const (
+	CodeOK                  Code = "ok"
+	CodeConfig              Code = "config"                // bad options (CA file, port, account)
+	CodeDNS                 Code = "dns_failure"           // the host name does not resolve
+	CodeTimeout             Code = "timeout"               // no TCP answer, or no SMTP greeting
+	CodeRefused             Code = "connection_refused"    // TCP RST
+	CodeNetwork             Code = "network"               // other socket errors (unreachable, reset)
+	CodeTLSUntrusted        Code = "tls_untrusted"         // certificate not trusted / wrong name
+	CodeTLSHandshake        Code = "tls_handshake"         // version/cipher mismatch, not TLS at all
+	CodeSTARTTLSMissing     Code = "starttls_missing"      // port 587 did not offer STARTTLS
+	CodeAuthUnsupported     Code = "auth_unsupported"      // no AUTH PLAIN/LOGIN offered
+	CodeAppPasswordRequired Code = "app_password_required" // 534 5.7.9
+	CodeBadCredentials      Code = "bad_credentials"       // 535 5.7.8
+	CodeSTARTTLSRequired    Code = "starttls_required"     // 530 5.7.0 Must issue a STARTTLS command first
+	CodeAuthRequired        Code = "auth_required"         // 530 5.7.0 Authentication Required
+	CodeTooManyLogins       Code = "too_many_logins"       // 454 4.7.0
+	CodeSendingLimit        Code = "sending_limit"         // 550 5.4.5
+	CodeTryLater            Code = "try_later"             // 421 4.7.0
+	CodeRejected            Code = "rejected"              // any other SMTP/IMAP refusal
+	CodeCanceled            Code = "canceled"              // the caller's context ended
+	CodeUnknown             Code = "unknown"
+)
+
+// Stage is the step of the conversation where a check stopped.
+type Stage string
+
+// The stages, in conversation order.
+const (
+	StageConfig   Stage = "config"
+	StageDNS      Stage = "dns"
+	StageConnect  Stage = "connect"
+	StageTLS      Stage = "tls"
+	StageGreeting Stage = "greeting"
+	StageAuth     Stage = "auth"
+	StageSend     Stage = "send"
+	StageMailbox  Stage = "mailbox"
+)
+
+// Diagnosis explains a failure in plain language with a next step. It is
+// also an error (Error gives cause and next step); errors.As(err, &d)
+// with d *Diagnosis gets it back from Check's and Confirm's errors.
+type Diagnosis struct {
+	Code  Code  `json:"code"`
+	Stage Stage `json:"stage"`
+	// ReplyCode and EnhancedCode are the server's, when it answered
+	// ("534", "5.7.9").
+	ReplyCode    int    `json:"reply_code,omitempty"`
+	EnhancedCode string `json:"enhanced_code,omitempty"`
+	// Reply is the server's text after the codes.
+	Reply string `json:"reply,omitempty"`
+	// Cause says what most likely happened; NextStep what to do.
+	Cause    string `json:"cause"`
+	NextStep string `json:"next_step"`
+	// Detail is the underlying error text.
+	Detail string `json:"detail,omitempty"`
+	// Temporary is true when waiting and retrying may help.
+	Temporary bool `json:"temporary"`
+
+	err error
+}
+
+// Error implements error.
+func (d *Diagnosis) Error() string {
+	var b strings.Builder
+	b.WriteString(string(d.Code))
+	if d.ReplyCode != 0 {
+		fmt.Fprintf(&b, " (%d", d.ReplyCode)
+		if d.EnhancedCode != "" {
+			b.WriteString(" " + d.EnhancedCode)
+		}
+		b.WriteString(")")
+	}
+	b.WriteString(": " + d.Cause)
+	if d.NextStep != "" {
+		b.WriteString(": " + d.NextStep)
+	}
+	return b.String()
+}
+
+// Unwrap returns the underlying error.
+func (d *Diagnosis) Unwrap() error { return d.err }
+
+var enhancedRE = regexp.MustCompile(`^([245]\.\d{1,3}\.\d{1,3})\b\s*`)
+
+// replyRE finds an SMTP reply inside free text, such as a printer's job
+// log: "534-5.7.9 Application-specific password required".
+var replyRE = regexp.MustCompile(`\b([2-5]\d\d)[ -]([245]\.\d{1,3}\.\d{1,3})\b\s*(.*)`)
+
+// DiagnoseReply explains an SMTP reply found in free text, for example
+// the error a printer shows after its test e-mail ("SMTP error: 534-5.7.9
+// Application-specific password required…"). It returns nil when the
+// text holds no reply code with an enhanced status code.
+func DiagnoseReply(text string) *Diagnosis {
+	m := replyRE.FindStringSubmatch(text)
+	if m == nil {
+		return nil
+	}
+	code, _ := strconv.Atoi(m[1])
+	d := fromReply(code, m[2], strings.TrimSpace(m[3]), StageAuth)
+	d.Detail = strings.TrimSpace(text)
+	return d
+}
+
+// Diagnose turns an error from an SMTP conversation (go-mail, net,
+// crypto/tls, net/textproto) into a Diagnosis. stage is where the caller
+// was when it failed; it is refined from the error where possible. A nil
+// error gives nil.
+func Diagnose(err error, stage Stage, port int) *Diagnosis {
+	if err == nil {
+		return nil
+	}
+	var d *Diagnosis
+	if errors.As(err, &d) {
+		return d
+	}
+	d = classify(err, stage, port)
+	d.err = err
+	if d.Detail == "" {
+		d.Detail = err.Error()
+	}
+	return d
+}
+
+func classify(err error, stage Stage, port int) *Diagnosis {
+	other := otherPort(port)
+
+	// The server answered with a reply code.
+	var tp *textproto.Error
+	if errors.As(err, &tp) {
+		enh, text := splitEnhanced(tp.Msg)
+		st := stage
+		if st == StageConnect || st == StageTLS {
+			st = StageGreeting
+		}
+		return fromReply(tp.Code, enh, text, st)
+	}
+	var se *gomail.SendError
+	if errors.As(err, &se) && se.ErrorCode() != 0 {
+		enh := se.EnhancedStatusCode()
+		_, text := splitEnhanced(strings.TrimSpace(err.Error()))
+		return fromReply(se.ErrorCode(), enh, text, StageSend)
+	}
+
+	if errors.Is(err, context.Canceled) {
+		return &Diagnosis{Code: CodeCanceled, Stage: stage, Cause: "the check was interrupted", NextStep: "run it again"}
+	}
+
+	var dnsErr *net.DNSError
+	if errors.As(err, &dnsErr) {
+		return &Diagnosis{Code: CodeDNS, Stage: StageDNS,
+			Cause:     fmt.Sprintf("the name %s could not be resolved", dnsErr.Name),
+			NextStep:  "check the host name ([gmail] smtp_host / imap_host in fleet.toml) and that this machine has working DNS",
+			Temporary: dnsErr.IsTemporary || dnsErr.IsTimeout,
+		}
+	}
+
+	// Certificates.
+	var unknownCA x509.UnknownAuthorityError
+	var hostErr x509.HostnameError
+	var invalid x509.CertificateInvalidError
+	var verr *tls.CertificateVerificationError
+	if errors.As(err, &unknownCA) || errors.As(err, &hostErr) || errors.As(err, &invalid) || errors.As(err, &verr) {
+		return &Diagnosis{Code: CodeTLSUntrusted, Stage: StageTLS,
+			Cause:    "the server's TLS certificate is not trusted (unknown issuer, wrong name or expired): something on this network may intercept TLS (antivirus, proxy), or the host is not Gmail",
+			NextStep: "for Gmail, leave [gmail] ca_file empty and use the system's roots; try another network; for a local test server, point ca_file at its CA",
+		}
+	}
+
+	// Time-outs: before the TCP connection (SYN unanswered) or after it
+	// (server accepted but never spoke, or stalled).
+	if isTimeout(err) {
+		d := &Diagnosis{Code: CodeTimeout, Stage: stage, Temporary: true}
+		if isDial(err) {
+			d.Stage = StageConnect
+			d.Cause = fmt.Sprintf("no answer on port %d: the port is probably blocked on this network (some ISPs, hotels and regions block outgoing SMTP)", port)
+		} else {
+			if d.Stage == StageConnect || d.Stage == StageDNS {
+				d.Stage = StageGreeting
+			}
+			d.Cause = fmt.Sprintf("the connection on port %d opened but the server did not answer in time: a firewall or proxy may hold SMTP connections", port)
+		}
+		d.NextStep = fmt.Sprintf("try port %d (--port %d), another network, or a VPN", other, other)
+		return d
+	}
+	if errors.Is(err, syscall.ECONNREFUSED) {
+		return &Diagnosis{Code: CodeRefused, Stage: StageConnect,
+			Cause:    fmt.Sprintf("the connection to port %d was refused: nothing listens there, or a firewall rejects it", port),
+			NextStep: fmt.Sprintf("check smtp_host and the port in fleet.toml; try port %d (--port %d), another network, or a VPN", other, other),
+		}
+	}
+
+	msg := err.Error()
+	switch {
+	case strings.Contains(msg, "does not support STARTTLS"):
+		return &Diagnosis{Code: CodeSTARTTLSMissing, Stage: StageTLS,
+			Cause:    fmt.Sprintf("the server on port %d did not offer STARTTLS, so the password was not sent: something on this network (firewall, antivirus, proxy) may strip it, or the host is not Gmail", port),
+			NextStep: fmt.Sprintf("try port %d (implicit TLS), another network, or a VPN", other),
+		}
+	case strings.Contains(msg, "does not support SMTP AUTH"), errors.Is(err, gomail.ErrNoSupportedAuthDiscovered),
+		errors.Is(err, gomail.ErrPlainAuthNotSupported), errors.Is(err, gomail.ErrLoginAuthNotSupported):
+		return &Diagnosis{Code: CodeAuthUnsupported, Stage: StageAuth,
+			Cause:    "the server did not offer AUTH PLAIN or LOGIN after TLS",
+			NextStep: "check smtp_host: smtp.gmail.com offers both on ports 587 and 465",
+		}
+	}
+	if isTLSError(err) {
+		return &Diagnosis{Code: CodeTLSHandshake, Stage: StageTLS,
+			Cause:    "the TLS handshake failed (no common TLS version or cipher, or the port does not speak TLS)",
+			NextStep: fmt.Sprintf("check that port %d is the right one for its mode (587 = STARTTLS, 465 = implicit TLS); Gmail needs TLS 1.2 or newer; try another network", port),
+		}
+	}
+	var opErr *net.OpError
+	if errors.As(err, &opErr) || errors.Is(err, syscall.ECONNRESET) || errors.Is(err, syscall.ENETUNREACH) || errors.Is(err, syscall.EHOSTUNREACH) {
+		st := stage
+		if opErr != nil && opErr.Op == "dial" {
+			st = StageConnect
+		}
+		return &Diagnosis{Code: CodeNetwork, Stage: st, Temporary: true,
+			Cause:    "the network connection failed",
+			NextStep: fmt.Sprintf("check this machine's network; try port %d, another network, or a VPN", other),
+		}
+	}
+	return &Diagnosis{Code: CodeUnknown, Stage: stage, Cause: "the check failed", NextStep: "run again with --verbose and read the detail"}
+}
+
+// fromReply explains an SMTP reply code.
+func fromReply(code int, enh, text string, stage Stage) *Diagnosis {
+	d := &Diagnosis{ReplyCode: code, EnhancedCode: enh, Reply: text, Stage: stage, Temporary: code >= 400 && code < 500}
+	lt := strings.ToLower(text)
+	switch {
+	case code == 534 || enh == "5.7.9":
+		d.Code, d.Stage = CodeAppPasswordRequired, StageAuth
+		d.Cause = "Gmail wants an app password: the account's normal password was given (2-Step Verification is on)"
+		d.NextStep = "create an app password at " + AppPasswordsURL + " and use it instead (16 letters)"
+	case code == 535 || enh == "5.7.8":
+		d.Code, d.Stage = CodeBadCredentials, StageAuth
+		d.Cause = "Gmail did not accept the username and password: the app password is wrong or was revoked, or it belongs to another account"
+		d.NextStep = "check that --account is the full address the app password was created for; create a new app password at " + AppPasswordsURL
+	case code == 530 && strings.Contains(lt, "starttls"):
+		d.Code = CodeSTARTTLSRequired
+		d.Cause = "the server requires STARTTLS before AUTH or MAIL: the client sent them over a plain connection"
+		d.NextStep = "use port 587 with STARTTLS (\"TLS\"/\"STARTTLS\" on the device) or port 465 with SSL/TLS; never port 587 without encryption"
+	case code == 530:
+		d.Code = CodeAuthRequired
+		d.Cause = "the server wants SMTP AUTH before sending"
+		d.NextStep = "turn on SMTP authentication with the full Gmail address as user and the app password"
+	case code == 454 && (enh == "4.7.0" || strings.Contains(lt, "login attempts")):
+		d.Code, d.Stage = CodeTooManyLogins, StageAuth
+		d.Cause = "Gmail saw too many login attempts and blocks logins for a while"
+		d.NextStep = "wait at least 10–15 minutes before trying again, and stop devices that retry with a wrong password"
+	case code == 550 && (enh == "5.4.5" || strings.Contains(lt, "limit")):
+		d.Code = CodeSendingLimit
+		d.Cause = "the account reached Gmail's daily sending limit"
+		d.NextStep = "wait up to 24 hours; spread devices over several accounts, or use Google Workspace's SMTP relay for high volume"
+	case code == 421:
+		d.Code = CodeTryLater
+		d.Cause = "Gmail asked to try again later: the account or this network is sending too much, or sending is temporarily restricted"
+		d.NextStep = "wait (minutes to hours) and try again; if it repeats, check the account's sending limits"
+	default:
+		d.Code = CodeRejected
+		d.Cause = fmt.Sprintf("the server refused with %d %s", code, strings.TrimSpace(enh+" "+text))
+		d.NextStep = "read the server's text; Gmail's replies name a help page"
+	}
+	return d
+}
+
+func splitEnhanced(msg string) (enh, text string) {
+	msg = strings.TrimSpace(msg)
+	// Multi-line replies are joined with "\n" by textproto; each line may
+	// repeat the enhanced code.
+	lines := strings.Split(msg, "\n")
+	var parts []string
+	for _, l := range lines {
+		l = strings.TrimSpace(l)
+		if m := enhancedRE.FindStringSubmatch(l); m != nil {
+			if enh == "" {
+				enh = m[1]
+			}
+			l = strings.TrimSpace(l[len(m[0]):])
+		}
+		if l != "" {
+			parts = append(parts, l)
+		}
+	}
+	return enh, strings.Join(parts, " ")
+}
+
+func otherPort(port int) int {
+	if port == 465 {
+		return 587
+	}
+	return 465
+}
+
+func isTimeout(err error) bool {
+	if errors.Is(err, context.DeadlineExceeded) || errors.Is(err, os.ErrDeadlineExceeded) {
+		return true
+	}
+	var ne net.Error
+	return errors.As(err, &ne) && ne.Timeout()
+}
+
+func isDial(err error) bool {
+	var opErr *net.OpError
+	return errors.As(err, &opErr) && opErr.Op == "dial"
+}
+
+func isTLSError(err error) bool {
+	var alert tls.AlertError
+	var rh tls.RecordHeaderError
+	var ech *tls.ECHRejectionError
+	if errors.As(err, &alert) || errors.As(err, &rh) || errors.As(err, &ech) {
+		return true
+	}
+	return strings.Contains(err.Error(), "tls: ")
+}

@@ -1,0 +1,207 @@
+package standin
+
+import (
+	"bytes"
+	"crypto/tls"
+	"fmt"
+	"io"
+	"mime"
+	"net/mail"
+	"strings"
+
+	"github.com/emersion/go-imap/v2"
+	"github.com/emersion/go-sasl"
+	"github.com/emersion/go-smtp"
+)
+
+// session is one SMTP conversation (go-smtp makes a new one after
+// STARTTLS).
+type session struct {
+	s        *Server
+	conn     *smtp.Conn
+	listener string // "starttls", "tls" or "plain"
+	tls      bool
+	tlsVer   string
+
+	authUser, authMech string
+	from               string
+	rcpt               []string
+}
+
+func (s *Server) newSession(c *smtp.Conn, listener string) (smtp.Session, error) {
+	if s.currentFault() == FaultTryLater {
+		return nil, replyTryLater
+	}
+	sess := &session{s: s, conn: c, listener: listener}
+	if st, ok := c.TLSConnectionState(); ok {
+		sess.tls = true
+		sess.tlsVer = tls.VersionName(st.Version)
+	}
+	return sess, nil
+}
+
+var _ smtp.AuthSession = (*session)(nil)
+
+// AuthMechanisms advertises PLAIN and LOGIN only on encrypted
+// connections — except on the plain port, which mimics a server that
+// offers AUTH in the clear and then refuses it.
+func (se *session) AuthMechanisms() []string {
+	if se.tls || se.listener == "plain" {
+		return []string{sasl.Plain, sasl.Login}
+	}
+	return nil
+}
+
+// Auth answers AUTH. Before TLS: 530 5.7.0, like Gmail.
+func (se *session) Auth(mech string) (sasl.Server, error) {
+	if !se.tls {
+		se.s.recordAuth(AuthAttempt{At: se.s.opts.Now(), Listener: se.listener, Mech: mech, Code: replySTARTTLSFirst.Code})
+		return nil, replySTARTTLSFirst
+	}
+	check := func(user, pass string) error {
+		a := AuthAttempt{At: se.s.opts.Now(), Listener: se.listener, Mech: mech, User: user, Code: 235}
+		var rerr *smtp.SMTPError
+		if se.s.currentFault() == FaultTooManyLogins {
+			rerr = replyTooManyLogins
+		} else {
+			rerr = se.s.checkLogin(user, pass)
+		}
+		if rerr != nil {
+			a.Code = rerr.Code
+			se.s.recordAuth(a)
+			return rerr
+		}
+		se.s.recordAuth(a)
+		se.authUser, se.authMech = user, mech
+		return nil
+	}
+	switch strings.ToUpper(mech) {
+	case sasl.Plain:
+		return sasl.NewPlainServer(func(identity, user, pass string) error {
+			if identity != "" && identity != user {
+				return replyBadCredentials
+			}
+			return check(user, pass)
+		}), nil
+	case sasl.Login:
+		return &loginServer{check: check}, nil
+	}
+	return nil, replyBadMechanism
+}
+
+func (se *session) Mail(from string, _ *smtp.MailOptions) error {
+	switch {
+	case !se.tls:
+		return replySTARTTLSFirst
+	case se.authUser == "":
+		return replyAuthRequired
+	case se.s.currentFault() == FaultDailyLimit:
+		return replyDailyLimit
+	}
+	se.from = from
+	return nil
+}
+
+func (se *session) Rcpt(to string, _ *smtp.RcptOptions) error {
+	if !se.tls {
+		return replySTARTTLSFirst
+	}
+	if se.authUser == "" {
+		return replyAuthRequired
+	}
+	if _, err := mail.ParseAddress(to); err != nil {
+		return &smtp.SMTPError{Code: 553, EnhancedCode: smtp.EnhancedCode{5, 1, 3},
+			Message: "The recipient address <" + to + "> is not a valid RFC 5321 address."}
+	}
+	se.rcpt = append(se.rcpt, to)
+	return nil
+}
+
+func (se *session) Data(r io.Reader) error {
+	body, err := io.ReadAll(r)
+	if err != nil {
+		return err
+	}
+	now := se.s.opts.Now()
+	m := Message{At: now, Listener: se.listener, TLS: se.tlsVer, AuthUser: se.authUser, AuthMech: se.authMech,
+		MailFrom: se.from, Rcpt: append([]string(nil), se.rcpt...), Size: len(body)}
+	if msg, err := mail.ReadMessage(bytes.NewReader(body)); err == nil {
+		dec := new(mime.WordDecoder)
+		subj := msg.Header.Get("Subject")
+		if d, err := dec.DecodeHeader(subj); err == nil {
+			subj = d
+		}
+		m.Subject = subj
+		if from, err := msg.Header.AddressList("From"); err == nil && len(from) > 0 {
+			m.From = from[0].Address
+		} else {
+			m.From = msg.Header.Get("From")
+		}
+	}
+	var deliveredTo string
+	for _, rc := range se.rcpt {
+		if se.s.isAccountAddress(rc) {
+			deliveredTo = rc
+			break
+		}
+	}
+	if deliveredTo != "" {
+		hdr := fmt.Sprintf("Delivered-To: %s\r\nReceived: from %s by smtp.gmail.com with ESMTPSA (%s); %s\r\n",
+			deliveredTo, se.conn.Hostname(), se.tlsVer, now.Format("Mon, 2 Jan 2006 15:04:05 -0700"))
+		raw := append([]byte(hdr), body...)
+		if _, err := se.s.user.Append("INBOX", literal{bytes.NewReader(raw), int64(len(raw))}, &imap.AppendOptions{Time: now}); err != nil {
+			return &smtp.SMTPError{Code: 451, EnhancedCode: smtp.EnhancedCode{4, 3, 0}, Message: "Mail server temporarily rejected message."}
+		}
+		m.Delivered = true
+	}
+	se.s.mu.Lock()
+	se.s.messages = append(se.s.messages, m)
+	se.s.mu.Unlock()
+	se.s.log.Info("message accepted", "listener", m.Listener, "auth_user", m.AuthUser, "mail_from", m.MailFrom,
+		"rcpt", strings.Join(m.Rcpt, ","), "subject", m.Subject, "delivered", m.Delivered)
+	return nil
+}
+
+func (se *session) Reset() {
+	se.from = ""
+	se.rcpt = nil
+}
+
+func (se *session) Logout() error { return nil }
+
+type literal struct {
+	*bytes.Reader
+	n int64
+}
+
+func (l literal) Size() int64 { return l.n }
+
+// loginServer is the server side of AUTH LOGIN with the standard
+// prompts ("334 VXNlcm5hbWU6", "334 UGFzc3dvcmQ6"): go-sasl dropped its
+// own, and some printers give up on any other prompt text.
+type loginServer struct {
+	step  int
+	user  string
+	check func(user, pass string) error
+}
+
+func (l *loginServer) Next(response []byte) (challenge []byte, done bool, err error) {
+	switch l.step {
+	case 0:
+		if len(response) > 0 { // AUTH LOGIN <base64 user>
+			l.user = string(response)
+			l.step = 2
+			return []byte("Password:"), false, nil
+		}
+		l.step = 1
+		return []byte("Username:"), false, nil
+	case 1:
+		l.user = string(response)
+		l.step = 2
+		return []byte("Password:"), false, nil
+	case 2:
+		l.step = 3
+		return nil, true, l.check(l.user, string(response))
+	}
+	return nil, true, replyBadMechanism
+}
