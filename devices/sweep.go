@@ -1,0 +1,791 @@
+package devices
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"math/rand/v2"
+	"net"
+	"net/netip"
+	"slices"
+	"sync"
+	"time"
+
+	"github.com/gosnmp/gosnmp"
+)
+
+// Defaults of SweepOptions (the CLI's come from fleet.toml's [discovery]).
+const (
+	DefaultPort    = 161
+	DefaultRate    = 2000 // packets/s
+	DefaultTimeout = 800 * time.Millisecond
+	DefaultWorkers = 8 // SNMPv3 hosts identified at once
+)
+
+// Drain tuning: after the last probe of a pass the sweep waits until no
+// reply has come for max(drainRTTs × the slowest round trip seen,
+// drainFloor), and never longer than Timeout.
+const (
+	drainRTTs  = 4
+	drainFloor = 100 * time.Millisecond
+)
+
+// SweepOptions says what to sweep and how. Only Targets is required.
+type SweepOptions struct {
+	Targets Targets
+	// AllowLarge consents to a sweep of LargeSweep (65,536) addresses or
+	// more (the CLI's --yes, or discovery.allow_large).
+	AllowLarge bool
+	Port       int           // UDP port, DefaultPort when 0
+	Rate       int           // packets per second, DefaultRate when 0
+	Timeout    time.Duration // per attempt, DefaultTimeout when 0
+	// Retries is the number of extra passes over the addresses that did
+	// not answer, and of resends of an unanswered identification GET.
+	Retries int
+	// Communities are tried on every address, with each of SNMPv2c and
+	// SNMPv1.
+	Communities []string
+	// V3 users are tried, in order, on every agent that answers the
+	// unauthenticated engine-ID probe and none of the communities.
+	V3 []V3User
+	// Versions restricts the probes: any of "1", "2c", "3"; empty = all.
+	Versions []string
+	// AllSNMP keeps agents that are not printers.
+	AllSNMP bool
+	// Workers bounds the SNMPv3 identifications run at once
+	// (DefaultWorkers when 0).
+	Workers int
+	Logger  *slog.Logger
+	// Progress, when set, is called from the sweep's goroutine about ten
+	// times a second and once at the end. It must return quickly.
+	Progress func(SweepProgress)
+
+	// newClient replaces NewClient for the SNMPv3 path in tests.
+	newClient func(ctx context.Context, agent netip.AddrPort, o ClientOptions) (Client, error)
+}
+
+// SweepProgress is a snapshot for a progress bar.
+type SweepProgress struct {
+	Sent     uint64 // packets sent so far
+	Total    uint64 // packets planned so far (grows with second passes and follow-ups)
+	Answered int    // addresses that answered a probe
+	Found    int    // devices identified so far (printers unless AllSNMP)
+}
+
+// SweepStats describes a finished sweep.
+type SweepStats struct {
+	Addresses      uint64
+	PacketsSent    uint64
+	SendErrors     uint64
+	Replies        uint64 // datagrams that answered one of our requests
+	Dropped        uint64 // malformed, unmatched or duplicate datagrams
+	Duration       time.Duration
+	HostsAnswering int // addresses that answered any probe
+	V3Agents       int // addresses that answered the SNMPv3 engine-ID probe
+	V3Only         int // of those, how many answered no community
+	Passes         int
+}
+
+// PacketsPerSecond is the average send rate.
+func (s SweepStats) PacketsPerSecond() float64 {
+	if s.Duration <= 0 {
+		return 0
+	}
+	return float64(s.PacketsSent) / s.Duration.Seconds()
+}
+
+// SweepResult is what Sweep found.
+type SweepResult struct {
+	// Devices are sorted by address: identified printers (every SNMP
+	// agent with AllSNMP), plus SNMPv3 agents that answered the engine-ID
+	// probe but no configured user, as Device{CredentialsNeeded: true}.
+	Devices []Device
+	Stats   SweepStats
+}
+
+// Sweep probes every target over SNMP and identifies what answers.
+//
+// It sends from one UDP socket, paced at Rate packets per second: for each
+// address, a GET for IdentityOIDs per community and version (v2c, then
+// v1) and the SNMPv3 engine-ID discovery probe. Replies count only when
+// their request ID and source address and port match a request we sent
+// (duplicates and anything else are dropped). An agent that answered a
+// community is identified from that reply, with more GETs over the same
+// socket where needed (FollowUpOIDs; SNMPv1 noSuchName). An agent that
+// answered only the SNMPv3 probe is handed to a bounded pool that tries
+// each V3 user with its own gosnmp client.
+//
+// After each pass Sweep drains adaptively (see drainRTTs) instead of
+// waiting a fixed time, then re-probes only the addresses that stayed
+// silent, Retries times. Cancelling ctx stops it promptly; it then returns
+// what it found so far together with the context's error.
+func Sweep(ctx context.Context, o SweepOptions) (SweepResult, error) {
+	s, err := newSweeper(o)
+	if err != nil {
+		return SweepResult{}, err
+	}
+	return s.run(ctx)
+}
+
+type host struct {
+	addr     netip.Addr
+	comm     *probeKind // the community probe that answered first
+	g        *gather
+	v3       bool
+	engineID string
+	v3state  int // 0 none, 1 queued, 2 done
+	dev      *Device
+	rtt      time.Duration
+}
+
+type request struct {
+	seq    uint32
+	h      *host
+	oids   []string
+	pkt    []byte
+	sentAt time.Time
+	tries  int
+}
+
+type v3result struct {
+	h   *host
+	dev Device
+}
+
+type sweeper struct {
+	o       SweepOptions
+	log     *slog.Logger
+	plan    *plan
+	ids     idMap
+	port    uint16
+	conn    *net.UDPConn
+	replies chan reply
+	dropped uint64 // by the receiver, read after it stopped
+	recvWG  sync.WaitGroup
+
+	hosts   map[netip.Addr]*host
+	follow  map[uint32]*request // follow-up GETs in flight, by seq
+	sendq   []*request
+	nextSeq uint32
+
+	// pacing (token bucket)
+	tokens   float64
+	lastTick time.Time
+	burst    float64
+
+	// probe send times, for round-trip estimates
+	ring    []probeSent
+	maxRTT  time.Duration
+	lastTx  time.Time // last probe sent
+	lastRx  time.Time // last reply matched
+	nextChk time.Time // next follow-up timeout scan
+
+	// SNMPv3 pool: a goroutine per v3-only agent, v3sem bounds how many
+	// work at once.
+	v3ctx     context.Context
+	v3sem     chan struct{}
+	v3results chan v3result
+	v3pending int
+	v3wg      sync.WaitGroup
+
+	stats    SweepStats
+	total    uint64
+	found    int
+	lastProg time.Time
+	buf      []byte
+}
+
+type probeSent struct {
+	seq uint32
+	at  time.Time
+}
+
+func newSweeper(o SweepOptions) (*sweeper, error) {
+	if o.Targets.Count() == 0 {
+		return nil, errors.New("nothing to sweep: give an address, a CIDR or a range, or define sites in fleet.toml")
+	}
+	if err := o.Targets.CheckSize(o.AllowLarge); err != nil {
+		return nil, err
+	}
+	if o.Port == 0 {
+		o.Port = DefaultPort
+	}
+	if o.Port < 1 || o.Port > 65535 {
+		return nil, fmt.Errorf("port %d is not a UDP port", o.Port)
+	}
+	if o.Rate <= 0 {
+		o.Rate = DefaultRate
+	}
+	if o.Timeout <= 0 {
+		o.Timeout = DefaultTimeout
+	}
+	if o.Retries < 0 {
+		o.Retries = 0
+	}
+	if o.Workers <= 0 {
+		o.Workers = DefaultWorkers
+	}
+	if o.Logger == nil {
+		o.Logger = slog.New(slog.DiscardHandler)
+	}
+	if o.newClient == nil {
+		o.newClient = NewClient
+	}
+	want := map[string]bool{}
+	for _, v := range o.Versions {
+		switch v {
+		case "1", "2c", "3":
+			want[v] = true
+		default:
+			return nil, fmt.Errorf("snmp version %q: use 1, 2c or 3", v)
+		}
+	}
+	all := len(want) == 0
+	var kinds []*probeKind
+	for _, c := range o.Communities {
+		if len(c) > 127 {
+			return nil, fmt.Errorf("community of %d bytes is too long: at most 127", len(c))
+		}
+		for _, v := range []struct {
+			name string
+			ver  gosnmp.SnmpVersion
+		}{{"2c", gosnmp.Version2c}, {"1", gosnmp.Version1}} {
+			if all || want[v.name] {
+				k, err := newProbeKind(v.ver, c, IdentityOIDs)
+				if err != nil {
+					return nil, err
+				}
+				kinds = append(kinds, k)
+			}
+		}
+	}
+	if all || want["3"] {
+		k, err := newProbeKind(gosnmp.Version3, "", nil)
+		if err != nil {
+			return nil, err
+		}
+		kinds = append(kinds, k)
+	}
+	for _, u := range o.V3 {
+		if _, err := u.usm(); err != nil {
+			return nil, err
+		}
+	}
+	if len(kinds) == 0 {
+		return nil, errors.New("nothing to send: SNMPv1/v2c need at least one community (communities under [snmp] in fleet.toml), or allow SNMPv3")
+	}
+	p := &plan{targets: o.Targets, kinds: kinds, passes: o.Retries + 1, n: o.Targets.Count()}
+	if p.probes() >= maxProbes {
+		return nil, fmt.Errorf("%d probes are too many for one sweep: split the targets, or use fewer communities or retries", p.probes())
+	}
+	s := &sweeper{
+		o:         o,
+		log:       o.Logger,
+		plan:      p,
+		ids:       idMap{base: rand.Uint32()},
+		port:      uint16(o.Port),
+		replies:   make(chan reply, 256),
+		hosts:     map[netip.Addr]*host{},
+		follow:    map[uint32]*request{},
+		nextSeq:   uint32(p.probes()),
+		burst:     max(1, float64(o.Rate)/100), // at most 10 ms worth at once
+		ring:      make([]probeSent, 1<<14),
+		v3sem:     make(chan struct{}, o.Workers),
+		v3results: make(chan v3result, 16),
+	}
+	return s, nil
+}
+
+func (s *sweeper) run(ctx context.Context) (res SweepResult, err error) {
+	start := time.Now()
+	s.stats.Addresses = s.plan.n
+	conn, err := net.ListenUDP("udp4", &net.UDPAddr{})
+	if err != nil {
+		return SweepResult{}, fmt.Errorf("open UDP socket: %w", err)
+	}
+	s.conn = conn
+	_ = conn.SetReadBuffer(4 << 20)
+	_ = conn.SetWriteBuffer(4 << 20)
+
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	s.recvWG.Add(1)
+	go s.receive(ctx)
+	s.v3ctx = ctx
+	defer func() {
+		conn.Close()
+		cancel()
+		s.v3wg.Wait()
+		s.recvWG.Wait()
+		s.stats.Dropped += s.dropped
+		s.stats.Duration = time.Since(start)
+		res = s.result()
+		s.progress(true)
+	}()
+
+	s.log.Info("sweep", "addresses", s.plan.n, "probes_per_address", len(s.plan.kinds), "rate", s.o.Rate, "passes", s.plan.passes)
+	s.lastTick = time.Now()
+	for pass := range s.plan.passes {
+		s.stats.Passes = pass + 1
+		s.total += s.passProbes(pass)
+		var index uint64
+		for a := range s.plan.targets.All() {
+			h := s.hosts[a]
+			for ki, k := range s.plan.kinds {
+				if h != nil && (h.comm != nil || (k.v3() && h.v3)) {
+					continue // answered already (a pass > 0)
+				}
+				if err := s.waitToken(ctx); err != nil {
+					return res, err
+				}
+				s.sendProbe(pass, index, ki, a)
+			}
+			index++
+		}
+		if err := s.drain(ctx); err != nil {
+			return res, err
+		}
+		s.log.Debug("pass done", "pass", pass+1, "answering", len(s.hosts))
+	}
+	// Wait for the SNMPv3 pool.
+	for s.v3pending > 0 {
+		select {
+		case r := <-s.v3results:
+			s.v3done(r)
+		case <-ctx.Done():
+			return res, ctx.Err()
+		}
+	}
+	return res, nil
+}
+
+// waitToken blocks until the rate allows one more packet, meanwhile
+// handling replies, follow-up timeouts and queued follow-ups (which go
+// before probes).
+func (s *sweeper) waitToken(ctx context.Context) error {
+	for {
+		s.poll()
+		now := time.Now()
+		s.tokens = min(s.burst, s.tokens+now.Sub(s.lastTick).Seconds()*float64(s.o.Rate))
+		s.lastTick = now
+		if s.tokens >= 1 {
+			if len(s.sendq) > 0 {
+				s.tokens--
+				s.sendFollow(now)
+				continue
+			}
+			s.tokens--
+			return nil
+		}
+		wait := time.Duration((1 - s.tokens) / float64(s.o.Rate) * float64(time.Second))
+		t := time.NewTimer(max(wait, 50*time.Microsecond))
+		select {
+		case r := <-s.replies:
+			t.Stop()
+			s.handle(r)
+		case r := <-s.v3results:
+			t.Stop()
+			s.v3done(r)
+		case <-t.C:
+		case <-ctx.Done():
+			t.Stop()
+			return ctx.Err()
+		}
+	}
+}
+
+// poll handles whatever is ready without blocking.
+func (s *sweeper) poll() {
+	for range 64 {
+		select {
+		case r := <-s.replies:
+			s.handle(r)
+		case r := <-s.v3results:
+			s.v3done(r)
+		default:
+			s.checkTimeouts(time.Now())
+			s.progress(false)
+			return
+		}
+	}
+}
+
+// drain waits for the tail of a pass: until no reply came for the quiet
+// time and every follow-up GET is answered or given up.
+func (s *sweeper) drain(ctx context.Context) error {
+	for {
+		s.poll()
+		now := time.Now()
+		s.tokens = min(s.burst, s.tokens+now.Sub(s.lastTick).Seconds()*float64(s.o.Rate))
+		s.lastTick = now
+		for s.tokens >= 1 && len(s.sendq) > 0 {
+			s.tokens--
+			s.sendFollow(now)
+		}
+		quiet := s.quiet()
+		sinceTx, sinceRx := now.Sub(s.lastTx), now.Sub(s.lastRx)
+		busy := len(s.follow) > 0 || len(s.sendq) > 0
+		if !busy && sinceTx >= quiet && sinceRx >= quiet {
+			return nil
+		}
+		if !busy && sinceTx >= s.o.Timeout {
+			return nil
+		}
+		t := time.NewTimer(5 * time.Millisecond)
+		select {
+		case r := <-s.replies:
+			t.Stop()
+			s.handle(r)
+		case r := <-s.v3results:
+			t.Stop()
+			s.v3done(r)
+		case <-t.C:
+		case <-ctx.Done():
+			t.Stop()
+			return ctx.Err()
+		}
+	}
+}
+
+// quiet is how long the drain waits without replies: a few of the slowest
+// round trips seen, at least drainFloor, at most Timeout. Until a first
+// reply gives a round trip, it is Timeout.
+func (s *sweeper) quiet() time.Duration {
+	if s.maxRTT == 0 {
+		return s.o.Timeout
+	}
+	return min(s.o.Timeout, max(drainFloor, drainRTTs*s.maxRTT))
+}
+
+func (s *sweeper) sendProbe(pass int, index uint64, kind int, a netip.Addr) {
+	seq := s.plan.probeSeq(pass, index, kind)
+	s.buf = s.plan.kinds[kind].encode(s.buf, s.ids.id(seq))
+	now := time.Now()
+	s.ring[seq%uint32(len(s.ring))] = probeSent{seq: seq, at: now}
+	s.lastTx = now
+	s.write(s.buf, a)
+}
+
+func (s *sweeper) write(b []byte, a netip.Addr) {
+	s.stats.PacketsSent++
+	if _, err := s.conn.WriteToUDPAddrPort(b, netip.AddrPortFrom(a, s.port)); err != nil {
+		s.stats.SendErrors++
+		if s.stats.SendErrors <= 3 {
+			s.log.Debug("send", "to", a, "err", err)
+		}
+	}
+}
+
+func (s *sweeper) sendFollow(now time.Time) {
+	r := s.sendq[0]
+	s.sendq = s.sendq[1:]
+	r.sentAt = now
+	r.tries++
+	s.follow[r.seq] = r
+	s.write(r.pkt, r.h.addr)
+}
+
+// checkTimeouts resends or gives up on follow-up GETs, every 10 ms at most.
+func (s *sweeper) checkTimeouts(now time.Time) {
+	if now.Before(s.nextChk) || len(s.follow) == 0 {
+		return
+	}
+	s.nextChk = now.Add(10 * time.Millisecond)
+	for seq, r := range s.follow {
+		if now.Sub(r.sentAt) < s.o.Timeout {
+			continue
+		}
+		delete(s.follow, seq)
+		if r.tries <= s.o.Retries {
+			s.total++
+			s.sendq = append(s.sendq, r)
+			continue
+		}
+		s.log.Debug("no answer to a follow-up GET", "device", r.h.addr, "oids", len(r.oids))
+		r.h.g.fail(r.oids)
+		s.pump(r.h)
+	}
+}
+
+func (s *sweeper) receive(ctx context.Context) {
+	defer s.recvWG.Done()
+	m := newMatcher(s.plan, s.ids, s.port)
+	buf := make([]byte, 65536)
+	for {
+		n, from, err := s.conn.ReadFromUDPAddrPort(buf)
+		if err != nil {
+			if ctx.Err() != nil || errors.Is(err, net.ErrClosed) {
+				return
+			}
+			continue
+		}
+		// gosnmp's values point into the buffer: decode a copy.
+		r, err := m.decode(from, bytes.Clone(buf[:n]))
+		if err != nil {
+			s.dropped++
+			continue
+		}
+		select {
+		case s.replies <- r:
+		case <-ctx.Done():
+			return
+		}
+	}
+}
+
+// handle applies one matched reply (coordinator goroutine only).
+func (s *sweeper) handle(r reply) {
+	now := time.Now()
+	if !r.probe {
+		req := s.follow[r.seq]
+		if req == nil || req.h.addr != r.from || req.h.comm.version != r.pkt.Version || req.h.comm.community != r.pkt.Community {
+			s.stats.Dropped++
+			return
+		}
+		delete(s.follow, r.seq)
+		s.stats.Replies++
+		s.lastRx = now
+		s.noteRTT(req.h, now.Sub(req.sentAt))
+		req.h.g.answer(req.oids, r.pkt)
+		s.pump(req.h)
+		return
+	}
+	h := s.hosts[r.from]
+	if h == nil {
+		h = &host{addr: r.from}
+		s.hosts[r.from] = h
+	}
+	if p := s.ring[r.seq%uint32(len(s.ring))]; p.seq == r.seq && !p.at.IsZero() {
+		s.noteRTT(h, now.Sub(p.at))
+	}
+	k := s.plan.kinds[r.kind]
+	if k.v3() {
+		if h.v3 {
+			s.stats.Dropped++
+			return
+		}
+		s.stats.Replies++
+		s.lastRx = now
+		h.v3, h.engineID = true, r.engineID
+		s.log.Debug("snmpv3 agent", "device", h.addr, "engine_id", h.engineID)
+		// Agents answer probes in order, so a community that works has
+		// normally answered before this; try v3 users right away.
+		s.maybeV3(h)
+		return
+	}
+	if h.comm != nil {
+		s.stats.Dropped++ // a second community or version: we have one
+		return
+	}
+	s.stats.Replies++
+	s.lastRx = now
+	h.comm = k
+	h.g = newGather()
+	oids, _ := h.g.next()
+	h.g.answer(oids, r.pkt)
+	s.log.Debug("snmp agent", "device", h.addr, "via", k.String())
+	s.pump(h)
+}
+
+func (s *sweeper) noteRTT(h *host, d time.Duration) {
+	if d <= 0 {
+		return
+	}
+	h.rtt = d
+	s.maxRTT = max(s.maxRTT, d)
+}
+
+// pump queues the host's next identification GETs, or identifies it.
+func (s *sweeper) pump(h *host) {
+	for {
+		oids, ok := h.g.next()
+		if !ok {
+			break
+		}
+		seq := s.nextSeq
+		s.nextSeq++
+		p := getPacket(h.comm.version, h.comm.community, s.ids.id(seq), oids)
+		b, err := p.MarshalMsg()
+		if err != nil {
+			s.log.Debug("encode follow-up", "device", h.addr, "err", err)
+			h.g.fail(oids)
+			continue
+		}
+		s.total++
+		s.sendq = append(s.sendq, &request{seq: seq, h: h, oids: oids, pkt: b})
+	}
+	if h.g.done() && h.dev == nil {
+		d := Identify(h.addr.String(), h.g.values)
+		d.IP = h.addr.String()
+		d.SNMPVersion = versionName(h.comm.version)
+		h.dev = &d
+		if d.IsPrinter || s.o.AllSNMP {
+			s.found++
+		}
+		s.log.Debug("identified", "device", h.addr, "vendor", d.Vendor, "model", d.Model, "printer", d.IsPrinter)
+	}
+}
+
+func versionName(v gosnmp.SnmpVersion) string {
+	switch v {
+	case gosnmp.Version1:
+		return "1"
+	case gosnmp.Version2c:
+		return "2c"
+	}
+	return "3"
+}
+
+// maybeV3 hands a v3-only agent to the pool once, if users are configured.
+func (s *sweeper) maybeV3(h *host) {
+	if !h.v3 || h.comm != nil || h.v3state != 0 || len(s.o.V3) == 0 {
+		return
+	}
+	h.v3state = 1
+	s.v3pending++
+	s.total++ // shown as one unit of work
+	s.v3wg.Add(1)
+	go func() {
+		defer s.v3wg.Done()
+		select {
+		case s.v3sem <- struct{}{}:
+		case <-s.v3ctx.Done():
+			return
+		}
+		r := s.identifyV3(s.v3ctx, h)
+		<-s.v3sem
+		select {
+		case s.v3results <- r:
+		case <-s.v3ctx.Done():
+		}
+	}()
+}
+
+func (s *sweeper) v3done(r v3result) {
+	s.v3pending--
+	r.h.v3state = 2
+	if r.h.comm != nil {
+		return // a community answered meanwhile: that identification wins
+	}
+	d := r.dev
+	r.h.dev = &d
+	if d.CredentialsNeeded || d.IsPrinter || s.o.AllSNMP {
+		s.found++
+	}
+}
+
+// identifyV3 tries each configured user with a client of its own.
+func (s *sweeper) identifyV3(ctx context.Context, h *host) v3result {
+	agent := netip.AddrPortFrom(h.addr, s.port)
+	// Each user costs at most (Retries+1) timeouts plus gosnmp's engine
+	// discovery; cap it so a silent agent cannot hold a worker.
+	budget := time.Duration(s.o.Retries+2)*s.o.Timeout + s.o.Timeout
+	for _, u := range s.o.V3 {
+		uctx, cancel := context.WithTimeout(ctx, budget)
+		c, err := s.o.newClient(uctx, agent, ClientOptions{Version: "3", V3: u, Timeout: s.o.Timeout, Retries: s.o.Retries})
+		if err != nil {
+			cancel()
+			s.log.Debug("snmpv3 client", "device", h.addr, "user", u.User, "err", err)
+			continue
+		}
+		vals, err := Collect(uctx, c)
+		c.Close()
+		cancel()
+		if err != nil {
+			if ctx.Err() != nil {
+				break
+			}
+			s.log.Debug("snmpv3 user refused", "device", h.addr, "user", u.User, "level", u.level(), "err", err)
+			continue
+		}
+		d := Identify(h.addr.String(), vals)
+		d.IP = h.addr.String()
+		d.SNMPVersion = "3"
+		d.EngineID = h.engineID
+		s.log.Debug("identified", "device", h.addr, "user", u.User, "vendor", d.Vendor, "model", d.Model, "printer", d.IsPrinter)
+		return v3result{h: h, dev: d}
+	}
+	s.log.Info("snmpv3 agent, credentials needed", "device", h.addr, "engine_id", h.engineID)
+	return v3result{h: h, dev: credsNeeded(h)}
+}
+
+func credsNeeded(h *host) Device {
+	return Device{IP: h.addr.String(), SNMPVersion: "3", CredentialsNeeded: true, EngineID: h.engineID}
+}
+
+func (s *sweeper) sortedHosts() []*host {
+	hs := make([]*host, 0, len(s.hosts))
+	for _, h := range s.hosts {
+		hs = append(hs, h)
+	}
+	slices.SortFunc(hs, func(a, b *host) int { return a.addr.Compare(b.addr) })
+	return hs
+}
+
+func (s *sweeper) result() SweepResult {
+	res := SweepResult{Devices: []Device{}}
+	for _, h := range s.sortedHosts() {
+		s.stats.HostsAnswering++
+		if h.v3 {
+			s.stats.V3Agents++
+			if h.comm == nil {
+				s.stats.V3Only++
+			}
+		}
+		switch {
+		case h.comm != nil && h.dev == nil:
+			// Cancelled mid-identification: keep what we know.
+			d := Identify(h.addr.String(), h.g.values)
+			d.IP, d.SNMPVersion = h.addr.String(), versionName(h.comm.version)
+			h.dev = &d
+		case h.comm == nil && h.v3 && h.dev == nil:
+			d := credsNeeded(h)
+			h.dev = &d
+		}
+		if h.dev == nil {
+			continue
+		}
+		if h.dev.IsPrinter || h.dev.CredentialsNeeded || s.o.AllSNMP {
+			res.Devices = append(res.Devices, *h.dev)
+		}
+	}
+	res.Stats = s.stats
+	return res
+}
+
+func (s *sweeper) progress(final bool) {
+	if s.o.Progress == nil {
+		return
+	}
+	now := time.Now()
+	if !final && now.Sub(s.lastProg) < 100*time.Millisecond {
+		return
+	}
+	s.lastProg = now
+	s.o.Progress(SweepProgress{Sent: s.stats.PacketsSent, Total: max(s.total, s.stats.PacketsSent), Answered: len(s.hosts), Found: s.found})
+}
+
+// passProbes is how many probes a pass will send: every probe to every
+// address in the first, then only those not answered yet.
+func (s *sweeper) passProbes(pass int) uint64 {
+	k := uint64(len(s.plan.kinds))
+	if pass == 0 {
+		return s.plan.n * k
+	}
+	var v3kinds uint64
+	if s.plan.kinds[len(s.plan.kinds)-1].v3() {
+		v3kinds = 1
+	}
+	skip := uint64(0)
+	for _, h := range s.hosts {
+		switch {
+		case h.comm != nil:
+			skip += k
+		case h.v3:
+			skip += v3kinds
+		}
+	}
+	return s.plan.n*k - skip
+}
