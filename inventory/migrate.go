@@ -1,0 +1,242 @@
+package inventory
+
+import (
+	"context"
+	"crypto/rand"
+	"database/sql"
+	"errors"
+	"fmt"
+	"time"
+)
+
+// migration is one schema step. Versions are 1, 2, 3, … in slice order;
+// a released migration is never edited, only followed by a new one.
+type migration struct {
+	version int
+	name    string
+	sql     string
+}
+
+// migrations is the ordered schema history.
+var migrations = []migration{
+	{1, "initial schema", schemaV1},
+}
+
+// SchemaVersion is the schema version this build writes.
+func SchemaVersion() int { return migrations[len(migrations)-1].version }
+
+const schemaV1 = `
+CREATE TABLE meta (
+	key   TEXT PRIMARY KEY,
+	value BLOB NOT NULL
+);
+
+CREATE TABLE devices (
+	id                 INTEGER PRIMARY KEY,
+	address            TEXT NOT NULL DEFAULT '',
+	address_superseded INTEGER NOT NULL DEFAULT 0,
+	serial             TEXT NOT NULL DEFAULT '',
+	mac                TEXT NOT NULL DEFAULT '',
+	vendor             TEXT NOT NULL DEFAULT '',
+	brand              TEXT NOT NULL DEFAULT '',
+	model              TEXT NOT NULL DEFAULT '',
+	firmware           TEXT NOT NULL DEFAULT '',
+	sys_name           TEXT NOT NULL DEFAULT '',
+	sys_location       TEXT NOT NULL DEFAULT '',
+	sys_descr          TEXT NOT NULL DEFAULT '',
+	sys_object_id      TEXT NOT NULL DEFAULT '',
+	site               TEXT NOT NULL DEFAULT '',
+	family             TEXT NOT NULL DEFAULT '',
+	snmp_version       TEXT NOT NULL DEFAULT '',
+	engine_id          TEXT NOT NULL DEFAULT '',
+	is_printer         INTEGER NOT NULL DEFAULT 0,
+	credentials_needed INTEGER NOT NULL DEFAULT 0,
+	first_seen         TEXT NOT NULL,
+	last_seen          TEXT NOT NULL,
+	retired            INTEGER NOT NULL DEFAULT 0,
+	retired_at         TEXT,
+	retired_why        TEXT NOT NULL DEFAULT ''
+);
+CREATE UNIQUE INDEX devices_serial ON devices(serial) WHERE serial <> '';
+CREATE INDEX devices_mac ON devices(mac) WHERE mac <> '';
+CREATE INDEX devices_address ON devices(address);
+
+CREATE TABLE device_addresses (
+	device_id  INTEGER NOT NULL REFERENCES devices(id) ON DELETE CASCADE,
+	address    TEXT NOT NULL,
+	first_seen TEXT NOT NULL,
+	last_seen  TEXT NOT NULL,
+	PRIMARY KEY (device_id, address)
+);
+CREATE INDEX device_addresses_address ON device_addresses(address);
+
+CREATE TABLE credentials (
+	id          INTEGER PRIMARY KEY,
+	account     TEXT NOT NULL,
+	label       TEXT NOT NULL DEFAULT '',
+	fingerprint TEXT NOT NULL CHECK (length(fingerprint) = 64),
+	created_at  TEXT NOT NULL,
+	revoked_at  TEXT,
+	UNIQUE (account, fingerprint)
+);
+
+CREATE TABLE holdings (
+	device_id       INTEGER PRIMARY KEY REFERENCES devices(id) ON DELETE CASCADE,
+	credential_id   INTEGER REFERENCES credentials(id),
+	account         TEXT NOT NULL DEFAULT '',
+	run_id          INTEGER REFERENCES runs(id),
+	pushed_at       TEXT,
+	confirmed_at    TEXT,
+	last_test_at    TEXT,
+	last_test_ok    INTEGER NOT NULL DEFAULT 0,
+	last_test_error TEXT NOT NULL DEFAULT '',
+	admin_login     TEXT NOT NULL DEFAULT '',
+	smtp_host       TEXT NOT NULL DEFAULT '',
+	smtp_port       INTEGER NOT NULL DEFAULT 0,
+	smtp_security   TEXT NOT NULL DEFAULT '',
+	smtp_user       TEXT NOT NULL DEFAULT '',
+	smtp_from       TEXT NOT NULL DEFAULT '',
+	tls_version     TEXT NOT NULL DEFAULT '',
+	limits          TEXT NOT NULL DEFAULT '',
+	updated_at      TEXT NOT NULL
+);
+CREATE INDEX holdings_credential ON holdings(credential_id);
+
+CREATE TABLE login_attempts (
+	id        INTEGER PRIMARY KEY,
+	device_id INTEGER NOT NULL REFERENCES devices(id) ON DELETE CASCADE,
+	kind      TEXT NOT NULL,
+	user      TEXT NOT NULL DEFAULT '',
+	ok        INTEGER NOT NULL,
+	at        TEXT NOT NULL,
+	error     TEXT NOT NULL DEFAULT '',
+	reset_at  TEXT
+);
+CREATE INDEX login_attempts_device ON login_attempts(device_id, reset_at);
+
+CREATE TABLE device_certs (
+	address          TEXT PRIMARY KEY,
+	fingerprint      TEXT NOT NULL,
+	first_seen       TEXT NOT NULL,
+	last_seen        TEXT NOT NULL,
+	previous         TEXT NOT NULL DEFAULT '',
+	accepted_at      TEXT,
+	mismatch         TEXT NOT NULL DEFAULT '',
+	mismatch_at      TEXT
+);
+
+CREATE TABLE runs (
+	id            INTEGER PRIMARY KEY,
+	kind          TEXT NOT NULL,
+	started_at    TEXT NOT NULL,
+	finished_at   TEXT,
+	status        TEXT NOT NULL,
+	params        TEXT NOT NULL DEFAULT '{}',
+	credential_id INTEGER REFERENCES credentials(id)
+);
+CREATE INDEX runs_kind ON runs(kind, finished_at);
+
+CREATE TABLE run_devices (
+	run_id     INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+	device_id  INTEGER NOT NULL REFERENCES devices(id) ON DELETE CASCADE,
+	status     TEXT NOT NULL,
+	attempts   INTEGER NOT NULL DEFAULT 0,
+	error      TEXT NOT NULL DEFAULT '',
+	updated_at TEXT NOT NULL,
+	PRIMARY KEY (run_id, device_id)
+);
+CREATE INDEX run_devices_device ON run_devices(device_id);
+
+CREATE TABLE steps (
+	id          INTEGER PRIMARY KEY,
+	run_id      INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+	device_id   INTEGER NOT NULL REFERENCES devices(id) ON DELETE CASCADE,
+	step        TEXT NOT NULL,
+	status      TEXT NOT NULL,
+	started_at  TEXT NOT NULL,
+	finished_at TEXT,
+	duration_ms INTEGER NOT NULL DEFAULT 0,
+	error       TEXT NOT NULL DEFAULT '',
+	artifact    TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX steps_run_device ON steps(run_id, device_id, id);
+`
+
+// migrate applies every pending migration, each in its own immediate
+// transaction that re-checks the version, so two processes opening the same
+// new file at once do not apply a step twice.
+func (db *DB) migrate(ctx context.Context) error {
+	if _, err := db.w.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (
+		version    INTEGER PRIMARY KEY,
+		name       TEXT NOT NULL,
+		applied_at TEXT NOT NULL)`); err != nil {
+		return fmt.Errorf("create schema_migrations: %w", err)
+	}
+	cur, err := currentVersion(ctx, db.w)
+	if err != nil {
+		return err
+	}
+	if latest := SchemaVersion(); cur > latest {
+		return fmt.Errorf("%w: the file is at schema version %d, this mfpfleet knows up to %d: upgrade mfpfleet, or open another --db", ErrNewerSchema, cur, latest)
+	}
+	for _, m := range migrations {
+		if m.version <= cur {
+			continue
+		}
+		err := db.write(ctx, func(tx *sql.Tx) error {
+			v, err := currentVersion(ctx, tx)
+			if err != nil {
+				return err
+			}
+			if v >= m.version {
+				return nil // another process got there first
+			}
+			if _, err := tx.ExecContext(ctx, m.sql); err != nil {
+				return err
+			}
+			if _, err := tx.ExecContext(ctx, `INSERT INTO schema_migrations(version, name, applied_at) VALUES (?, ?, ?)`,
+				m.version, m.name, tsv(time.Now())); err != nil {
+				return err
+			}
+			// user_version mirrors the table for `sqlite3 fleet.db 'pragma user_version'`.
+			_, err = tx.ExecContext(ctx, fmt.Sprintf("PRAGMA user_version = %d", m.version))
+			return err
+		})
+		if err != nil {
+			return fmt.Errorf("migration %d (%s): %w", m.version, m.name, err)
+		}
+	}
+	return nil
+}
+
+func currentVersion(ctx context.Context, q querier) (int, error) {
+	var v sql.NullInt64
+	if err := q.QueryRowContext(ctx, `SELECT max(version) FROM schema_migrations`).Scan(&v); err != nil {
+		return 0, fmt.Errorf("read schema version: %w", err)
+	}
+	return int(v.Int64), nil
+}
+
+// loadKey reads the HMAC key, creating it on first open.
+func (db *DB) loadKey(ctx context.Context) error {
+	return db.write(ctx, func(tx *sql.Tx) error {
+		var key []byte
+		err := tx.QueryRowContext(ctx, `SELECT value FROM meta WHERE key = 'hmac_key'`).Scan(&key)
+		if errors.Is(err, sql.ErrNoRows) {
+			key = make([]byte, 32)
+			if _, err := rand.Read(key); err != nil {
+				return fmt.Errorf("create fingerprint key: %w", err)
+			}
+			if _, err := tx.ExecContext(ctx, `INSERT INTO meta(key, value) VALUES ('hmac_key', ?)`, key); err != nil {
+				return fmt.Errorf("store fingerprint key: %w", err)
+			}
+		} else if err != nil {
+			return fmt.Errorf("read fingerprint key: %w", err)
+		}
+		if len(key) < 16 {
+			return fmt.Errorf("fingerprint key is %d bytes, the inventory is damaged: restore it from a backup", len(key))
+		}
+		db.key = append([]byte(nil), key...)
+		return nil
+	})
+}
