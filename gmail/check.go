@@ -54,6 +54,9 @@ type CheckOptions struct {
 	// Logger receives one line per stage at debug level; nil = discard.
 	// The password is never logged.
 	Logger *slog.Logger
+	// Resolver resolves Host before connecting (to tell DNS failures
+	// from blocked ports); nil = net.DefaultResolver.
+	Resolver *net.Resolver
 }
 
 // Result is what Check found. It marshals to the JSON the CLI's --json
@@ -133,7 +136,11 @@ func Check(ctx context.Context, o CheckOptions) (Result, error) {
 
 	// Resolve first, so that a DNS failure is told apart from a blocked port.
 	if net.ParseIP(o.Host) == nil {
-		if _, err := net.DefaultResolver.LookupHost(ctx, o.Host); err != nil {
+		r := o.Resolver
+		if r == nil {
+			r = net.DefaultResolver
+		}
+		if _, err := r.LookupHost(ctx, o.Host); err != nil {
 			return fail(Diagnose(err, StageDNS, o.Port))
 		}
 		log.Debug("gmail check: resolved")
