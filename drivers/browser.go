@@ -1,0 +1,310 @@
+package drivers
+
+import (
+	"context"
+	"crypto/sha256"
+	"crypto/tls"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"os"
+	"os/exec"
+	"strings"
+	"sync"
+	"syscall"
+	"time"
+
+	"github.com/chromedp/chromedp"
+
+	"github.com/mfpfleet/mfpfleet/devices"
+)
+
+// BrowserOptions configures the one Chromium process of a run.
+type BrowserOptions struct {
+	// Path of the Chromium binary; "" searches PATH for chromium,
+	// chromium-browser, google-chrome, google-chrome-stable.
+	Path string
+	// Flags are extra command-line flags, "--name=value" or "--name"
+	// (tests add --host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.*).
+	Flags []string
+	// SiteIsolation keeps Chromium's per-site renderer processes. Off by
+	// default: every device is its own site, and a new renderer per
+	// device costs ~110 ms per navigation on two cores (see peers.md).
+	// Each device still gets its own browser context (cookie jar).
+	SiteIsolation bool
+	// ArtifactsDir receives screenshots and HTML excerpts of failed
+	// steps ("" = none saved).
+	ArtifactsDir string
+	// Logger; nil discards.
+	Logger *slog.Logger
+	// DialTimeout bounds the TLS/TCP pre-check of a device (default 5s).
+	DialTimeout time.Duration
+}
+
+// Browser is one headless Chromium for the whole run. Tabs are opened
+// with Open, one per device, each in its own browser context; Browser is
+// safe for concurrent use by one goroutine per tab.
+type Browser struct {
+	opts     BrowserOptions
+	log      *slog.Logger
+	exe      string
+	dataDir  string
+	ctx      context.Context // the browser context: never given a deadline
+	cancel   context.CancelFunc
+	allocEnd context.CancelFunc
+	once     sync.Once
+}
+
+// RequiredFlags are the Chromium flags every run uses, beyond chromedp's
+// defaults (which already disable background networking, sync,
+// extensions, default apps and the first-run UI).
+var RequiredFlags = []string{
+	"--headless", "--no-sandbox", "--disable-gpu",
+	"--disable-background-networking", "--disable-component-update", "--disable-sync",
+	"--no-first-run", "--disable-default-apps", "--disable-extensions",
+	"--metrics-recording-only", "--disable-domain-reliability", "--no-pings",
+	// Device admins use self-signed certificates; mfpfleet pins each
+	// device's certificate itself (trust on first use, see Browser.Open).
+	"--ignore-certificate-errors",
+}
+
+// FindChromium returns the Chromium binary: path when set (it must exist),
+// else the first of chromium, chromium-browser, google-chrome,
+// google-chrome-stable on PATH. The error wraps ErrNoChromium and says how
+// to install it.
+func FindChromium(path string) (string, error) {
+	if path != "" {
+		p, err := exec.LookPath(path)
+		if err != nil {
+			return "", fmt.Errorf("browser path %q (fleet.toml [browser] path): %v: %w; install it with `apt-get install chromium` or fix the path", path, err, ErrNoChromium)
+		}
+		return p, nil
+	}
+	for _, name := range []string{"chromium", "chromium-browser", "google-chrome", "google-chrome-stable"} {
+		if p, err := exec.LookPath(name); err == nil {
+			return p, nil
+		}
+	}
+	return "", fmt.Errorf("none of chromium, chromium-browser, google-chrome on PATH: %w; install it with `apt-get install chromium` (Debian/Ubuntu) or set [browser] path in fleet.toml", ErrNoChromium)
+}
+
+// NewBrowser starts Chromium with a fresh profile. ctx bounds only the
+// start; the browser lives until Close (cancel the run by calling Close).
+func NewBrowser(ctx context.Context, o BrowserOptions) (*Browser, error) {
+	exe, err := FindChromium(o.Path)
+	if err != nil {
+		return nil, err
+	}
+	if o.DialTimeout <= 0 {
+		o.DialTimeout = 5 * time.Second
+	}
+	lg := o.Logger
+	if lg == nil {
+		lg = slog.New(slog.DiscardHandler)
+	}
+	dir, err := os.MkdirTemp("", "mfpfleet-chromium-")
+	if err != nil {
+		return nil, fmt.Errorf("browser profile: %w", err)
+	}
+	opts := append(chromedp.DefaultExecAllocatorOptions[:],
+		chromedp.ExecPath(exe),
+		chromedp.UserDataDir(dir),
+	)
+	for _, f := range RequiredFlags {
+		opts = append(opts, flagOption(f))
+	}
+	if !o.SiteIsolation {
+		opts = append(opts,
+			chromedp.Flag("disable-features", "Translate,BlinkGenPropertyTrees,SitePerProcess,IsolateOrigins"),
+			chromedp.Flag("disable-site-isolation-trials", true))
+	}
+	for _, f := range o.Flags {
+		opts = append(opts, flagOption(f))
+	}
+	allocCtx, allocCancel := chromedp.NewExecAllocator(context.WithoutCancel(ctx), opts...)
+	bctx, bcancel := chromedp.NewContext(allocCtx,
+		chromedp.WithLogf(func(f string, a ...any) { lg.Debug(fmt.Sprintf(f, a...)) }),
+		chromedp.WithErrorf(func(f string, a ...any) { lg.Debug("chromedp: " + fmt.Sprintf(f, a...)) }))
+	b := &Browser{opts: o, log: lg, exe: exe, dataDir: dir, ctx: bctx, cancel: bcancel, allocEnd: allocCancel}
+	started := make(chan error, 1)
+	go func() { started <- chromedp.Do(bctx) }() // starts Chromium, no deadline on this context
+	select {
+	case err = <-started:
+	case <-ctx.Done():
+		err = ctx.Err()
+	}
+	if err != nil {
+		b.Close()
+		return nil, fmt.Errorf("start %s: %w", exe, err)
+	}
+	lg.Debug("chromium started", "path", exe, "site_isolation", o.SiteIsolation)
+	return b, nil
+}
+
+func flagOption(f string) chromedp.ExecAllocatorOption {
+	f = strings.TrimLeft(f, "-")
+	name, val, hasVal := strings.Cut(f, "=")
+	if !hasVal {
+		return chromedp.Flag(name, true)
+	}
+	return chromedp.Flag(name, val)
+}
+
+// Close stops Chromium and removes its profile. Safe to call twice.
+func (b *Browser) Close() error {
+	b.once.Do(func() {
+		b.cancel()
+		b.allocEnd()
+		os.RemoveAll(b.dataDir)
+	})
+	return nil
+}
+
+// Path is the Chromium binary in use.
+func (b *Browser) Path() string { return b.exe }
+
+// CertStore remembers each device's HTTPS certificate fingerprint (trust
+// on first use). The inventory implements it.
+type CertStore interface {
+	// CertFingerprint returns the recorded SHA-256 fingerprint (lower-case
+	// hex) for the device, ok=false when none is recorded.
+	CertFingerprint(ctx context.Context, deviceKey string) (fp string, ok bool, err error)
+	// SetCertFingerprint records fp for the device.
+	SetCertFingerprint(ctx context.Context, deviceKey, fp string) error
+}
+
+// CertPolicy says how a device's certificate is trusted.
+type CertPolicy struct {
+	// Store pins fingerprints. nil: the certificate is accepted and only
+	// reported (SessionInfo.CertSHA256); for probe, not for pushes.
+	Store CertStore
+	// AcceptNew accepts a changed certificate and records it
+	// (--accept-new-cert ADDRESS).
+	AcceptNew bool
+}
+
+// Target is a device to open a tab on.
+type Target struct {
+	// Address is the device's IP or host name, optionally host:port for an
+	// HTTPS port other than 443.
+	Address string
+	Device  devices.Device
+	// AllowHTTP permits plain HTTP when the device has no HTTPS (from
+	// the site's allow_http).
+	AllowHTTP bool
+	// HTTPPort overrides port 80 for plain HTTP (tests); 0 = 80.
+	HTTPPort int
+	Certs    CertPolicy
+	// Secrets are strings scrubbed from every artifact of this tab
+	// (the admin and app passwords); sessions add the ones they type.
+	Secrets []string
+}
+
+func (t Target) deviceKey() string {
+	if t.Device.Serial != "" || t.Device.MAC != "" {
+		return t.Device.Key()
+	}
+	return "ip:" + hostOnly(t.Address)
+}
+
+func hostOnly(addr string) string {
+	if h, _, err := net.SplitHostPort(addr); err == nil {
+		return h
+	}
+	return addr
+}
+
+// Open checks how the device serves its web admin (HTTPS first, HTTP only
+// if it has no HTTPS and t.AllowHTTP), pins its certificate per
+// t.Certs, and opens a tab in a new browser context. Errors: ErrCertChanged
+// (never retried: the message names both fingerprints and
+// --accept-new-cert), ErrNoHTTPS, ErrTransient when the device does not
+// answer.
+func (b *Browser) Open(ctx context.Context, t Target) (*Tab, error) {
+	host := hostOnly(t.Address)
+	httpsAddr := t.Address
+	if _, _, err := net.SplitHostPort(t.Address); err != nil {
+		httpsAddr = net.JoinHostPort(t.Address, "443")
+	}
+	tab := &Tab{b: b, target: t, address: host, log: b.log.With("device", host)}
+	tab.secrets = append(tab.secrets, t.Secrets...)
+	fp, proto, err := b.certOf(ctx, httpsAddr)
+	switch {
+	case err == nil:
+		tab.base = "https://" + strings.TrimSuffix(httpsAddr, ":443")
+		tab.certFP = fp
+		tab.tlsVersion = proto
+		if err := tab.pin(ctx); err != nil {
+			return nil, err
+		}
+	case isRefused(err):
+		if !t.AllowHTTP {
+			return nil, fmt.Errorf("%s: open: nothing answers on HTTPS (%s): %w; if this device really has no HTTPS, set allow_http = true in its [[sites]] section of fleet.toml", host, httpsAddr, ErrNoHTTPS)
+		}
+		port := t.HTTPPort
+		if port == 0 {
+			port = 80
+		}
+		hp := net.JoinHostPort(host, fmt.Sprint(port))
+		d := net.Dialer{Timeout: b.opts.DialTimeout}
+		c, err := d.DialContext(ctx, "tcp", hp)
+		if err != nil {
+			return nil, fmt.Errorf("%s: open: neither HTTPS nor HTTP answers (%v): %w", host, err, ErrTransient)
+		}
+		c.Close()
+		tab.base = "http://" + strings.TrimSuffix(hp, ":80")
+		b.log.Warn("device has no HTTPS: using plain HTTP as allowed by fleet.toml", "device", host)
+	default:
+		return nil, fmt.Errorf("%s: open: HTTPS does not answer (%v): %w; check the device is on and reachable", host, err, ErrTransient)
+	}
+	tctx, cancel := chromedp.NewContext(b.ctx, chromedp.WithNewBrowserContext())
+	tab.ctx, tab.cancel = tctx, cancel
+	if err := chromedp.Do(tctx); err != nil { // creates the browser context and the tab
+		cancel()
+		return nil, fmt.Errorf("%s: open a browser tab: %v: %w", host, err, ErrTransient)
+	}
+	return tab, nil
+}
+
+func isRefused(err error) bool {
+	return errors.Is(err, syscall.ECONNREFUSED)
+}
+
+// certOf dials the device over TLS and returns the leaf certificate's
+// SHA-256 fingerprint and the negotiated TLS version.
+func (b *Browser) certOf(ctx context.Context, addr string) (string, string, error) {
+	d := tls.Dialer{NetDialer: &net.Dialer{Timeout: b.opts.DialTimeout}, Config: &tls.Config{
+		InsecureSkipVerify: true, // trust on first use: the fingerprint is checked by pin
+		MinVersion:         tls.VersionTLS10,
+	}}
+	dctx, cancel := context.WithTimeout(ctx, b.opts.DialTimeout)
+	defer cancel()
+	c, err := d.DialContext(dctx, "tcp", addr)
+	if err != nil {
+		return "", "", err
+	}
+	defer c.Close()
+	st := c.(*tls.Conn).ConnectionState()
+	if len(st.PeerCertificates) == 0 {
+		return "", "", errors.New("no certificate presented")
+	}
+	return Fingerprint(st.PeerCertificates[0].Raw), tls.VersionName(st.Version), nil
+}
+
+// Fingerprint is the lower-case hex SHA-256 of a DER certificate.
+func Fingerprint(der []byte) string {
+	s := sha256.Sum256(der)
+	return hex.EncodeToString(s[:])
+}
+
+// FormatFingerprint writes fp as colon-separated upper-case pairs, the
+// way browsers show it.
+func FormatFingerprint(fp string) string {
+	var parts []string
+	for i := 0; i+2 <= len(fp); i += 2 {
+		parts = append(parts, strings.ToUpper(fp[i:i+2]))
+	}
+	return strings.Join(parts, ":")
+}

@@ -1,0 +1,492 @@
+package drivers
+
+import (
+	"context"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"html"
+	"log/slog"
+	"net/url"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/chromedp/cdproto/network"
+	"github.com/chromedp/chromedp"
+
+	"github.com/mfpfleet/mfpfleet/config"
+	"github.com/mfpfleet/mfpfleet/devices"
+)
+
+// Tab is one browser tab on one device, in its own browser context
+// (cookies and storage are the device's alone). Drivers build sessions on
+// it. Every method takes a context whose deadline bounds that call only;
+// the tab stays open until Close.
+//
+// Errors from a Tab's methods wrap ErrTransient for time-outs and for a
+// device that stops answering (connection refused/reset, empty reply),
+// and never contain a registered secret (see AddSecret).
+type Tab struct {
+	b            *Browser
+	target       Target
+	address      string
+	base         string
+	certFP       string
+	tlsVersion   string
+	firstContact bool
+	certChecked  bool
+	ctx          context.Context
+	cancel       context.CancelFunc
+	log          *slog.Logger
+
+	mu      sync.Mutex
+	secrets []string
+}
+
+// Address is the device's host (no port).
+func (t *Tab) Address() string { return t.address }
+
+// BaseURL is https://host[:port] or, when allowed and needed, http://host.
+func (t *Tab) BaseURL() string { return t.base }
+
+// HTTPS reports whether the tab talks HTTPS to the device.
+func (t *Tab) HTTPS() bool { return strings.HasPrefix(t.base, "https://") }
+
+// Target is what the tab was opened on.
+func (t *Tab) Target() Target { return t.target }
+
+// Device is the SNMP identity of the device.
+func (t *Tab) Device() devices.Device { return t.target.Device }
+
+// CertSHA256 is the pinned certificate fingerprint ("" over HTTP).
+func (t *Tab) CertSHA256() string { return t.certFP }
+
+// FirstContact is true when this tab recorded the fingerprint.
+func (t *Tab) FirstContact() bool { return t.firstContact }
+
+// TLSVersion is the TLS version the device's web server negotiated.
+func (t *Tab) TLSVersion() string { return t.tlsVersion }
+
+// Logger is the tab's logger (with the device address).
+func (t *Tab) Logger() *slog.Logger { return t.log }
+
+// Context is the chromedp context of the tab, for drivers that need raw
+// chromedp calls. Derive deadlines from it with WithDeadlineOf; never
+// cancel it (Close does).
+func (t *Tab) Context() context.Context { return t.ctx }
+
+// Close closes the tab and discards its browser context.
+func (t *Tab) Close() error {
+	if t.cancel != nil {
+		t.cancel()
+	}
+	return nil
+}
+
+// AddSecret registers a string that must never appear in an artifact or
+// an error message of this tab (a password being typed).
+func (t *Tab) AddSecret(s string) {
+	if s == "" {
+		return
+	}
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	t.secrets = append(t.secrets, s)
+}
+
+// AddSecretValue is AddSecret for a config.Secret.
+func (t *Tab) AddSecretValue(s config.Secret) { t.AddSecret(s.Reveal()) }
+
+func (t *Tab) secretList() []string {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return append([]string(nil), t.secrets...)
+}
+
+// Scrub replaces every registered secret (and its HTML-escaped,
+// URL-encoded and base64 forms) in s with **redacted**.
+func (t *Tab) Scrub(s string) string { return scrub(s, t.secretList()) }
+
+func scrub(s string, secrets []string) string {
+	for _, sec := range secrets {
+		if sec == "" {
+			continue
+		}
+		for _, form := range []string{sec, html.EscapeString(sec), url.QueryEscape(sec), url.PathEscape(sec),
+			base64.StdEncoding.EncodeToString([]byte(sec)), base64.RawStdEncoding.EncodeToString([]byte(sec)),
+			base64.URLEncoding.EncodeToString([]byte(sec))} {
+			if form != "" {
+				s = strings.ReplaceAll(s, form, "**redacted**")
+			}
+		}
+	}
+	return s
+}
+
+type scrubbedError struct {
+	msg string
+	err error
+}
+
+func (e *scrubbedError) Error() string { return e.msg }
+func (e *scrubbedError) Unwrap() error { return e.err }
+
+// WithDeadlineOf returns a context of the tab that ends when ctx ends
+// (same deadline and cancellation), so that a time-out of one call does
+// not close the tab.
+func (t *Tab) WithDeadlineOf(ctx context.Context) (context.Context, context.CancelFunc) {
+	c, cancel := context.WithCancel(t.ctx)
+	if dl, ok := ctx.Deadline(); ok {
+		var cancel2 context.CancelFunc
+		c, cancel2 = context.WithDeadline(c, dl)
+		prev := cancel
+		cancel = func() { cancel2(); prev() }
+	}
+	stop := context.AfterFunc(ctx, cancel)
+	return c, func() { stop(); cancel() }
+}
+
+var transientLoad = regexp.MustCompile(`ERR_(CONNECTION_(REFUSED|RESET|CLOSED|ABORTED|TIMED_OUT|FAILED)|EMPTY_RESPONSE|TIMED_OUT|ADDRESS_UNREACHABLE|NETWORK_CHANGED|SOCKET_NOT_CONNECTED|INTERNET_DISCONNECTED)`)
+
+// classify turns a chromedp error into one that says what happened:
+// time-outs and a device that stopped answering wrap ErrTransient; the
+// caller's own cancellation is returned as is.
+func (t *Tab) classify(ctx context.Context, op string, err error) error {
+	if err == nil {
+		return nil
+	}
+	var se *StepError
+	if errors.As(err, &se) || errors.Is(err, ErrTransient) || errors.Is(err, ErrCertChanged) {
+		return err
+	}
+	if ctx.Err() == context.Canceled && !errors.Is(context.Cause(ctx), context.DeadlineExceeded) {
+		return err
+	}
+	msg := t.Scrub(err.Error())
+	switch {
+	case errors.Is(err, context.DeadlineExceeded) || ctx.Err() == context.DeadlineExceeded:
+		return &scrubbedError{msg: fmt.Sprintf("%s: timed out (the device is slow or stopped answering)", op), err: ErrTransient}
+	case transientLoad.MatchString(msg):
+		return &scrubbedError{msg: fmt.Sprintf("%s: the device stopped answering (%s)", op, msg), err: ErrTransient}
+	case errors.Is(err, chromedp.ErrTargetDetached), errors.Is(err, chromedp.ErrChannelClosed):
+		return &scrubbedError{msg: fmt.Sprintf("%s: the browser tab went away (%s)", op, msg), err: ErrTransient}
+	}
+	return &scrubbedError{msg: op + ": " + msg, err: err}
+}
+
+// Do runs chromedp actions on the tab within ctx's deadline.
+func (t *Tab) Do(ctx context.Context, op string, steps ...chromedp.Action[chromedp.Void]) error {
+	c, cancel := t.WithDeadlineOf(ctx)
+	defer cancel()
+	return t.classify(c, op, chromedp.Do(c, steps...))
+}
+
+// Page describes a loaded document.
+type Page struct {
+	Status int    // HTTP status of the document
+	URL    string // after redirects
+	// TLS is the protocol Chromium negotiated ("TLS 1.3"), "" over HTTP.
+	TLS string
+}
+
+// URL returns the absolute URL of path on the device.
+func (t *Tab) URL(path string) string {
+	if strings.HasPrefix(path, "http://") || strings.HasPrefix(path, "https://") {
+		return path
+	}
+	if !strings.HasPrefix(path, "/") {
+		path = "/" + path
+	}
+	return t.base + path
+}
+
+// Navigate loads path (relative to BaseURL) and waits for its load
+// event. The first HTTPS navigation also checks that Chromium saw the
+// pinned certificate (ErrCertChanged otherwise).
+func (t *Tab) Navigate(ctx context.Context, path string) (Page, error) {
+	u := t.URL(path)
+	c, cancel := t.WithDeadlineOf(ctx)
+	defer cancel()
+	resp, err := chromedp.Run(c, chromedp.NavigateResponse(u))
+	if err != nil {
+		return Page{}, t.classify(c, "load "+pathOf(u), err)
+	}
+	return t.afterLoad(c, resp)
+}
+
+func pathOf(u string) string {
+	if p, err := url.Parse(u); err == nil {
+		return p.Path
+	}
+	return u
+}
+
+// RunNavigate runs steps that cause a navigation (a click on a submit
+// button, a script that submits a form) and waits until the new document
+// has loaded. For pages that update without navigating, use WaitJS.
+func (t *Tab) RunNavigate(ctx context.Context, op string, steps ...chromedp.Action[chromedp.Void]) (Page, error) {
+	c, cancel := t.WithDeadlineOf(ctx)
+	defer cancel()
+	resp, err := chromedp.RunResponse(c, steps...)
+	if err != nil {
+		return Page{}, t.classify(c, op, err)
+	}
+	return t.afterLoad(c, resp)
+}
+
+// SubmitJS evaluates js (which submits a form or clicks a button) and
+// waits for the navigation it causes.
+func (t *Tab) SubmitJS(ctx context.Context, op, js string) (Page, error) {
+	return t.RunNavigate(ctx, op, chromedp.Evaluate[chromedp.Void](js))
+}
+
+func (t *Tab) afterLoad(c context.Context, resp *network.Response) (Page, error) {
+	p := Page{}
+	if resp != nil {
+		p.Status = int(resp.Status)
+		p.URL = resp.URL
+		if resp.SecurityDetails != nil {
+			p.TLS = resp.SecurityDetails.Protocol
+		}
+	}
+	if t.HTTPS() && !t.certChecked {
+		if err := t.checkBrowserCert(c); err != nil {
+			return p, err
+		}
+		t.certChecked = true
+	}
+	return p, nil
+}
+
+// checkBrowserCert compares the certificate Chromium used for the device
+// with the pinned one, so that a swap between the pre-check dial and the
+// navigation cannot go unnoticed.
+func (t *Tab) checkBrowserCert(c context.Context) error {
+	res, err := chromedp.Call(c, network.GetCertificate, network.GetCertificateParams{Origin: t.base})
+	if err != nil {
+		return t.classify(c, "read the certificate the browser saw", err)
+	}
+	if len(res.TableNames) == 0 {
+		return nil // the page was served from elsewhere (e.g. an error page); nothing to compare
+	}
+	der, err := base64.StdEncoding.DecodeString(res.TableNames[0])
+	if err != nil {
+		return fmt.Errorf("%s: decode the browser's certificate: %w", t.address, err)
+	}
+	if got := Fingerprint(der); got != t.certFP {
+		return fmt.Errorf("%s: the browser was shown certificate %s, not the pinned %s: %w; someone may be intercepting the connection",
+			t.address, FormatFingerprint(got), FormatFingerprint(t.certFP), ErrCertChanged)
+	}
+	return nil
+}
+
+// pin applies the tab's CertPolicy to the fingerprint from the pre-check.
+func (t *Tab) pin(ctx context.Context) error {
+	st := t.target.Certs.Store
+	if st == nil {
+		return nil
+	}
+	key := t.target.deviceKey()
+	old, ok, err := st.CertFingerprint(ctx, key)
+	if err != nil {
+		return fmt.Errorf("%s: read the pinned certificate: %w", t.address, err)
+	}
+	switch {
+	case !ok || old == "":
+		if err := st.SetCertFingerprint(ctx, key, t.certFP); err != nil {
+			return fmt.Errorf("%s: record the certificate: %w", t.address, err)
+		}
+		t.firstContact = true
+		t.log.Info("first contact: certificate recorded (trust on first use)", "sha256", FormatFingerprint(t.certFP))
+	case old == t.certFP:
+	case t.target.Certs.AcceptNew:
+		if err := st.SetCertFingerprint(ctx, key, t.certFP); err != nil {
+			return fmt.Errorf("%s: record the new certificate: %w", t.address, err)
+		}
+		t.log.Warn("certificate changed: accepted as asked (--accept-new-cert)",
+			"old_sha256", FormatFingerprint(old), "new_sha256", FormatFingerprint(t.certFP))
+	default:
+		t.log.Warn("certificate changed: refusing", "old_sha256", FormatFingerprint(old), "new_sha256", FormatFingerprint(t.certFP))
+		return fmt.Errorf("%s: HTTPS certificate changed since first contact: was %s, now %s: %w; if the device was reset or its certificate renewed, check it on the device's own display or web page and run again with --accept-new-cert %s; otherwise someone may be intercepting the connection",
+			t.address, FormatFingerprint(old), FormatFingerprint(t.certFP), ErrCertChanged, t.address)
+	}
+	return nil
+}
+
+// Eval evaluates a JavaScript expression in the page and decodes its
+// JSON result into out (nil ignores it). Promises are awaited.
+func (t *Tab) Eval(ctx context.Context, op, js string, out any) error {
+	c, cancel := t.WithDeadlineOf(ctx)
+	defer cancel()
+	raw, err := chromedp.Run(c, chromedp.Evaluate[[]byte](js, chromedp.EvalAwaitPromise))
+	if err != nil {
+		if errors.Is(err, chromedp.ErrJSUndefined) && out == nil {
+			return nil
+		}
+		return t.classify(c, op, err)
+	}
+	if out == nil || len(raw) == 0 {
+		return nil
+	}
+	if err := json.Unmarshal(raw, out); err != nil {
+		return fmt.Errorf("%s: decode the page's answer: %w", op, err)
+	}
+	return nil
+}
+
+// WaitJS polls the JavaScript condition cond until it is truthy or ctx
+// ends (a time-out wraps ErrTransient): for pages that update by script
+// (AJAX replies, dialogs) instead of navigating.
+func (t *Tab) WaitJS(ctx context.Context, op, cond string) error {
+	c, cancel := t.WithDeadlineOf(ctx)
+	defer cancel()
+	_, err := chromedp.Run(c, chromedp.Poll[bool]("!!("+cond+")", chromedp.WithPollingInterval(50*time.Millisecond)))
+	return t.classify(c, op, err)
+}
+
+// WaitReady waits until the document has finished loading (readyState
+// complete) and the page's scripts have run, bounded by ctx.
+func (t *Tab) WaitReady(ctx context.Context) error {
+	return t.WaitJS(ctx, "wait for the page", `document.readyState === "complete"`)
+}
+
+// SetBasicAuth sends HTTP Basic credentials with every request of this
+// tab (as a header, never in a URL), for web admins that use HTTP Basic
+// instead of a login form. Call before the first navigation.
+func (t *Tab) SetBasicAuth(ctx context.Context, user string, pw config.Secret) error {
+	t.AddSecretValue(pw)
+	tok := base64.StdEncoding.EncodeToString([]byte(user + ":" + pw.Reveal()))
+	t.AddSecret(tok)
+	c, cancel := t.WithDeadlineOf(ctx)
+	defer cancel()
+	_, err := chromedp.Call(c, network.SetExtraHTTPHeaders, network.SetExtraHTTPHeadersParams{
+		Headers: network.Headers{"Authorization": "Basic " + tok}})
+	return t.classify(c, "set the login header", err)
+}
+
+// ClearBasicAuth stops sending Basic credentials.
+func (t *Tab) ClearBasicAuth(ctx context.Context) error {
+	c, cancel := t.WithDeadlineOf(ctx)
+	defer cancel()
+	_, err := chromedp.Call(c, network.SetExtraHTTPHeaders, network.SetExtraHTTPHeadersParams{Headers: network.Headers{}})
+	return t.classify(c, "clear the login header", err)
+}
+
+// Text returns the visible text of the page (document.body.innerText),
+// scrubbed of secrets.
+func (t *Tab) Text(ctx context.Context) (string, error) {
+	var s string
+	err := t.Eval(ctx, "read the page", `document.body ? document.body.innerText : ""`, &s)
+	return t.Scrub(s), err
+}
+
+// Location is the current URL.
+func (t *Tab) Location(ctx context.Context) (string, error) {
+	var s string
+	err := t.Eval(ctx, "read the location", `location.href`, &s)
+	return s, err
+}
+
+// Fail saves a masked screenshot and a scrubbed HTML excerpt of the page
+// and returns err as a *StepError naming them. An err that is already a
+// *StepError is returned unchanged.
+func (t *Tab) Fail(ctx context.Context, step string, err error) error {
+	if err == nil {
+		return nil
+	}
+	var se *StepError
+	if errors.As(err, &se) {
+		return err
+	}
+	se = &StepError{Address: t.address, Step: step, Err: err}
+	if t.b.opts.ArtifactsDir != "" {
+		png, htm, aerr := t.SaveArtifacts(ctx, step)
+		if aerr != nil {
+			t.log.Warn("could not save the failure's screenshot", "err", aerr)
+		}
+		se.Screenshot, se.HTML = png, htm
+	}
+	return se
+}
+
+// SaveArtifacts writes a screenshot (password fields and registered
+// secrets masked) and a short HTML excerpt (password values stripped,
+// secrets scrubbed) into the artifacts dir. It uses its own 15-second
+// budget, so it works after ctx has timed out.
+func (t *Tab) SaveArtifacts(ctx context.Context, step string) (png, htm string, err error) {
+	dir := t.b.opts.ArtifactsDir
+	if dir == "" {
+		return "", "", errors.New("no artifacts dir configured")
+	}
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return "", "", err
+	}
+	actx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 15*time.Second)
+	defer cancel()
+	stem := filepath.Join(dir, fmt.Sprintf("%s-%s-%s", safeName(t.address), safeName(step), time.Now().UTC().Format("20060102T150405.000")))
+	img, err := t.MaskedScreenshot(actx)
+	if err == nil {
+		png = stem + ".png"
+		if err = os.WriteFile(png, img, 0o600); err != nil {
+			png = ""
+		}
+	}
+	ex, herr := t.HTMLExcerpt(actx, 64<<10)
+	if herr == nil {
+		htm = stem + ".html"
+		if herr = os.WriteFile(htm, []byte(ex), 0o600); herr != nil {
+			htm = ""
+		}
+	}
+	return png, htm, errors.Join(err, herr)
+}
+
+var unsafeChars = regexp.MustCompile(`[^A-Za-z0-9._-]+`)
+
+func safeName(s string) string { return strings.Trim(unsafeChars.ReplaceAllString(s, "_"), "_") }
+
+// MaskedScreenshot captures the viewport with every password field, every
+// field holding a registered secret and every text showing one blanked.
+func (t *Tab) MaskedScreenshot(ctx context.Context) ([]byte, error) {
+	secrets, _ := json.Marshal(t.secretList())
+	if err := t.Eval(ctx, "mask passwords", withArg(jsMask, secrets), nil); err != nil {
+		return nil, err
+	}
+	c, cancel := t.WithDeadlineOf(ctx)
+	defer cancel()
+	img, err := chromedp.Run(c, chromedp.CaptureScreenshot())
+	// Restore the typed values: the page may still be used.
+	_ = t.Eval(ctx, "unmask", jsUnmask, nil)
+	if err != nil {
+		return nil, t.classify(c, "screenshot", err)
+	}
+	return img, nil
+}
+
+// HTMLExcerpt returns the page's HTML with password values, script
+// bodies and styles removed and secrets scrubbed, cut to max bytes.
+func (t *Tab) HTMLExcerpt(ctx context.Context, max int) (string, error) {
+	var s string
+	if err := t.Eval(ctx, "read the page's HTML", jsHTML, &s); err != nil {
+		return "", err
+	}
+	s = t.Scrub(stripPasswordValues(s))
+	if len(s) > max {
+		s = s[:max] + "\n<!-- cut at " + fmt.Sprint(max) + " bytes -->"
+	}
+	return s, nil
+}
+
+var pwInput = regexp.MustCompile(`(?is)<input\b[^>]*\btype\s*=\s*["']?password[^>]*>`)
+var valueAttr = regexp.MustCompile(`(?is)\svalue\s*=\s*("[^"]*"|'[^']*'|[^\s>]+)`)
+
+// stripPasswordValues removes value attributes of password inputs (a
+// second line of defence behind the in-page stripping).
+func stripPasswordValues(s string) string {
+	return pwInput.ReplaceAllStringFunc(s, func(tag string) string { return valueAttr.ReplaceAllString(tag, "") })
+}
