@@ -131,6 +131,7 @@ func Sweep(ctx context.Context, o SweepOptions) (SweepResult, error) {
 
 type host struct {
 	addr     netip.Addr
+	answered uint64     // bit k: probe kind k answered (duplicates are dropped)
 	comm     *probeKind // the community probe that answered first
 	g        *gather
 	v3       bool
@@ -272,6 +273,9 @@ func newSweeper(o SweepOptions) (*sweeper, error) {
 		if _, err := u.usm(); err != nil {
 			return nil, err
 		}
+	}
+	if len(kinds) > 64 {
+		return nil, fmt.Errorf("%d communities are too many for one sweep: at most 31", len(o.Communities))
 	}
 	if len(kinds) == 0 {
 		return nil, errors.New("nothing to send: SNMPv1/v2c need at least one community (communities under [snmp] in fleet.toml), or allow SNMPv3")
@@ -560,14 +564,16 @@ func (s *sweeper) handle(r reply) {
 	if p := s.ring[r.seq%uint32(len(s.ring))]; p.seq == r.seq && !p.at.IsZero() {
 		s.noteRTT(h, now.Sub(p.at))
 	}
+	bit := uint64(1) << (r.kind % 64)
+	if h.answered&bit != 0 {
+		s.stats.Dropped++ // a duplicate (or a late answer to a resent probe)
+		return
+	}
+	h.answered |= bit
+	s.stats.Replies++
+	s.lastRx = now
 	k := s.plan.kinds[r.kind]
 	if k.v3() {
-		if h.v3 {
-			s.stats.Dropped++
-			return
-		}
-		s.stats.Replies++
-		s.lastRx = now
 		h.v3, h.engineID = true, r.engineID
 		s.log.Debug("snmpv3 agent", "device", h.addr, "engine_id", h.engineID)
 		// Agents answer probes in order, so a community that works has
@@ -576,11 +582,8 @@ func (s *sweeper) handle(r reply) {
 		return
 	}
 	if h.comm != nil {
-		s.stats.Dropped++ // a second community or version: we have one
-		return
+		return // another community or version works too: one is enough
 	}
-	s.stats.Replies++
-	s.lastRx = now
 	h.comm = k
 	h.g = newGather()
 	oids, _ := h.g.next()

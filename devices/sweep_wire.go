@@ -42,7 +42,7 @@ func (k *probeKind) String() string {
 	if k.v3() {
 		return "v3 engine-ID probe"
 	}
-	return "v" + k.version.String()[len("Version"):] + " community"
+	return "v" + versionName(k.version) + " community"
 }
 
 // encode writes the probe with the given ID into buf.
