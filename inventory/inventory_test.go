@@ -1,0 +1,295 @@
+package inventory
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+func openTest(t testing.TB) *DB {
+	t.Helper()
+	db, err := Open(context.Background(), filepath.Join(t.TempDir(), "fleet.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		if err := db.Close(); err != nil {
+			t.Error(err)
+		}
+	})
+	return db
+}
+
+func TestOpenMigrations(t *testing.T) {
+	ctx := context.Background()
+	tests := []struct {
+		name    string
+		prepare func(t *testing.T, path string)
+		wantErr error
+	}{
+		{name: "empty file", prepare: func(t *testing.T, path string) {}},
+		{name: "reopen current", prepare: func(t *testing.T, path string) {
+			db, err := Open(ctx, path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			db.Close()
+		}},
+		{name: "newer schema refused", wantErr: ErrNewerSchema, prepare: func(t *testing.T, path string) {
+			db, err := Open(ctx, path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := db.w.Exec(`INSERT INTO schema_migrations(version, name, applied_at) VALUES (999, 'future', '2030-01-01T00:00:00.000000000Z')`); err != nil {
+				t.Fatal(err)
+			}
+			db.Close()
+		}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			path := filepath.Join(t.TempDir(), "fleet.db")
+			tc.prepare(t, path)
+			db, err := Open(ctx, path)
+			if tc.wantErr != nil {
+				if !errors.Is(err, tc.wantErr) {
+					t.Fatalf("Open = %v, want %v", err, tc.wantErr)
+				}
+				if !strings.Contains(err.Error(), "upgrade mfpfleet") {
+					t.Errorf("error %q does not say what to do", err)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer db.Close()
+			var n, uv int
+			var mode string
+			if err := db.r.QueryRow(`SELECT count(*) FROM schema_migrations`).Scan(&n); err != nil {
+				t.Fatal(err)
+			}
+			if err := db.r.QueryRow(`PRAGMA user_version`).Scan(&uv); err != nil {
+				t.Fatal(err)
+			}
+			if err := db.r.QueryRow(`PRAGMA journal_mode`).Scan(&mode); err != nil {
+				t.Fatal(err)
+			}
+			if n != len(migrations) || uv != SchemaVersion() || mode != "wal" {
+				t.Errorf("migrations=%d user_version=%d journal_mode=%s, want %d %d wal", n, uv, mode, len(migrations), SchemaVersion())
+			}
+			// Per-connection pragmas reach the reader pool too.
+			var fk, busy int
+			if err := db.r.QueryRow(`PRAGMA foreign_keys`).Scan(&fk); err != nil {
+				t.Fatal(err)
+			}
+			if err := db.r.QueryRow(`PRAGMA busy_timeout`).Scan(&busy); err != nil {
+				t.Fatal(err)
+			}
+			if fk != 1 || busy != 10000 {
+				t.Errorf("reader foreign_keys=%d busy_timeout=%d", fk, busy)
+			}
+			// The reader pool must not write.
+			if _, err := db.r.Exec(`INSERT INTO meta(key, value) VALUES ('x', 'y')`); err == nil {
+				t.Error("reader pool accepted a write")
+			}
+		})
+	}
+}
+
+func TestOpenErrors(t *testing.T) {
+	ctx := context.Background()
+	if _, err := Open(ctx, ""); err == nil {
+		t.Error("empty path accepted")
+	}
+	_, err := Open(ctx, filepath.Join(t.TempDir(), "no", "such", "dir", "fleet.db"))
+	if err == nil {
+		t.Fatal("missing folder accepted")
+	}
+	if !strings.Contains(err.Error(), "writable") {
+		t.Errorf("error %q does not name the fix", err)
+	}
+}
+
+func TestPathWithSpecialCharacters(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "my fleet?#%.db")
+	db, err := Open(ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fp := db.Fingerprint("abcdabcdabcdabcd")
+	db.Close()
+	db, err = Open(ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if db.Fingerprint("abcdabcdabcdabcd") != fp {
+		t.Error("reopening by the same odd path found another file")
+	}
+}
+
+func TestFingerprint(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	pathA, pathB := filepath.Join(dir, "a.db"), filepath.Join(dir, "b.db")
+	a, err := Open(ctx, pathA)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := Open(ctx, pathB)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer b.Close()
+	const pw = "abcdefghijklmnop"
+	fa := a.Fingerprint(pw)
+	if len(fa) != 64 || !isHex(fa) {
+		t.Fatalf("fingerprint %q is not 64 hex digits", fa)
+	}
+	if a.Fingerprint(pw) != fa {
+		t.Error("fingerprint not stable within one inventory")
+	}
+	if a.Fingerprint("abcdefghijklmnoq") == fa {
+		t.Error("different secrets gave the same fingerprint")
+	}
+	if b.Fingerprint(pw) == fa {
+		t.Error("two inventories gave the same fingerprint: the key is not per inventory")
+	}
+	a.Close()
+	a, err = Open(ctx, pathA)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer a.Close()
+	if a.Fingerprint(pw) != fa {
+		t.Error("fingerprint changed after reopening")
+	}
+}
+
+func TestCredentials(t *testing.T) {
+	ctx := context.Background()
+	db := openTest(t)
+	fp1 := db.Fingerprint("aaaabbbbccccdddd")
+	fp2 := db.Fingerprint("eeeeffffgggghhhh")
+
+	c1, created, err := db.AddCredential(ctx, "Office@Example.com", "MFP AltaLink C8070 3TB123456", fp1)
+	if err != nil || !created {
+		t.Fatalf("AddCredential = %v, %v", created, err)
+	}
+	if c1.Account != "office@example.com" || c1.CreatedAt.IsZero() || c1.Revoked() {
+		t.Errorf("credential %+v", c1)
+	}
+	again, created, err := db.AddCredential(ctx, "office@example.com", "other label", fp1)
+	if err != nil || created || again.ID != c1.ID || again.Label != c1.Label {
+		t.Errorf("re-adding gave %+v created=%v err=%v, want the existing one", again, created, err)
+	}
+	c2, _, err := db.AddCredential(ctx, "office@example.com", "MFP site HQ", fp2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	other, created, err := db.AddCredential(ctx, "scans@example.com", "", fp1)
+	if err != nil || !created || other.ID == c1.ID {
+		t.Errorf("same fingerprint, other account: %+v %v %v", other, created, err)
+	}
+	for _, bad := range []string{"aaaabbbbccccdddd", "aaaa bbbb cccc dddd", strings.ToUpper(fp1), fp1[:63] + "g"} {
+		if _, _, err := db.AddCredential(ctx, "office@example.com", "x", bad); err == nil {
+			t.Errorf("AddCredential accepted fingerprint %q", bad)
+		}
+	}
+
+	find := []struct {
+		ref     string
+		want    int64
+		wantErr error
+	}{
+		{ref: "1", want: c1.ID},
+		{ref: "#2", want: c2.ID},
+		{ref: "mfp site hq", want: c2.ID},
+		{ref: "MFP AltaLink C8070 3TB123456", want: c1.ID},
+		{ref: fp2[:8], want: c2.ID},
+		{ref: strings.ToUpper(fp2[:12]), want: c2.ID},
+		{ref: fp2, want: c2.ID},
+		{ref: fp1[:8], wantErr: ErrAmbiguous}, // two accounts share fp1
+		{ref: fp2[:7], wantErr: ErrNotFound},  // too short for a prefix
+		{ref: "nothing", wantErr: ErrNotFound},
+		{ref: "99", wantErr: ErrNotFound},
+	}
+	for _, tc := range find {
+		t.Run("find "+tc.ref, func(t *testing.T) {
+			c, err := db.FindCredential(ctx, tc.ref)
+			if tc.wantErr != nil {
+				if !errors.Is(err, tc.wantErr) {
+					t.Fatalf("FindCredential(%q) = %+v, %v; want %v", tc.ref, c, err, tc.wantErr)
+				}
+				return
+			}
+			if err != nil || c.ID != tc.want {
+				t.Fatalf("FindCredential(%q) = %d, %v; want %d", tc.ref, c.ID, err, tc.want)
+			}
+		})
+	}
+
+	if err := db.RevokeCredential(ctx, c1.ID); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.RevokeCredential(ctx, 999); !errors.Is(err, ErrNotFound) {
+		t.Errorf("revoking a missing credential: %v", err)
+	}
+	active, err := db.ListCredentials(ctx, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	all, err := db.ListCredentials(ctx, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(active) != 2 || len(all) != 3 {
+		t.Errorf("active=%d all=%d, want 2 and 3", len(active), len(all))
+	}
+	got, err := db.GetCredential(ctx, c1.ID)
+	if err != nil || !got.Revoked() {
+		t.Errorf("revoked credential reads back as %+v, %v", got, err)
+	}
+}
+
+func TestSetClockAndTimes(t *testing.T) {
+	ctx := context.Background()
+	db := openTest(t)
+	at := time.Date(2026, 3, 4, 5, 6, 7, 891011121, time.FixedZone("x", 3600))
+	db.SetClock(func() time.Time { return at })
+	c, _, err := db.AddCredential(ctx, "a@example.com", "l", db.Fingerprint("abcdefghijklmnop"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := db.GetCredential(ctx, c.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !got.CreatedAt.Equal(at) || got.CreatedAt.Location() != time.UTC {
+		t.Errorf("CreatedAt = %v, want %v in UTC", got.CreatedAt, at)
+	}
+	var raw string
+	if err := db.r.QueryRow(`SELECT created_at FROM credentials`).Scan(&raw); err != nil {
+		t.Fatal(err)
+	}
+	if raw != "2026-03-04T04:06:07.891011121Z" {
+		t.Errorf("stored time %q", raw)
+	}
+	db.SetClock(nil)
+}
+
+// mustExec is for tests that poke the file directly.
+func mustExec(t *testing.T, q querier, query string, args ...any) sql.Result {
+	t.Helper()
+	res, err := q.ExecContext(context.Background(), query, args...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return res
+}
