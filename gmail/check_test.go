@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -106,7 +107,7 @@ func silentListener(t *testing.T, ip string) string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	done := make(chan struct{})
+	var mu sync.Mutex
 	var conns []net.Conn
 	go func() {
 		for {
@@ -114,12 +115,15 @@ func silentListener(t *testing.T, ip string) string {
 			if err != nil {
 				return
 			}
+			mu.Lock()
 			conns = append(conns, c)
+			mu.Unlock()
 		}
 	}()
 	t.Cleanup(func() {
-		close(done)
 		_ = ln.Close()
+		mu.Lock()
+		defer mu.Unlock()
 		for _, c := range conns {
 			_ = c.Close()
 		}
