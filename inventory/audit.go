@@ -63,6 +63,19 @@ func (r AuditRow) LastTestFailed() bool {
 	return r.Holding != nil && !r.Holding.LastTestAt.IsZero() && !r.Holding.LastTestOK
 }
 
+// FirmwareCannotReachGmail reports whether the device's firmware was
+// found unable to reach Gmail (no SMTP TLS, or TLS older than accepted).
+func (r AuditRow) FirmwareCannotReachGmail() bool {
+	return r.Holding != nil && (r.Holding.HasLimit(LimitNoSMTPTLS) || r.Holding.HasLimit(LimitOldTLS))
+}
+
+// WrittenNoTestAction reports whether settings were written to a model
+// without a test action and not confirmed by a mailbox message since.
+func (r AuditRow) WrittenNoTestAction() bool {
+	return r.Holding != nil && !r.Holding.PushedAt.IsZero() && r.Holding.ConfirmedAt.IsZero() &&
+		r.Holding.HasLimit(LimitNoTestAction)
+}
+
 // NotSeenFor reports whether the device was last seen more than d before now.
 func (r AuditRow) NotSeenFor(now time.Time, d time.Duration) bool {
 	return !r.Device.LastSeen.IsZero() && now.Sub(r.Device.LastSeen) > d

@@ -69,9 +69,9 @@ func TestUpsertDevice(t *testing.T) {
 		{
 			name: "address-only record merges into an existing serial",
 			sightings: []sighting{
-				{xerox("127.0.60.3", "3TB000003", ""), day(0)},                  // seen at .3
+				{xerox("127.0.60.3", "3TB000003", ""), day(0)},                      // seen at .3
 				{devices.Device{IP: "127.0.60.4", CredentialsNeeded: true}, day(1)}, // something at .4, no identity
-				{xerox("127.0.60.4", "3TB000003", ""), day(2)},                  // it was the same printer
+				{xerox("127.0.60.4", "3TB000003", ""), day(2)},                      // it was the same printer
 			},
 			wantNew: []bool{true, true, false},
 			want:    []wantDevice{{ip: "127.0.60.4", serial: "3TB000003", addresses: []string{"127.0.60.4", "127.0.60.3"}}},

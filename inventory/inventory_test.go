@@ -2,7 +2,6 @@ package inventory
 
 import (
 	"context"
-	"database/sql"
 	"errors"
 	"path/filepath"
 	"strings"
@@ -282,14 +281,4 @@ func TestSetClockAndTimes(t *testing.T) {
 		t.Errorf("stored time %q", raw)
 	}
 	db.SetClock(nil)
-}
-
-// mustExec is for tests that poke the file directly.
-func mustExec(t *testing.T, q querier, query string, args ...any) sql.Result {
-	t.Helper()
-	res, err := q.ExecContext(context.Background(), query, args...)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return res
 }
