@@ -245,3 +245,5 @@ func gmailSettings(port int) SMTPSettings {
 	}
 	return SMTPSettings{Server: "smtp.gmail.com", Port: port, From: testAccount, Security: sec, ValidateCert: true, Auth: AuthSMTP, User: testAccount}
 }
+
+func mustAddr(s string) netip.Addr { return netip.MustParseAddr(s) }
