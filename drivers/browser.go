@@ -165,14 +165,24 @@ func (b *Browser) Close() error {
 // Path is the Chromium binary in use.
 func (b *Browser) Path() string { return b.exe }
 
-// CertStore remembers each device's HTTPS certificate fingerprint (trust
-// on first use). The inventory implements it.
+// CertStore remembers the HTTPS certificate fingerprint of each device
+// address (trust on first use). *inventory.DB implements it.
+// Fingerprints are SHA-256 of the DER certificate, lower-case hex.
 type CertStore interface {
-	// CertFingerprint returns the recorded SHA-256 fingerprint (lower-case
-	// hex) for the device, ok=false when none is recorded.
-	CertFingerprint(ctx context.Context, deviceKey string) (fp string, ok bool, err error)
-	// SetCertFingerprint records fp for the device.
-	SetCertFingerprint(ctx context.Context, deviceKey, fp string) error
+	// CertFingerprint returns the recorded fingerprint for address,
+	// ok=false when none is recorded (first contact).
+	CertFingerprint(ctx context.Context, address string) (fp string, ok bool, err error)
+	// SetCertFingerprint records fp on first contact, or refreshes the
+	// record when it matches. It need not replace a different one.
+	SetCertFingerprint(ctx context.Context, address, fp string) error
+	// AcceptNewCert replaces the recorded fingerprint (--accept-new-cert).
+	AcceptNewCert(ctx context.Context, address, fp string) error
+}
+
+// CertMismatchRecorder is a CertStore that also records refused
+// certificates for the audit.
+type CertMismatchRecorder interface {
+	RecordCertMismatch(ctx context.Context, address, fp string) error
 }
 
 // CertPolicy says how a device's certificate is trusted.
@@ -202,12 +212,6 @@ type Target struct {
 	Secrets []string
 }
 
-func (t Target) deviceKey() string {
-	if t.Device.Serial != "" || t.Device.MAC != "" {
-		return t.Device.Key()
-	}
-	return "ip:" + hostOnly(t.Address)
-}
 
 func hostOnly(addr string) string {
 	if h, _, err := net.SplitHostPort(addr); err == nil {
@@ -239,7 +243,7 @@ func (b *Browser) Open(ctx context.Context, t Target) (*Tab, error) {
 		if err := tab.pin(ctx); err != nil {
 			return nil, err
 		}
-	case isRefused(err):
+	case noTLS(err):
 		if !t.AllowHTTP {
 			return nil, fmt.Errorf("%s: open: nothing answers on HTTPS (%s): %w; if this device really has no HTTPS, set allow_http = true in its [[sites]] section of fleet.toml", host, httpsAddr, ErrNoHTTPS)
 		}
@@ -268,8 +272,11 @@ func (b *Browser) Open(ctx context.Context, t Target) (*Tab, error) {
 	return tab, nil
 }
 
-func isRefused(err error) bool {
-	return errors.Is(err, syscall.ECONNREFUSED)
+// noTLS reports whether a TLS dial failed because nothing serves TLS
+// there (connection refused, or a plain-HTTP server answering).
+func noTLS(err error) bool {
+	var rh tls.RecordHeaderError
+	return errors.Is(err, syscall.ECONNREFUSED) || errors.As(err, &rh)
 }
 
 // certOf dials the device over TLS and returns the leaf certificate's

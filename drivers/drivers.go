@@ -166,11 +166,12 @@ type Credential struct {
 }
 
 // Credential kinds.
+// They match the inventory's Admin* constants.
 const (
-	KindConfigured = "configured"        // from fleet.toml [[credentials]]
-	KindDefault    = "default"           // the vendor's factory password (Xerox admin/1111)
-	KindSerial     = "default-serial"    // the serial number as password (Xerox since 2020)
-	KindOEMDefault = "default-fujixerox" // a lineage's own default (Fuji Xerox 11111/x-admin)
+	KindConfigured   = "configured"     // from fleet.toml [[credentials]]
+	KindDefault1111  = "default-1111"   // Xerox factory default admin/1111
+	KindSerial       = "default-serial" // the serial number as password (Xerox since 2020)
+	KindOtherDefault = "default-other"  // another factory default (Fuji Xerox 11111/x-admin)
 )
 
 // IsDefault reports whether the credential is a vendor default rather
@@ -185,12 +186,15 @@ func (c Credential) Describe() string {
 			return fmt.Sprintf("user %q from %s", c.User, c.Source)
 		}
 		return fmt.Sprintf("user %q from fleet.toml", c.User)
-	case KindDefault:
-		return fmt.Sprintf("user %q with the factory default password", c.User)
+	case KindDefault1111:
+		return fmt.Sprintf("user %q with the factory default password 1111", c.User)
 	case KindSerial:
 		return fmt.Sprintf("user %q with the serial number as password", c.User)
-	case KindOEMDefault:
-		return fmt.Sprintf("user %q with the Fuji Xerox factory default password", c.User)
+	case KindOtherDefault:
+		if c.Source != "" {
+			return fmt.Sprintf("user %q with %s", c.User, c.Source)
+		}
+		return fmt.Sprintf("user %q with another factory default password", c.User)
 	}
 	return fmt.Sprintf("user %q (%s)", c.User, c.Kind)
 }

@@ -63,11 +63,11 @@ type FieldState struct {
 	// Value: text, "true"/"false" for a checkbox, the selected option's
 	// text for a select or radio group; never a password field's value.
 	Value       string   `json:"value,omitempty"`
-	OptionValue string   `json:"option_value,omitempty"`
+	OptionValue string   `json:"optionValue,omitempty"`
 	Checked     bool     `json:"checked,omitempty"`
-	HasValue    bool     `json:"has_value,omitempty"` // password fields: something is typed/stored
+	HasValue    bool     `json:"hasValue,omitempty"` // password fields: something is typed/stored
 	Options     []string `json:"options,omitempty"`
-	MaxLength   int      `json:"max_length,omitempty"`
+	MaxLength   int      `json:"maxLength,omitempty"`
 }
 
 type fieldSpec struct {

@@ -213,7 +213,7 @@ if (!window.__mfp) window.__mfp = (function () {
     }
     if (k === "select") {
       const o = pickOption(e, v);
-      if (!o) return "no option " + JSON.stringify(v) + " (options: " + Array.from(e.options).map(optionText).join(", ") + ")";
+      if (!o) return "no option " + JSON.stringify(v) + " (options: " + Array.from(e.options).map(o => (o.textContent || o.label).replace(/\s+/g, " ").trim()).join(", ") + ")";
       if (o.disabled) return "option " + JSON.stringify(v) + " is disabled";
       setNative(e, o.value);
       fire(e, ["input", "change"]);

@@ -12,6 +12,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"sort"
 	"strings"
 	"sync"
 	"time"
@@ -113,6 +114,9 @@ func (t *Tab) secretList() []string {
 func (t *Tab) Scrub(s string) string { return scrub(s, t.secretList()) }
 
 func scrub(s string, secrets []string) string {
+	// Longest first: a secret's encoding can contain a shorter one's.
+	secrets = append([]string(nil), secrets...)
+	sort.Slice(secrets, func(i, j int) bool { return len(secrets[i]) > len(secrets[j]) })
 	for _, sec := range secrets {
 		if sec == "" {
 			continue
@@ -164,8 +168,8 @@ func (t *Tab) classify(ctx context.Context, op string, err error) error {
 	if errors.As(err, &se) || errors.Is(err, ErrTransient) || errors.Is(err, ErrCertChanged) {
 		return err
 	}
-	if ctx.Err() == context.Canceled && !errors.Is(context.Cause(ctx), context.DeadlineExceeded) {
-		return err
+	if ctx.Err() == context.Canceled {
+		return err // the caller's own cancellation
 	}
 	msg := t.Scrub(err.Error())
 	switch {
@@ -173,7 +177,7 @@ func (t *Tab) classify(ctx context.Context, op string, err error) error {
 		return &scrubbedError{msg: fmt.Sprintf("%s: timed out (the device is slow or stopped answering)", op), err: ErrTransient}
 	case transientLoad.MatchString(msg):
 		return &scrubbedError{msg: fmt.Sprintf("%s: the device stopped answering (%s)", op, msg), err: ErrTransient}
-	case errors.Is(err, chromedp.ErrTargetDetached), errors.Is(err, chromedp.ErrChannelClosed):
+	case errors.Is(err, chromedp.ErrTargetDetached), errors.Is(err, chromedp.ErrChannelClosed), t.ctx.Err() != nil:
 		return &scrubbedError{msg: fmt.Sprintf("%s: the browser tab went away (%s)", op, msg), err: ErrTransient}
 	}
 	return &scrubbedError{msg: op + ": " + msg, err: err}
@@ -183,7 +187,7 @@ func (t *Tab) classify(ctx context.Context, op string, err error) error {
 func (t *Tab) Do(ctx context.Context, op string, steps ...chromedp.Action[chromedp.Void]) error {
 	c, cancel := t.WithDeadlineOf(ctx)
 	defer cancel()
-	return t.classify(c, op, chromedp.Do(c, steps...))
+	return t.classify(ctx, op, chromedp.Do(c, steps...))
 }
 
 // Page describes a loaded document.
@@ -213,10 +217,20 @@ func (t *Tab) Navigate(ctx context.Context, path string) (Page, error) {
 	c, cancel := t.WithDeadlineOf(ctx)
 	defer cancel()
 	resp, err := chromedp.Run(c, chromedp.NavigateResponse(u))
+	if isAuthRefused(err) {
+		return Page{Status: 401, URL: u}, nil
+	}
 	if err != nil {
-		return Page{}, t.classify(c, "load "+pathOf(u), err)
+		return Page{}, t.classify(ctx, "load "+pathOf(u), err)
 	}
 	return t.afterLoad(c, resp)
+}
+
+// isAuthRefused: headless Chromium turns a 401 with a Basic challenge
+// into this load error (it has no dialog to ask for credentials).
+func isAuthRefused(err error) bool {
+	var le *chromedp.LoadError
+	return errors.As(err, &le) && strings.Contains(le.ErrorText, "ERR_INVALID_AUTH_CREDENTIALS")
 }
 
 func pathOf(u string) string {
@@ -233,8 +247,11 @@ func (t *Tab) RunNavigate(ctx context.Context, op string, steps ...chromedp.Acti
 	c, cancel := t.WithDeadlineOf(ctx)
 	defer cancel()
 	resp, err := chromedp.RunResponse(c, steps...)
+	if isAuthRefused(err) {
+		return Page{Status: 401}, nil
+	}
 	if err != nil {
-		return Page{}, t.classify(c, op, err)
+		return Page{}, t.classify(ctx, op, err)
 	}
 	return t.afterLoad(c, resp)
 }
@@ -291,11 +308,12 @@ func (t *Tab) pin(ctx context.Context) error {
 	if st == nil {
 		return nil
 	}
-	key := t.target.deviceKey()
+	key := t.target.Address
 	old, ok, err := st.CertFingerprint(ctx, key)
 	if err != nil {
 		return fmt.Errorf("%s: read the pinned certificate: %w", t.address, err)
 	}
+	old = strings.ToLower(strings.ReplaceAll(strings.TrimSpace(old), ":", ""))
 	switch {
 	case !ok || old == "":
 		if err := st.SetCertFingerprint(ctx, key, t.certFP); err != nil {
@@ -304,16 +322,24 @@ func (t *Tab) pin(ctx context.Context) error {
 		t.firstContact = true
 		t.log.Info("first contact: certificate recorded (trust on first use)", "sha256", FormatFingerprint(t.certFP))
 	case old == t.certFP:
-	case t.target.Certs.AcceptNew:
 		if err := st.SetCertFingerprint(ctx, key, t.certFP); err != nil {
+			return fmt.Errorf("%s: refresh the certificate record: %w", t.address, err)
+		}
+	case t.target.Certs.AcceptNew:
+		if err := st.AcceptNewCert(ctx, key, t.certFP); err != nil {
 			return fmt.Errorf("%s: record the new certificate: %w", t.address, err)
 		}
 		t.log.Warn("certificate changed: accepted as asked (--accept-new-cert)",
 			"old_sha256", FormatFingerprint(old), "new_sha256", FormatFingerprint(t.certFP))
 	default:
+		if r, ok := st.(CertMismatchRecorder); ok {
+			if err := r.RecordCertMismatch(ctx, key, t.certFP); err != nil {
+				t.log.Warn("could not record the refused certificate", "err", err)
+			}
+		}
 		t.log.Warn("certificate changed: refusing", "old_sha256", FormatFingerprint(old), "new_sha256", FormatFingerprint(t.certFP))
-		return fmt.Errorf("%s: HTTPS certificate changed since first contact: was %s, now %s: %w; if the device was reset or its certificate renewed, check it on the device's own display or web page and run again with --accept-new-cert %s; otherwise someone may be intercepting the connection",
-			t.address, FormatFingerprint(old), FormatFingerprint(t.certFP), ErrCertChanged, t.address)
+		return fmt.Errorf("%s: HTTPS certificate changed since first contact: was %s, now %s: %w; if the device was reset or its certificate renewed, check the new fingerprint on the device itself and run again with --accept-new-cert %s; otherwise someone may be intercepting the connection",
+			t.address, FormatFingerprint(old), FormatFingerprint(t.certFP), ErrCertChanged, t.target.Address)
 	}
 	return nil
 }
@@ -328,7 +354,7 @@ func (t *Tab) Eval(ctx context.Context, op, js string, out any) error {
 		if errors.Is(err, chromedp.ErrJSUndefined) && out == nil {
 			return nil
 		}
-		return t.classify(c, op, err)
+		return t.classify(ctx, op, err)
 	}
 	if out == nil || len(raw) == 0 {
 		return nil
@@ -346,7 +372,7 @@ func (t *Tab) WaitJS(ctx context.Context, op, cond string) error {
 	c, cancel := t.WithDeadlineOf(ctx)
 	defer cancel()
 	_, err := chromedp.Run(c, chromedp.Poll[bool]("!!("+cond+")", chromedp.WithPollingInterval(50*time.Millisecond)))
-	return t.classify(c, op, err)
+	return t.classify(ctx, op, err)
 }
 
 // WaitReady waits until the document has finished loading (readyState
@@ -366,7 +392,7 @@ func (t *Tab) SetBasicAuth(ctx context.Context, user string, pw config.Secret) e
 	defer cancel()
 	_, err := chromedp.Call(c, network.SetExtraHTTPHeaders, network.SetExtraHTTPHeadersParams{
 		Headers: network.Headers{"Authorization": "Basic " + tok}})
-	return t.classify(c, "set the login header", err)
+	return t.classify(ctx, "set the login header", err)
 }
 
 // ClearBasicAuth stops sending Basic credentials.
@@ -374,7 +400,7 @@ func (t *Tab) ClearBasicAuth(ctx context.Context) error {
 	c, cancel := t.WithDeadlineOf(ctx)
 	defer cancel()
 	_, err := chromedp.Call(c, network.SetExtraHTTPHeaders, network.SetExtraHTTPHeadersParams{Headers: network.Headers{}})
-	return t.classify(c, "clear the login header", err)
+	return t.classify(ctx, "clear the login header", err)
 }
 
 // Text returns the visible text of the page (document.body.innerText),
@@ -463,7 +489,7 @@ func (t *Tab) MaskedScreenshot(ctx context.Context) ([]byte, error) {
 	// Restore the typed values: the page may still be used.
 	_ = t.Eval(ctx, "unmask", jsUnmask, nil)
 	if err != nil {
-		return nil, t.classify(c, "screenshot", err)
+		return nil, t.classify(ctx, "screenshot", err)
 	}
 	return img, nil
 }
