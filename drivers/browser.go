@@ -212,7 +212,6 @@ type Target struct {
 	Secrets []string
 }
 
-
 func hostOnly(addr string) string {
 	if h, _, err := net.SplitHostPort(addr); err == nil {
 		return h
