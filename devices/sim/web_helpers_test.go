@@ -247,3 +247,11 @@ func gmailSettings(port int) SMTPSettings {
 }
 
 func mustAddr(s string) netip.Addr { return netip.MustParseAddr(s) }
+
+// checkAdminPeek reports whether pw is the admin password without
+// counting a failure.
+func (d *Device) checkAdminPeek(pw string) bool {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	return d.adminPW == pw
+}
