@@ -109,115 +109,165 @@ func textFields(d devices.Device) []struct {
 // as its last known address with AddressSuperseded set. Retired devices
 // stay retired (their LastSeen is updated).
 func (db *DB) UpsertDevice(ctx context.Context, d devices.Device, seen time.Time) (id int64, isNew bool, err error) {
-	d.IP = strings.TrimSpace(d.IP)
-	d.Serial = strings.TrimSpace(d.Serial)
-	d.MAC = strings.ToLower(strings.TrimSpace(d.MAC))
-	if d.IP == "" && d.Serial == "" && d.MAC == "" {
-		return 0, false, errors.New("record device: it has no address, serial or MAC")
+	d, err = normDevice(d)
+	if err != nil {
+		return 0, false, err
 	}
 	if seen.IsZero() {
 		seen = db.clock()
 	}
-	at := tsv(seen)
 	err = db.write(ctx, func(tx *sql.Tx) error {
-		var serialID, macID, addrID int64
+		id, isNew, err = upsertTx(ctx, tx, d, tsv(seen))
+		return err
+	})
+	if err != nil {
+		return 0, false, fmt.Errorf("record device %s: %w", deviceRef(d), err)
+	}
+	return id, isNew, nil
+}
+
+// Upserted is the outcome of one device in UpsertDevices.
+type Upserted struct {
+	ID    int64
+	IsNew bool
+}
+
+// UpsertDevices records a whole discovery in one transaction (much faster
+// than one UpsertDevice per device; same rules). Results are in the order
+// of ds (a device listed twice is new only the first time). Either all are
+// recorded or, on error, none.
+func (db *DB) UpsertDevices(ctx context.Context, ds []devices.Device, seen time.Time) ([]Upserted, error) {
+	norm := make([]devices.Device, len(ds))
+	for i, d := range ds {
 		var err error
-		if d.Serial != "" {
-			if serialID, err = lookupID(ctx, tx, `SELECT id FROM devices WHERE serial = ?`, d.Serial); err != nil {
-				return err
-			}
+		if norm[i], err = normDevice(d); err != nil {
+			return nil, err
 		}
-		if d.MAC != "" {
-			if macID, err = lookupID(ctx, tx, `SELECT id FROM devices WHERE mac = ? AND (serial = '' OR serial = ?)
-				ORDER BY retired, last_seen DESC LIMIT 1`, d.MAC, d.Serial); err != nil {
-				return err
-			}
-		}
-		if d.IP != "" {
-			// The device currently at this address, if what we know of it
-			// does not contradict what was just discovered.
-			if addrID, err = lookupID(ctx, tx, `SELECT id FROM devices
-				WHERE address = ? AND retired = 0 AND address_superseded = 0
-				  AND (serial = '' OR ? = '' OR serial = ?)
-				  AND (mac = '' OR ? = '' OR mac = ?)
-				ORDER BY last_seen DESC LIMIT 1`, d.IP, d.Serial, d.Serial, d.MAC, d.MAC); err != nil {
-				return err
-			}
-		}
-		primary := serialID
-		if primary == 0 {
-			primary = macID
-		}
-		if primary == 0 {
-			primary = addrID
-		}
-		if primary == 0 {
-			res, err := tx.ExecContext(ctx, `INSERT INTO devices (address, serial, mac, vendor, brand, model, firmware,
-				sys_name, sys_location, sys_descr, sys_object_id, site, family, snmp_version, engine_id,
-				is_printer, credentials_needed, first_seen, last_seen)
-				VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-				d.IP, d.Serial, d.MAC, d.Vendor, d.Brand, d.Model, d.Firmware,
-				d.SysName, d.Location, d.SysDescr, d.SysObjectID, d.Site, d.Family, d.SNMPVersion, d.EngineID,
-				b2i(d.IsPrinter), b2i(d.CredentialsNeeded), at, at)
+	}
+	if seen.IsZero() {
+		seen = db.clock()
+	}
+	out := make([]Upserted, len(ds))
+	err := db.write(ctx, func(tx *sql.Tx) error {
+		for i, d := range norm {
+			id, isNew, err := upsertTx(ctx, tx, d, tsv(seen))
 			if err != nil {
-				return fmt.Errorf("insert: %w", err)
+				return fmt.Errorf("%s: %w", deviceRef(d), err)
 			}
-			if id, err = res.LastInsertId(); err != nil {
-				return fmt.Errorf("insert: %w", err)
-			}
-			isNew = true
-		} else {
-			id = primary
-			set := []string{
-				"address = CASE WHEN ? <> '' THEN ? ELSE address END",
-				"address_superseded = CASE WHEN ? <> '' THEN 0 ELSE address_superseded END",
-				"serial = CASE WHEN ? <> '' THEN ? ELSE serial END",
-				"mac = CASE WHEN ? <> '' THEN ? ELSE mac END",
-				"is_printer = max(is_printer, ?)",
-				"credentials_needed = ?",
-				"first_seen = min(first_seen, ?)",
-				"last_seen = max(last_seen, ?)",
-			}
-			args := []any{d.IP, d.IP, d.IP, d.Serial, d.Serial, d.MAC, d.MAC,
-				b2i(d.IsPrinter), b2i(d.CredentialsNeeded), at, at}
-			for _, f := range textFields(d) {
-				set = append(set, f.col+" = CASE WHEN ? <> '' THEN ? ELSE "+f.col+" END")
-				args = append(args, f.val, f.val)
-			}
-			args = append(args, id)
-			if _, err := tx.ExecContext(ctx, `UPDATE devices SET `+strings.Join(set, ", ")+` WHERE id = ?`, args...); err != nil {
-				return fmt.Errorf("update device %d: %w", id, err)
-			}
-			victims := []int64{macID}
-			if addrID != macID {
-				victims = append(victims, addrID)
-			}
-			for _, victim := range victims {
-				if victim == 0 || victim == id {
-					continue
-				}
-				if err := mergeDevice(ctx, tx, victim, id); err != nil {
-					return err
-				}
-			}
-		}
-		if d.IP != "" {
-			if _, err := tx.ExecContext(ctx, `INSERT INTO device_addresses (device_id, address, first_seen, last_seen)
-				VALUES (?, ?, ?, ?)
-				ON CONFLICT (device_id, address) DO UPDATE SET
-					first_seen = min(first_seen, excluded.first_seen),
-					last_seen = max(last_seen, excluded.last_seen)`, id, d.IP, at, at); err != nil {
-				return fmt.Errorf("address history: %w", err)
-			}
-			if _, err := tx.ExecContext(ctx, `UPDATE devices SET address_superseded = 1
-				WHERE address = ? AND id <> ? AND address_superseded = 0`, d.IP, id); err != nil {
-				return fmt.Errorf("supersede previous occupant of %s: %w", d.IP, err)
-			}
+			out[i] = Upserted{ID: id, IsNew: isNew}
 		}
 		return nil
 	})
 	if err != nil {
-		return 0, false, fmt.Errorf("record device %s: %w", deviceRef(d), err)
+		return nil, fmt.Errorf("record %d devices: %w", len(ds), err)
+	}
+	return out, nil
+}
+
+func normDevice(d devices.Device) (devices.Device, error) {
+	d.IP = strings.TrimSpace(d.IP)
+	d.Serial = strings.TrimSpace(d.Serial)
+	d.MAC = strings.ToLower(strings.TrimSpace(d.MAC))
+	if d.IP == "" && d.Serial == "" && d.MAC == "" {
+		return d, errors.New("record device: it has no address, serial or MAC")
+	}
+	return d, nil
+}
+
+// upsertTx is UpsertDevice inside tx; d is already normalised.
+func upsertTx(ctx context.Context, tx *sql.Tx, d devices.Device, at string) (id int64, isNew bool, err error) {
+	var serialID, macID, addrID int64
+	if d.Serial != "" {
+		if serialID, err = lookupID(ctx, tx, `SELECT id FROM devices WHERE serial = ?`, d.Serial); err != nil {
+			return 0, false, err
+		}
+	}
+	if d.MAC != "" {
+		if macID, err = lookupID(ctx, tx, `SELECT id FROM devices WHERE mac = ? AND (serial = '' OR serial = ?)
+			ORDER BY retired, last_seen DESC LIMIT 1`, d.MAC, d.Serial); err != nil {
+			return 0, false, err
+		}
+	}
+	if d.IP != "" {
+		// The device currently at this address, if what we know of it
+		// does not contradict what was just discovered.
+		if addrID, err = lookupID(ctx, tx, `SELECT id FROM devices
+			WHERE address = ? AND retired = 0 AND address_superseded = 0
+			  AND (serial = '' OR ? = '' OR serial = ?)
+			  AND (mac = '' OR ? = '' OR mac = ?)
+			ORDER BY last_seen DESC LIMIT 1`, d.IP, d.Serial, d.Serial, d.MAC, d.MAC); err != nil {
+			return 0, false, err
+		}
+	}
+	primary := serialID
+	if primary == 0 {
+		primary = macID
+	}
+	if primary == 0 {
+		primary = addrID
+	}
+	if primary == 0 {
+		res, err := tx.ExecContext(ctx, `INSERT INTO devices (address, serial, mac, vendor, brand, model, firmware,
+			sys_name, sys_location, sys_descr, sys_object_id, site, family, snmp_version, engine_id,
+			is_printer, credentials_needed, first_seen, last_seen)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			d.IP, d.Serial, d.MAC, d.Vendor, d.Brand, d.Model, d.Firmware,
+			d.SysName, d.Location, d.SysDescr, d.SysObjectID, d.Site, d.Family, d.SNMPVersion, d.EngineID,
+			b2i(d.IsPrinter), b2i(d.CredentialsNeeded), at, at)
+		if err != nil {
+			return 0, false, fmt.Errorf("insert: %w", err)
+		}
+		if id, err = res.LastInsertId(); err != nil {
+			return 0, false, fmt.Errorf("insert: %w", err)
+		}
+		isNew = true
+	} else {
+		id = primary
+		set := []string{
+			"address = CASE WHEN ? <> '' THEN ? ELSE address END",
+			"address_superseded = CASE WHEN ? <> '' THEN 0 ELSE address_superseded END",
+			"serial = CASE WHEN ? <> '' THEN ? ELSE serial END",
+			"mac = CASE WHEN ? <> '' THEN ? ELSE mac END",
+			"is_printer = max(is_printer, ?)",
+			"credentials_needed = ?",
+			"first_seen = min(first_seen, ?)",
+			"last_seen = max(last_seen, ?)",
+		}
+		args := []any{d.IP, d.IP, d.IP, d.Serial, d.Serial, d.MAC, d.MAC,
+			b2i(d.IsPrinter), b2i(d.CredentialsNeeded), at, at}
+		for _, f := range textFields(d) {
+			set = append(set, f.col+" = CASE WHEN ? <> '' THEN ? ELSE "+f.col+" END")
+			args = append(args, f.val, f.val)
+		}
+		args = append(args, id)
+		if _, err := tx.ExecContext(ctx, `UPDATE devices SET `+strings.Join(set, ", ")+` WHERE id = ?`, args...); err != nil {
+			return 0, false, fmt.Errorf("update device %d: %w", id, err)
+		}
+		victims := []int64{macID}
+		if addrID != macID {
+			victims = append(victims, addrID)
+		}
+		for _, victim := range victims {
+			if victim == 0 || victim == id {
+				continue
+			}
+			if err := mergeDevice(ctx, tx, victim, id); err != nil {
+				return 0, false, err
+			}
+		}
+	}
+	if d.IP != "" {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO device_addresses (device_id, address, first_seen, last_seen)
+			VALUES (?, ?, ?, ?)
+			ON CONFLICT (device_id, address) DO UPDATE SET
+				first_seen = min(first_seen, excluded.first_seen),
+				last_seen = max(last_seen, excluded.last_seen)`, id, d.IP, at, at); err != nil {
+			return 0, false, fmt.Errorf("address history: %w", err)
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE devices SET address_superseded = 1
+			WHERE address = ? AND id <> ? AND address_superseded = 0`, d.IP, id); err != nil {
+			return 0, false, fmt.Errorf("supersede previous occupant of %s: %w", d.IP, err)
+		}
 	}
 	return id, isNew, nil
 }

@@ -382,3 +382,32 @@ func TestFindAndListDevices(t *testing.T) {
 		t.Error("still retired after UnretireDevice")
 	}
 }
+
+func TestUpsertDevicesBatch(t *testing.T) {
+	ctx := context.Background()
+	db := openTest(t)
+	batch := []devices.Device{
+		xerox("127.0.60.130", "3TB000130", ""),
+		{IP: "127.0.60.131", CredentialsNeeded: true},
+		xerox("127.0.60.130", "3TB000130", ""), // listed twice
+	}
+	res, err := db.UpsertDevices(ctx, batch, day(0))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res) != 3 || !res[0].IsNew || !res[1].IsNew || res[2].IsNew || res[2].ID != res[0].ID {
+		t.Errorf("results %+v", res)
+	}
+	// Second sweep learns the v3 agent's serial: merged, nothing new.
+	res, err = db.UpsertDevices(ctx, []devices.Device{xerox("127.0.60.131", "3TB000131", "")}, day(1))
+	if err != nil || res[0].IsNew || res[0].ID != 2 {
+		t.Errorf("second sweep %+v, %v", res, err)
+	}
+	// A bad entry fails the whole batch, recording nothing.
+	if _, err := db.UpsertDevices(ctx, []devices.Device{xerox("127.0.60.132", "3TB000132", ""), {}}, day(2)); err == nil {
+		t.Error("batch with an empty device accepted")
+	}
+	if ds, _ := db.ListDevices(ctx, Filter{}); len(ds) != 2 {
+		t.Errorf("%d devices after the failed batch, want 2", len(ds))
+	}
+}

@@ -140,17 +140,18 @@ func Open(ctx context.Context, path string) (*DB, error) {
 // Path returns the file the inventory was opened from.
 func (db *DB) Path() string { return db.path }
 
-// Close checkpoints the write-ahead log into the main file and closes both
-// connection pools.
+// Close closes both connection pools. When no other process has the file
+// open, SQLite folds the write-ahead log back into the main file.
 func (db *DB) Close() error {
 	var errs []error
 	if db.r != nil {
 		errs = append(errs, db.r.Close())
 	}
 	if db.w != nil {
-		// Best effort: fold the WAL back so the .db file is complete on
-		// its own; a failure here loses nothing (the WAL stays).
-		_, _ = db.w.Exec("PRAGMA wal_checkpoint(TRUNCATE)")
+		// The last connection to close checkpoints the WAL into the main
+		// file and removes it (SQLite does this itself; an explicit
+		// TRUNCATE checkpoint could wait out the busy timeout behind
+		// another process's reader).
 		errs = append(errs, db.w.Close())
 	}
 	if err := errors.Join(errs...); err != nil {
