@@ -326,6 +326,7 @@ func (s *sweeper) run(ctx context.Context) (res SweepResult, err error) {
 		s.stats.Dropped += s.dropped
 		s.stats.Duration = time.Since(start)
 		res = s.result()
+		s.found = len(res.Devices)
 		s.progress(true)
 	}()
 
