@@ -109,19 +109,36 @@ var enhancedRE = regexp.MustCompile(`^([245]\.\d{1,3}\.\d{1,3})\b\s*`)
 
 // replyRE finds an SMTP reply inside free text, such as a printer's job
 // log: "534-5.7.9 Application-specific password required".
-var replyRE = regexp.MustCompile(`\b([2-5]\d\d)[ -]([245]\.\d{1,3}\.\d{1,3})\b\s*(.*)`)
+var replyRE = regexp.MustCompile(`\b([45]\d\d)[ -]([45]\.\d{1,3}\.\d{1,3})\b\s*(.*)`)
 
-// DiagnoseReply explains an SMTP reply found in free text, for example
-// the error a printer shows after its test e-mail ("SMTP error: 534-5.7.9
-// Application-specific password required…"). It returns nil when the
-// text holds no reply code with an enhanced status code.
+// DiagnoseReply explains an SMTP failure reply found in free text, for
+// example the error a printer shows after its test e-mail ("SMTP error:
+// 534-5.7.9 Application-specific password required…") or a transcript;
+// the last 4xx/5xx reply with an enhanced status code counts. It returns
+// nil when the text holds no such reply.
 func DiagnoseReply(text string) *Diagnosis {
-	m := replyRE.FindStringSubmatch(text)
+	lines := strings.Split(text, "\n")
+	last := -1
+	var m []string
+	for i, line := range lines {
+		if c := replyRE.FindStringSubmatch(line); c != nil {
+			last, m = i, c
+		}
+	}
 	if m == nil {
 		return nil
 	}
+	// A multi-line reply ("534-5.7.9 …" then "534 5.7.9 …"): join its lines.
+	parts := []string{strings.TrimSpace(m[3])}
+	for i := last - 1; i >= 0; i-- {
+		c := replyRE.FindStringSubmatch(lines[i])
+		if c == nil || c[1] != m[1] {
+			break
+		}
+		parts = append([]string{strings.TrimSpace(c[3])}, parts...)
+	}
 	code, _ := strconv.Atoi(m[1])
-	d := fromReply(code, m[2], strings.TrimSpace(m[3]), StageAuth)
+	d := fromReply(code, m[2], strings.Join(parts, " "), StageAuth)
 	d.Detail = strings.TrimSpace(text)
 	return d
 }
