@@ -1,0 +1,101 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+)
+
+// Exit codes, one table for every command (printed by --help).
+const (
+	exitOK         = 0
+	exitError      = 1   // anything not listed below
+	exitUsage      = 2   // bad flags or arguments
+	exitConfig     = 3   // fleet.toml missing or invalid
+	exitSomeFailed = 4   // push/test/rotate: at least one device failed
+	exitGmail      = 5   // the Gmail preflight failed (app password, network)
+	exitLocked     = 6   // a device refused the admin or may lock out: act by hand
+	exitCancelled  = 130 // interrupted (Ctrl-C); re-run to resume
+)
+
+const exitCodesHelp = `
+EXIT CODES:
+   0    success
+   1    error
+   2    usage error (bad flag or argument)
+   3    configuration error (fleet.toml)
+   4    some devices failed (push, test, rotate); the failed ones are listed
+   5    Gmail preflight failed (app password, account or network)
+   6    admin login refused or lock-out risk: a device needs a technician
+   130  interrupted; re-run the same command to resume
+`
+
+var (
+	errUsage      = errors.New("usage")
+	errConfig     = errors.New("configuration")
+	errSomeFailed = errors.New("some devices failed")
+	errGmail      = errors.New("gmail preflight failed")
+	errLocked     = errors.New("admin login refused")
+	errCancelled  = errors.New("interrupted")
+)
+
+// hinted is an error with advice printed on its own line.
+type hinted struct {
+	err  error
+	hint string
+}
+
+func (h hinted) Error() string { return h.err.Error() }
+func (h hinted) Unwrap() error { return h.err }
+
+func withHint(err error, format string, a ...any) error {
+	return hinted{err: err, hint: fmt.Sprintf(format, a...)}
+}
+
+func usageError(format string, a ...any) error {
+	return fmt.Errorf("%w: %s", errUsage, fmt.Sprintf(format, a...))
+}
+
+// reportError prints err (and its hints) and returns the exit code.
+func reportError(w io.Writer, err error) int {
+	msg := err.Error()
+	msg = strings.TrimPrefix(msg, errUsage.Error()+": ")
+	fmt.Fprintf(w, "mfpfleet: %s\n", msg)
+	var h hinted
+	for e := err; errors.As(e, &h); e = h.err {
+		if h.hint != "" {
+			fmt.Fprintf(w, "hint: %s\n", h.hint)
+		}
+	}
+	code := exitError
+	switch {
+	case errors.Is(err, errCancelled):
+		fmt.Fprintln(w, "hint: nothing written so far is lost; run the same command again to resume")
+		code = exitCancelled
+	case errors.Is(err, errUsage):
+		code = exitUsage
+	case errors.Is(err, errConfig):
+		code = exitConfig
+	case errors.Is(err, errLocked):
+		code = exitLocked
+	case errors.Is(err, errGmail):
+		code = exitGmail
+	case errors.Is(err, errSomeFailed):
+		code = exitSomeFailed
+	}
+	if code == exitError && isFlagError(msg) {
+		fmt.Fprintln(w, "hint: see 'mfpfleet --help' or 'mfpfleet COMMAND --help'")
+		code = exitUsage
+	}
+	return code
+}
+
+func isFlagError(msg string) bool {
+	for _, s := range []string{"flag provided but not defined", "invalid value", "Required flag", "flag needs an argument", "No help topic"} {
+		if strings.Contains(msg, s) {
+			return true
+		}
+	}
+	return false
+}

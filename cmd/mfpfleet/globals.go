@@ -1,0 +1,151 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"strings"
+	"text/tabwriter"
+
+	"github.com/urfave/cli/v2"
+	"golang.org/x/term"
+
+	"github.com/mfpfleet/mfpfleet/config"
+	"github.com/mfpfleet/mfpfleet/inventory"
+)
+
+// globals is what every command shares: the loaded config, the logger and
+// the output streams. It lives in the App's Metadata.
+type globals struct {
+	cfg     *config.Config
+	log     *slog.Logger
+	json    bool
+	dbPath  string
+	stdin   io.Reader
+	stdout  io.Writer
+	stderr  io.Writer
+	closers []func() error
+	db      *inventory.DB
+}
+
+func globalFlags() []cli.Flag {
+	return []cli.Flag{
+		&cli.StringFlag{Name: "config", Aliases: []string{"c"}, Value: "fleet.toml", EnvVars: []string{"MFPFLEET_CONFIG"},
+			Usage: "configuration `FILE` (see fleet.example.toml); a missing default file means built-in defaults"},
+		&cli.StringFlag{Name: "db", EnvVars: []string{"MFPFLEET_DB"},
+			Usage: "inventory `PATH` (SQLite; default: [inventory] path of the config, else ./fleet.db)"},
+		&cli.BoolFlag{Name: "json", Usage: "machine-readable output on stdout (logs and progress stay on stderr)"},
+		&cli.StringFlag{Name: "log-level", Value: "warn", EnvVars: []string{"MFPFLEET_LOG_LEVEL"},
+			Usage: "stderr log `LEVEL`: debug, info, warn or error"},
+	}
+}
+
+func setupGlobals(c *cli.Context) error {
+	var lvl slog.Level
+	if err := lvl.UnmarshalText([]byte(c.String("log-level"))); err != nil {
+		return usageError("--log-level %q: use debug, info, warn or error", c.String("log-level"))
+	}
+	g := &globals{
+		json:   c.Bool("json"),
+		stdin:  c.App.Reader,
+		stdout: c.App.Writer,
+		stderr: c.App.ErrWriter,
+	}
+	g.log = slog.New(slog.NewTextHandler(g.stderr, &slog.HandlerOptions{Level: lvl}))
+
+	path := c.String("config")
+	cfg, err := config.Load(path)
+	switch {
+	case errors.Is(err, config.ErrNotFound) && !c.IsSet("config") && os.Getenv("MFPFLEET_CONFIG") == "":
+		d := config.Default()
+		cfg = &d
+		g.log.Debug("no fleet.toml here; using built-in defaults", "path", path)
+	case err != nil:
+		return fmt.Errorf("%w: %w", errConfig, err)
+	}
+	for _, w := range cfg.Warnings {
+		g.log.Warn(w)
+	}
+	g.cfg = cfg
+	g.dbPath = cfg.Inventory.Path
+	if c.IsSet("db") || os.Getenv("MFPFLEET_DB") != "" {
+		g.dbPath = c.String("db")
+	}
+	if c.App.Metadata == nil {
+		c.App.Metadata = map[string]any{}
+	}
+	c.App.Metadata["globals"] = g
+	return nil
+}
+
+func closeGlobals(c *cli.Context) error {
+	g, ok := c.App.Metadata["globals"].(*globals)
+	if !ok {
+		return nil
+	}
+	var errs []error
+	for i := len(g.closers) - 1; i >= 0; i-- {
+		errs = append(errs, g.closers[i]())
+	}
+	g.closers = nil
+	return errors.Join(errs...)
+}
+
+func getGlobals(c *cli.Context) *globals {
+	return c.App.Metadata["globals"].(*globals)
+}
+
+// onClose runs f when the command ends (in reverse order).
+func (g *globals) onClose(f func() error) { g.closers = append(g.closers, f) }
+
+// printJSON writes v as indented JSON on stdout.
+func (g *globals) printJSON(v any) error {
+	enc := json.NewEncoder(g.stdout)
+	enc.SetIndent("", "  ")
+	return enc.Encode(v)
+}
+
+// table writes rows aligned in columns on stdout.
+func (g *globals) table(header []string, rows [][]string) error {
+	tw := tabwriter.NewWriter(g.stdout, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, strings.Join(header, "\t"))
+	for _, r := range rows {
+		for i := range r {
+			if r[i] == "" {
+				r[i] = "-"
+			}
+		}
+		fmt.Fprintln(tw, strings.Join(r, "\t"))
+	}
+	return tw.Flush()
+}
+
+// stderrIsTerminal reports whether progress bars make sense.
+func (g *globals) stderrIsTerminal() bool {
+	f, ok := g.stderr.(*os.File)
+	return ok && term.IsTerminal(int(f.Fd()))
+}
+
+// ctx returns the command's context (cancelled on Ctrl-C).
+func cmdCtx(c *cli.Context) context.Context { return c.Context }
+
+// openDB opens the inventory once per command and closes it at the end.
+func (g *globals) openDB(ctx context.Context) (*inventory.DB, error) {
+	if g.db != nil {
+		return g.db, nil
+	}
+	db, err := inventory.Open(ctx, g.dbPath)
+	if err != nil {
+		if errors.Is(err, inventory.ErrNewerSchema) {
+			return nil, withHint(err, "this inventory was written by a newer mfpfleet: upgrade, or use another --db")
+		}
+		return nil, fmt.Errorf("open inventory %s: %w", g.dbPath, err)
+	}
+	g.db = db
+	g.onClose(db.Close)
+	return db, nil
+}
