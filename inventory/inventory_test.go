@@ -5,6 +5,7 @@ import (
 	"errors"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 )
@@ -281,4 +282,114 @@ func TestSetClockAndTimes(t *testing.T) {
 		t.Errorf("stored time %q", raw)
 	}
 	db.SetClock(nil)
+}
+
+// TestConcurrentOpen opens one new file from several handles at once (as
+// parallel mfpfleet processes would): one migration, one key.
+func TestConcurrentOpen(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "fleet.db")
+	const n = 6
+	dbs := make([]*DB, n)
+	errs := make([]error, n)
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			dbs[i], errs[i] = Open(ctx, path)
+		}()
+	}
+	wg.Wait()
+	var fps []string
+	for i := range n {
+		if errs[i] != nil {
+			t.Fatalf("open %d: %v", i, errs[i])
+		}
+		defer dbs[i].Close()
+		fps = append(fps, dbs[i].Fingerprint("abcdefghijklmnop"))
+	}
+	for i := range fps {
+		if fps[i] != fps[0] {
+			t.Fatalf("handle %d has another fingerprint key", i)
+		}
+	}
+	var applied int
+	if err := dbs[0].r.QueryRow(`SELECT count(*) FROM schema_migrations`).Scan(&applied); err != nil {
+		t.Fatal(err)
+	}
+	if applied != len(migrations) {
+		t.Errorf("%d migrations recorded, want %d", applied, len(migrations))
+	}
+}
+
+// TestLaterMigrations appends migrations to the list the way a future
+// release would: a good one is applied once on reopen, a failing one is
+// rolled back whole and reported.
+func TestLaterMigrations(t *testing.T) {
+	ctx := context.Background()
+	saved := migrations
+	t.Cleanup(func() { migrations = saved })
+	path := filepath.Join(t.TempDir(), "fleet.db")
+	db, err := Open(ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fp := db.Fingerprint("abcdefghijklmnop")
+	db.Close()
+
+	tableExists := func(db *DB, name string) bool {
+		var n int
+		if err := db.r.QueryRow(`SELECT count(*) FROM sqlite_schema WHERE type = 'table' AND name = ?`, name).Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		return n == 1
+	}
+	steps := []struct {
+		name        string
+		add         migration
+		wantErr     bool
+		wantVersion int
+		wantTable   string
+		wantMissing string
+	}{
+		{name: "good", add: migration{len(saved) + 1, "add extra", `CREATE TABLE extra (x TEXT); INSERT INTO extra VALUES ('a');`},
+			wantVersion: len(saved) + 1, wantTable: "extra"},
+		{name: "failing rolls back", add: migration{len(saved) + 2, "broken", `CREATE TABLE half (x TEXT); INSERT INTO nowhere VALUES (1);`},
+			wantErr: true, wantVersion: len(saved) + 1, wantMissing: "half"},
+	}
+	for _, s := range steps {
+		t.Run(s.name, func(t *testing.T) {
+			migrations = append(migrations, s.add)
+			db, err := Open(ctx, path)
+			if s.wantErr {
+				if err == nil {
+					db.Close()
+					t.Fatal("a failing migration did not fail Open")
+				}
+				if !strings.Contains(err.Error(), s.add.name) {
+					t.Errorf("error %q does not name the migration", err)
+				}
+				migrations = migrations[:len(migrations)-1]
+				if db, err = Open(ctx, path); err != nil {
+					t.Fatal(err)
+				}
+			} else if err != nil {
+				t.Fatal(err)
+			}
+			defer db.Close()
+			if v, err := currentVersion(ctx, db.r); err != nil || v != s.wantVersion {
+				t.Errorf("version %d, %v; want %d", v, err, s.wantVersion)
+			}
+			if s.wantTable != "" && !tableExists(db, s.wantTable) {
+				t.Errorf("table %s missing", s.wantTable)
+			}
+			if s.wantMissing != "" && tableExists(db, s.wantMissing) {
+				t.Errorf("table %s from a failed migration survived", s.wantMissing)
+			}
+			if db.Fingerprint("abcdefghijklmnop") != fp {
+				t.Error("the fingerprint key changed across migrations")
+			}
+		})
+	}
 }
