@@ -2,29 +2,41 @@
 // tests, benchmarks and demos: synthetic devices of the main vendors
 // (--base, --count, --vendors) and real snmprec recordings (--snmprec),
 // one device per address, answering SNMP v1/v2c (and SNMPv3 engine
-// discovery) until interrupted. It prints one line per address served and
-// then "mfpsim: ready".
+// discovery) until interrupted. Xerox devices also serve their web admin
+// (HTTPS, and HTTP) as their family's real pages do, and send their test
+// e-mails and scans to a local Gmail stand-in that mfpsim runs alongside;
+// --state-dir writes a ready fleet.toml for it. It prints one line per
+// address served and then "mfpsim: ready". `mfpsim gmail` runs the
+// stand-in alone.
 package main
 
 import (
 	"context"
+	"crypto/tls"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
 	"net/netip"
 	"os"
 	"os/signal"
+	"slices"
 	"strings"
 	"syscall"
 
 	"github.com/urfave/cli/v2"
 
+	"github.com/mfpfleet/mfpfleet/config"
 	"github.com/mfpfleet/mfpfleet/devices/sim"
+	"github.com/mfpfleet/mfpfleet/gmail/standin"
 )
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
+	if len(os.Args) > 1 && os.Args[1] == "gmail" {
+		os.Exit(standin.Main(ctx, os.Args[2:], os.Stdout, os.Stderr))
+	}
 	if err := newApp(os.Stdout, os.Stderr).RunContext(ctx, reorderArgs(os.Args)); err != nil {
 		fmt.Fprintln(os.Stderr, "mfpsim:", err)
 		os.Exit(1)
@@ -41,25 +53,56 @@ type options struct {
 	community  string
 	v3Only     int
 	logLevel   string
+
+	stateDir     string
+	httpsPort    int
+	httpPort     int
+	noHTTP       bool
+	faults       []string
+	smtpTLS      []string
+	adminPWFiles []string
+	adminPWEnvs  []string
+	lockoutAfter int
+	noGmail      bool
+	gmailAddr    string
+	gmailAccount string
+	gmailMinTLS  string
+	gmailPorts   [3]int // STARTTLS, TLS, IMAP
 }
 
 // valueFlags take a value; reorderArgs needs to know.
 var valueFlags = map[string]bool{
 	"base": true, "count": true, "n": true, "vendors": true, "snmprec": true,
 	"snmp-port": true, "community": true, "v3-only": true, "log-level": true,
+	"state-dir": true, "https-port": true, "http-port": true, "fault": true, "smtp-tls": true,
+	"admin-password-file": true, "admin-password-env": true, "lockout-after": true,
+	"gmail-addr": true, "gmail-account": true, "gmail-min-tls": true,
+	"gmail-starttls-port": true, "gmail-tls-port": true, "gmail-imap-port": true,
 }
 
 func newApp(stdout, stderr io.Writer) *cli.App {
 	var o options
 	vendors := cli.NewStringSlice()
 	recs := cli.NewStringSlice()
+	faults := cli.NewStringSlice()
+	smtpTLS := cli.NewStringSlice()
+	pwFiles := cli.NewStringSlice()
+	pwEnvs := cli.NewStringSlice()
 	return &cli.App{
 		Name:  "mfpsim",
-		Usage: "simulate a fleet of networked printers (SNMP) on loopback addresses",
+		Usage: "simulate a fleet of networked printers (SNMP, Xerox web admins, a Gmail stand-in) on loopback addresses",
 		Description: "Synthetic devices take consecutive addresses from --base after the recordings.\n" +
 			"Vendors: " + strings.Join(sim.CatalogVendors(), ", ") + ".\n" +
 			"Each served address is printed as a tab-separated line (address, vendor, model,\n" +
-			"serial, source), then \"mfpsim: ready\". Runs until SIGINT/SIGTERM.\n" +
+			"serial, source, web-admin family, web URL, default admin password kind), then\n" +
+			"a \"gmail\" line, the fleet.toml written (with --state-dir) and \"mfpsim: ready\".\n" +
+			"Runs until SIGINT/SIGTERM; SIGHUP power-cycles every device (clears lock-outs),\n" +
+			"as does POST https://ADDRESS/_sim/powercycle for one. POST /_sim/scan?to=ADDR on a\n" +
+			"device sends a scan to e-mail; GET /_sim/state shows its state.\n" +
+			"--fault KIND[:VALUE]=ADDR[,ADDR...] (repeatable): slow[:3s] pages, drop[:3] the\n" +
+			"session after N requests, reboot[:5s] on every save, layout (other firmware's\n" +
+			"field names), lockout (admin locked from the start).\n" +
+			"`mfpsim gmail --help` runs the Gmail stand-in alone.\n" +
 			"Exit codes: 0 stopped by a signal, 1 bad flags or an address that cannot be bound.",
 		ArgsUsage: "[FILE.snmprec...]",
 		Writer:    stdout,
@@ -73,8 +116,28 @@ func newApp(stdout, stderr io.Writer) *cli.App {
 			&cli.StringFlag{Name: "community", Usage: "only answer this community (default: any)", Destination: &o.community},
 			&cli.IntFlag{Name: "v3-only", Usage: "make the last N synthetic devices SNMPv3-only (they answer only engine discovery)", Destination: &o.v3Only},
 			&cli.StringFlag{Name: "log-level", Value: "warn", Usage: "debug, info, warn or error (logs go to stderr)", Destination: &o.logLevel},
+			&cli.StringFlag{Name: "state-dir", Usage: "write fleet.toml, the Gmail stand-in's CA and app-password (0600) into `DIR`", Destination: &o.stateDir},
+			&cli.IntFlag{Name: "https-port", Value: 443, Usage: "web admin HTTPS port on every address (0: an ephemeral port each)", Destination: &o.httpsPort},
+			&cli.IntFlag{Name: "http-port", Value: 80, Usage: "web admin plain-HTTP port on every address (0: ephemeral)", Destination: &o.httpPort},
+			&cli.BoolFlag{Name: "no-http", Usage: "serve the web admins over HTTPS only", Destination: &o.noHTTP},
+			&cli.StringSliceFlag{Name: "fault", Usage: "switch a fault on: `KIND[:VALUE]=ADDR[,ADDR...]` (slow, drop, reboot, layout, lockout; repeatable)", Destination: faults},
+			&cli.StringSliceFlag{Name: "smtp-tls", Usage: "override a device's SMTP client: `ADDR=tls12|tls10|none` (repeatable)", Destination: smtpTLS},
+			&cli.StringSliceFlag{Name: "admin-password-file", Usage: "set a device's admin password from a file: `ADDR=FILE` (repeatable)", Destination: pwFiles},
+			&cli.StringSliceFlag{Name: "admin-password-env", Usage: "set a device's admin password from an environment variable: `ADDR=VAR` (repeatable)", Destination: pwEnvs},
+			&cli.IntFlag{Name: "lockout-after", Value: sim.DefaultLockoutAfter, Usage: "failed admin logins that lock a device until it is power-cycled (negative: never)", Destination: &o.lockoutAfter},
+			&cli.BoolFlag{Name: "no-gmail", Usage: "do not run the Gmail stand-in", Destination: &o.noGmail},
+			&cli.StringFlag{Name: "gmail-addr", Value: "127.0.0.1", Usage: "loopback address of the Gmail stand-in", Destination: &o.gmailAddr},
+			&cli.StringFlag{Name: "gmail-account", Value: sim.DefaultGmailAccount, Usage: "the stand-in's mailbox", Destination: &o.gmailAccount},
+			&cli.StringFlag{Name: "gmail-min-tls", Value: "1.2", Usage: "lowest TLS version the stand-in accepts: 1.0, 1.1, 1.2 or 1.3", Destination: &o.gmailMinTLS},
+			&cli.IntFlag{Name: "gmail-starttls-port", Usage: "stand-in STARTTLS port (0: ephemeral)", Destination: &o.gmailPorts[0]},
+			&cli.IntFlag{Name: "gmail-tls-port", Usage: "stand-in implicit-TLS port (0: ephemeral)", Destination: &o.gmailPorts[1]},
+			&cli.IntFlag{Name: "gmail-imap-port", Usage: "stand-in IMAP port (0: ephemeral)", Destination: &o.gmailPorts[2]},
 		},
 		Action: func(c *cli.Context) error {
+			o.faults = faults.Value()
+			o.smtpTLS = smtpTLS.Value()
+			o.adminPWFiles = pwFiles.Value()
+			o.adminPWEnvs = pwEnvs.Value()
 			o.vendors = splitList(vendors.Value())
 			o.recordings = append(splitList(recs.Value()), c.Args().Slice()...)
 			return run(c.Context, o, stdout, stderr)
@@ -93,31 +156,163 @@ func run(ctx context.Context, o options, stdout, stderr io.Writer) error {
 	if err != nil {
 		return fmt.Errorf("--base %q is not an IPv4 address: give one in 127.0.0.0/8, e.g. 127.0.10.1", o.base)
 	}
-	devs, err := sim.PlanSNMPFleet(sim.SNMPFleetConfig{
-		Base: base, Count: o.count, Vendors: o.vendors, Recordings: o.recordings,
-		V3Only: o.v3Only,
-	})
+	fo, err := fleetOptions(o, base, log)
 	if err != nil {
 		return err
 	}
-	fleet, err := sim.StartSNMPFleet(ctx, devs, o.snmpPort, o.community, log)
+	fleet, err := sim.StartFleet(ctx, fo.FleetOptions)
 	if err != nil {
 		return err
 	}
-	for i, d := range fleet.Devices {
+	defer fleet.Close()
+	for _, d := range fleet.Devices {
 		id := d.Identity
 		vendor, model := id.Vendor, id.Model
-		if d.V3Only {
+		if d.SNMPAddr != nil && slices.Contains(fo.vOnly(), d.Addr) {
 			model += " (SNMPv3 only)"
 		}
-		fmt.Fprintf(stdout, "%s\t%s\t%s\t%s\t%s\n", fleet.Addrs[i], orDash(vendor), orDash(model), orDash(id.Serial), d.Source)
+		family, url, pw := "-", "-", "-"
+		if d.Web != nil {
+			family, url = d.Web.Family(), strings.Join(d.Web.URLs(), ",")
+			pw = "1111"
+			switch {
+			case fo.AdminPasswords[d.Addr] != (config.Secret{}):
+				pw = "set-by-option"
+			case d.Model.PasswordIsSerial:
+				pw = "serial"
+			}
+			if f := d.Web.Faults(); f != (sim.Faults{}) {
+				family += " faults=" + f.String()
+			}
+		}
+		fmt.Fprintf(stdout, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", d.SNMPAddr, orDash(vendor), orDash(model), orDash(id.Serial), d.Source, family, url, pw)
+	}
+	if fleet.Gmail != nil {
+		fmt.Fprintf(stdout, "gmail\t%s\tstarttls=%s\ttls=%s\timap=%s\n", fleet.Account, fleet.Gmail.StartTLSAddr, fleet.Gmail.TLSAddr, fleet.Gmail.IMAPAddr)
+	}
+	if fleet.ConfigPath != "" {
+		fmt.Fprintf(stdout, "config\t%s\n", fleet.ConfigPath)
 	}
 	fmt.Fprintln(stdout, "mfpsim: ready")
-	<-ctx.Done()
-	if err := fleet.Close(); err != nil {
-		return err
+	hup := make(chan os.Signal, 1)
+	signal.Notify(hup, syscall.SIGHUP)
+	defer signal.Stop(hup)
+	for {
+		select {
+		case <-ctx.Done():
+			return fleet.Close()
+		case <-hup:
+			fleet.PowerCycle()
+			log.Warn("every device power-cycled (SIGHUP)")
+		}
 	}
-	return nil
+}
+
+// fleetOptions turns the flags into sim.FleetOptions.
+func fleetOptions(o options, base netip.Addr, log *slog.Logger) (fleetOpts, error) {
+	port := func(p int) int { // flags: 0 = ephemeral; FleetOptions: -1
+		if p == 0 {
+			return -1
+		}
+		return p
+	}
+	fo := fleetOpts{FleetOptions: sim.FleetOptions{
+		Base: base, Count: o.count, Vendors: o.vendors, Recordings: o.recordings, V3Only: o.v3Only,
+		StateDir: o.stateDir, LockoutAfter: o.lockoutAfter,
+		HTTPSPort: port(o.httpsPort), HTTPPort: port(o.httpPort), SNMPPort: port(o.snmpPort), NoHTTP: o.noHTTP,
+		Community: o.community, NoGmail: o.noGmail, GmailAccount: o.gmailAccount,
+		GmailStartTLSPort: o.gmailPorts[0], GmailTLSPort: o.gmailPorts[1], GmailIMAPPort: o.gmailPorts[2],
+		Faults: map[netip.Addr]sim.Faults{}, AdminPasswords: map[netip.Addr]config.Secret{}, SMTPTLS: map[netip.Addr]string{},
+		Logger: log,
+	}}
+	if o.lockoutAfter == 0 {
+		return fo, errors.New("--lockout-after 0: give a number of failed logins (1-10 on real devices), or a negative number to never lock")
+	}
+	ga, err := netip.ParseAddr(o.gmailAddr)
+	if err != nil {
+		return fo, fmt.Errorf("--gmail-addr %q is not an address: give one in 127.0.0.0/8", o.gmailAddr)
+	}
+	fo.GmailAddr = ga
+	v, ok := map[string]uint16{"1.0": tls.VersionTLS10, "1.1": tls.VersionTLS11, "1.2": tls.VersionTLS12, "1.3": tls.VersionTLS13}[o.gmailMinTLS]
+	if !ok {
+		return fo, fmt.Errorf("--gmail-min-tls %q: use 1.0, 1.1, 1.2 or 1.3", o.gmailMinTLS)
+	}
+	fo.GmailMinTLS = v
+	for _, spec := range o.faults {
+		addrs, apply, err := sim.ParseFault(spec)
+		if err != nil {
+			return fo, fmt.Errorf("--fault %q: %w", spec, err)
+		}
+		for _, a := range addrs {
+			f := fo.Faults[a]
+			apply(&f)
+			fo.Faults[a] = f
+		}
+	}
+	for _, spec := range o.smtpTLS {
+		a, v, err := addrValue(spec)
+		if err != nil {
+			return fo, fmt.Errorf("--smtp-tls %q: %w", spec, err)
+		}
+		if v != sim.SMTPTLS12 && v != sim.SMTPTLS10 && v != sim.SMTPTLSNone {
+			return fo, fmt.Errorf("--smtp-tls %q: want tls12, tls10 or none after the =", spec)
+		}
+		fo.SMTPTLS[a] = v
+	}
+	for _, spec := range o.adminPWFiles {
+		a, file, err := addrValue(spec)
+		if err != nil {
+			return fo, fmt.Errorf("--admin-password-file %q: %w", spec, err)
+		}
+		s, err := config.SecretRef{Name: "--admin-password-file " + a.String(), File: file}.Resolve()
+		if err != nil {
+			return fo, err
+		}
+		fo.AdminPasswords[a] = s
+	}
+	for _, spec := range o.adminPWEnvs {
+		a, env, err := addrValue(spec)
+		if err != nil {
+			return fo, fmt.Errorf("--admin-password-env %q: %w", spec, err)
+		}
+		s, err := config.SecretRef{Name: "--admin-password-env " + a.String(), Env: env}.Resolve()
+		if err != nil {
+			return fo, err
+		}
+		fo.AdminPasswords[a] = s
+	}
+	return fo, nil
+}
+
+// fleetOpts adds the printing helpers to sim.FleetOptions.
+type fleetOpts struct{ sim.FleetOptions }
+
+// vOnly lists the SNMPv3-only devices' addresses (the last V3Only
+// synthetic ones).
+func (fo fleetOpts) vOnly() []netip.Addr {
+	var out []netip.Addr
+	total := len(fo.Recordings) + fo.Count
+	a := fo.Base
+	for i := range total {
+		if i >= total-fo.V3Only && i >= len(fo.Recordings) {
+			out = append(out, a)
+		}
+		a = a.Next()
+	}
+	return out
+}
+
+// addrValue splits "ADDR=VALUE".
+func addrValue(spec string) (netip.Addr, string, error) {
+	k, v, ok := strings.Cut(spec, "=")
+	if !ok || v == "" {
+		return netip.Addr{}, "", errors.New("want ADDRESS=VALUE")
+	}
+	a, err := netip.ParseAddr(strings.TrimSpace(k))
+	if err != nil {
+		return netip.Addr{}, "", fmt.Errorf("%q is not an address", k)
+	}
+	return a, strings.TrimSpace(v), nil
 }
 
 func orDash(s string) string {
