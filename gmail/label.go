@@ -25,12 +25,17 @@ func SuggestLabel(model, serial string) string {
 	if runeLen(label) <= MaxLabelLen {
 		return label
 	}
-	room := MaxLabelLen - runeLen(joinNonEmpty("MFP", serial)) - 1
-	if room > 0 {
-		model = strings.TrimSpace(string([]rune(model)[:min(room, runeLen(model))]))
-		return joinNonEmpty("MFP", model, serial)
+	// Drop the model's last words until it fits (whole words read better
+	// in Google's list than a cut one).
+	words := strings.Fields(model)
+	for len(words) > 0 {
+		words = words[:len(words)-1]
+		label = joinNonEmpty("MFP", strings.Join(words, " "), serial)
+		if runeLen(label) <= MaxLabelLen {
+			return label
+		}
 	}
-	return string([]rune(joinNonEmpty("MFP", serial))[:MaxLabelLen])
+	return string([]rune(label)[:min(MaxLabelLen, runeLen(label))])
 }
 
 // SiteLabel is the app name for one password shared by a site's devices,

@@ -1,0 +1,186 @@
+package gmail
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+func TestNormalizeAppPassword(t *testing.T) {
+	tests := []struct {
+		name, in string
+		want     string
+		wantErr  error
+		wantMsg  string
+	}{
+		{"google's display form", "abcd efgh ijkl mnop", "abcdefghijklmnop", nil, ""},
+		{"upper case, tabs and newline", "ABCD\tEFGH IJKL MNOP\n", "abcdefghijklmnop", nil, ""},
+		{"no spaces", "abcdefghijklmnop", "abcdefghijklmnop", nil, ""},
+		{"non-breaking spaces from a web page", "abcd\u00a0efgh\u00a0ijkl\u00a0mnop", "abcdefghijklmnop", nil, ""},
+		{"empty", "   ", "", ErrNoAppPassword, ""},
+		{"too short", "abcd efgh ijkl", "", ErrAppPasswordLength, "got 12 letters"},
+		{"too long", "abcd efgh ijkl mnop q", "", ErrAppPasswordLength, "got 17 letters"},
+		{"account password", "Winter2026!", "", ErrLooksLikeAccountPassword, "apppasswords"},
+		{"16 chars with a digit", "abcd efgh ijkl mno1", "", ErrLooksLikeAccountPassword, "2-Step Verification"},
+		{"accented letter", "abcd efgh ijkl mnoé", "", ErrLooksLikeAccountPassword, ""},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			p, err := NormalizeAppPassword(tc.in)
+			if tc.wantErr != nil {
+				if !errors.Is(err, tc.wantErr) {
+					t.Fatalf("err = %v, want %v", err, tc.wantErr)
+				}
+				if !strings.Contains(err.Error(), tc.wantMsg) {
+					t.Errorf("err %q lacks %q", err, tc.wantMsg)
+				}
+				if trimmed := strings.Join(strings.Fields(tc.in), ""); len(trimmed) > 3 && strings.Contains(err.Error(), trimmed) {
+					t.Errorf("error repeats the input: %q", err)
+				}
+				if !p.IsZero() {
+					t.Errorf("password set on error")
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if p.Reveal() != tc.want {
+				t.Errorf("Reveal = %q, want %q", p.Reveal(), tc.want)
+			}
+		})
+	}
+}
+
+func TestAppPasswordRedacts(t *testing.T) {
+	p := MustAppPassword("abcd efgh ijkl mnop")
+	if p.Spaced() != "abcd efgh ijkl mnop" {
+		t.Errorf("Spaced = %q", p.Spaced())
+	}
+	var buf bytes.Buffer
+	log := slog.New(slog.NewJSONHandler(&buf, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	log.Info("x", "pw", p, "any", any(p), "secret", p.Secret())
+	slog.New(slog.NewTextHandler(&buf, nil)).Info("y", "pw", p)
+	j, _ := json.Marshal(struct {
+		P AppPassword
+		Q *AppPassword
+	}{p, &p})
+	buf.Write(j)
+	for _, verb := range []string{"%v", "%+v", "%#v", "%s", "%q", "%x", "%X", "%d", "%T"} {
+		fmt.Fprintf(&buf, verb+"\n", p)
+		fmt.Fprintf(&buf, verb+"\n", struct{ P AppPassword }{p})
+		fmt.Fprintf(&buf, verb+"\n", []AppPassword{p})
+	}
+	for _, leak := range []string{"abcdefghijklmnop", "abcd efgh", "6162636465"} {
+		if strings.Contains(buf.String(), leak) {
+			t.Fatalf("leaked %q in:\n%s", leak, buf.String())
+		}
+	}
+	if !strings.Contains(buf.String(), "**redacted**") {
+		t.Fatalf("nothing redacted: %s", buf.String())
+	}
+}
+
+func TestReadAppPassword(t *testing.T) {
+	dir := t.TempDir()
+	file := filepath.Join(dir, "pw")
+	if err := os.WriteFile(file, []byte("\nfile file file file\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	bad := filepath.Join(dir, "bad")
+	if err := os.WriteFile(bad, []byte("Hunter2!\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	env := func(m map[string]string) func(string) (string, bool) {
+		return func(k string) (string, bool) { v, ok := m[k]; return v, ok }
+	}
+	noEnv := env(nil)
+	tests := []struct {
+		name    string
+		src     PasswordSource
+		want    string
+		wantErr error
+		prompt  bool
+	}{
+		{name: "stdin wins over everything",
+			src:  PasswordSource{Stdin: true, StdinReader: strings.NewReader("stdi nstd inst dinx\n"), File: file, LookupEnv: env(map[string]string{DefaultPasswordEnv: "envp envp envp envp"})},
+			want: "stdinstdinstdinx"},
+		{name: "file before env",
+			src:  PasswordSource{File: file, LookupEnv: env(map[string]string{DefaultPasswordEnv: "envp envp envp envp"})},
+			want: "filefilefilefile"},
+		{name: "default env variable",
+			src:  PasswordSource{LookupEnv: env(map[string]string{DefaultPasswordEnv: "envp envp envp envp"})},
+			want: "envpenvpenvpenvp"},
+		{name: "named env variable",
+			src:  PasswordSource{Env: "SITE_PW", LookupEnv: env(map[string]string{"SITE_PW": "site site site site", DefaultPasswordEnv: "envp envp envp envp"})},
+			want: "sitesitesitesite"},
+		{name: "prompt last",
+			src:  PasswordSource{LookupEnv: noEnv, TTYIn: strings.NewReader("ttyp ttyp ttyp ttyp\n"), TTYOut: &bytes.Buffer{}},
+			want: "ttypttypttypttyp", prompt: true},
+		{name: "empty env falls through to the prompt",
+			src:  PasswordSource{LookupEnv: env(map[string]string{DefaultPasswordEnv: " "}), TTYIn: strings.NewReader("ttyp ttyp ttyp ttyp\n"), TTYOut: &bytes.Buffer{}},
+			want: "ttypttypttypttyp", prompt: true},
+		{name: "empty stdin", src: PasswordSource{Stdin: true, StdinReader: strings.NewReader("\n\n")}, wantErr: ErrNoAppPassword},
+		{name: "account password in file", src: PasswordSource{File: bad}, wantErr: ErrLooksLikeAccountPassword},
+		{name: "missing file", src: PasswordSource{File: filepath.Join(dir, "nope")}, wantErr: os.ErrNotExist},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			p, err := ReadAppPassword(context.Background(), tc.src)
+			if tc.wantErr != nil {
+				if !errors.Is(err, tc.wantErr) {
+					t.Fatalf("err = %v, want %v", err, tc.wantErr)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if p.Reveal() != tc.want {
+				t.Errorf("got %q, want %q", p.Reveal(), tc.want)
+			}
+			if tc.prompt {
+				out := tc.src.TTYOut.(*bytes.Buffer).String()
+				if !strings.HasPrefix(out, "Gmail app password: ") || !strings.HasSuffix(out, "\r\x1b[K") {
+					t.Errorf("prompt output %q: want the prompt, then erased", out)
+				}
+			}
+		})
+	}
+}
+
+// TestReadAppPasswordNoTerminal runs without a controlling terminal
+// (setsid in a child process) and expects the error naming all four ways.
+func TestReadAppPasswordNoTerminal(t *testing.T) {
+	if os.Getenv("GMAIL_TEST_NO_TTY_CHILD") == "1" {
+		_, err := ReadAppPassword(context.Background(), PasswordSource{LookupEnv: func(string) (string, bool) { return "", false }})
+		fmt.Print(err)
+		return
+	}
+	if _, err := os.Stat("/usr/bin/setsid"); err != nil {
+		t.Skip("setsid not available")
+	}
+	exe, err := os.Executable()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command("/usr/bin/setsid", exe, "-test.run=^TestReadAppPasswordNoTerminal$")
+	cmd.Env = append(os.Environ(), "GMAIL_TEST_NO_TTY_CHILD=1")
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("%v: %s", err, out)
+	}
+	for _, want := range []string{"--password-stdin", "--password-file", DefaultPasswordEnv, "terminal"} {
+		if !strings.Contains(string(out), want) {
+			t.Errorf("no-terminal error %q lacks %q", out, want)
+		}
+	}
+}
