@@ -16,6 +16,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/chromedp"
 
 	"github.com/mfpfleet/mfpfleet/devices"
@@ -267,6 +268,13 @@ func (b *Browser) Open(ctx context.Context, t Target) (*Tab, error) {
 	if err := chromedp.Do(tctx); err != nil { // creates the browser context and the tab
 		cancel()
 		return nil, fmt.Errorf("%s: open a browser tab: %v: %w", host, err, ErrTransient)
+	}
+	// No favicon requests: with HTTP Basic, each one would be another
+	// login attempt the device counts.
+	if _, err := chromedp.Call(tctx, network.SetBlockedURLs, network.SetBlockedURLsParams{
+		URLPatterns: []*network.BlockPattern{{URLPattern: "*://*:*/favicon.ico", Block: true}}}); err != nil {
+		cancel()
+		return nil, fmt.Errorf("%s: set up the browser tab: %v: %w", host, err, ErrTransient)
 	}
 	return tab, nil
 }

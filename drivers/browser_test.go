@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -215,7 +216,11 @@ func TestTransientFailures(t *testing.T) {
 
 func TestBasicAuthHeader(t *testing.T) {
 	pw := config.NewSecret("x-admin-secret")
+	var favicons atomic.Int32
 	h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/favicon.ico" {
+			favicons.Add(1)
+		}
 		u, p, ok := r.BasicAuth()
 		if !ok || u != "admin" || p != pw.Reveal() {
 			w.Header().Set("WWW-Authenticate", `Basic realm="EWS"`)
@@ -241,6 +246,10 @@ func TestBasicAuthHeader(t *testing.T) {
 	pg, err = tab.Navigate(ctx, "/")
 	if err != nil || pg.Status != 200 {
 		t.Fatalf("with credentials: %+v %v", pg, err)
+	}
+	time.Sleep(300 * time.Millisecond)
+	if n := favicons.Load(); n != 0 {
+		t.Errorf("%d favicon requests: each is a login attempt on an HTTP Basic device", n)
 	}
 	if got := tab.Scrub("Basic " + "YWRtaW46eC1hZG1pbi1zZWNyZXQ="); strings.Contains(got, "YWRta") {
 		t.Errorf("basic token not scrubbed: %s", got)

@@ -1,0 +1,165 @@
+package drivers
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"strings"
+	"time"
+)
+
+// WaitSettled polls the JavaScript condition cond (every 100 ms) until it
+// is truthy, tolerating the moments during a navigation when the page
+// cannot run scripts (redirect pages, meta refresh, location.replace).
+// A time-out wraps ErrTransient.
+func (t *Tab) WaitSettled(ctx context.Context, op, cond string) error {
+	js := `(function(){ try { return document.readyState === "complete" && !!(` + cond + `); } catch (e) { return false; } })()`
+	var last error
+	for {
+		var ok bool
+		c, cancel := context.WithTimeout(ctx, 3*time.Second)
+		err := t.Eval(c, op, js, &ok)
+		cancel()
+		if err == nil && ok {
+			return nil
+		}
+		if err != nil {
+			last = err
+			if errors.Is(err, ErrCertChanged) || (ctx.Err() == nil && t.ctx.Err() != nil) {
+				return err
+			}
+		}
+		select {
+		case <-ctx.Done():
+			if ctx.Err() == context.DeadlineExceeded {
+				msg := op + ": timed out (the device is slow or stopped answering)"
+				if last != nil && !errors.Is(last, ErrTransient) {
+					msg += " (" + t.Scrub(last.Error()) + ")"
+				}
+				return &scrubbedError{msg: msg, err: ErrTransient}
+			}
+			return ctx.Err()
+		case <-time.After(100 * time.Millisecond):
+		}
+	}
+}
+
+// Link is a link found by FindLink.
+type Link struct {
+	Text string `json:"text"`
+	Href string `json:"href"`
+}
+
+// FindLink returns the link whose text best matches one of texts (exact,
+// then starts-with). When rowTexts is not empty, only links in a table
+// row (or list item) whose text contains one of rowTexts as a word
+// qualify, e.g. the "Edit..." link in the "SMTP" row.
+func (t *Tab) FindLink(ctx context.Context, page string, texts, rowTexts []string) (Link, error) {
+	arg, _ := json.Marshal(map[string]any{"texts": texts, "rows": rowTexts})
+	var l *Link
+	err := t.Eval(ctx, "find the link "+strings.Join(texts, "/"), withArg(jsLib+`
+(function (a) {
+  const N = __mfp.norm;
+  const word = (hay, w) => new RegExp("(^|\\W)" + w.replace(/[.*+?^${}()|[\]\\]/g, "\\$&") + "(\\W|$)").test(hay);
+  let best = null, bestScore = 0;
+  for (const e of document.querySelectorAll("a[href]")) {
+    const href = e.getAttribute("href");
+    if (!href || href === "#" || href.startsWith("javascript:")) continue;
+    const txt = N(e.textContent || e.getAttribute("title") || "");
+    if (a.rows && a.rows.length) {
+      const row = e.closest("tr,li");
+      if (!row) continue;
+      const rt = N(row.textContent);
+      if (!a.rows.some(r => word(rt, N(r)))) continue;
+    }
+    for (const w0 of a.texts) {
+      const w = N(w0);
+      let s = txt === w ? 100 : (w && txt.startsWith(w) ? 50 : 0);
+      if (s && __mfp.visible(e)) s += 5;
+      if (s > bestScore) { best = {text: txt, href: e.href}; bestScore = s; }
+    }
+  }
+  return best;
+})(__ARG__)`, arg), &l)
+	if err != nil {
+		return Link{}, err
+	}
+	if l == nil {
+		label := strings.Join(texts, `" or "`)
+		if len(rowTexts) > 0 {
+			label += `" in the row "` + strings.Join(rowTexts, `" or "`)
+		}
+		return Link{}, &FieldError{Page: page, Label: label}
+	}
+	return *l, nil
+}
+
+// ClickNear clicks the button matching texts that is closest to the
+// field near (the smallest container holding both): the "Log In" of a
+// login dialog rather than the one in the page header. It does not wait.
+func (t *Tab) ClickNear(ctx context.Context, page string, near Field, texts ...string) error {
+	arg, _ := json.Marshal(map[string]any{"spec": specOf(near), "texts": texts})
+	err := t.Eval(ctx, "click "+strings.Join(texts, "/"), withArg(jsLib+`
+(function (a) {
+  const f = __mfp.find(a.spec);
+  if (!f) throw new Error("mfp-not-found");
+  const N = __mfp.norm;
+  const match = e => {
+    const txt = N(e.tagName === "INPUT" ? e.value : e.textContent);
+    return a.texts.some(w => txt === N(w));
+  };
+  for (let c = f.el.parentElement; c; c = c.parentElement) {
+    const b = Array.from(c.querySelectorAll("button,input[type=submit],input[type=button],a,[role=button]")).find(e => match(e) && __mfp.visible(e));
+    if (b) { b.click(); return true; }
+  }
+  throw new Error("mfp-not-found");
+})(__ARG__)`, arg), nil)
+	return notFound(page, texts, err)
+}
+
+// Table is an HTML table read by ReadTables: its header cells and rows.
+type Table struct {
+	ID      string     `json:"id"`
+	Headers []string   `json:"headers"`
+	Rows    [][]string `json:"rows"`
+}
+
+// Column returns the index of the first header matching one of names
+// (case-insensitive, exact then prefix), -1 when none does.
+func (tb Table) Column(names ...string) int {
+	for _, exact := range []bool{true, false} {
+		for _, n := range names {
+			n = strings.ToLower(n)
+			for i, h := range tb.Headers {
+				h = strings.ToLower(strings.TrimSpace(h))
+				if (exact && h == n) || (!exact && strings.HasPrefix(h, n)) {
+					return i
+				}
+			}
+		}
+	}
+	return -1
+}
+
+// ReadTables returns the page's tables that have a header row.
+func (t *Tab) ReadTables(ctx context.Context) ([]Table, error) {
+	var out []Table
+	err := t.Eval(ctx, "read the tables", `(function () {
+  const txt = c => c.textContent.replace(/\s+/g, " ").trim();
+  return Array.from(document.querySelectorAll("table")).map(tb => {
+    const rows = Array.from(tb.rows);
+    const hi = rows.findIndex(r => r.querySelector("th"));
+    if (hi < 0) return null;
+    return {id: tb.id || "", headers: Array.from(rows[hi].cells).map(txt),
+      rows: rows.slice(hi + 1).map(r => Array.from(r.cells).map(txt))};
+  }).filter(Boolean);
+})()`, &out)
+	for i := range out {
+		for j := range out[i].Rows {
+			for k := range out[i].Rows[j] {
+				out[i].Rows[j][k] = t.Scrub(out[i].Rows[j][k])
+			}
+		}
+	}
+	return out, err
+}
