@@ -14,4 +14,3 @@ func newPushCommand() *cli.Command   { return pending("push") }
 func newTestCommand() *cli.Command   { return pending("test") }
 func newRotateCommand() *cli.Command { return pending("rotate") }
 func newAuditCommand() *cli.Command  { return pending("audit") }
-func newProbeCommand() *cli.Command  { return pending("probe") }
