@@ -105,7 +105,7 @@ var Catalog = []Model{
 		vendorVars: xeroxVars("XR_PCL6_Office"),
 	},
 	{
-		Key: "xerox-workcentre-6605", Vendor: "xerox", Model: "WorkCentre 6605", Family: "xerox/fujixerox",
+		Key: "xerox-workcentre-6605", Vendor: "xerox", Model: "WorkCentre 6605DN", Family: "xerox/fujixerox",
 		SysObjectID:  "1.3.6.1.4.1.253.8.62.1.26.1.5.1.1",
 		SysDescr:     "Xerox WorkCentre 6605DN; Net 16.37,ESS 201512151148,IOT 03.02.00,ADF 01.04.00",
 		Firmware:     "201512151148",
@@ -121,7 +121,7 @@ var Catalog = []Model{
 		AdminUser: "admin", AdminPassword: "1111", SMTPTLS: "tls12",
 	},
 	{
-		Key: "xerox-workcentre-6015", Vendor: "xerox", Model: "WorkCentre 6015", Family: "xerox/fujixerox",
+		Key: "xerox-workcentre-6015", Vendor: "xerox", Model: "WorkCentre 6015NI", Family: "xerox/fujixerox",
 		SysObjectID:  "1.3.6.1.4.1.253.8.62.1.26.1.1.1.1",
 		SysDescr:     "Xerox WorkCentre 6015NI; Net 15.18,Controller 201309241024,Engine 04.01.00",
 		Firmware:     "201309241024",
