@@ -1,0 +1,277 @@
+package rollout
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/mfpfleet/mfpfleet/drivers"
+	"github.com/mfpfleet/mfpfleet/gmail"
+	"github.com/mfpfleet/mfpfleet/inventory"
+)
+
+// runParams is what a run stores as its parameters (no secrets), so that
+// --resume rebuilds the same selection.
+type runParams struct {
+	Select  Selector `json:"select"`
+	Account string   `json:"account"`
+	Label   string   `json:"label,omitempty"`
+	Force   bool     `json:"force,omitempty"`
+	Wait    bool     `json:"wait,omitempty"`
+}
+
+// MakePlan works out what Push (kind inventory.RunPush), Test
+// (inventory.RunTest) or a rotation (inventory.RunRotate) would do with o,
+// without touching any device. Push with DryRun returns the same plan in
+// its Summary; the CLI needs no separate call.
+func MakePlan(ctx context.Context, o Options, kind string) (Plan, error) {
+	if err := o.defaults(); err != nil {
+		return Plan{}, err
+	}
+	return makePlan(ctx, &o, kind)
+}
+
+func makePlan(ctx context.Context, o *Options, kind string) (Plan, error) {
+	db, cfg := o.DB, o.Config
+	plan := Plan{Kind: kind, Account: o.Account}
+	if plan.Account == "" {
+		return plan, errors.New("no Gmail account: pass --account ADDRESS or set [gmail] account in fleet.toml")
+	}
+	sel := o.Select
+	var resumed inventory.Run
+	doneInRun := map[int64]string{}
+	if o.Resume {
+		run, err := db.LastUnfinishedRun(ctx, kind)
+		if errors.Is(err, inventory.ErrNotFound) {
+			return plan, fmt.Errorf("%w of kind %s: run the same command without --resume (devices already confirmed are skipped anyway)", ErrNoResume, kind)
+		}
+		if err != nil {
+			return plan, err
+		}
+		resumed = run
+		plan.ResumeRun = run.ID
+		var p runParams
+		if len(run.Params) > 0 {
+			_ = json.Unmarshal(run.Params, &p)
+		}
+		if sel.Empty() {
+			sel = p.Select
+			rds, err := db.RunDevices(ctx, run.ID)
+			if err != nil {
+				return plan, err
+			}
+			if len(rds) > 0 && len(sel.IPs) == 0 {
+				// The exact devices of the run, whatever changed since.
+				sel = Selector{}
+				for _, rd := range rds {
+					sel.DeviceIDs = append(sel.DeviceIDs, rd.DeviceID)
+				}
+			}
+		}
+		if o.Label == "" {
+			o.Label = p.Label
+		}
+		if p.Account != "" && p.Account != o.Account {
+			return plan, fmt.Errorf("run %d pushed to %s, not %s: resume it with --account %s, or start a new push without --resume", run.ID, p.Account, o.Account, p.Account)
+		}
+		rds, err := db.RunDevices(ctx, run.ID)
+		if err != nil {
+			return plan, err
+		}
+		for _, rd := range rds {
+			switch rd.Status {
+			case inventory.DeviceConfirmed, inventory.DeviceWrittenUnconfirmed, inventory.DeviceSkipped:
+				doneInRun[rd.DeviceID] = rd.Status
+			}
+		}
+	}
+	o.Select = sel
+	devs, missing, err := Select(ctx, db, sel)
+	if err != nil {
+		return plan, err
+	}
+	if len(missing) > 0 {
+		if err := o.Discover(missing); err != nil {
+			return plan, fmt.Errorf("%s: not in the inventory, and discovering it failed: %w", strings.Join(missing, ", "), err)
+		}
+		devs, missing, err = Select(ctx, db, sel)
+		if err != nil {
+			return plan, err
+		}
+		if len(missing) > 0 {
+			return plan, fmt.Errorf("%s: not in the inventory and no SNMP agent answered there: check the address, the SNMP community ([snmp] communities in fleet.toml), or run `mfpfleet discover %s`", strings.Join(missing, ", "), strings.Join(missing, " "))
+		}
+	}
+	if len(devs) == 0 {
+		return plan, fmt.Errorf("%w: nothing in the inventory matches (run `mfpfleet discover` first, or check --site/--vendor/--model)", ErrNothingSelected)
+	}
+
+	var cred inventory.Credential
+	if !o.AppPassword.IsZero() {
+		fp := db.Fingerprint(o.AppPassword.Reveal())
+		creds, err := db.ListCredentials(ctx, true)
+		if err != nil {
+			return plan, err
+		}
+		for _, c := range creds {
+			if c.Fingerprint == fp && strings.EqualFold(c.Account, o.Account) {
+				cred = c
+			}
+		}
+		if cred.Revoked() && kind != inventory.RunTest {
+			return plan, fmt.Errorf("this app password (credential %q, %s) was marked revoked on %s: create a new one at %s and push that", cred.Label, cred.ShortFingerprint(), cred.RevokedAt.Format("2006-01-02"), gmail.AppPasswordsURL)
+		}
+		plan.CredentialID = cred.ID
+		if resumed.ID != 0 && resumed.CredentialID != 0 && resumed.CredentialID != cred.ID && kind != inventory.RunTest {
+			return plan, fmt.Errorf("run %d pushed another app password (credential %d): give the same app password to resume it, or start a new push without --resume", resumed.ID, resumed.CredentialID)
+		}
+	}
+
+	ledger := db.LoginLedger()
+	for _, d := range devs {
+		t := Target{Device: d, Family: d.Family, Account: cfg.AccountFor(d.Site), TestAction: testActionOf(d.Family)}
+		if drv, err := drivers.For(d.Device); err == nil {
+			t.Driver = drv.Name()
+		}
+		plan.Targets = append(plan.Targets, t)
+		tp := &plan.Targets[len(plan.Targets)-1]
+		if err := o.planTarget(ctx, kind, tp, cred, ledger, doneInRun); err != nil {
+			return plan, err
+		}
+	}
+	if kind != inventory.RunTest {
+		plan.Label = o.Label
+		if plan.Label == "" {
+			if cred.Label != "" {
+				plan.Label = cred.Label
+			} else {
+				plan.Label = suggestLabel(cfg, plan.Runnable())
+			}
+		}
+	}
+	if cfg.Rollout.SiteLabels && kind != inventory.RunTest {
+		var sites []string
+		for _, t := range plan.Runnable() {
+			if !slices.Contains(sites, t.Device.Site) {
+				sites = append(sites, t.Device.Site)
+			}
+		}
+		if len(sites) > 1 {
+			plan.Warnings = append(plan.Warnings, fmt.Sprintf("[rollout] site_labels is on (one app password per site) but the selection spans sites %s: push one site at a time with --site", strings.Join(sites, ", ")))
+		}
+	}
+	return plan, nil
+}
+
+// planTarget fills in how t will be treated.
+func (o *Options) planTarget(ctx context.Context, kind string, t *Target, cred inventory.Credential, ledger inventory.LoginLedger, doneInRun map[int64]string) error {
+	db, cfg := o.DB, o.Config
+	d := t.Device
+	if a, ok, err := configuredLogin(cfg, d.Device); err != nil {
+		return err
+	} else if ok {
+		t.FirstLoginKind = drivers.KindConfigured
+		t.FirstLogin = fmt.Sprintf("user %q from %s", a.User, describeLogin(a))
+		pw, err := a.Ref().Resolve()
+		if err != nil {
+			t.Fail = fmt.Sprintf("%s: login: the admin password for %s cannot be read: %v", d.IP, describeLogin(a), err)
+		} else {
+			t.configured = []drivers.Credential{{User: a.User, Password: pw, Kind: drivers.KindConfigured, Source: describeLogin(a)}}
+		}
+	} else if t.Driver != "" {
+		t.FirstLogin = "the factory defaults, in the driver's order (Xerox: admin/1111, then the serial number)"
+	}
+	failed, _, err := ledger.FailedLogins(ctx, d.Key())
+	if err != nil {
+		return err
+	}
+	t.FailedLogins = failed
+	switch {
+	case d.Retired:
+		t.Skip = fmt.Sprintf("retired on %s (%s)", d.RetiredAt.Format("2006-01-02"), d.RetiredWhy)
+		return nil
+	case t.Driver == "":
+		_, err := drivers.For(d.Device)
+		t.Skip = fmt.Sprintf("%s: %v", d.IP, err)
+		return nil
+	case !strings.EqualFold(t.Account, o.Account):
+		t.Skip = fmt.Sprintf("site %q sends as %s (fleet.toml [[sites]] account), not %s: run it separately with --site %s --account %s", d.Site, t.Account, o.Account, d.Site, t.Account)
+		return nil
+	}
+	if st, ok := doneInRun[d.ID]; ok && !o.Force {
+		t.Skip = fmt.Sprintf("already %s in run being resumed", st)
+		return nil
+	}
+	h, herr := db.Holding(ctx, d.ID)
+	hasHolding := herr == nil
+	if herr != nil && !errors.Is(herr, inventory.ErrNotFound) {
+		return herr
+	}
+	switch kind {
+	case inventory.RunTest:
+		if t.TestAction == "no" || (hasHolding && h.HasLimit(inventory.LimitNoTestAction)) {
+			t.TestAction = "no"
+			if !o.Wait {
+				t.Skip = fmt.Sprintf("%s web admin has no test e-mail action: scan a page to its test address, then run `mfpfleet test --wait`", d.Family)
+				return nil
+			}
+			if !hasHolding || h.RunID == 0 {
+				t.Skip = "no test action and nothing pushed by mfpfleet yet: push first, then scan a page to the address the push names"
+				return nil
+			}
+			t.PendingConfirm = o.testAddress(h.RunID, d)
+			t.prevRunID = h.RunID
+		}
+	default:
+		if hasHolding && cred.ID != 0 && h.CredentialID == cred.ID && !o.Force {
+			switch {
+			case !h.ConfirmedAt.IsZero():
+				t.Skip = fmt.Sprintf("already confirmed with credential %q on %s (--force pushes again)", cred.Label, h.ConfirmedAt.Local().Format("2006-01-02 15:04"))
+				return nil
+			case h.HasLimit(inventory.LimitNoTestAction):
+				t.Skip = fmt.Sprintf("written on %s, unconfirmed: no test action; scan a page to %s, then run `mfpfleet test --wait` (--force pushes again)", h.PushedAt.Local().Format("2006-01-02 15:04"), o.testAddress(h.RunID, d))
+				return nil
+			case h.RunID != 0:
+				// Written and tested by an earlier (killed) run? Then its
+				// message may already be in the mailbox: look before
+				// touching the device again.
+				steps, err := db.Steps(ctx, h.RunID, d.ID)
+				if err != nil {
+					return err
+				}
+				for _, s := range steps {
+					if s.Step == inventory.StepTest && (s.Status == inventory.StepOK || s.Status == inventory.StepRunning) {
+						t.PendingConfirm = o.testAddress(h.RunID, d)
+						t.prevRunID = h.RunID
+					}
+				}
+			}
+		}
+	}
+	budget := o.LoginBudget
+	if failed >= budget && t.PendingConfirm == "" {
+		t.Fail = fmt.Sprintf("%s: login: not tried: %d failed admin logins already recorded for this device (budget %d, fleet.toml [rollout] login_attempt_budget); the device may lock the administrator out: check its admin password, put it in fleet.toml ([[credentials]] address = %q), power-cycle the device and clear its failed-login count in the inventory before trying again", d.IP, failed, budget, d.IP)
+	}
+	return nil
+}
+
+// testAddress is the plus-address a run sends device d's test message
+// to. It is derived from the run and the device (keyed by the
+// inventory's own HMAC key, so outsiders cannot predict it) rather than
+// random, so that a run killed after the test message was sent finds
+// that message on resume instead of sending another.
+func (o *Options) testAddress(runID int64, d inventory.Device) string {
+	serial := d.Serial
+	if serial == "" {
+		serial = fmt.Sprintf("d%d", d.ID)
+	}
+	nonce := o.DB.Fingerprint(fmt.Sprintf("mfpfleet test address\x00%d\x00%d", runID, d.ID))[:6]
+	addr, err := gmail.PlusAddress(o.Account, "mfp-"+serial+"-"+nonce)
+	if err != nil {
+		return o.Account
+	}
+	return addr
+}
