@@ -160,4 +160,3 @@ func TestReorderArgs(t *testing.T) {
 		t.Errorf("reorderArgs = %q, want %q", got, want)
 	}
 }
-
