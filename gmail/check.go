@@ -173,7 +173,11 @@ func Check(ctx context.Context, o CheckOptions) (Result, error) {
 		if ctxErr := context.Cause(ctx); errors.Is(ctxErr, context.Canceled) {
 			return fail(Diagnose(ctxErr, stage, o.Port))
 		}
-		return fail(Diagnose(err, stage, o.Port))
+		d := Diagnose(err, stage, o.Port)
+		if d.Code == CodeTimeout && d.Stage == StageGreeting {
+			d.NextStep += "; check that the port matches its mode: 587 = STARTTLS, 465 = implicit TLS (SSL)"
+		}
+		return fail(d)
 	}
 	defer func() { _ = client.CloseWithSMTPClient(sc) }()
 	res.Authenticated = true

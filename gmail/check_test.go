@@ -14,7 +14,6 @@ import (
 	"testing"
 	"time"
 
-	gomail "github.com/wneessen/go-mail"
 	gosmtp "github.com/wneessen/go-mail/smtp"
 
 	"github.com/mfpfleet/mfpfleet/config"
@@ -378,5 +377,4 @@ func TestCheckUsesAuth(t *testing.T) {
 	if len(a) != before+1 || a[len(a)-1].Code != 235 || a[len(a)-1].Mech != "PLAIN" || a[len(a)-1].Listener != "starttls" {
 		t.Fatalf("auth attempts = %+v", a)
 	}
-	_ = gomail.TLSMandatory
 }

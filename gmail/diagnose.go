@@ -138,7 +138,7 @@ func DiagnoseReply(text string) *Diagnosis {
 		parts = append([]string{strings.TrimSpace(c[3])}, parts...)
 	}
 	code, _ := strconv.Atoi(m[1])
-	d := fromReply(code, m[2], strings.Join(parts, " "), StageAuth)
+	d := fromReply(code, m[2], strings.Join(parts, " "), StageSend)
 	d.Detail = strings.TrimSpace(text)
 	return d
 }
