@@ -1,0 +1,394 @@
+package rollout
+
+// Renderers of the audit Report: a terminal table, JSON, CSV and a
+// self-contained HTML file for the client. Nothing secret is in a Report
+// (credential labels and fingerprints only), so none of them can leak one.
+
+import (
+	"bytes"
+	_ "embed"
+	"encoding/csv"
+	"encoding/json"
+	"fmt"
+	"html/template"
+	"io"
+	"strconv"
+	"strings"
+	"text/tabwriter"
+	"time"
+	"unicode"
+
+	"github.com/mfpfleet/mfpfleet/inventory"
+)
+
+// WriteJSON writes r as indented JSON: {"title", "generated_at", "scope",
+// "summary", "credentials", "devices": [rows]}. Times are RFC 3339 in UTC;
+// fingerprints are in full.
+func WriteJSON(w io.Writer, r Report) error {
+	r.GeneratedAt = r.GeneratedAt.UTC()
+	if r.Rows == nil {
+		r.Rows = []AuditRow{}
+	}
+	if r.Credentials == nil {
+		r.Credentials = []CredentialUse{}
+	}
+	if r.Summary.Findings == nil {
+		r.Summary.Findings = []FindingCount{}
+	}
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(r)
+}
+
+// CSVHeader is the header row WriteCSV writes.
+var CSVHeader = []string{
+	"site", "ip", "vendor", "model", "serial", "firmware", "location",
+	"account", "credential_label", "credential_fingerprint", "credential_revoked",
+	"pushed_at", "confirmed_at", "last_test_at", "last_test_ok",
+	"admin_login", "failed_logins",
+	"smtp_host", "smtp_port", "smtp_security", "tls_version", "limits",
+	"cert_state", "last_seen", "finding_codes", "findings",
+}
+
+// WriteCSV writes one RFC 4180 row per device (CRLF line ends, quoted as
+// needed) under CSVHeader. Times are RFC 3339 UTC or empty; findings are
+// joined with " | ". Text that a spreadsheet would run as a formula
+// (starting with =, +, -, @) is prefixed with an apostrophe: device
+// strings come from the network.
+func WriteCSV(w io.Writer, r Report) error {
+	cw := csv.NewWriter(w)
+	cw.UseCRLF = true
+	if err := cw.Write(CSVHeader); err != nil {
+		return err
+	}
+	ts := func(t time.Time) string {
+		if t.IsZero() {
+			return ""
+		}
+		return t.UTC().Format(time.RFC3339)
+	}
+	for _, row := range r.Rows {
+		codes := make([]string, len(row.Findings))
+		texts := make([]string, len(row.Findings))
+		for i, f := range row.Findings {
+			codes[i] = f.Code
+			texts[i] = f.String()
+		}
+		port := ""
+		if row.SMTPPort != 0 {
+			port = strconv.Itoa(row.SMTPPort)
+		}
+		testOK := ""
+		if !row.LastTestAt.IsZero() {
+			testOK = strconv.FormatBool(row.LastTestOK)
+		}
+		rec := []string{
+			row.Site, row.IP, row.Vendor, row.Model, row.Serial, row.Firmware, row.Location,
+			row.Account, row.CredentialLabel, row.CredentialFingerprint, auditBoolIf(row.CredentialLabel != "" || row.CredentialFingerprint != "", row.CredentialRevoked),
+			ts(row.PushedAt), ts(row.ConfirmedAt), ts(row.LastTestAt), testOK,
+			row.AdminLogin, strconv.Itoa(row.FailedLogins),
+			row.SMTPHost, port, row.SMTPSecurity, row.TLSVersion, strings.Join(row.Limits, " "),
+			row.CertState, ts(row.LastSeen), strings.Join(codes, " "), strings.Join(texts, " | "),
+		}
+		for i := range rec {
+			rec[i] = auditCSVSafe(auditClean(rec[i]))
+		}
+		if err := cw.Write(rec); err != nil {
+			return err
+		}
+	}
+	cw.Flush()
+	return cw.Error()
+}
+
+func auditBoolIf(known, v bool) string {
+	if !known {
+		return ""
+	}
+	return strconv.FormatBool(v)
+}
+
+// auditCSVSafe defuses spreadsheet formulas (OWASP "CSV injection").
+func auditCSVSafe(s string) string {
+	if s != "" && strings.ContainsRune("=+-@", rune(s[0])) {
+		return "'" + s
+	}
+	return s
+}
+
+// auditClean removes control characters (terminal escapes, tabs, line
+// breaks) from text that came from a device.
+func auditClean(s string) string {
+	if strings.IndexFunc(s, unicode.IsControl) < 0 {
+		return s
+	}
+	return strings.Map(func(r rune) rune {
+		if unicode.IsControl(r) {
+			return ' '
+		}
+		return r
+	}, s)
+}
+
+const auditTimeLayout = "2006-01-02 15:04"
+
+func (r Report) fmtTime(t time.Time, never string) string {
+	if t.IsZero() {
+		return never
+	}
+	return t.In(r.GeneratedAt.Location()).Format(auditTimeLayout)
+}
+
+// summaryLine is "12 devices: 8 pushed, 5 confirmed, 3 with no finding".
+func (r Report) summaryLine() string {
+	s := r.Summary
+	return fmt.Sprintf("%d devices: %d pushed, %d confirmed, %d without findings; findings: %d critical, %d warning, %d info",
+		s.Devices, s.Pushed, s.Confirmed, s.OK, s.Critical, s.Warning, s.Info)
+}
+
+// auditVendorName turns a vendor slug into a name: "konica-minolta" → "Konica
+// Minolta", "hp" → "HP".
+func auditVendorName(slug string) string {
+	switch strings.ToLower(slug) {
+	case "hp":
+		return "HP"
+	case "":
+		return ""
+	}
+	parts := strings.FieldsFunc(slug, func(r rune) bool { return r == '-' || r == '_' || r == ' ' })
+	for i, p := range parts {
+		parts[i] = strings.ToUpper(p[:1]) + p[1:]
+	}
+	return strings.Join(parts, " ")
+}
+
+// deviceName is "Xerox AltaLink C8045" (the badge first for OEM devices).
+func (row AuditRow) deviceName() string {
+	v := row.Brand
+	if v == "" {
+		v = auditVendorName(row.Vendor)
+	}
+	if v != "" && row.Model != "" && strings.HasPrefix(strings.ToLower(row.Model), strings.ToLower(v)) {
+		return row.Model
+	}
+	return strings.TrimSpace(v + " " + row.Model)
+}
+
+// WriteTable writes r for a terminal: a summary, one line per device and
+// then every finding with what to do.
+func WriteTable(w io.Writer, r Report) error {
+	var b bytes.Buffer
+	fmt.Fprintf(&b, "%s, %s\n%s\n", auditClean(r.Title), r.GeneratedAt.Format("2006-01-02 15:04 MST"), r.summaryLine())
+	if len(r.Rows) == 0 {
+		b.WriteString("\nno devices match; run `mfpfleet discover` first, or check --site/--vendor/--model\n")
+		_, err := w.Write(b.Bytes())
+		return err
+	}
+	b.WriteString("\n")
+	tw := tabwriter.NewWriter(&b, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "SITE\tADDRESS\tDEVICE\tSERIAL\tACCOUNT\tCREDENTIAL\tFINGERPRINT\tPUSHED\tCONFIRMED\tADMIN LOGIN\tCERT\tLAST SEEN\tFINDINGS")
+	dash := func(s string) string {
+		if s = auditClean(s); s == "" {
+			return "-"
+		}
+		return s
+	}
+	for _, row := range r.Rows {
+		codes := make([]string, len(row.Findings))
+		for i, f := range row.Findings {
+			codes[i] = f.Code
+		}
+		cred := row.CredentialLabel
+		if row.CredentialRevoked {
+			cred += " (revoked)"
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n",
+			dash(row.Site), dash(row.IP), dash(row.deviceName()), dash(row.Serial), dash(row.Account),
+			dash(cred), dash(row.ShortFingerprint()),
+			r.fmtTime(row.PushedAt, "never"), r.fmtTime(row.ConfirmedAt, "never"),
+			auditAdminShort(row.AdminLogin), dash(row.CertState), r.fmtTime(row.LastSeen, "never"),
+			dash(strings.Join(codes, ",")))
+	}
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	if len(r.Credentials) > 0 {
+		b.WriteString("\nApp passwords in use (as listed at https://myaccount.google.com/apppasswords):\n")
+		tw = tabwriter.NewWriter(&b, 0, 0, 2, ' ', 0)
+		for _, c := range r.Credentials {
+			state := "in use"
+			if !c.RevokedAt.IsZero() {
+				state = "revoked " + r.fmtTime(c.RevokedAt, "")
+			}
+			fmt.Fprintf(tw, "  %s\t%s\t%s\t%d device(s), %d confirmed\t%s\n",
+				dash(c.Label), dash(c.Account), c.ShortFingerprint(), c.Devices, c.Confirmed, state)
+		}
+		if err := tw.Flush(); err != nil {
+			return err
+		}
+	}
+	if len(r.Summary.Findings) > 0 {
+		b.WriteString("\nFindings:\n")
+		for _, fc := range r.Summary.Findings {
+			fmt.Fprintf(&b, "\n%s %s: %s (%d device(s))\n", strings.ToUpper(string(fc.Severity)), fc.Code, fc.Title, fc.Devices)
+			for _, row := range r.Rows {
+				for _, f := range row.Findings {
+					if f.Code != fc.Code {
+						continue
+					}
+					fmt.Fprintf(&b, "  %s %s: %s\n      → %s\n", dash(row.IP), dash(row.deviceName()), auditClean(f.Message), auditClean(f.Action))
+				}
+			}
+		}
+	} else {
+		b.WriteString("\nNo findings.\n")
+	}
+	_, err := w.Write(b.Bytes())
+	return err
+}
+
+//go:embed templates/audit_report.html.tmpl
+var auditHTMLTemplate string
+
+var auditHTML = template.Must(template.New("audit").Parse(auditHTMLTemplate))
+
+type auditHTMLFinding struct {
+	Finding
+	Title string
+}
+
+type auditHTMLRow struct {
+	AuditRow
+	Device       string
+	Short        string
+	Pushed       string
+	Confirmed    string
+	LastTest     string
+	LastSeen     string
+	Admin        string
+	AdminDefault bool
+	Cert         string
+	Findings     []auditHTMLFinding
+}
+
+type auditHTMLGroupDevice struct {
+	IP, Device, Serial, Message, Action string
+}
+
+type auditHTMLGroup struct {
+	FindingCount
+	Devices []auditHTMLGroupDevice
+}
+
+type auditHTMLCred struct {
+	CredentialUse
+	Short   string
+	Revoked string
+}
+
+type auditHTMLView struct {
+	Title       string
+	Generated   string
+	GeneratedTS string
+	Zone        string
+	Scope       string
+	Summary     AuditSummary
+	Groups      []auditHTMLGroup
+	Creds       []auditHTMLCred
+	Rows        []auditHTMLRow
+	Live        bool
+}
+
+// WriteHTML writes r as one self-contained HTML page (inline CSS, no
+// scripts, no external resources) that a technician can hand to a client:
+// the summary and the findings with what to do first, then the app
+// passwords in use and a table with exactly one row per device. It prints
+// on landscape pages with the table header repeated and no row cut in
+// two. Every device string is HTML-escaped.
+func WriteHTML(w io.Writer, r Report) error {
+	v := auditHTMLView{
+		Title:       r.Title,
+		Generated:   r.GeneratedAt.Format("2 January 2006, 15:04 MST"),
+		GeneratedTS: r.GeneratedAt.UTC().Format(time.RFC3339),
+		Zone:        r.GeneratedAt.Format("MST"),
+		Summary:     r.Summary,
+		Live:        r.Scope.Live,
+	}
+	var scope []string
+	for _, s := range []struct{ k, v string }{{"site", r.Scope.Site}, {"vendor", r.Scope.Vendor}, {"model", r.Scope.Model}} {
+		if s.v != "" {
+			scope = append(scope, s.k+" "+s.v)
+		}
+	}
+	if len(r.Scope.Addresses) > 0 {
+		scope = append(scope, "addresses "+strings.Join(r.Scope.Addresses, ", "))
+	}
+	if len(scope) == 0 {
+		scope = append(scope, "all devices")
+	}
+	if r.Scope.IncludeRetired {
+		scope = append(scope, "retired included")
+	}
+	if r.Scope.Live {
+		scope = append(scope, "settings read back from each device")
+	}
+	v.Scope = strings.Join(scope, "; ")
+
+	for _, fc := range r.Summary.Findings {
+		g := auditHTMLGroup{FindingCount: fc}
+		for _, row := range r.Rows {
+			for _, f := range row.Findings {
+				if f.Code == fc.Code {
+					g.Devices = append(g.Devices, auditHTMLGroupDevice{IP: row.IP, Device: row.deviceName(), Serial: row.Serial, Message: f.Message, Action: f.Action})
+				}
+			}
+		}
+		v.Groups = append(v.Groups, g)
+	}
+	for _, c := range r.Credentials {
+		hc := auditHTMLCred{CredentialUse: c, Short: c.ShortFingerprint()}
+		if !c.RevokedAt.IsZero() {
+			hc.Revoked = r.fmtTime(c.RevokedAt, "")
+		}
+		v.Creds = append(v.Creds, hc)
+	}
+	for _, row := range r.Rows {
+		hr := auditHTMLRow{
+			AuditRow:     row,
+			Device:       row.deviceName(),
+			Short:        row.ShortFingerprint(),
+			Pushed:       r.fmtTime(row.PushedAt, "never"),
+			Confirmed:    r.fmtTime(row.ConfirmedAt, "never"),
+			LastTest:     r.fmtTime(row.LastTestAt, ""),
+			LastSeen:     r.fmtTime(row.LastSeen, "never"),
+			Admin:        auditAdminShort(row.AdminLogin),
+			AdminDefault: strings.HasPrefix(row.AdminLogin, "default"),
+			Cert:         auditCertText(row.CertState),
+		}
+		for _, f := range row.Findings {
+			hr.Findings = append(hr.Findings, auditHTMLFinding{Finding: f, Title: FindingTitle(f.Code)})
+		}
+		v.Rows = append(v.Rows, hr)
+	}
+	var b bytes.Buffer
+	if err := auditHTML.Execute(&b, v); err != nil {
+		return fmt.Errorf("audit html: %w", err)
+	}
+	_, err := w.Write(b.Bytes())
+	return err
+}
+
+// auditCertText describes a certificate state for the client.
+func auditCertText(state string) string {
+	switch state {
+	case inventory.CertNone, "":
+		return "not checked"
+	case inventory.CertTrusted:
+		return "pinned"
+	case inventory.CertAccepted:
+		return "replaced, accepted"
+	case inventory.CertMismatch:
+		return "changed, refused"
+	}
+	return state
+}
