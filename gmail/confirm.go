@@ -67,6 +67,9 @@ type mailbox interface {
 	// Find returns messages in the inbox addressed to "to" (To, Cc or
 	// Delivered-To), oldest first.
 	Find(ctx context.Context, to string, since time.Time) ([]Arrival, error)
+	// FetchNew returns the inbox's messages with a UID above after (or,
+	// for after 0, those since the date of since) and its UIDVALIDITY.
+	FetchNew(ctx context.Context, after imap.UID, since time.Time) (uint32, []newMessage, error)
 	Close() error
 }
 

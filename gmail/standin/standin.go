@@ -147,6 +147,7 @@ type Server struct {
 	fault    Fault
 	messages []Message
 	auths    []AuthAttempt
+	imapOK   int
 	closed   bool
 	wg       sync.WaitGroup
 }
@@ -469,5 +470,16 @@ func (sess *imapSession) Login(username, password string) error {
 		return &imap.Error{Type: imap.StatusResponseTypeNo, Code: imap.ResponseCodeAuthenticationFailed,
 			Text: "Invalid credentials (Failure)"}
 	}
+	sess.s.mu.Lock()
+	sess.s.imapOK++
+	sess.s.mu.Unlock()
 	return nil
+}
+
+// IMAPLogins counts successful IMAP logins (Gmail allows 15
+// simultaneous connections per account; tests check clients share one).
+func (s *Server) IMAPLogins() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.imapOK
 }
