@@ -19,7 +19,6 @@ import (
 	"net/http"
 	"net/netip"
 	"slices"
-	"strings"
 	"sync"
 	"time"
 )
@@ -509,16 +508,7 @@ func (d *Device) sendJob(ctx context.Context, name, to string) Job {
 	return j
 }
 
-// admin password never leaves the device; this guards accidental
-// formatting of a Device.
+// String names the device (never its passwords).
 func (d *Device) String() string {
 	return fmt.Sprintf("Xerox %s (%s, serial %s)", d.opts.Model, d.opts.Family, d.opts.Serial)
-}
-
-func trimLen(s string, n int) string {
-	s = strings.TrimSpace(s)
-	if len(s) > n {
-		return s[:n]
-	}
-	return s
 }

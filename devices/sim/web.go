@@ -12,7 +12,6 @@ import (
 	"net"
 	"net/http"
 	"net/netip"
-	"strconv"
 	"time"
 )
 
@@ -348,12 +347,4 @@ func render(w http.ResponseWriter, t *template.Template, name string, data any) 
 	if err := t.ExecuteTemplate(w, name, data); err != nil {
 		http.Error(w, "template: "+err.Error(), http.StatusInternalServerError)
 	}
-}
-
-func atoiDefault(s string, def int) int {
-	n, err := strconv.Atoi(s)
-	if err != nil {
-		return def
-	}
-	return n
 }
