@@ -24,7 +24,8 @@ type AuditRow struct {
 	// login (zero/"" if none).
 	LastLoginAt   time.Time `json:"last_login_at,omitzero"`
 	LastLoginKind string    `json:"last_login_kind,omitempty"`
-	// Cert is the TLS record of the device's current address.
+	// Cert is the TLS record of the device's current address (state
+	// CertNone when another device has since taken the address).
 	Cert CertInfo `json:"cert"`
 	// LastRun is the device's status in the newest run that included it
 	// (nil if none).
@@ -104,7 +105,9 @@ func (db *DB) AuditRows(ctx context.Context, f Filter) ([]AuditRow, error) {
 	for i, d := range ds {
 		rows[i] = AuditRow{Device: d, Cert: CertInfo{Address: d.IP, State: CertNone}}
 		idx[d.ID] = i
-		if d.IP != "" {
+		// A device that left its address has no certificate record: the
+		// one there now belongs to the address's new occupant.
+		if d.IP != "" && !d.AddressSuperseded {
 			addrIdx[d.IP] = append(addrIdx[d.IP], i)
 		}
 	}

@@ -51,7 +51,8 @@ type Filter struct {
 	// Model matches a case-insensitive substring ("c8070" finds
 	// "AltaLink C8070").
 	Model string
-	// Addresses keeps devices whose current address is one of these.
+	// Addresses keeps devices currently at one of these addresses (not
+	// those another device has since been seen at).
 	Addresses []string
 	// IncludeRetired also returns retired devices.
 	IncludeRetired bool
@@ -375,7 +376,7 @@ func filterSQL(f Filter) (string, []any) {
 		args = append(args, f.Model)
 	}
 	if len(f.Addresses) > 0 {
-		where = append(where, "d.address IN ("+placeholders(len(f.Addresses))+")")
+		where = append(where, "d.address_superseded = 0 AND d.address IN ("+placeholders(len(f.Addresses))+")")
 		for _, a := range f.Addresses {
 			args = append(args, strings.TrimSpace(a))
 		}

@@ -331,7 +331,9 @@ func TestFindAndListDevices(t *testing.T) {
 
 	// A second printer appears at a's address: a is superseded there.
 	newcomer := mk("127.0.60.40", "3TB000060", "HQ", "xerox", "AltaLink B8090")
-	// A retired device and a live one can share a serial-less address.
+	if ds, err := db.ListDevices(ctx, Filter{Addresses: []string{"127.0.60.40"}}); err != nil || len(ds) != 1 || ds[0].ID != newcomer {
+		t.Errorf("devices at 127.0.60.40 = %+v, %v; want only the newcomer", ds, err)
+	}
 	find := []struct {
 		ref     string
 		want    int64

@@ -228,6 +228,9 @@ func tsv(t time.Time) string { return t.UTC().Format(timeLayout) }
 // scanTime scans a nullable stored time into *t (zero when NULL).
 type scanTime struct{ t *time.Time }
 
+var _ sql.Scanner = scanTime{}
+
+// Scan implements sql.Scanner.
 func (s scanTime) Scan(v any) error {
 	switch x := v.(type) {
 	case nil:
