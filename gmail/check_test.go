@@ -378,3 +378,37 @@ func TestCheckUsesAuth(t *testing.T) {
 		t.Fatalf("auth attempts = %+v", a)
 	}
 }
+
+// BenchmarkCheck measures one full preflight (TCP, TLS, EHLO, AUTH,
+// QUIT) against the stand-in on loopback, per mode.
+func BenchmarkCheck(b *testing.B) {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	srv, err := standin.Start(ctx, standin.Options{Addr: "127.0.40.3", Account: testAccount,
+		AppPassword: config.NewSecret(testAppPassword)})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer srv.Close()
+	ca := filepath.Join(b.TempDir(), "ca.pem")
+	if err := srv.WriteCA(ca); err != nil {
+		b.Fatal(err)
+	}
+	for _, m := range []struct {
+		name string
+		addr string
+		mode gmail.Mode
+	}{{"starttls", srv.StartTLSAddr, gmail.ModeSTARTTLS}, {"tls", srv.TLSAddr, gmail.ModeTLS}} {
+		b.Run(m.name, func(b *testing.B) {
+			_, p, _ := net.SplitHostPort(m.addr)
+			port, _ := strconv.Atoi(p)
+			o := gmail.CheckOptions{Account: testAccount, Password: gmail.MustAppPassword(testAppPassword), Host: "127.0.40.3",
+				Port: port, Mode: m.mode, CAFile: ca}
+			for b.Loop() {
+				if _, err := gmail.Check(context.Background(), o); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
