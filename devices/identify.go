@@ -163,8 +163,8 @@ func identify(ip string, v Values) Device {
 		f.oid = d.SysObjectID
 		f.enterp = enterprise(f.oid)
 	}
-	d.SysName = plainText(v[OIDSysName])
-	d.Location = plainText(v[OIDSysLocation])
+	d.SysName = text(v[OIDSysName])
+	d.Location = text(v[OIDSysLocation])
 	f.hrDescr = descrText(v[OIDHrDeviceDescr1])
 	f.prtName = descrText(v[OIDPrtGeneralPrinterName1])
 	_, hasSerial := v[OIDPrtGeneralSerial1]
@@ -616,9 +616,6 @@ func text(x any) string {
 	return strings.Join(strings.Fields(s), " ")
 }
 
-// plainText is text without collapsing, for sysName and sysLocation.
-func plainText(x any) string { return text(x) }
-
 var hexBytes = regexp.MustCompile(`^[0-9A-Fa-f]{2}([ :][0-9A-Fa-f]{2}){3,}$`)
 
 // descrText is text that also decodes a description an agent sent as
@@ -763,7 +760,7 @@ func macText(x any) string {
 
 var (
 	reSeries     = regexp.MustCompile(`(?i)\s+series$`)
-	reModelNoise = regexp.MustCompile(`(?i)\s+(v\d+\s+)?(multifunction (system|printer|product)|(colou?r |mono )?laser (printer|mfp)|network printer)$`)
+	reModelNoise = regexp.MustCompile(`(?i)\s+(v\d+\s+)?(multifunction (system|printer|product)|(colou?r |mono )?(laser )?(printer|mfp)|network printer)$`)
 	reTrademark  = regexp.MustCompile(`\s*(®|™|\((R|r|TM|tm)\))\s*`)
 )
 
@@ -778,7 +775,11 @@ func cleanModel(vendor, s string) string {
 		}
 	}
 	s = reSeries.ReplaceAllString(s, "")
-	s = reModelNoise.ReplaceAllString(s, "")
+	// "B3460dn Laser Printer", "VersaLink B405 MFP", "2155cn Color MFP":
+	// the words after the model, unless nothing model-like is left.
+	if t := strings.TrimSpace(reModelNoise.ReplaceAllString(s, "")); plausibleModel(t) {
+		s = t
+	}
 	return strings.TrimSpace(s)
 }
 
@@ -881,7 +882,7 @@ func cleanFirmware(s string) string {
 	return s
 }
 
-var reXeroxFW = regexp.MustCompile(`(?i)(?:^|[;,]\s*)(SS|System Software|System|ESS|Controller|Net)\s*([0-9][\w.]*)`)
+var reXeroxFW = regexp.MustCompile(`(?i)(?:^|[;,]\s*)(SS|System Software|System|OS|ESS|Controller|Net)\s*([Vv]?[0-9][\w.]*)`)
 
 // xeroxDescr parses "Xerox AltaLink C8045; SS 100.002.057.09608, …",
 // "Xerox WorkCentre 7556 v1 Multifunction System; System Software …",
@@ -910,7 +911,7 @@ func xeroxDescr(descr string) (model, fw string) {
 	return model, cleanFirmware(strings.TrimRight(fw, ".,"))
 }
 
-var xeroxFWOrder = []string{"SS", "System Software", "System", "ESS", "Controller", "Net"}
+var xeroxFWOrder = []string{"SS", "System Software", "System", "OS", "ESS", "Controller", "Net"}
 
 var reRicohHead = regexp.MustCompile(`^(.*?)\s+(\d+(?:\.\d+)+)$`)
 

@@ -369,6 +369,49 @@ func TestIdentifySynthetic(t *testing.T) {
 			want: Device{Vendor: "hp", Model: "Color LaserJet MFP M577", Serial: "JPBCH12345", Firmware: "2409048_052701", IsPrinter: true},
 		},
 		{
+			name: "Samsung-made Xerox Phaser",
+			v:    Values{OIDSysDescr: b("Xerox Phaser 3320; OS V1.50.00.25 09-27-2016, Engine 1.02.04, NIC V4.03.07(P3320) 09-27-2016"), OIDSysObjectID: "1.3.6.1.4.1.253.8.62.1.28.1.1.1.1"},
+			want: Device{Vendor: "xerox", Model: "Phaser 3320", Firmware: "V1.50.00.25", IsPrinter: true},
+		},
+		{
+			name: "trailing MFP word",
+			v:    Values{OIDSysDescr: b("Xerox VersaLink B405 MFP; System 38.81.21, Controller 1.54.6"), OIDSysObjectID: "1.3.6.1.4.1.253.8.62.1.43.2.1.1.1"},
+			want: Device{Vendor: "xerox", Model: "VersaLink B405", Firmware: "38.81.21", Family: "xerox/versalink", IsPrinter: true},
+		},
+		{
+			name: "Fuji Xerox-built Dell",
+			v:    Values{OIDSysDescr: b("Dell 2155cn Color MFP; Net 11.55, Controller 201208161449, Engine 05.12.00"), OIDSysObjectID: "1.3.6.1.4.1.674.10898.100.2.1.1.1"},
+			want: Device{Vendor: "dell", Model: "2155cn", Firmware: "201208161449", IsPrinter: true},
+		},
+		{
+			name: "Dell on Lexmark with its sysObjectID",
+			v:    Values{OIDSysDescr: b("Dell Color MFP H625cdw version CXLBL.075.272 kernel 4.11.12-yocto-standard All-N-1"), OIDSysObjectID: "1.3.6.1.4.1.674.10898.100.2.1.1.1"},
+			want: Device{Vendor: "lexmark", Brand: "Dell", Model: "Color MFP H625cdw", Firmware: "CXLBL.075.272", IsPrinter: true},
+		},
+		{
+			name: "Epson inkjet with a print-server sysDescr",
+			v: Values{OIDSysDescr: b("EPSON Built-in 11b/g/n Print Server"), OIDSysObjectID: "1.3.6.1.4.1.1248.1.1.2.1.3.5.69.69.80.83.50",
+				OIDHrDeviceDescr1: b("EPSON ET-4850 Series"), OIDHrDeviceType1: OIDHrDevicePrinter, OIDPrtGeneralSerial1: b("X6QZ012345")},
+			want: Device{Vendor: "epson", Model: "ET-4850", Serial: "X6QZ012345", IsPrinter: true},
+		},
+		{
+			name: "HP FutureSmart",
+			v: Values{OIDSysDescr: b("HP ETHERNET MULTI-ENVIRONMENT,ROM none,JETDIRECT,JD153,EEPROM JSI23900012,CIDATE 02/18/2020"), OIDSysObjectID: "1.3.6.1.4.1.11.2.3.9.1",
+				OIDHrDeviceDescr1: b("HP LaserJet Enterprise M507"), OIDPrtGeneralSerial1: b("PHBLL12345")},
+			want: Device{Vendor: "hp", Model: "LaserJet Enterprise M507", Serial: "PHBLL12345", IsPrinter: true},
+		},
+		{
+			name: "Kyocera model from hrDeviceDescr",
+			v: Values{OIDSysDescr: b("KYOCERA Document Solutions Printing System"), OIDSysObjectID: "1.3.6.1.4.1.1347.41",
+				OIDHrDeviceDescr1: b("ECOSYS M3655idn"), oidKyoceraFirmware: b("2R7_2000.004.201")},
+			want: Device{Vendor: "kyocera", Model: "ECOSYS M3655idn", Firmware: "2R7_2000.004.201", IsPrinter: true},
+		},
+		{
+			name: "Copystar badge on Kyocera",
+			v:    Values{OIDSysDescr: b("COPYSTAR Printing System"), OIDSysObjectID: "1.3.6.1.4.1.1347.41", OIDHrDeviceDescr1: b("CS 3554ci")},
+			want: Device{Vendor: "kyocera", Brand: "Copystar", Model: "CS 3554ci", IsPrinter: true},
+		},
+		{
 			name: "empty answer",
 			v:    Values{},
 			want: Device{},
@@ -451,4 +494,20 @@ func FuzzIdentify(f *testing.F) {
 		// Wrong types must not panic either.
 		_ = Identify("", Values{OIDSysDescr: 42, OIDSysObjectID: []byte(oid), OIDIfPhysAddress + ".1": "x"})
 	})
+}
+
+// BenchmarkIdentify measures Identify on a full HP walk's identity answers.
+func BenchmarkIdentify(b *testing.B) {
+	tab, err := snmprec.ParseFile(filepath.Join(recordingsDir, "librenms/jetdirect_m130nw.snmprec"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	v := agentGET(tab, IdentityOIDs)
+	for k, x := range agentGET(tab, FollowUpOIDs(v)) {
+		v[k] = x
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		_ = Identify("127.0.30.1", v)
+	}
 }

@@ -42,6 +42,9 @@ type SNMPDevice struct {
 	Source string
 	// Model is the catalogue entry (zero for a recording).
 	Model Model
+	// Serial and MAC are what a synthetic device serves ("" for a
+	// recording: see Identity).
+	Serial, MAC string
 	// Identity is what devices.Identify makes of the table (for a
 	// recording: whatever the recording says).
 	Identity devices.Device
@@ -110,6 +113,8 @@ func PlanSNMPFleet(cfg SNMPFleetConfig) ([]SNMPDevice, error) {
 			Addr:     addr,
 			Source:   m.Key,
 			Model:    m,
+			Serial:   serial,
+			MAC:      mac,
 			Table:    t,
 			Identity: IdentifyTable(addr.String(), t),
 			EngineID: "mfpsim-" + serial,
