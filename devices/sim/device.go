@@ -452,7 +452,7 @@ func (d *Device) checkAdmin(user, password string) LoginResult {
 // rebootNow simulates a reboot in the middle of a save. d.mu must be held.
 func (d *Device) rebootNow() {
 	d.downUntil = time.Now().Add(d.faults.RebootOnSave)
-	d.sessions = map[string]*session{}
+	d.resetVolatile() // a reboot is a restart: sessions, failed logins and lock-out go
 	d.log.Warn("rebooting during a save (fault)", "down_for", d.faults.RebootOnSave)
 }
 

@@ -137,11 +137,6 @@ func StartFleet(ctx context.Context, o FleetOptions) (*Fleet, error) {
 	if err != nil {
 		return nil, err
 	}
-	for a := range o.Faults {
-		if !slices.ContainsFunc(plan, func(d SNMPDevice) bool { return d.Addr == a }) {
-			return nil, fmt.Errorf("fault for %s: no simulated device has that address (the fleet is %s - %s)", a, plan[0].Addr, plan[len(plan)-1].Addr)
-		}
-	}
 	ctx, cancel := context.WithCancel(ctx)
 	f := &Fleet{cancel: cancel, log: log}
 	fail := func(err error) (*Fleet, error) {
@@ -230,6 +225,11 @@ func StartFleet(ctx context.Context, o FleetOptions) (*Fleet, error) {
 		}
 		f.Devices = append(f.Devices, fd)
 	}
+	for a := range o.Faults {
+		if d := f.Device(a); d == nil {
+			return fail(fmt.Errorf("fault for %s: no simulated web admin has that address (the fleet is %s - %s; other vendors and Xerox legacy models have none)", a, plan[0].Addr, plan[len(plan)-1].Addr))
+		}
+	}
 	for a := range o.AdminPasswords {
 		if d := f.Device(a); d == nil {
 			return fail(fmt.Errorf("admin password for %s: no simulated web admin has that address", a))
@@ -313,6 +313,9 @@ type fleetFile struct {
 	Sites       []fleetSite       `toml:"sites"`
 	Credentials []fleetCredential `toml:"credentials,omitempty"`
 	Gmail       *fleetGmail       `toml:"gmail,omitempty"`
+	Browser     struct {
+		Flags []string `toml:"flags"`
+	} `toml:"browser"`
 }
 
 type fleetSite struct {
@@ -400,6 +403,9 @@ func (f *Fleet) WriteState(dir string, o FleetOptions) error {
 			DeviceSMTPHost: "smtp.gmail.com", DevicePort: 587,
 		}
 	}
+	// Every simulated device is an IP literal in 127.0.0.0/8: keep the
+	// browser's own lookups (and traffic) off the network.
+	ff.Browser.Flags = []string{"--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.*"}
 	body, err := toml.Marshal(ff)
 	if err != nil {
 		return fmt.Errorf("fleet.toml: %w", err)

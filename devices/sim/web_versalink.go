@@ -514,7 +514,15 @@ var VIEWS = {
   'Home': function (c) {
     c.appendChild(el('h2', { text: 'Home' }));
     c.appendChild(el('p', { text: state.device.model + ' — Serial Number ' + state.device.serial }));
-    c.appendChild(el('p', { id: 'deviceStatus', text: 'Ready' }));
+    var st = el('p', { id: 'deviceStatus', text: 'Ready' });
+    c.appendChild(st);
+    api('JOBLOG').then(function (j) {
+      var last = j.jobs[0];
+      if (last && last.Fault) {
+        st.textContent = 'Alert';
+        c.appendChild(el('div', { id: 'alerts', role: 'alert', text: last.Fault + ' Unable to connect to the SMTP server. ' + last.Detail }));
+      }
+    });
   },
   'Apps': function (c) {
     c.appendChild(el('h2', { text: 'Apps' }));
