@@ -6,12 +6,15 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
+	"time"
 )
 
 func TestNormalizeAppPassword(t *testing.T) {
@@ -183,4 +186,80 @@ func TestReadAppPasswordNoTerminal(t *testing.T) {
 			t.Errorf("no-terminal error %q lacks %q", out, want)
 		}
 	}
+}
+
+// TestPromptOnTerminal runs ReadAppPassword in a child process whose
+// controlling terminal is a pseudo-terminal made by script(1), types the
+// password once the prompt shows, and checks that it was read, not
+// echoed, and that the prompt was erased.
+func TestPromptOnTerminal(t *testing.T) {
+	if os.Getenv("GMAIL_TEST_PROMPT_CHILD") == "1" {
+		p, err := ReadAppPassword(context.Background(), PasswordSource{LookupEnv: func(string) (string, bool) { return "", false }, Prompt: "App password for it.scans@gmail.com: "})
+		if err != nil {
+			fmt.Println("ERR", err)
+			return
+		}
+		fmt.Printf("GOT %d letters, first four %s\n", len(p.Reveal()), strings.ToUpper(p.Reveal()[:4]))
+		return
+	}
+	script, err := exec.LookPath("script")
+	if err != nil {
+		t.Skip("script(1) not available")
+	}
+	exe, err := os.Executable()
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, script, "-q", "-e", "-c", exe+" -test.run=^TestPromptOnTerminal$", "/dev/null")
+	cmd.Env = append(os.Environ(), "GMAIL_TEST_PROMPT_CHILD=1", "TERM=dumb")
+	stdin, err := cmd.StdinPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out syncBuffer
+	cmd.Stdout, cmd.Stderr = &out, &out
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	for !strings.Contains(out.String(), "App password for") {
+		if ctx.Err() != nil {
+			t.Fatalf("no prompt: %q", out.String())
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	time.Sleep(100 * time.Millisecond) // let it switch echo off after the prompt
+	_, _ = io.WriteString(stdin, "abcd efgh ijkl mnop\r")
+	err = cmd.Wait()
+	got := out.String()
+	if err != nil {
+		t.Fatalf("%v: %q", err, got)
+	}
+	if !strings.Contains(got, "GOT 16 letters, first four ABCD") {
+		t.Fatalf("child output %q", got)
+	}
+	if strings.Contains(got, "abcd") || strings.Contains(got, "efgh") {
+		t.Errorf("password echoed: %q", got)
+	}
+	if !strings.Contains(got, "\r\x1b[K") {
+		t.Errorf("prompt not erased: %q", got)
+	}
+}
+
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
 }
