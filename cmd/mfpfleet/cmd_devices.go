@@ -35,6 +35,25 @@ func newDevicesCommand() *cli.Command {
 				Action:    runDevicesShow,
 			},
 			{
+				Name:      "reset-logins",
+				Usage:     "forget a device's failed admin logins, after it was power-cycled",
+				ArgsUsage: "ADDRESS|SERIAL",
+				Description: `Failed admin logins are counted per device across runs, because Xerox
+firmware locks the administrator after a few of them and clears its own
+count only on a restart. Once the device has been power-cycled (or its
+lock-out cleared at the panel), reset the count here so push may try
+again. Confirm with --power-cycled.`,
+				Flags:  []cli.Flag{&cli.BoolFlag{Name: "power-cycled", Usage: "confirm the device was restarted since the failures"}},
+				Action: runDevicesResetLogins,
+			},
+			{
+				Name:      "retire",
+				Usage:     "mark a device gone (lost, decommissioned): left out of pushes and audits",
+				ArgsUsage: "ADDRESS|SERIAL",
+				Flags:     []cli.Flag{&cli.StringFlag{Name: "why", Value: "retired by technician", Usage: "reason recorded with it"}},
+				Action:    runDevicesRetire,
+			},
+			{
 				Name:  "export",
 				Usage: "the inventory as CSV or JSON on stdout",
 				Flags: append([]cli.Flag{
@@ -83,17 +102,7 @@ func runDevicesList(c *cli.Context) error {
 
 func runDevicesShow(c *cli.Context) error {
 	g := getGlobals(c)
-	if c.NArg() != 1 {
-		return usageError("devices show takes one ADDRESS or SERIAL")
-	}
-	db, err := g.openDB(c.Context)
-	if err != nil {
-		return err
-	}
-	d, err := db.FindDevice(c.Context, c.Args().First())
-	if errors.Is(err, inventory.ErrNotFound) {
-		return withHint(err, "list what the inventory holds with 'mfpfleet devices list'")
-	}
+	db, d, err := findDeviceArg(c)
 	if err != nil {
 		return err
 	}
@@ -171,4 +180,51 @@ func runDevicesExport(c *cli.Context) error {
 		return w.Error()
 	}
 	return usageError("--format %q: use csv or json", c.String("format"))
+}
+
+func findDeviceArg(c *cli.Context) (*inventory.DB, inventory.Device, error) {
+	g := getGlobals(c)
+	if c.NArg() != 1 {
+		return nil, inventory.Device{}, usageError("%s takes one ADDRESS or SERIAL", c.Command.Name)
+	}
+	db, err := g.openDB(c.Context)
+	if err != nil {
+		return nil, inventory.Device{}, err
+	}
+	d, err := db.FindDevice(c.Context, c.Args().First())
+	if errors.Is(err, inventory.ErrNotFound) {
+		return nil, d, withHint(err, "list what the inventory holds with 'mfpfleet devices list'")
+	}
+	return db, d, err
+}
+
+func runDevicesResetLogins(c *cli.Context) error {
+	g := getGlobals(c)
+	db, d, err := findDeviceArg(c)
+	if err != nil {
+		return err
+	}
+	if !c.Bool("power-cycled") {
+		return withHint(usageError("refusing to reset %s's failed admin logins without --power-cycled", d.IP),
+			"the device keeps counting until it restarts: power-cycle it first, then run this again with --power-cycled")
+	}
+	n, err := db.ResetFailedLogins(c.Context, d.ID)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(g.stdout, "%s (%s %s): %d failed admin logins forgotten\n", d.IP, d.Model, d.Serial, n)
+	return nil
+}
+
+func runDevicesRetire(c *cli.Context) error {
+	g := getGlobals(c)
+	db, d, err := findDeviceArg(c)
+	if err != nil {
+		return err
+	}
+	if err := db.RetireDevice(c.Context, d.ID, c.String("why")); err != nil {
+		return err
+	}
+	fmt.Fprintf(g.stdout, "%s (%s %s) retired: %s\n", d.IP, d.Model, d.Serial, c.String("why"))
+	return nil
 }
