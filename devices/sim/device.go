@@ -1,3 +1,23 @@
+// Package sim is mfpfleet's simulated printer fleet, for tests, benchmarks
+// and demos (cmd/mfpsim). It never talks to anything outside 127.0.0.0/8.
+//
+// The SNMP side (ServeSNMP, the model Catalog, SyntheticTable,
+// StartSNMPFleet) answers as the catalogued models do. The web side
+// (Device) is a Xerox device's embedded web admin, modelled on the three
+// real families of ../shared/vendors.md: the ConnectKey/AltaLink PHP
+// pages (PHPSESSID, hidden CSRFToken, /userpost/xerox.set and
+// /dummypost/xerox.set), the VersaLink single-page app (/LOGIN.cmd with
+// base64 NAME/PSW, cookie ssid, *.cmd JSON endpoints, a model updated
+// only by input/change events) and the Fuji-Xerox-made WorkCentres (HTTP
+// Basic, numeric field names, SMTP TLS on its own page, no test action).
+// A Device enforces its admin password (1111, the serial number, or one
+// set by option), locks the admin out after a number of failed logins
+// until PowerCycle, keeps "save new password" semantics, and sends its
+// test e-mails and scans over real SMTP (STARTTLS, implicit TLS, AUTH
+// PLAIN/LOGIN; TLS 1.0-only and unencrypted firmware too) through a name
+// override to the Gmail stand-in. Faults (slow pages, dropped sessions,
+// reboots mid-save, another firmware's field names, lock-out) switch on
+// per device. StartFleet runs all of it and writes a ready fleet.toml.
 package sim
 
 import (
