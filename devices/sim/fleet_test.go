@@ -151,3 +151,46 @@ func TestAddrRanges(t *testing.T) {
 		t.Fatalf("%v, want %v", got, want)
 	}
 }
+
+// The real ports (443, 80, 161) as mfpsim uses them by default; binding
+// them needs root.
+func TestFleetOnRealPorts(t *testing.T) {
+	if os.Geteuid() != 0 {
+		t.Skip("ports 443, 80 and 161 need root")
+	}
+	dir := t.TempDir()
+	o := FleetOptions{Base: netip.MustParseAddr("127.0.39.200"), Count: 2, Vendors: []string{"xerox"}, StateDir: dir,
+		GmailAddr: netip.MustParseAddr("127.0.39.254")}
+	f, err := StartFleet(context.Background(), o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := f.Devices[0].Web
+	if d.HTTPSURL() != "https://127.0.39.200" || d.HTTPURL() != "http://127.0.39.200" || f.Devices[0].SNMPAddr.Port != 161 {
+		t.Fatalf("urls %v, snmp %v", d.URLs(), f.Devices[0].SNMPAddr)
+	}
+	resp, err := http.Get(d.HTTPURL() + "/")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	cfg, err := config.Load(filepath.Join(dir, FleetConfigFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cfg.Discovery.Port != 161 {
+		t.Fatalf("discovery.port %d", cfg.Discovery.Port)
+	}
+	first := f.AppPassword.Reveal()
+	_ = f.Close()
+
+	// A restart keeps the app password of the state directory.
+	f, err = StartFleet(context.Background(), o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	if f.AppPassword.Reveal() != first {
+		t.Fatal("a restart made a new app password")
+	}
+}
