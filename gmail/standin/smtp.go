@@ -42,12 +42,17 @@ func (s *Server) newSession(c *smtp.Conn, listener string) (smtp.Session, error)
 
 var _ smtp.AuthSession = (*session)(nil)
 
-// AuthMechanisms advertises PLAIN and LOGIN only on encrypted
-// connections — except on the plain port, which mimics a server that
-// offers AUTH in the clear and then refuses it.
+// gmailMechanisms is what smtp.gmail.com advertises after TLS, in its
+// order (some printers take the first one). Only LOGIN and PLAIN work
+// with an app password; the OAuth ones are answered with 535.
+var gmailMechanisms = []string{sasl.Login, sasl.Plain, "XOAUTH2", "PLAIN-CLIENTTOKEN", "OAUTHBEARER", "XOAUTH"}
+
+// AuthMechanisms advertises AUTH only on encrypted connections — except
+// on the plain port, which mimics a server that offers AUTH in the clear
+// and then refuses it.
 func (se *session) AuthMechanisms() []string {
 	if se.tls || se.listener == "plain" {
-		return []string{sasl.Plain, sasl.Login}
+		return gmailMechanisms
 	}
 	return nil
 }
@@ -85,6 +90,9 @@ func (se *session) Auth(mech string) (sasl.Server, error) {
 		}), nil
 	case sasl.Login:
 		return &loginServer{check: check}, nil
+	case "XOAUTH2", "PLAIN-CLIENTTOKEN", "OAUTHBEARER", "XOAUTH":
+		se.s.recordAuth(AuthAttempt{At: se.s.opts.Now(), Listener: se.listener, Mech: mech, Code: replyBadCredentials.Code})
+		return nil, replyBadCredentials // no OAuth tokens here
 	}
 	return nil, replyBadMechanism
 }

@@ -146,7 +146,7 @@ func TestSMTPConversation(t *testing.T) {
 		c.must("EHLO printer", 250)
 		c.startTLS(s.ClientTLS())
 		ehlo := c.must("EHLO printer", 250)
-		if !strings.Contains(ehlo, "AUTH PLAIN LOGIN") || strings.Contains(ehlo, "STARTTLS") {
+		if !strings.Contains(ehlo, "AUTH LOGIN PLAIN XOAUTH2") || strings.Contains(ehlo, "STARTTLS") {
 			t.Errorf("EHLO after TLS = %q", ehlo)
 		}
 		if err := c.tp.PrintfLine("AUTH LOGIN"); err != nil {
