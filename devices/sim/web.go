@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"html/template"
+	"log/slog"
 	"net"
 	"net/http"
 	"net/netip"
@@ -274,7 +275,9 @@ func (d *Device) Serve(ctx context.Context, addr netip.Addr, httpsPort, httpPort
 			// Real devices speak HTTP/1.1; an empty map also keeps
 			// Hijack (the reboot fault) working over TLS.
 			TLSNextProto: map[string]func(*http.Server, *tls.Conn, http.Handler){},
-			ErrorLog:     nil,
+			// TLS handshake errors (a browser refusing the self-signed
+			// certificate) are routine: debug level.
+			ErrorLog: slog.NewLogLogger(d.log.Handler(), slog.LevelDebug),
 		}
 		srv.SetKeepAlivesEnabled(true)
 		d.web = append(d.web, srv)
