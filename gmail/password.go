@@ -3,6 +3,9 @@ package gmail
 import (
 	"bufio"
 	"context"
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -108,6 +111,16 @@ func (p AppPassword) Spaced() string {
 		return v
 	}
 	return v[0:4] + " " + v[4:8] + " " + v[8:12] + " " + v[12:16]
+}
+
+// Fingerprint is the hex HMAC-SHA256 of the normalised password under
+// key (the inventory's random per-file key): it tells which credential a
+// device holds without storing the credential. The same password gives
+// the same fingerprint whatever spacing or case it was typed with.
+func (p AppPassword) Fingerprint(key []byte) string {
+	m := hmac.New(sha256.New, key)
+	m.Write([]byte(p.s.Reveal()))
+	return hex.EncodeToString(m.Sum(nil))
 }
 
 // String implements fmt.Stringer.

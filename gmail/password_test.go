@@ -263,3 +263,17 @@ func (s *syncBuffer) String() string {
 	defer s.mu.Unlock()
 	return s.b.String()
 }
+
+func TestFingerprint(t *testing.T) {
+	key := []byte("0123456789abcdef0123456789abcdef")
+	a := MustAppPassword("abcd efgh ijkl mnop").Fingerprint(key)
+	b := MustAppPassword("ABCDEFGHIJKLMNOP").Fingerprint(key)
+	c := MustAppPassword("abcd efgh ijkl mnoq").Fingerprint(key)
+	d := MustAppPassword("abcd efgh ijkl mnop").Fingerprint([]byte("another key"))
+	if a != b || a == c || a == d || len(a) != 64 {
+		t.Fatalf("fingerprints %s %s %s %s", a, b, c, d)
+	}
+	if strings.Contains(a, "abcd") {
+		t.Fatal("fingerprint contains the password")
+	}
+}
