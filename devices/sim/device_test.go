@@ -212,6 +212,26 @@ func TestFaults(t *testing.T) {
 			t.Fatal("save with the layout's names failed")
 		}
 	})
+	t.Run("wrong firmware layout, versalink and fuji-xerox", func(t *testing.T) {
+		vl := startDevice(t, DeviceOptions{Model: "VersaLink C405", Family: FamilyVersaLink, Faults: Faults{AltLayout: true}})
+		if _, page := newBrowser(t, vl).get("/home/index.html"); !strings.Contains(page, vlLayouts[true].Server) || strings.Contains(page, `"smtpServer"`) {
+			t.Fatalf("VersaLink page does not carry the other layout:\n%s", page)
+		}
+		fx := startDevice(t, DeviceOptions{Model: "WorkCentre 6605", Family: FamilyFujiXerox, Faults: Faults{AltLayout: true}})
+		b := newBrowser(t, fx)
+		_, page := b.basic(http.MethodGet, fxEmailPage, "admin", "1111", nil)
+		if !strings.Contains(page, `name="130202"`) || strings.Contains(page, `name="104002"`) || !strings.Contains(page, "SMTP Server Address") {
+			t.Fatalf("Fuji-Xerox page does not carry the other layout:\n%s", page)
+		}
+		b.basic(http.MethodPost, "/setting/setemail.htm", "admin", "1111", url.Values{"104002": {"smtp.gmail.com"}})
+		if fx.SMTP().Server != "" {
+			t.Fatal("the standard field name was applied on the other firmware")
+		}
+		b.basic(http.MethodPost, "/setting/setemail.htm", "admin", "1111", url.Values{"130202": {"smtp.gmail.com"}})
+		if fx.SMTP().Server != "smtp.gmail.com" {
+			t.Fatal("the layout's own field name was not applied")
+		}
+	})
 	t.Run("locked out from the start", func(t *testing.T) {
 		d := startDevice(t, DeviceOptions{Model: "VersaLink C405", Family: FamilyVersaLink, Faults: Faults{LockedOut: true}})
 		b := newBrowser(t, d)
