@@ -43,9 +43,6 @@ type ConfirmOptions struct {
 	PollInitial, PollMax time.Duration
 	// Logger gets one debug line per poll; nil = discard.
 	Logger *slog.Logger
-
-	// dial replaces the IMAP client (tests of the polling logic).
-	dial func(ctx context.Context, o *ConfirmOptions) (mailbox, error)
 }
 
 // Arrival is the message Confirm found.
@@ -95,9 +92,6 @@ func (o *ConfirmOptions) defaults() {
 	if o.Logger == nil {
 		o.Logger = slog.New(slog.DiscardHandler)
 	}
-	if o.dial == nil {
-		o.dial = dialIMAP
-	}
 }
 
 // Confirm waits until a message addressed to o.To is in the account's
@@ -131,7 +125,7 @@ func Confirm(ctx context.Context, o ConfirmOptions) (Arrival, error) {
 	for {
 		if mb == nil {
 			var err error
-			mb, err = o.dial(ctx, &o)
+			mb, err = dialIMAP(ctx, &o)
 			if err != nil {
 				mb = nil
 				if polls == 0 || !retryable(err) {
@@ -145,7 +139,9 @@ func Confirm(ctx context.Context, o ConfirmOptions) (Arrival, error) {
 			polls++
 			found, err := mb.Find(ctx, o.To, o.Since)
 			if err != nil {
-				lastErr = err
+				if ctx.Err() == nil {
+					lastErr = err
+				}
 				log.Debug("gmail confirm: search failed, reconnecting", "err", err)
 				_ = mb.Close()
 				mb = nil
