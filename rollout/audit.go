@@ -475,7 +475,7 @@ func auditFindings(ir inventory.AuditRow, row AuditRow, now time.Time, stale tim
 
 	if ir.HoldsRevoked() {
 		add(FindingRevokedCredential,
-			fmt.Sprintf("holds app password %q (%s), revoked on %s: scan-to-email fails once Google revokes it",
+			fmt.Sprintf("holds app password %q (%s), marked revoked on %s: scan-to-email stops once it is revoked at Google, if it is not already",
 				label, auditShortFP(cred.Fingerprint), cred.RevokedAt.In(now.Location()).Format("2006-01-02")),
 			fmt.Sprintf("push the current app password: `mfpfleet push --ip %s --force`, or `mfpfleet rotate --from %q --account %s` for every device that holds it",
 				ip, label, cmp.Or(row.Account, "ADDRESS")))

@@ -206,7 +206,7 @@ func WriteTable(w io.Writer, r Report) error {
 			dash(row.Site), dash(row.IP), dash(row.deviceName()), dash(row.Serial), dash(row.Account),
 			dash(cred), dash(row.ShortFingerprint()),
 			r.fmtTime(row.PushedAt, "never"), r.fmtTime(row.ConfirmedAt, "never"),
-			auditAdminShort(row.AdminLogin), dash(row.CertState), r.fmtTime(row.LastSeen, "never"),
+			auditAdminShort(row.AdminLogin), auditCertText(row.CertState), r.fmtTime(row.LastSeen, "never"),
 			dash(strings.Join(codes, ",")))
 	}
 	if err := tw.Flush(); err != nil {
@@ -250,7 +250,39 @@ func WriteTable(w io.Writer, r Report) error {
 //go:embed templates/audit_report.html.tmpl
 var auditHTMLTemplate string
 
-var auditHTML = template.Must(template.New("audit").Parse(auditHTMLTemplate))
+var auditHTML = template.Must(template.New("audit").Funcs(template.FuncMap{"segments": auditSegments, "sentence": auditSentence}).Parse(auditHTMLTemplate))
+
+// auditSegment is a piece of a finding's text: plain, or a command the
+// text quotes in backticks (shown as code).
+type auditSegment struct {
+	Text string
+	Code bool
+}
+
+func auditSegments(s string) []auditSegment {
+	parts := strings.Split(s, "`")
+	if len(parts)%2 == 0 { // unbalanced: show as written
+		return []auditSegment{{Text: s}}
+	}
+	out := make([]auditSegment, 0, len(parts))
+	for i, p := range parts {
+		if p != "" {
+			out = append(out, auditSegment{Text: p, Code: i%2 == 1})
+		}
+	}
+	return out
+}
+
+// auditHTMLTime is a time split for a narrow column ("" when zero).
+type auditHTMLTime struct{ Date, Time string }
+
+func (r Report) htmlTime(t time.Time) auditHTMLTime {
+	if t.IsZero() {
+		return auditHTMLTime{}
+	}
+	t = t.In(r.GeneratedAt.Location())
+	return auditHTMLTime{Date: t.Format("2006-01-02"), Time: t.Format("15:04")}
+}
 
 type auditHTMLFinding struct {
 	Finding
@@ -261,10 +293,10 @@ type auditHTMLRow struct {
 	AuditRow
 	Device       string
 	Short        string
-	Pushed       string
-	Confirmed    string
-	LastTest     string
-	LastSeen     string
+	Pushed       auditHTMLTime
+	Confirmed    auditHTMLTime
+	LastTest     auditHTMLTime
+	LastSeen     auditHTMLTime
 	Admin        string
 	AdminDefault bool
 	Cert         string
@@ -357,10 +389,10 @@ func WriteHTML(w io.Writer, r Report) error {
 			AuditRow:     row,
 			Device:       row.deviceName(),
 			Short:        row.ShortFingerprint(),
-			Pushed:       r.fmtTime(row.PushedAt, "never"),
-			Confirmed:    r.fmtTime(row.ConfirmedAt, "never"),
-			LastTest:     r.fmtTime(row.LastTestAt, ""),
-			LastSeen:     r.fmtTime(row.LastSeen, "never"),
+			Pushed:       r.htmlTime(row.PushedAt),
+			Confirmed:    r.htmlTime(row.ConfirmedAt),
+			LastTest:     r.htmlTime(row.LastTestAt),
+			LastSeen:     r.htmlTime(row.LastSeen),
 			Admin:        auditAdminShort(row.AdminLogin),
 			AdminDefault: strings.HasPrefix(row.AdminLogin, "default"),
 			Cert:         auditCertText(row.CertState),
@@ -391,4 +423,17 @@ func auditCertText(state string) string {
 		return "changed, refused"
 	}
 	return state
+}
+
+// auditSentence starts s with a capital and ends it with a period.
+func auditSentence(s string) string {
+	if s == "" {
+		return s
+	}
+	r := []rune(s)
+	r[0] = unicode.ToUpper(r[0])
+	if !strings.HasSuffix(s, ".") {
+		r = append(r, '.')
+	}
+	return string(r)
 }
