@@ -149,6 +149,7 @@ type Server struct {
 	auths    []AuthAttempt
 	imapOK   int
 	closed   bool
+	stop     chan struct{}
 	wg       sync.WaitGroup
 }
 
@@ -181,7 +182,7 @@ func Start(ctx context.Context, o Options) (*Server, error) {
 	if err != nil {
 		return nil, fmt.Errorf("standin: %w", err)
 	}
-	s := &Server{opts: o, log: log.With("component", "gmail-standin"), ca: ca}
+	s := &Server{opts: o, log: log.With("component", "gmail-standin"), ca: ca, stop: make(chan struct{})}
 	s.tlsCfg = &tls.Config{
 		Certificates: []tls.Certificate{ca.leaf},
 		MinVersion:   o.MinTLS,
@@ -284,8 +285,11 @@ func Start(ctx context.Context, o Options) (*Server, error) {
 		serve(func() error { return s.smtpPlain.Serve(plainLn) })
 	}
 	go func() {
-		<-ctx.Done()
-		_ = s.Close()
+		select {
+		case <-ctx.Done():
+			_ = s.Close()
+		case <-s.stop:
+		}
 	}()
 	s.log.Debug("started", "starttls", s.StartTLSAddr, "tls", s.TLSAddr, "imap", s.IMAPAddr, "plain", s.PlainAddr)
 	return s, nil
@@ -305,6 +309,7 @@ func (s *Server) Close() error {
 		return nil
 	}
 	s.closed = true
+	close(s.stop)
 	s.mu.Unlock()
 	err := errors.Join(s.smtpSTARTTLS.Close(), s.smtpTLS.Close(), s.smtpPlain.Close(), s.imapSrv.Close())
 	s.wg.Wait()
