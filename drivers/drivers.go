@@ -111,7 +111,7 @@ type FieldError struct {
 }
 
 func (e *FieldError) Error() string {
-	s := fmt.Sprintf("no field labelled %q", e.Label)
+	s := `no field labelled "` + e.Label + `"`
 	if len(e.Names) > 0 {
 		s += fmt.Sprintf(" (nor named %s)", strings.Join(e.Names, ", "))
 	}

@@ -45,7 +45,9 @@ func TestMain(m *testing.M) {
 	if testBrowser != nil {
 		testBrowser.Close()
 	}
-	os.RemoveAll(dir)
+	if os.Getenv("MFPFLEET_KEEP_ARTIFACTS") == "" {
+		os.RemoveAll(dir)
+	}
 	os.Exit(code)
 }
 

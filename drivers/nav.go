@@ -69,7 +69,7 @@ func (t *Tab) FindLink(ctx context.Context, page string, texts, rowTexts []strin
     if (a.rows && a.rows.length) {
       const row = e.closest("tr,li");
       if (!row) continue;
-      const rt = N(row.textContent);
+      const rt = N(row.cells ? Array.from(row.cells).map(c => c.textContent).join(" ") : (row.innerText || row.textContent));
       if (!a.rows.some(r => word(rt, N(r)))) continue;
     }
     for (const w0 of a.texts) {
@@ -162,4 +162,99 @@ func (t *Tab) ReadTables(ctx context.Context) ([]Table, error) {
 		}
 	}
 	return out, err
+}
+
+// SubmitAndWait clicks the button matching texts (the one nearest to the
+// field near, when near is not nil) and waits until a new document has
+// replaced the current one, redirect pages have moved on (the location
+// no longer ends in one of skipPaths) and cond (JavaScript, "" = true)
+// holds. A device that hangs up instead of answering (rebooting) wraps
+// ErrTransient.
+func (t *Tab) SubmitAndWait(ctx context.Context, page string, near *Field, texts []string, skipPaths []string, cond string) error {
+	if err := t.Eval(ctx, "mark the page", `window.__mfpOld = true`, nil); err != nil {
+		return err
+	}
+	var err error
+	if near != nil {
+		err = t.ClickNear(ctx, page, *near, texts...)
+	} else {
+		err = t.Click(ctx, page, "", texts...)
+	}
+	if err != nil {
+		return err
+	}
+	return t.waitNewPage(ctx, "wait for the answer to "+strings.Join(texts, "/"), skipPaths, cond)
+}
+
+func (t *Tab) waitNewPage(ctx context.Context, op string, skipPaths []string, cond string) error {
+	skip, _ := json.Marshal(append([]string{}, skipPaths...))
+	full := `!window.__mfpOld && !` + string(skip) + `.some(p => location.pathname.endsWith(p))`
+	if cond != "" {
+		full += ` && (location.protocol === "chrome-error:" || (` + cond + `))`
+	}
+	if err := t.WaitSettled(ctx, op, full); err != nil {
+		return err
+	}
+	var loc struct {
+		Proto string `json:"proto"`
+		Text  string `json:"text"`
+	}
+	if err := t.Eval(ctx, op, `({proto: location.protocol, text: document.body ? document.body.innerText.slice(0, 300) : ""})`, &loc); err != nil {
+		return err
+	}
+	if loc.Proto == "chrome-error:" {
+		msg := strings.Join(strings.Fields(t.Scrub(loc.Text)), " ")
+		return &scrubbedError{msg: op + ": the device stopped answering (" + msg + ")", err: ErrTransient}
+	}
+	return nil
+}
+
+// NavigateSettled loads path like Navigate, then waits for redirect pages
+// (skipPaths) to move on and cond to hold.
+func (t *Tab) NavigateSettled(ctx context.Context, path string, skipPaths []string, cond string) (Page, error) {
+	pg, err := t.Navigate(ctx, path)
+	if err != nil || pg.Status == 401 {
+		return pg, err
+	}
+	if err := t.Eval(ctx, "mark", `true`, nil); err != nil {
+		return pg, err
+	}
+	skip, _ := json.Marshal(append([]string{}, skipPaths...))
+	full := `!` + string(skip) + `.some(p => location.pathname.endsWith(p))`
+	if cond != "" {
+		full += ` && (` + cond + `)`
+	}
+	return pg, t.WaitSettled(ctx, "wait for "+path, full)
+}
+
+// FieldPresentJS is a JavaScript expression that is true when the page
+// has the control f describes (for WaitSettled and WaitJS).
+func FieldPresentJS(f Field) string {
+	arg, _ := json.Marshal(specOf(f))
+	return withArg(`(function (spec) {`+jsLib+` const r = __mfp.find(spec); return !!(r && __mfp.visible(r.el)); })(__ARG__)`, arg)
+}
+
+// WaitText polls the page's visible text (scrubbed) until pred accepts
+// it, and returns it. A time-out wraps ErrTransient.
+func (t *Tab) WaitText(ctx context.Context, op string, pred func(text string) bool) (string, error) {
+	var last string
+	for {
+		c, cancel := context.WithTimeout(ctx, 3*time.Second)
+		txt, err := t.Text(c)
+		cancel()
+		if err == nil {
+			last = txt
+			if pred(txt) {
+				return txt, nil
+			}
+		}
+		select {
+		case <-ctx.Done():
+			if ctx.Err() == context.DeadlineExceeded {
+				return last, &scrubbedError{msg: op + ": timed out waiting for the device's answer", err: ErrTransient}
+			}
+			return last, ctx.Err()
+		case <-time.After(150 * time.Millisecond):
+		}
+	}
 }

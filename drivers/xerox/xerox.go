@@ -2,15 +2,26 @@
 // Server" (AltaLink, WorkCentre 5xxx/7xxx, ColorQube), the VersaLink
 // single-page app (also WorkCentre 6515, Phaser 6510) and the
 // Fuji-Xerox-made small devices with HTTP Basic (WorkCentre 3615, 6505,
-// 6605, 6015). The family is chosen from the SNMP identity and confirmed
+// 6605, 6015). The family comes from the SNMP identity and is confirmed
 // from the page; the legacy .dhtml admin is reported as unsupported.
+//
+// Only the facts vendors.md marks as sourced are relied on as they are
+// (login.php and /userpost/xerox.set, /home/index.html, HTTP Basic, the
+// menu names). Everything else is found the way a person finds it: by
+// the label next to a field, the text of a link or a button, with known
+// names only as first guesses.
 package xerox
 
 import (
 	"context"
 	"fmt"
+	"log/slog"
+	"regexp"
 	"strings"
+	"sync"
+	"time"
 
+	"github.com/mfpfleet/mfpfleet/config"
 	"github.com/mfpfleet/mfpfleet/devices"
 	"github.com/mfpfleet/mfpfleet/drivers"
 )
@@ -18,8 +29,20 @@ import (
 // Name is the driver's registry name.
 const Name = "xerox"
 
-// Driver is the Xerox driver.
-type Driver struct{}
+// Web-admin families (devices.Device.Family).
+const (
+	FamilyConnectKey = "xerox/connectkey"
+	FamilyVersaLink  = "xerox/versalink"
+	FamilyFujiXerox  = "xerox/fujixerox"
+	FamilyLegacy     = "xerox/legacy"
+)
+
+// Driver is the Xerox driver. It remembers, per model, where the SMTP
+// pages were found, so that the next device of the same model goes
+// straight there (and walks the menus again if that fails).
+type Driver struct {
+	pages sync.Map // model → map[string]string (page role → path)
+}
 
 var _ drivers.Driver = (*Driver)(nil)
 
@@ -30,11 +53,467 @@ func (*Driver) Name() string { return Name }
 
 // Supports implements drivers.Driver: Xerox and Fuji Xerox devices.
 func (*Driver) Supports(dev devices.Device) bool {
-	v := strings.ToLower(dev.Vendor)
+	v := strings.ToLower(strings.ReplaceAll(dev.Vendor, " ", ""))
 	return v == "xerox" || v == "fujixerox" || v == "fuji-xerox" || strings.HasPrefix(dev.Family, "xerox/")
 }
 
-// NewSession implements drivers.Driver.
+// NewSession implements drivers.Driver: it loads the landing page and
+// confirms the family from it (a login.php form or .php pages for
+// ConnectKey, the /home/index.html script app for VersaLink, a 401
+// Basic challenge for the Fuji-Xerox-made devices). The page wins over
+// the SNMP identity when they disagree.
 func (d *Driver) NewSession(ctx context.Context, tab *drivers.Tab) (drivers.Session, error) {
-	return nil, fmt.Errorf("%s: xerox: %w", tab.Address(), drivers.ErrUnsupported)
+	b := base{tab: tab, dev: tab.Device(), drv: d, log: tab.Logger().With("driver", Name)}
+	fam, err := b.detect(ctx)
+	if err != nil {
+		return nil, tab.Fail(ctx, "open", err)
+	}
+	if want := b.dev.Family; want != "" && want != fam {
+		b.log.Warn("web admin family differs from the SNMP identity; following the page", "snmp_family", want, "page_family", fam)
+	}
+	b.family = fam
+	switch fam {
+	case FamilyConnectKey:
+		return &ckSession{base: b}, nil
+	case FamilyVersaLink:
+		return &vlSession{base: b}, nil
+	case FamilyFujiXerox:
+		return &fxSession{base: b}, nil
+	}
+	return nil, tab.Fail(ctx, "open", fmt.Errorf("the legacy .dhtml web admin (WorkCentre Pro, M20i, 4150/4250) is not supported yet; set it up by hand or run `mfpfleet probe %s` and send us the output: %w", tab.Address(), drivers.ErrUnsupported))
+}
+
+// base is what the three families share.
+type base struct {
+	tab    *drivers.Tab
+	dev    devices.Device
+	drv    *Driver
+	family string
+	log    *slog.Logger
+}
+
+// detect loads "/" and tells the family from what the device serves.
+func (b *base) detect(ctx context.Context) (string, error) {
+	pg, err := b.tab.Navigate(ctx, "/")
+	if err != nil {
+		return "", err
+	}
+	if pg.Status == 401 {
+		if b.dev.Family == FamilyLegacy {
+			return FamilyLegacy, nil
+		}
+		return FamilyFujiXerox, nil
+	}
+	if pg.Status >= 500 {
+		return "", fmt.Errorf("the web admin answers HTTP %d: %w", pg.Status, drivers.ErrTransient)
+	}
+	// Redirects and script apps: give the landing page a moment.
+	if err := b.tab.WaitSettled(ctx, "load the landing page", `document.body && (document.body.innerText.trim().length > 0 || document.querySelector("a,input,button"))`); err != nil {
+		return "", err
+	}
+	var probe struct {
+		Path   string `json:"path"`
+		PHP    bool   `json:"php"`
+		DHTML  bool   `json:"dhtml"`
+		Script bool   `json:"script"`
+	}
+	if err := b.tab.Eval(ctx, "look at the landing page", `({
+  path: location.pathname,
+  php: /\.php$/.test(location.pathname) || !!document.querySelector('a[href*=".php"], form[action*="xerox.set"]'),
+  dhtml: /\.dhtml$/.test(location.pathname) || !!document.querySelector('a[href*=".dhtml"], frame[src*=".dhtml"], iframe[src*=".dhtml"]'),
+  script: document.querySelectorAll("script[src]").length > 0
+})`, &probe); err != nil {
+		return "", err
+	}
+	switch {
+	case probe.PHP:
+		return FamilyConnectKey, nil
+	case probe.DHTML:
+		return FamilyLegacy, nil
+	case probe.Path == "/home/index.html" || probe.Script && b.dev.Family == FamilyVersaLink:
+		return FamilyVersaLink, nil
+	}
+	return "", fmt.Errorf("the landing page %s looks like none of the Xerox web admins this driver knows (ConnectKey, VersaLink, Fuji-Xerox-made); run `mfpfleet probe %s` and send us the output: %w", probe.Path, b.tab.Address(), drivers.ErrUnsupported)
+}
+
+// Info implements drivers.Session.
+func (b *base) Info() drivers.SessionInfo {
+	return drivers.SessionInfo{Driver: Name, Family: b.family, Address: b.tab.Address(), BaseURL: b.tab.BaseURL(),
+		CertSHA256: b.tab.CertSHA256(), FirstContact: b.tab.FirstContact()}
+}
+
+// Close implements drivers.Session.
+func (b *base) Close() error { return b.tab.Close() }
+
+// DefaultCredentials implements drivers.Defaulter: admin/1111, then
+// admin/serial number (devices shipped since 2020, or updated since),
+// then, on Fuji-Xerox-made devices, 11111/x-admin.
+func (b *base) DefaultCredentials() []drivers.Credential {
+	out := []drivers.Credential{{User: "admin", Password: config.NewSecret("1111"), Kind: drivers.KindDefault1111}}
+	if s := b.dev.Serial; s != "" && strings.Trim(s, "Xx") != "" {
+		out = append(out, drivers.Credential{User: "admin", Password: config.NewSecret(s), Kind: drivers.KindSerial})
+	}
+	if b.family == FamilyFujiXerox {
+		out = append(out, drivers.Credential{User: "11111", Password: config.NewSecret("x-admin"), Kind: drivers.KindOtherDefault, Source: "the Fuji Xerox factory default password"})
+	}
+	return out
+}
+
+// fail wraps err for step with the page's artifacts.
+func (b *base) fail(ctx context.Context, step string, err error) error {
+	if err == nil {
+		return nil
+	}
+	return b.tab.Fail(ctx, step, err)
+}
+
+// cachedPages returns the page paths remembered for this model.
+func (b *base) cachedPages() map[string]string {
+	if v, ok := b.drv.pages.Load(b.dev.Model); ok {
+		m := v.(map[string]string)
+		out := make(map[string]string, len(m))
+		for k, p := range m {
+			out[k] = p
+		}
+		return out
+	}
+	return map[string]string{}
+}
+
+func (b *base) rememberPages(m map[string]string) {
+	if b.dev.Model == "" {
+		return
+	}
+	cp := make(map[string]string, len(m))
+	for k, v := range m {
+		cp[k] = v
+	}
+	b.drv.pages.Store(b.dev.Model, cp)
+}
+
+var (
+	reLocked  = regexp.MustCompile(`(?i)locked|maximum number of (failed )?(login|log-in|log in) attempts|too many (failed )?(login|log-in|log in)|attempts has exceeded|attempts have exceeded|switch the printer off and on|restart the device to`)
+	reBadPW   = regexp.MustCompile(`(?i)incorrect|invalid|not (valid|correct)|failed|denied|wrong`)
+	reBusy    = regexp.MustCompile(`(?i)another (user|administrator|admin)[^.]{0,40}logged in|already logged in|in use by another`)
+	reFault   = regexp.MustCompile(`\b0\d\d-\d\d\d\b`)
+	reSuccess = regexp.MustCompile(`(?i)\b(sent|success(ful(ly)?)?|completed)\b`)
+	reFailure = regexp.MustCompile(`(?i)\b(fail(ed|ure)?|error|unable|could not|cannot|refused|timed? ?out)\b`)
+	reSaveErr = regexp.MustCompile(`(?i)not saved|not applied|invalid|must be|too long|do not match|error|enter (a|up)`)
+)
+
+// loginError classifies a refused login from what the page says.
+func loginError(text string) error {
+	switch {
+	case reLocked.MatchString(text):
+		return fmt.Errorf("the device says %q: %w", firstMatchLine(text, reLocked), drivers.ErrLockedOut)
+	case reBusy.MatchString(text):
+		return fmt.Errorf("the device says %q: %w", firstMatchLine(text, reBusy), drivers.ErrBusy)
+	}
+	return drivers.ErrBadCredentials
+}
+
+// firstMatchLine returns the first line of text that re matches.
+func firstMatchLine(text string, re *regexp.Regexp) string {
+	for _, l := range strings.Split(text, "\n") {
+		if l = strings.TrimSpace(l); l != "" && re.MatchString(l) {
+			if len(l) > 200 {
+				l = l[:200]
+			}
+			return l
+		}
+	}
+	return ""
+}
+
+// securityOption picks the option text to write for sec among a select's
+// options: strict STARTTLS (never "If Available"/"Negotiate"), implicit
+// SSL/TLS, or no encryption. It wraps ErrFirmware when the device offers
+// no such option.
+func securityOption(options []string, sec drivers.Security) (string, error) {
+	type cand struct {
+		text  string
+		score int
+	}
+	var best cand
+	for _, o := range options {
+		n := strings.ToLower(strings.Join(strings.Fields(o), " "))
+		s := 0
+		switch sec {
+		case drivers.SecurityStartTLS:
+			if isOpportunistic(n) {
+				continue
+			}
+			switch {
+			case n == "starttls":
+				s = 100
+			case strings.Contains(n, "starttls") || strings.Contains(n, "start tls"):
+				s = 50
+			}
+		case drivers.SecuritySSLTLS:
+			if strings.Contains(n, "starttls") || strings.Contains(n, "start tls") {
+				continue
+			}
+			switch {
+			case n == "ssl/tls" || n == "ssl" || n == "smtps":
+				s = 100
+			case strings.Contains(n, "ssl") || strings.Contains(n, "implicit"):
+				s = 50
+			}
+		case drivers.SecurityNone:
+			switch n {
+			case "no encryption", "none", "disable", "disabled", "off", "no":
+				s = 100
+			}
+		}
+		if s > best.score {
+			best = cand{o, s}
+		}
+	}
+	if best.score == 0 {
+		return "", fmt.Errorf("the device offers no %q connection security (options: %s): %w; Gmail needs STARTTLS on 587 or SSL/TLS on 465: update the firmware",
+			sec, strings.Join(options, ", "), drivers.ErrFirmware)
+	}
+	return best.text, nil
+}
+
+func isOpportunistic(n string) bool {
+	return strings.Contains(n, "if available") || strings.Contains(n, "negotiat") || strings.Contains(n, "optional") || strings.Contains(n, "when possible")
+}
+
+// parseSecurity maps an option text to a Security.
+func parseSecurity(text string) drivers.Security {
+	n := strings.ToLower(text)
+	switch {
+	case strings.Contains(n, "starttls") || strings.Contains(n, "start tls"):
+		if isOpportunistic(n) {
+			return drivers.SecurityStartTLSIfAvailable
+		}
+		return drivers.SecurityStartTLS
+	case strings.Contains(n, "ssl") || strings.Contains(n, "tls") || strings.Contains(n, "smtps"):
+		return drivers.SecuritySSLTLS
+	}
+	return drivers.SecurityNone
+}
+
+// authOption picks the "SMTP AUTH with the device's own credentials"
+// option of an authentication select.
+func authOption(options []string, on bool) (string, error) {
+	prefs := []string{"device", "smtp auth", "smtp-auth", "smtp authentication", "system", "on", "enabled", "yes"}
+	if !on {
+		prefs = []string{"none", "no authentication", "off", "disabled", "no"}
+	}
+	for _, p := range prefs {
+		for _, o := range options {
+			if strings.EqualFold(strings.TrimSpace(o), p) {
+				return o, nil
+			}
+		}
+	}
+	return "", fmt.Errorf("no SMTP authentication option to choose among %s: %w", strings.Join(options, ", "), drivers.ErrUnsupported)
+}
+
+func authIsOn(option string) bool {
+	n := strings.ToLower(strings.TrimSpace(option))
+	return n != "" && n != "none" && n != "no authentication" && n != "off" && n != "disabled" && n != "no" && !strings.Contains(n, "pop before")
+}
+
+// checkSettings validates what WriteSMTP is asked to write.
+func checkSettings(s drivers.SMTPSettings) error {
+	if s.Server == "" || s.Port <= 0 || s.Port > 65535 {
+		return fmt.Errorf("write: server %q port %d: nothing sensible to write", s.Server, s.Port)
+	}
+	switch s.Security {
+	case drivers.SecurityStartTLS, drivers.SecuritySSLTLS, drivers.SecurityNone:
+	default:
+		return fmt.Errorf("write: connection security %q is never written (use starttls on 587 or ssl/tls on 465)", s.Security)
+	}
+	return nil
+}
+
+// compare lists the differences between what was written and read back
+// (the password cannot be read back).
+func compare(want, got drivers.SMTPSettings) []string {
+	var d []string
+	if !strings.EqualFold(want.Server, got.Server) {
+		d = append(d, fmt.Sprintf("server %q, not %q", got.Server, want.Server))
+	}
+	if want.Port != got.Port {
+		d = append(d, fmt.Sprintf("port %d, not %d", got.Port, want.Port))
+	}
+	if got.Security != "" && want.Security != got.Security {
+		d = append(d, fmt.Sprintf("security %s, not %s", got.Security, want.Security))
+	}
+	if want.Auth != got.Auth {
+		d = append(d, fmt.Sprintf("auth %v, not %v", got.Auth, want.Auth))
+	}
+	if want.Auth && !strings.EqualFold(want.User, got.User) {
+		d = append(d, fmt.Sprintf("login name %q, not %q", got.User, want.User))
+	}
+	if want.From != "" && got.From != "" && !strings.EqualFold(want.From, got.From) {
+		d = append(d, fmt.Sprintf("from %q, not %q", got.From, want.From))
+	}
+	return d
+}
+
+// jobFromTables finds the newest job for recipient to in the page's
+// job-history table(s).
+func jobFromTables(tables []drivers.Table, to string) (drivers.JobEntry, bool) {
+	for _, tb := range tables {
+		rc := tb.Column("Recipient", "To", "Destination", "Recipients")
+		sc := tb.Column("Status", "Job Status", "Result")
+		if rc < 0 || sc < 0 {
+			continue
+		}
+		ic, nc, fc, dc, cc := tb.Column("Job ID", "ID", "Job Number"), tb.Column("Job Name", "Name", "Type"), tb.Column("Fault", "Fault Code", "Error Code"), tb.Column("Details", "Detail", "Reason", "Message"), tb.Column("Completed", "Time", "Date")
+		var best drivers.JobEntry
+		found := false
+		for _, r := range tb.Rows {
+			if rc >= len(r) || sc >= len(r) || !strings.EqualFold(strings.TrimSpace(r[rc]), to) {
+				continue
+			}
+			get := func(i int) string {
+				if i >= 0 && i < len(r) {
+					return r[i]
+				}
+				return ""
+			}
+			e := drivers.JobEntry{ID: get(ic), Type: get(nc), Status: get(sc), Code: get(fc), Message: get(dc)}
+			if e.Code == "" {
+				e.Code = reFault.FindString(e.Message)
+			}
+			st := strings.ToLower(e.Status)
+			e.OK = (strings.Contains(st, "complete") || strings.Contains(st, "success") || strings.Contains(st, "sent")) && e.Code == ""
+			_ = cc
+			if !found || newerID(e.ID, best.ID) {
+				best, found = e, true
+			}
+		}
+		if found {
+			return best, true
+		}
+	}
+	return drivers.JobEntry{}, false
+}
+
+func newerID(a, b string) bool {
+	var x, y int
+	if _, err := fmt.Sscan(a, &x); err != nil {
+		return false
+	}
+	if _, err := fmt.Sscan(b, &y); err != nil {
+		return true
+	}
+	return x > y
+}
+
+// saveError returns the line of an answer page that reports a refused
+// save ("" when none does). Status lines (a connection status showing an
+// old error) do not count.
+func saveError(text string) string {
+	for _, l := range strings.Split(text, "\n") {
+		l = strings.TrimSpace(l)
+		if l == "" || strings.Contains(strings.ToLower(l), "status") {
+			continue
+		}
+		if reSaveErr.MatchString(l) {
+			if len(l) > 200 {
+				l = l[:200]
+			}
+			return l
+		}
+	}
+	return ""
+}
+
+// testMessage picks the device's words about the test e-mail from the
+// page text: the lines that report success or failure.
+func testMessage(text, to string) string {
+	var lines []string
+	for _, l := range strings.Split(text, "\n") {
+		l = strings.TrimSpace(l)
+		if l == "" || len(l) > 400 {
+			continue
+		}
+		lower := strings.ToLower(l)
+		mailish := strings.Contains(lower, "mail") || strings.Contains(lower, "test") || strings.Contains(lower, "smtp") || strings.Contains(l, to) || reFault.MatchString(l)
+		if mailish && (reSuccess.MatchString(l) || reFailure.MatchString(l) || reFault.MatchString(l)) {
+			lines = append(lines, l)
+		}
+	}
+	return strings.Join(lines, " ")
+}
+
+var (
+	reTLSFail  = regexp.MustCompile(`(?i)tls|ssl|handshake|protocol version|certificate`)
+	reAuthFail = regexp.MustCompile(`(?i)\b53[45]\b|username and password not accepted|authentication (failed|credentials)|application-specific password`)
+	reNoConn   = regexp.MustCompile(`(?i)unable to connect|connection (refused|timed out)|could not connect|resolve|dns`)
+)
+
+// testFailure turns the device's negative test result into an error that
+// names the likely cause.
+func testFailure(res drivers.TestResult) error {
+	msg := res.Message
+	switch {
+	case reAuthFail.MatchString(msg):
+		return fmt.Errorf("the device's test e-mail failed: %q: Gmail refused the login: check the account and the app password (and that it was saved on the device): %w", msg, drivers.ErrTestFailed)
+	case reTLSFail.MatchString(msg):
+		return fmt.Errorf("the device's test e-mail failed: %q: the encrypted connection to the mail server failed; the likely cause is the device's firmware (old Xerox firmware speaks only TLS 1.0, which Gmail refuses): update the firmware: %w: %w", msg, drivers.ErrTestFailed, drivers.ErrFirmware)
+	case reNoConn.MatchString(msg):
+		return fmt.Errorf("the device's test e-mail failed: %q: the device could not reach the mail server: check its DNS and that ports 587/465 are open from the device's network: %w", msg, drivers.ErrTestFailed)
+	}
+	return fmt.Errorf("the device's test e-mail failed: %q: %w", msg, drivers.ErrTestFailed)
+}
+
+var jobTimeFormats = []string{"2006-01-02 15:04:05", "2006/01/02 15:04:05", "01/02/2006 15:04:05", "2006-01-02 15:04", "2006/01/02 15:04"}
+
+// jobsFromTables returns every job of the page's job-history tables.
+func jobsFromTables(tables []drivers.Table) []drivers.JobEntry {
+	var out []drivers.JobEntry
+	for _, tb := range tables {
+		sc := tb.Column("Status", "Job Status", "Result")
+		if sc < 0 {
+			continue
+		}
+		ic, nc, fc, dc, cc := tb.Column("Job ID", "ID", "Job Number"), tb.Column("Job Name", "Name", "Type"), tb.Column("Fault", "Fault Code", "Error Code"), tb.Column("Details", "Detail", "Reason", "Message"), tb.Column("Completed", "Time", "Date")
+		for _, r := range tb.Rows {
+			if len(r) <= sc {
+				continue
+			}
+			get := func(i int) string {
+				if i >= 0 && i < len(r) {
+					return r[i]
+				}
+				return ""
+			}
+			e := drivers.JobEntry{ID: get(ic), Type: get(nc), Status: get(sc), Code: get(fc), Message: get(dc)}
+			if e.Code == "" {
+				e.Code = reFault.FindString(e.Message)
+			}
+			st := strings.ToLower(e.Status)
+			e.OK = (strings.Contains(st, "complete") || strings.Contains(st, "success")) && e.Code == ""
+			for _, f := range jobTimeFormats {
+				if t, err := time.ParseInLocation(f, get(cc), time.Local); err == nil {
+					e.At = t
+					break
+				}
+			}
+			out = append(out, e)
+		}
+	}
+	return out
+}
+
+// since_ keeps the entries newer than since (entries without a time are
+// kept), newest first as the device lists them.
+func keepSince(jobs []drivers.JobEntry, since time.Time) []drivers.JobEntry {
+	if since.IsZero() {
+		return jobs
+	}
+	var out []drivers.JobEntry
+	for _, j := range jobs {
+		if j.At.IsZero() || !j.At.Before(since) {
+			out = append(out, j)
+		}
+	}
+	return out
 }

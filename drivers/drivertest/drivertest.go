@@ -1,0 +1,646 @@
+// Package drivertest is the conformance suite every web-admin driver
+// runs against the simulator (devices/sim) with a real Chromium, a real
+// SQLite inventory as login ledger and certificate store, and the Gmail
+// stand-in receiving the devices' test e-mails (rclone's fstests style).
+// A driver's _test.go is just:
+//
+//	func TestConnectKey(t *testing.T) {
+//		drivertest.Run(t, drivertest.Config{Browser: b, Family: sim.FamilyConnectKey, Model: "AltaLink C8045", …})
+//	}
+package drivertest
+
+import (
+	"context"
+	"crypto/tls"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/netip"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/emersion/go-imap/v2"
+	"github.com/emersion/go-imap/v2/imapclient"
+
+	"github.com/mfpfleet/mfpfleet/config"
+	"github.com/mfpfleet/mfpfleet/devices"
+	"github.com/mfpfleet/mfpfleet/devices/sim"
+	"github.com/mfpfleet/mfpfleet/drivers"
+	"github.com/mfpfleet/mfpfleet/gmail/standin"
+	"github.com/mfpfleet/mfpfleet/inventory"
+)
+
+// Test account of the Gmail stand-in.
+const (
+	Account     = "scans.drivertest@gmail.com"
+	AppPassword = "qzvbnmwertyuiopl" // 16 letters, what Google hands out
+	// AdminSecret is the admin password the "configured" tests set on
+	// devices; the secret-grep test looks for it in every artifact.
+	AdminSecret = "Adm1n-Secret-7781"
+)
+
+// Config describes one driver family to test.
+type Config struct {
+	// Browser is the test binary's shared Chromium.
+	Browser *drivers.Browser
+	// ArtifactsDir is the Browser's artifacts dir (for the secret grep).
+	ArtifactsDir string
+	// Family and Model are the simulated device's (sim.Family*).
+	Family string
+	Model  string
+	// HasTest says the family has a test e-mail action (drivers.Tester).
+	HasTest bool
+	// Addr returns a fresh loopback address from the caller's block for
+	// each device and stand-in.
+	Addr func(tb testing.TB) netip.Addr
+	// StepTimeout bounds each driver step (default 30s).
+	StepTimeout time.Duration
+	Logger      *slog.Logger
+}
+
+func (c *Config) step() time.Duration {
+	if c.StepTimeout <= 0 {
+		return 30 * time.Second
+	}
+	return c.StepTimeout
+}
+
+// Env is one test's world: the stand-in, the inventory, and devices.
+type Env struct {
+	C     Config
+	Gmail *standin.Server
+	DB    *inventory.DB
+}
+
+var serials atomic.Uint32
+
+// NewEnv starts the Gmail stand-in (TLS 1.2 minimum, like Gmail) and
+// opens a fresh SQLite inventory.
+func NewEnv(tb testing.TB, c Config) *Env {
+	tb.Helper()
+	return NewEnvTLS(tb, c, tls.VersionTLS12)
+}
+
+// NewEnvTLS is NewEnv with the stand-in's minimum TLS version.
+func NewEnvTLS(tb testing.TB, c Config, minTLS uint16) *Env {
+	tb.Helper()
+	if c.Logger == nil {
+		c.Logger = slog.New(slog.DiscardHandler)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	tb.Cleanup(cancel)
+	gm, err := standin.Start(ctx, standin.Options{
+		Addr: c.Addr(tb).String(), Account: Account, AppPassword: config.NewSecret(AppPassword),
+		AccountPassword: config.NewSecret("normal-password-1"), MinTLS: minTLS, Logger: c.Logger,
+	})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() { _ = gm.Close() })
+	db, err := inventory.Open(ctx, filepath.Join(tb.TempDir(), "fleet.db"))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() { _ = db.Close() })
+	return &Env{C: c, Gmail: gm, DB: db}
+}
+
+// Device starts a simulated device of the configured family (o's Model,
+// Family, Serial, SMTPRoutes and SMTPRootCAs are filled in when empty)
+// and returns it with the Target that reaches it over HTTPS, pinned in
+// the inventory.
+func (e *Env) Device(tb testing.TB, o sim.DeviceOptions) (*sim.Device, drivers.Target) {
+	tb.Helper()
+	if o.Model == "" {
+		o.Model = e.C.Model
+	}
+	if o.Family == "" {
+		o.Family = e.C.Family
+	}
+	if o.Serial == "" {
+		o.Serial = fmt.Sprintf("XDT%06d", serials.Add(1))
+	}
+	if o.SMTPRoutes == nil {
+		o.SMTPRoutes = map[string]string{
+			"smtp.gmail.com:587": e.Gmail.StartTLSAddr,
+			"smtp.gmail.com:465": e.Gmail.TLSAddr,
+		}
+	}
+	if o.SMTPRootCAs == nil {
+		o.SMTPRootCAs = e.Gmail.ClientTLS().RootCAs
+	}
+	if o.Logger == nil {
+		o.Logger = e.C.Logger
+	}
+	d, err := sim.NewDevice(o)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	tb.Cleanup(func() { cancel(); _ = d.Close() })
+	if err := d.Serve(ctx, e.C.Addr(tb), 0, -1); err != nil {
+		tb.Fatal(err)
+	}
+	u, err := url.Parse(d.HTTPSURL())
+	if err != nil {
+		tb.Fatal(err)
+	}
+	dev := devices.Device{IP: d.Addr().String(), Vendor: "xerox", Model: o.Model, Serial: o.Serial, Family: o.Family, Firmware: o.Firmware}
+	return d, drivers.Target{Address: u.Host, Device: dev, Certs: drivers.CertPolicy{Store: e.DB}}
+}
+
+// Ledger is the inventory's login ledger.
+func (e *Env) Ledger() drivers.LoginLedger { return e.DB.LoginLedger() }
+
+// Result is what Push did.
+type Result struct {
+	Used     drivers.Credential
+	Before   drivers.SMTPSettings
+	After    drivers.SMTPSettings
+	Test     drivers.TestResult
+	TestErr  error // ErrNoTestAction for families without a test action
+	TestedTo string
+}
+
+// Push runs the whole single-device flow the way rollout does: open,
+// login (configured, then defaults, within budget 2), read, write Gmail
+// settings for port, read back, test to a plus-address, logout.
+func (e *Env) Push(ctx context.Context, tb testing.TB, t drivers.Target, configured []drivers.Credential, port int) (Result, error) {
+	var r Result
+	step := func() (context.Context, context.CancelFunc) { return context.WithTimeout(ctx, e.C.step()) }
+	c, cancel := step()
+	sess, err := drivers.Open(c, e.C.Browser, t)
+	cancel()
+	if err != nil {
+		return r, err
+	}
+	defer sess.Close()
+	c, cancel = step()
+	r.Used, err = drivers.LoginWithCandidates(c, sess, t.Device, configured, e.Ledger(), 2, false)
+	cancel()
+	if err != nil {
+		return r, err
+	}
+	defer func() {
+		c, cancel := step()
+		defer cancel()
+		if err := sess.Logout(c); err != nil {
+			tb.Logf("logout: %v", err)
+		}
+	}()
+	c, cancel = step()
+	r.Before, err = sess.ReadSMTP(c)
+	cancel()
+	if err != nil {
+		return r, err
+	}
+	c, cancel = step()
+	err = sess.WriteSMTP(c, drivers.GmailSettings("", Account, config.NewSecret(AppPassword), port))
+	cancel()
+	if err != nil {
+		return r, err
+	}
+	c, cancel = step()
+	r.After, err = sess.ReadSMTP(c)
+	cancel()
+	if err != nil {
+		return r, err
+	}
+	r.TestedTo = plus(t.Device.Serial)
+	c, cancel = step()
+	r.Test, r.TestErr = drivers.SendTest(c, sess, r.TestedTo)
+	cancel()
+	return r, nil
+}
+
+var nonce atomic.Uint32
+
+// plus is the confirmation plus-address for serial.
+func plus(serial string) string {
+	user, domain, _ := strings.Cut(Account, "@")
+	return fmt.Sprintf("%s+mfp-%s-%d@%s", user, strings.ToLower(serial), nonce.Add(1), domain)
+}
+
+// InIMAP logs into the stand-in's mailbox over IMAP (TLS) with the app
+// password and returns the subjects of the messages addressed to to.
+func (e *Env) InIMAP(tb testing.TB, to string) []string {
+	tb.Helper()
+	c, err := imapclient.DialTLS(e.Gmail.IMAPAddr, &imapclient.Options{TLSConfig: e.Gmail.ClientTLS()})
+	if err != nil {
+		tb.Fatalf("imap dial: %v", err)
+	}
+	defer c.Close()
+	if err := c.Login(Account, AppPassword).Wait(); err != nil {
+		tb.Fatalf("imap login: %v", err)
+	}
+	if _, err := c.Select("INBOX", &imap.SelectOptions{ReadOnly: true}).Wait(); err != nil {
+		tb.Fatalf("imap select: %v", err)
+	}
+	sd, err := c.UIDSearch(&imap.SearchCriteria{Header: []imap.SearchCriteriaHeaderField{{Key: "To", Value: to}}}, nil).Wait()
+	if err != nil {
+		tb.Fatalf("imap search: %v", err)
+	}
+	uids := sd.AllUIDs()
+	if len(uids) == 0 {
+		return nil
+	}
+	var set imap.UIDSet
+	set.AddNum(uids...)
+	msgs, err := c.Fetch(set, &imap.FetchOptions{Envelope: true}).Collect()
+	if err != nil {
+		tb.Fatalf("imap fetch: %v", err)
+	}
+	var out []string
+	for _, m := range msgs {
+		out = append(out, m.Envelope.Subject)
+	}
+	_ = c.Logout().Wait()
+	return out
+}
+
+// configuredAdmin is a fleet.toml credential for AdminSecret.
+func configuredAdmin(pw string) []drivers.Credential {
+	return []drivers.Credential{{User: "admin", Password: config.NewSecret(pw), Kind: drivers.KindConfigured, Source: "fleet.toml [[credentials]] (test)"}}
+}
+
+// Run runs the conformance suite for c.
+func Run(t *testing.T, c Config) {
+	if c.Browser == nil {
+		t.Fatal("drivertest: no browser")
+	}
+	t.Run("Push587", func(t *testing.T) { testPush(t, c, 587, false) })
+	t.Run("Push465ConfiguredAdmin", func(t *testing.T) { testPush(t, c, 465, true) })
+	t.Run("SerialDefault", func(t *testing.T) { testSerialDefault(t, c) })
+	t.Run("WrongPasswordNeverLocks", func(t *testing.T) { testWrongPassword(t, c) })
+	t.Run("LockedOut", func(t *testing.T) { testLockedOut(t, c) })
+	t.Run("KeepsPasswordWhenEmpty", func(t *testing.T) { testKeepPassword(t, c) })
+	t.Run("AltLayout", func(t *testing.T) { testAltLayout(t, c) })
+	t.Run("FirmwareTLS10", func(t *testing.T) { testTLS10(t, c) })
+	t.Run("FirmwareNoEncryption", func(t *testing.T) { testNoEncryption(t, c) })
+	t.Run("CertificateChanged", func(t *testing.T) { testCertChanged(t, c) })
+	t.Run("SlowPage", func(t *testing.T) { testSlow(t, c) })
+	t.Run("RebootMidWrite", func(t *testing.T) { testReboot(t, c) })
+	t.Run("SessionDropped", func(t *testing.T) { testDropped(t, c) })
+	t.Run("NoSecretsInArtifacts", func(t *testing.T) { testSecretGrep(t, c) })
+}
+
+func ctxT(t *testing.T, d time.Duration) context.Context {
+	ctx, cancel := context.WithTimeout(context.Background(), d)
+	t.Cleanup(cancel)
+	return ctx
+}
+
+func testPush(t *testing.T, c Config, port int, configured bool) {
+	e := NewEnv(t, c)
+	o := sim.DeviceOptions{}
+	var creds []drivers.Credential
+	if configured {
+		o.AdminPassword = AdminSecret
+		creds = configuredAdmin(AdminSecret)
+	}
+	d, tgt := e.Device(t, o)
+	r, err := e.Push(ctxT(t, 3*time.Minute), t, tgt, creds, port)
+	if err != nil {
+		t.Fatalf("push: %v", err)
+	}
+	wantKind := drivers.KindDefault1111
+	if configured {
+		wantKind = drivers.KindConfigured
+	}
+	if r.Used.Kind != wantKind || r.Used.User != "admin" {
+		t.Errorf("logged in with %s (%s), want kind %s", r.Used.Describe(), r.Used.Kind, wantKind)
+	}
+	if r.Before.Port != 25 || r.Before.Auth || r.Before.Security != drivers.SecurityNone {
+		t.Errorf("factory settings read as %v", r.Before)
+	}
+	want := drivers.GmailSettings("", Account, config.Secret{}, port)
+	if r.After.Server != "smtp.gmail.com" || r.After.Port != port || r.After.Security != want.Security || !r.After.Auth ||
+		r.After.User != Account || r.After.From != Account {
+		t.Errorf("read back %v, want %v", r.After, want)
+	}
+	st := d.SMTP()
+	wantSec := sim.SecuritySTARTTLS
+	if port == 465 {
+		wantSec = sim.SecurityTLS
+	}
+	if st.Server != "smtp.gmail.com" || st.Port != port || st.Security != wantSec || st.Auth != sim.AuthSMTP || st.User != Account {
+		t.Errorf("device holds %+v", st)
+	}
+	if !d.SMTPPasswordIs(AppPassword) {
+		t.Errorf("device does not hold the app password (the save-new-password step failed)")
+	}
+	if d.FailedLogins() != 0 {
+		t.Errorf("device counted %d failed logins", d.FailedLogins())
+	}
+	if c.HasTest {
+		if r.TestErr != nil || !r.Test.OK {
+			t.Fatalf("test e-mail: %+v %v", r.Test, r.TestErr)
+		}
+	} else {
+		if !errors.Is(r.TestErr, drivers.ErrNoTestAction) || !strings.Contains(r.TestErr.Error(), "unconfirmed") || drivers.IsRetryable(r.TestErr) {
+			t.Fatalf("family without a test action: err = %v, want ErrNoTestAction saying unconfirmed", r.TestErr)
+		}
+		// The technician's scan proves the written password works.
+		if j := d.ScanToEmail(context.Background(), r.TestedTo); !j.OK {
+			t.Fatalf("scan to email after the push: %+v", j)
+		}
+	}
+	ctx := ctxT(t, 20*time.Second)
+	m, err := e.Gmail.WaitMessage(ctx, func(m standin.Message) bool {
+		return len(m.Rcpt) > 0 && strings.EqualFold(m.Rcpt[0], r.TestedTo)
+	})
+	if err != nil {
+		t.Fatalf("no mail for %s reached the stand-in: %v", r.TestedTo, err)
+	}
+	if m.AuthUser != Account {
+		t.Errorf("mail authenticated as %q", m.AuthUser)
+	}
+	if subj := e.InIMAP(t, r.TestedTo); len(subj) != 1 {
+		t.Errorf("IMAP finds %d messages for %s, want 1", len(subj), r.TestedTo)
+	}
+}
+
+func testSerialDefault(t *testing.T, c Config) {
+	e := NewEnv(t, c)
+	d, tgt := e.Device(t, sim.DeviceOptions{PasswordIsSerial: true})
+	sess := open(t, c, tgt)
+	used, err := drivers.LoginWithCandidates(ctxT(t, time.Minute), sess, tgt.Device, nil, e.Ledger(), 2, false)
+	if err != nil {
+		t.Fatalf("login: %v", err)
+	}
+	if used.Kind != drivers.KindSerial {
+		t.Errorf("used %s, want the serial number", used.Describe())
+	}
+	if d.FailedLogins() != 1 || d.LockedOut() {
+		t.Errorf("device counted %d failed logins (locked %v), want 1 (admin/1111 first)", d.FailedLogins(), d.LockedOut())
+	}
+	_ = sess.Logout(ctxT(t, 20*time.Second))
+}
+
+func open(t *testing.T, c Config, tgt drivers.Target) drivers.Session {
+	t.Helper()
+	s, err := drivers.Open(ctxT(t, c.step()), c.Browser, tgt)
+	if err != nil {
+		t.Fatalf("open: %v", err)
+	}
+	t.Cleanup(func() { s.Close() })
+	if fam := s.Info().Family; fam != c.Family {
+		t.Fatalf("session family %q, want %q", fam, c.Family)
+	}
+	return s
+}
+
+// testWrongPassword: the device's admin password is not the configured
+// one nor a default. Run 1 tries the configured one and 1111 and stops
+// at the budget; runs 2 and 3 (same inventory) try nothing; the device
+// (which locks after 3) is never locked.
+func testWrongPassword(t *testing.T, c Config) {
+	e := NewEnv(t, c)
+	d, tgt := e.Device(t, sim.DeviceOptions{AdminPassword: "Something-Else-42", LockoutAfter: 3})
+	creds := configuredAdmin(AdminSecret)
+	for run := 1; run <= 3; run++ {
+		sess := open(t, c, tgt)
+		_, err := drivers.LoginWithCandidates(ctxT(t, time.Minute), sess, tgt.Device, creds, e.Ledger(), 2, run == 3)
+		sess.Close()
+		if !errors.Is(err, drivers.ErrBadCredentials) || drivers.IsRetryable(err) {
+			t.Fatalf("run %d: err = %v, want ErrBadCredentials, not retryable", run, err)
+		}
+		msg := err.Error()
+		for _, w := range []string{"[[credentials]]", "password_env", "fleet.toml", tgt.Device.IP} {
+			if !strings.Contains(msg, w) {
+				t.Errorf("run %d: error does not say %q: %s", run, w, msg)
+			}
+		}
+		if run == 1 {
+			for _, w := range []string{"from fleet.toml", "factory default", "power-cycled"} {
+				if !strings.Contains(msg, w) {
+					t.Errorf("run 1: error does not name %q: %s", w, msg)
+				}
+			}
+		}
+		for _, s := range []string{AdminSecret, "Something-Else-42"} {
+			if strings.Contains(msg, s) {
+				t.Errorf("run %d: error shows a password", run)
+			}
+		}
+		if d.FailedLogins() != 2 || d.LockedOut() {
+			t.Fatalf("run %d: device counted %d failed logins (locked %v), want 2 and not locked", run, d.FailedLogins(), d.LockedOut())
+		}
+	}
+	total, _, err := e.Ledger().FailedLogins(context.Background(), tgt.Device.Key())
+	if err != nil || total != 2 {
+		t.Errorf("ledger: %d failed logins (%v), want 2", total, err)
+	}
+}
+
+func testLockedOut(t *testing.T, c Config) {
+	e := NewEnv(t, c)
+	d, tgt := e.Device(t, sim.DeviceOptions{Faults: sim.Faults{LockedOut: true}})
+	sess := open(t, c, tgt)
+	_, err := drivers.LoginWithCandidates(ctxT(t, time.Minute), sess, tgt.Device, configuredAdmin(AdminSecret), e.Ledger(), 5, false)
+	if !errors.Is(err, drivers.ErrLockedOut) || drivers.IsRetryable(err) {
+		t.Fatalf("err = %v, want ErrLockedOut, not retryable", err)
+	}
+	if !strings.Contains(err.Error(), "power-cycle") {
+		t.Errorf("error does not say to power-cycle: %v", err)
+	}
+	total, _, _ := e.Ledger().FailedLogins(context.Background(), tgt.Device.Key())
+	if total != 1 {
+		t.Errorf("%d attempts recorded, want 1 (stop at the first lock-out)", total)
+	}
+	_ = d
+}
+
+func loggedIn(t *testing.T, c Config, e *Env, tgt drivers.Target, creds []drivers.Credential) drivers.Session {
+	t.Helper()
+	sess := open(t, c, tgt)
+	if _, err := drivers.LoginWithCandidates(ctxT(t, time.Minute), sess, tgt.Device, creds, e.Ledger(), 2, false); err != nil {
+		t.Fatalf("login: %v", err)
+	}
+	return sess
+}
+
+func testKeepPassword(t *testing.T, c Config) {
+	e := NewEnv(t, c)
+	d, tgt := e.Device(t, sim.DeviceOptions{})
+	old := "oldoldoldoldoldo"
+	d.SetSMTP(sim.SMTPSettings{Server: "relay.example.com", Port: 25, Security: sim.SecurityNone, Auth: sim.AuthSMTP, User: "x@example.com"}, &old)
+	sess := loggedIn(t, c, e, tgt, nil)
+	w := drivers.GmailSettings("", Account, config.Secret{}, 587)
+	if err := sess.WriteSMTP(ctxT(t, c.step()), w); err != nil {
+		t.Fatalf("write without password: %v", err)
+	}
+	if !d.SMTPPasswordIs(old) {
+		t.Errorf("an empty password overwrote the stored one")
+	}
+	if d.SMTP().Server != "smtp.gmail.com" {
+		t.Errorf("server not written: %+v", d.SMTP())
+	}
+}
+
+func testAltLayout(t *testing.T, c Config) {
+	e := NewEnv(t, c)
+	d, tgt := e.Device(t, sim.DeviceOptions{Faults: sim.Faults{AltLayout: true}})
+	r, err := e.Push(ctxT(t, 3*time.Minute), t, tgt, nil, 587)
+	if err != nil {
+		t.Fatalf("push on another firmware layout: %v", err)
+	}
+	if !d.SMTPPasswordIs(AppPassword) || d.SMTP().Server != "smtp.gmail.com" {
+		t.Errorf("device holds %+v", d.SMTP())
+	}
+	if c.HasTest && (!r.Test.OK || r.TestErr != nil) {
+		t.Errorf("test: %+v %v", r.Test, r.TestErr)
+	}
+}
+
+// testTLS10: firmware whose SMTP client speaks only TLS 1.0 against a
+// Gmail that wants TLS 1.2: the test fails naming firmware; families
+// without a test action cannot tell (the scan fails instead).
+func testTLS10(t *testing.T, c Config) {
+	e := NewEnv(t, c)
+	d, tgt := e.Device(t, sim.DeviceOptions{SMTPTLS: sim.SMTPTLS10})
+	r, err := e.Push(ctxT(t, 3*time.Minute), t, tgt, nil, 587)
+	if err != nil {
+		t.Fatalf("push: %v", err)
+	}
+	if !c.HasTest {
+		if !errors.Is(r.TestErr, drivers.ErrNoTestAction) {
+			t.Fatalf("test: %v", r.TestErr)
+		}
+		if j := d.ScanToEmail(context.Background(), r.TestedTo); j.OK {
+			t.Fatalf("a TLS 1.0 device delivered to a TLS 1.2 server")
+		}
+		return
+	}
+	if r.Test.OK || !errors.Is(r.TestErr, drivers.ErrTestFailed) || !errors.Is(r.TestErr, drivers.ErrFirmware) || !strings.Contains(r.TestErr.Error(), "firmware") {
+		t.Fatalf("test: %+v err %v, want a failure naming firmware", r.Test, r.TestErr)
+	}
+	if drivers.IsRetryable(r.TestErr) {
+		t.Errorf("firmware failure classed retryable")
+	}
+}
+
+func testNoEncryption(t *testing.T, c Config) {
+	e := NewEnv(t, c)
+	d, tgt := e.Device(t, sim.DeviceOptions{SMTPTLS: sim.SMTPTLSNone})
+	_, err := e.Push(ctxT(t, 3*time.Minute), t, tgt, nil, 587)
+	if !errors.Is(err, drivers.ErrFirmware) || !strings.Contains(err.Error(), "firmware") || drivers.IsRetryable(err) {
+		t.Fatalf("err = %v, want ErrFirmware naming firmware", err)
+	}
+	if d.SMTPPasswordIs(AppPassword) && d.SMTP().Security == sim.SecurityNone {
+		t.Logf("note: the app password was stored on a device that would send it in plain text")
+	}
+}
+
+func testCertChanged(t *testing.T, c Config) {
+	e := NewEnv(t, c)
+	d, tgt := e.Device(t, sim.DeviceOptions{})
+	s := open(t, c, tgt)
+	if !s.Info().FirstContact || s.Info().CertSHA256 != d.CertFingerprint() {
+		t.Fatalf("first contact: %+v, device %s", s.Info(), d.CertFingerprint())
+	}
+	s.Close()
+	if err := d.ReplaceCertificate(); err != nil {
+		t.Fatal(err)
+	}
+	_, err := drivers.Open(ctxT(t, c.step()), c.Browser, tgt)
+	if !errors.Is(err, drivers.ErrCertChanged) || drivers.IsRetryable(err) || !strings.Contains(err.Error(), "--accept-new-cert") {
+		t.Fatalf("err = %v, want ErrCertChanged naming --accept-new-cert", err)
+	}
+	tgt.Certs.AcceptNew = true
+	s2, err := drivers.Open(ctxT(t, c.step()), c.Browser, tgt)
+	if err != nil {
+		t.Fatalf("--accept-new-cert: %v", err)
+	}
+	s2.Close()
+}
+
+func testSlow(t *testing.T, c Config) {
+	e := NewEnv(t, c)
+	d, tgt := e.Device(t, sim.DeviceOptions{})
+	sess := loggedIn(t, c, e, tgt, nil)
+	d.SetFaults(sim.Faults{Slow: 5 * time.Second})
+	_, err := sess.ReadSMTP(ctxT(t, 2*time.Second))
+	if !errors.Is(err, drivers.ErrTransient) || !drivers.IsRetryable(err) {
+		t.Fatalf("slow page: err = %v, want transient", err)
+	}
+}
+
+func testReboot(t *testing.T, c Config) {
+	e := NewEnv(t, c)
+	d, tgt := e.Device(t, sim.DeviceOptions{})
+	sess := loggedIn(t, c, e, tgt, nil)
+	d.SetFaults(sim.Faults{RebootOnSave: 3 * time.Second})
+	err := sess.WriteSMTP(ctxT(t, c.step()), drivers.GmailSettings("", Account, config.NewSecret(AppPassword), 587))
+	if !errors.Is(err, drivers.ErrTransient) || !drivers.IsRetryable(err) {
+		t.Fatalf("reboot mid-write: err = %v, want transient", err)
+	}
+	if d.SMTPPasswordIs(AppPassword) && d.SMTP().Server == "smtp.gmail.com" {
+		t.Errorf("settings applied although the device rebooted")
+	}
+}
+
+func testDropped(t *testing.T, c Config) {
+	e := NewEnv(t, c)
+	d, tgt := e.Device(t, sim.DeviceOptions{})
+	sess := loggedIn(t, c, e, tgt, nil)
+	d.SetFaults(sim.Faults{DropSessionAfter: 1})
+	err := sess.WriteSMTP(ctxT(t, c.step()), drivers.GmailSettings("", Account, config.NewSecret(AppPassword), 587))
+	if !errors.Is(err, drivers.ErrTransient) || !drivers.IsRetryable(err) {
+		t.Fatalf("dropped session: err = %v, want transient", err)
+	}
+}
+
+// testSecretGrep runs failing and passing flows with a configured admin
+// password and the app password, then greps every artifact.
+func testSecretGrep(t *testing.T, c Config) {
+	if c.ArtifactsDir == "" {
+		t.Skip("no artifacts dir")
+	}
+	e := NewEnv(t, c)
+	// A flow that fails after typing both secrets (reboot on save).
+	d, tgt := e.Device(t, sim.DeviceOptions{AdminPassword: AdminSecret})
+	sess := loggedIn(t, c, e, tgt, configuredAdmin(AdminSecret))
+	d.SetFaults(sim.Faults{RebootOnSave: time.Second})
+	if err := sess.WriteSMTP(ctxT(t, c.step()), drivers.GmailSettings("", Account, config.NewSecret(AppPassword), 587)); err == nil {
+		t.Fatal("write succeeded on a rebooting device")
+	}
+	// A flow that fails at the field stage while the app password is typed.
+	d2, tgt2 := e.Device(t, sim.DeviceOptions{AdminPassword: AdminSecret, SMTPTLS: sim.SMTPTLSNone})
+	sess2 := loggedIn(t, c, e, tgt2, configuredAdmin(AdminSecret))
+	_ = sess2.WriteSMTP(ctxT(t, c.step()), drivers.GmailSettings("", Account, config.NewSecret(AppPassword), 587))
+	_ = d2
+	// A wrong login (the tried password is typed into the page).
+	_, tgt3 := e.Device(t, sim.DeviceOptions{AdminPassword: "Other-Pass-99"})
+	s3 := open(t, c, tgt3)
+	_, _ = drivers.LoginWithCandidates(ctxT(t, time.Minute), s3, tgt3.Device, configuredAdmin(AdminSecret), e.Ledger(), 1, false)
+	n := 0
+	err := filepath.Walk(c.ArtifactsDir, func(p string, fi os.FileInfo, err error) error {
+		if err != nil || fi.IsDir() {
+			return err
+		}
+		n++
+		b, err := os.ReadFile(p)
+		if err != nil {
+			return err
+		}
+		for _, s := range []string{AdminSecret, AppPassword} {
+			if strings.Contains(string(b), s) {
+				t.Errorf("%s contains a secret", p)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n == 0 {
+		t.Errorf("no artifacts were written: the grep proves nothing")
+	}
+	t.Logf("grepped %d artifacts", n)
+}

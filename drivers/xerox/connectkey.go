@@ -1,0 +1,487 @@
+package xerox
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/mfpfleet/mfpfleet/drivers"
+)
+
+// ConnectKey PHP "Embedded Web Server" (AltaLink, WorkCentre 5xxx/7xxx,
+// ColorQube). Sourced: the login page /properties/authentication/login.php,
+// the form posting to /userpost/xerox.set (200 on failure with
+// login.php?invalid=t), the Logout link after success, settings posted to
+// /dummypost/xerox.set. Not sourced, so found by labels and link texts:
+// where the SMTP pages are and what their fields are called.
+
+const (
+	ckLoginPath = "/properties/authentication/login.php"
+)
+
+// redirect pages of xerox.set: success and failure both answer 200 with a
+// page that moves the browser on.
+var ckSkip = []string{"xerox.set", "luidLogin.php"}
+
+type ckSession struct {
+	base
+	loggedIn bool
+	pages    map[string]string // role → path: smtp, general, security, test, jobs
+}
+
+var (
+	_ drivers.Session      = (*ckSession)(nil)
+	_ drivers.Tester       = (*ckSession)(nil)
+	_ drivers.JobLogReader = (*ckSession)(nil)
+	_ drivers.Defaulter    = (*ckSession)(nil)
+	_ drivers.Prober       = (*ckSession)(nil)
+)
+
+var (
+	ckUser = drivers.Field{Key: "user", Labels: []string{"User ID", "User Name", "Username", "Login ID", "User"},
+		Names: []string{"webUsername", "frmwebUsername"}, Type: "text"}
+	ckPass = drivers.Field{Key: "password", Labels: []string{"Password"},
+		Names: []string{"webPassword", "frmwebPassword"}, Type: "password"}
+
+	ckServer = drivers.Field{Key: "server", Labels: []string{"Server Address", "SMTP Server", "SMTP Server Address", "Host Name", "IP Address or Host Name", "Address"}, Type: "text"}
+	ckPort   = drivers.Field{Key: "port", Labels: []string{"Outgoing SMTP Port Number", "Port Number", "SMTP Port", "Port"}, Type: "text"}
+	ckFrom   = drivers.Field{Key: "from", Labels: []string{"Device Email", "Device Email Address", "Device E-mail Address", "Device E-mail", "Email 'From' Address", "From Address", "Reply Address"}, Type: "text"}
+
+	ckSecurity = drivers.Field{Key: "security", Labels: []string{"Connection Security", "Security", "Encryption"}, Type: "select"}
+	ckAuth     = drivers.Field{Key: "auth", Labels: []string{"Login Credentials", "Login Credentials for the Device to access the SMTP server to send automated emails", "SMTP Authentication", "Authentication"}, Type: "select"}
+	ckLogin    = drivers.Field{Key: "login", Labels: []string{"Login Name", "User Name", "Username"}, Type: "text"}
+	ckPW       = drivers.Field{Key: "pw", Labels: []string{"Password"}, Type: "password"}
+	ckRetype   = drivers.Field{Key: "retype", Labels: []string{"Retype Password", "Confirm Password", "Re-enter Password", "Retype"}, Type: "password", Optional: true}
+	ckSavePW   = drivers.Field{Key: "save", Labels: []string{"Select to save new password", "Save new password", "Save Password", "Change Password"}, Type: "checkbox", Optional: true}
+
+	ckTo = drivers.Field{Key: "to", Labels: []string{"To Address", "To", "Recipient", "Email Address"}, Type: "text"}
+)
+
+// Login implements drivers.Session.
+func (s *ckSession) Login(ctx context.Context, c drivers.Credential) error {
+	s.tab.AddSecretValue(c.Password)
+	pg, err := s.tab.NavigateSettled(ctx, ckLoginPath, nil, `document.querySelector("input[type=password]")`)
+	if err != nil {
+		return s.fail(ctx, "login", err)
+	}
+	if pg.Status >= 400 {
+		return s.fail(ctx, "login", fmt.Errorf("the login page %s answers HTTP %d", ckLoginPath, pg.Status))
+	}
+	if _, err := s.tab.Fill(ctx, "login", drivers.FieldValue{Field: ckUser, Value: c.User}, drivers.SecretValue(ckPass, c.Password)); err != nil {
+		return s.fail(ctx, "login", err)
+	}
+	near := ckPass
+	if err := s.tab.SubmitAndWait(ctx, "login", &near, []string{"Log In", "Login", "Log in", "Sign In", "OK"}, ckSkip, ""); err != nil {
+		return s.fail(ctx, "login", err)
+	}
+	var st struct {
+		URL     string `json:"url"`
+		Invalid bool   `json:"invalid"`
+		Logout  bool   `json:"logout"`
+		Text    string `json:"text"`
+	}
+	if err := s.tab.Eval(ctx, "read the login result", `({url: location.href,
+  invalid: /invalid=t/.test(location.search) || /login\.php$/.test(location.pathname),
+  logout: Array.from(document.querySelectorAll("a,button,input[type=submit],input[type=button]")).some(e => /^\s*log\s?-?out\s*$/i.test(e.tagName === "INPUT" ? e.value : e.textContent)),
+  text: document.body ? document.body.innerText : ""})`, &st); err != nil {
+		return s.fail(ctx, "login", err)
+	}
+	text := s.tab.Scrub(st.Text)
+	switch {
+	case st.Logout:
+	case st.Invalid:
+		return s.fail(ctx, "login", fmt.Errorf("%s: %w", c.Describe(), loginError(text)))
+	default:
+		// No Logout link on this page: ask the header (sourced).
+		if ok, err := s.headerSaysLoggedIn(ctx); err != nil || !ok {
+			if err == nil {
+				err = fmt.Errorf("no Logout link after logging in with %s, and no error shown (page %s)", c.Describe(), st.URL)
+			}
+			return s.fail(ctx, "login", err)
+		}
+	}
+	s.loggedIn = true
+	return nil
+}
+
+func (s *ckSession) headerSaysLoggedIn(ctx context.Context) (bool, error) {
+	if _, err := s.tab.Navigate(ctx, "/header.php"); err != nil {
+		return false, err
+	}
+	var ok bool
+	err := s.tab.Eval(ctx, "read the header", `Array.from(document.querySelectorAll("a,button")).some(e => /^\s*log\s?-?out\s*$/i.test(e.textContent))`, &ok)
+	return ok, err
+}
+
+// Logout implements drivers.Session.
+func (s *ckSession) Logout(ctx context.Context) error {
+	if !s.loggedIn {
+		return nil
+	}
+	s.loggedIn = false
+	var href string
+	if err := s.tab.Eval(ctx, "find Logout", `(function(){ const a = Array.from(document.querySelectorAll("a[href]")).find(e => /^\s*log\s?-?out\s*$/i.test(e.textContent)); return a ? a.href : ""; })()`, &href); err != nil {
+		return fmt.Errorf("%s: logout: %w", s.tab.Address(), err)
+	}
+	if href == "" {
+		if _, err := s.tab.Navigate(ctx, "/header.php"); err != nil {
+			return fmt.Errorf("%s: logout: %w", s.tab.Address(), err)
+		}
+		if l, err := s.tab.FindLink(ctx, "header", []string{"Logout", "Log Out"}, nil); err == nil {
+			href = l.Href
+		}
+	}
+	if href == "" {
+		return fmt.Errorf("%s: logout: no Logout link found", s.tab.Address())
+	}
+	if _, err := s.tab.Navigate(ctx, href); err != nil {
+		return fmt.Errorf("%s: logout: %w", s.tab.Address(), err)
+	}
+	return nil
+}
+
+// gotoPage opens the SMTP page in role ("general", "security", "test")
+// or the job history ("jobs"). The paths found by walking the menus are
+// remembered per model.
+func (s *ckSession) gotoPage(ctx context.Context, role string) error {
+	if !s.loggedIn {
+		return errors.New("not logged in")
+	}
+	if s.pages == nil {
+		s.pages = s.cachedPages()
+	}
+	if p := s.pages[role]; p != "" {
+		ok, err := s.open(ctx, p, role)
+		if err != nil || ok {
+			return err
+		}
+		s.log.Debug("remembered page moved; walking the menus again", "role", role, "path", p)
+	}
+	if role == "jobs" {
+		if err := s.discoverJobs(ctx); err != nil {
+			return err
+		}
+	} else if err := s.discoverSMTP(ctx); err != nil {
+		return err
+	}
+	p := s.pages[role]
+	if p == "" {
+		p = s.pages["smtp"] // one page holds everything (older ConnectKey)
+	}
+	if p == "" {
+		return &drivers.FieldError{Page: "SMTP", Label: role + " tab"}
+	}
+	if _, err := s.open(ctx, p, role); err != nil {
+		return err
+	}
+	s.rememberPages(s.pages)
+	return nil
+}
+
+// open loads path and reports whether it is the page for role (its key
+// field is there). A redirect to the login page means the device dropped
+// the admin session (transient).
+func (s *ckSession) open(ctx context.Context, path, role string) (bool, error) {
+	pg, err := s.tab.NavigateSettled(ctx, path, ckSkip, "")
+	if err != nil {
+		return false, err
+	}
+	loc, _ := s.tab.Location(ctx)
+	if strings.Contains(loc, "login.php") {
+		s.loggedIn = false
+		return false, fmt.Errorf("the device dropped the admin session (sent back to the login page): %w", drivers.ErrTransient)
+	}
+	if pg.Status >= 400 {
+		return false, nil
+	}
+	key := map[string]drivers.Field{"general": ckServer, "smtp": ckServer, "security": ckLogin, "test": ckTo}[role]
+	if role == "jobs" {
+		var ok bool
+		err := s.tab.Eval(ctx, "look for the job table", `Array.from(document.querySelectorAll("table th")).some(th => /status/i.test(th.textContent))`, &ok)
+		return ok, err
+	}
+	key.Optional = true
+	st, err := s.tab.Read(ctx, role, key)
+	if err != nil {
+		return false, err
+	}
+	return st[key.Key].Found, nil
+}
+
+// discoverSMTP walks Properties > Connectivity > Setup > SMTP (AltaLink)
+// or Properties > … > SMTP (Email) (older ConnectKey) and records the
+// tabs found on the SMTP page.
+func (s *ckSession) discoverSMTP(ctx context.Context) error {
+	if _, err := s.tab.NavigateSettled(ctx, "/properties/index.php", ckSkip, ""); err != nil {
+		return err
+	}
+	follow := func(l drivers.Link) error {
+		_, err := s.tab.NavigateSettled(ctx, l.Href, ckSkip, "")
+		return err
+	}
+	if l, err := s.tab.FindLink(ctx, "Properties", []string{"SMTP (Email)", "SMTP", "Email (SMTP)", "SMTP Server"}, nil); err == nil {
+		if err := follow(l); err != nil {
+			return err
+		}
+	} else {
+		l, err := s.tab.FindLink(ctx, "Properties", []string{"Setup", "Protocols", "Connectivity"}, nil)
+		if err != nil {
+			return err
+		}
+		if err := follow(l); err != nil {
+			return err
+		}
+		l, err = s.tab.FindLink(ctx, "Connectivity Setup", []string{"Edit...", "Edit", "Configure", "Settings", "SMTP"}, []string{"SMTP"})
+		if err != nil {
+			return err
+		}
+		if err := follow(l); err != nil {
+			return err
+		}
+	}
+	loc, err := s.tab.Location(ctx)
+	if err != nil {
+		return err
+	}
+	s.pages = map[string]string{"smtp": pathOf(loc)}
+	for role, texts := range map[string][]string{
+		"general":  {"General"},
+		"security": {"Security"},
+		"test":     {"Test Configuration", "Test", "Send Test Email"},
+	} {
+		if l, err := s.tab.FindLink(ctx, "SMTP", texts, nil); err == nil {
+			s.pages[role] = pathOf(l.Href)
+		}
+	}
+	if s.pages["general"] == "" {
+		s.pages["general"] = s.pages["smtp"]
+	}
+	return nil
+}
+
+func (s *ckSession) discoverJobs(ctx context.Context) error {
+	if _, err := s.tab.NavigateSettled(ctx, "/properties/index.php", ckSkip, ""); err != nil {
+		return err
+	}
+	l, err := s.tab.FindLink(ctx, "Properties", []string{"Jobs"}, nil)
+	if err != nil {
+		return err
+	}
+	if _, err := s.tab.NavigateSettled(ctx, l.Href, ckSkip, ""); err != nil {
+		return err
+	}
+	if h, err := s.tab.FindLink(ctx, "Jobs", []string{"Job History", "Completed Jobs"}, nil); err == nil {
+		l = h
+	}
+	s.pages["jobs"] = pathOf(l.Href)
+	return nil
+}
+
+func pathOf(u string) string {
+	if i := strings.Index(u, "://"); i >= 0 {
+		u = u[i+3:]
+		if j := strings.Index(u, "/"); j >= 0 {
+			return u[j:]
+		}
+		return "/"
+	}
+	return u
+}
+
+// ReadSMTP implements drivers.Session.
+func (s *ckSession) ReadSMTP(ctx context.Context) (drivers.SMTPSettings, error) {
+	var out drivers.SMTPSettings
+	if err := s.gotoPage(ctx, "general"); err != nil {
+		return out, s.fail(ctx, "read", err)
+	}
+	from := ckFrom
+	from.Optional = true
+	st, err := s.tab.Read(ctx, "SMTP General", ckServer, ckPort, from)
+	if err != nil {
+		return out, s.fail(ctx, "read", err)
+	}
+	out.Server = st["server"].Value
+	out.Port, _ = strconv.Atoi(strings.TrimSpace(st["port"].Value))
+	out.From = st["from"].Value
+	if s.pages["security"] != "" && s.pages["security"] != s.pages["general"] {
+		if err := s.gotoPage(ctx, "security"); err != nil {
+			return out, s.fail(ctx, "read", err)
+		}
+	}
+	sec := ckSecurity
+	sec.Optional = true // firmware without SMTP encryption has none
+	pw := ckPW
+	pw.Optional = true
+	st, err = s.tab.Read(ctx, "SMTP Security", sec, ckAuth, ckLogin, pw)
+	if err != nil {
+		return out, s.fail(ctx, "read", err)
+	}
+	out.Security = drivers.SecurityNone
+	if st["security"].Found {
+		out.Security = parseSecurity(st["security"].Value)
+	}
+	out.Auth = authIsOn(st["auth"].Value)
+	out.User = st["login"].Value
+	out.PasswordSet = st["pw"].HasValue
+	return out, nil
+}
+
+// WriteSMTP implements drivers.Session.
+func (s *ckSession) WriteSMTP(ctx context.Context, w drivers.SMTPSettings) error {
+	if err := checkSettings(w); err != nil {
+		return s.fail(ctx, "write", err)
+	}
+	s.tab.AddSecretValue(w.Password)
+	if err := s.gotoPage(ctx, "general"); err != nil {
+		return s.fail(ctx, "write", err)
+	}
+	vals := []drivers.FieldValue{{Field: ckServer, Value: w.Server}, {Field: ckPort, Value: strconv.Itoa(w.Port)}}
+	if w.From != "" {
+		vals = append(vals, drivers.FieldValue{Field: ckFrom, Value: w.From})
+	}
+	onePage := s.pages["security"] == "" || s.pages["security"] == s.pages["general"]
+	if !onePage {
+		if err := s.save(ctx, "SMTP General", vals); err != nil {
+			return s.fail(ctx, "write", err)
+		}
+		if err := s.gotoPage(ctx, "security"); err != nil {
+			return s.fail(ctx, "write", err)
+		}
+		vals = nil
+	}
+	sec := ckSecurity
+	sec.Optional = true
+	st, err := s.tab.Read(ctx, "SMTP Security", sec, ckAuth)
+	if err != nil {
+		return s.fail(ctx, "write", err)
+	}
+	if !st["security"].Found {
+		if w.Security != drivers.SecurityNone {
+			return s.fail(ctx, "write", fmt.Errorf("the SMTP page has no Connection Security setting: this firmware cannot encrypt mail, and Gmail requires STARTTLS or SSL/TLS: %w; update the firmware or use a local relay", drivers.ErrFirmware))
+		}
+	} else {
+		opt, err := securityOption(st["security"].Options, w.Security)
+		if err != nil {
+			return s.fail(ctx, "write", err)
+		}
+		vals = append(vals, drivers.FieldValue{Field: ckSecurity, Value: opt})
+	}
+	authOpt, err := authOption(st["auth"].Options, w.Auth)
+	if err != nil {
+		return s.fail(ctx, "write", err)
+	}
+	vals = append(vals, drivers.FieldValue{Field: ckAuth, Value: authOpt})
+	if w.Auth {
+		vals = append(vals, drivers.FieldValue{Field: ckLogin, Value: w.User})
+		if !w.Password.Empty() {
+			// Tick "save new password" first: some pages enable the
+			// password fields only then.
+			vals = append(vals,
+				drivers.FieldValue{Field: ckSavePW, Value: "true"},
+				drivers.SecretValue(ckPW, w.Password),
+				drivers.SecretValue(ckRetype, w.Password))
+		}
+	}
+	if err := s.save(ctx, "SMTP Security", vals); err != nil {
+		return s.fail(ctx, "write", err)
+	}
+	return nil
+}
+
+// save fills vals on the current page, presses Save and checks the
+// device's answer.
+func (s *ckSession) save(ctx context.Context, page string, vals []drivers.FieldValue) error {
+	if _, err := s.tab.Fill(ctx, page, vals...); err != nil {
+		return err
+	}
+	near := vals[0].Field
+	if err := s.tab.SubmitAndWait(ctx, page, &near, []string{"Save", "Apply", "Save Changes", "OK"}, ckSkip, ""); err != nil {
+		return err
+	}
+	loc, _ := s.tab.Location(ctx)
+	if strings.Contains(loc, "login.php") {
+		s.loggedIn = false
+		return fmt.Errorf("the device dropped the admin session while saving (sent back to the login page); nothing on this page was saved: %w", drivers.ErrTransient)
+	}
+	text, err := s.tab.Text(ctx)
+	if err != nil {
+		return err
+	}
+	if m := saveError(text); m != "" {
+		return fmt.Errorf("the device refused the %s settings: %q", page, m)
+	}
+	return nil
+}
+
+// SendTest implements drivers.Tester: Test Configuration, "To Address",
+// "Send Email", then the result on the page and in the job history.
+func (s *ckSession) SendTest(ctx context.Context, to string) (drivers.TestResult, error) {
+	res := drivers.TestResult{At: time.Now()}
+	if err := s.gotoPage(ctx, "test"); err != nil {
+		return res, s.fail(ctx, "test", err)
+	}
+	if _, err := s.tab.Fill(ctx, "Test Configuration", drivers.FieldValue{Field: ckTo, Value: to}); err != nil {
+		return res, s.fail(ctx, "test", err)
+	}
+	near := ckTo
+	if err := s.tab.SubmitAndWait(ctx, "Test Configuration", &near, []string{"Send Email", "Send", "Send Test Email", "Test"}, ckSkip, ""); err != nil {
+		return res, s.fail(ctx, "test", err)
+	}
+	text, err := s.tab.Text(ctx)
+	if err != nil {
+		return res, s.fail(ctx, "test", err)
+	}
+	msg := testMessage(text, to)
+	res.Message = msg
+	res.Code = reFault.FindString(msg)
+	job, found, jerr := s.job(ctx, to)
+	if jerr == nil && found {
+		res.JobID, res.OK = job.ID, job.OK
+		if job.Code != "" {
+			res.Code = job.Code
+		}
+		if !job.OK && job.Message != "" {
+			res.Message = strings.TrimSpace(msg + " (job log: " + job.Status + ": " + job.Message + ")")
+		}
+	} else {
+		res.OK = msg != "" && reSuccess.MatchString(msg) && !reFailure.MatchString(msg)
+	}
+	if !res.OK {
+		if res.Message == "" {
+			res.Message = "the device showed no result"
+		}
+		return res, s.fail(ctx, "test", testFailure(res))
+	}
+	return res, nil
+}
+
+// job reads the newest job-history entry for to.
+func (s *ckSession) job(ctx context.Context, to string) (drivers.JobEntry, bool, error) {
+	if err := s.gotoPage(ctx, "jobs"); err != nil {
+		return drivers.JobEntry{}, false, err
+	}
+	tables, err := s.tab.ReadTables(ctx)
+	if err != nil {
+		return drivers.JobEntry{}, false, err
+	}
+	j, ok := jobFromTables(tables, to)
+	return j, ok, nil
+}
+
+// ReadJobLog implements drivers.JobLogReader.
+func (s *ckSession) ReadJobLog(ctx context.Context, since time.Time) ([]drivers.JobEntry, error) {
+	if err := s.gotoPage(ctx, "jobs"); err != nil {
+		return nil, s.fail(ctx, "joblog", err)
+	}
+	tables, err := s.tab.ReadTables(ctx)
+	if err != nil {
+		return nil, s.fail(ctx, "joblog", err)
+	}
+	return keepSince(jobsFromTables(tables), since), nil
+}
+
+// OpenSMTPPage implements drivers.Prober.
+func (s *ckSession) OpenSMTPPage(ctx context.Context) error { return s.gotoPage(ctx, "security") }

@@ -1,0 +1,446 @@
+package xerox
+
+import (
+	"context"
+	"fmt"
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/mfpfleet/mfpfleet/drivers"
+)
+
+// VersaLink (also WorkCentre 6515, Phaser 6510): a single-page JavaScript
+// app at /home/index.html that logs in through /LOGIN.cmd. Sourced: the
+// home page, LOGIN.cmd, the left menu (Home, Apps, Address Book, Jobs,
+// Connectivity, …), SMTP under Connectivity as a dialog with OK/Cancel,
+// the sender under Apps → Email, fault 016-781 in the job log. The
+// driver works the app as a person does: it clicks, fills the dialogs
+// (dispatching input/change events, which the app's model listens to)
+// and reads what the app shows.
+
+type vlSession struct {
+	base
+	loggedIn bool
+}
+
+var (
+	_ drivers.Session      = (*vlSession)(nil)
+	_ drivers.Tester       = (*vlSession)(nil)
+	_ drivers.JobLogReader = (*vlSession)(nil)
+	_ drivers.Defaulter    = (*vlSession)(nil)
+	_ drivers.Prober       = (*vlSession)(nil)
+)
+
+var (
+	vlUser = drivers.Field{Key: "user", Labels: []string{"User Name", "User ID", "Username", "Login Name"}, Type: "text"}
+	vlPass = drivers.Field{Key: "password", Labels: []string{"Password", "Passcode"}, Type: "password"}
+
+	vlServer   = drivers.Field{Key: "server", Labels: []string{"SMTP Server", "Server Address", "SMTP Server Address", "Host Name"}, Type: "text"}
+	vlPort     = drivers.Field{Key: "port", Labels: []string{"Outgoing SMTP Port Number", "Port Number", "SMTP Port", "Port"}, Type: "text"}
+	vlSecurity = drivers.Field{Key: "security", Labels: []string{"Connection Security", "Security", "Encryption"}, Type: "select"}
+	vlAuth     = drivers.Field{Key: "auth", Labels: []string{"SMTP Authentication", "Authentication", "Login Credentials"}, Type: "select"}
+	vlLogin    = drivers.Field{Key: "login", Labels: []string{"Login Name", "User Name", "Username"}, Type: "text"}
+	vlPW       = drivers.Field{Key: "pw", Labels: []string{"Password"}, Type: "password"}
+	vlSavePW   = drivers.Field{Key: "save", Labels: []string{"Select to save new password", "Save new password", "Change Password"}, Type: "checkbox", Optional: true}
+	vlFrom     = drivers.Field{Key: "from", Labels: []string{"Email 'From' Address", "Email From Address", "From Address", "From", "Device Email", "Reply Address"}, Type: "text"}
+	vlTo       = drivers.Field{Key: "to", Labels: []string{"To Address", "To", "Recipient"}, Type: "text"}
+)
+
+// vlHasLogout is true when the app shows a Log Out control.
+const vlHasLogout = `Array.from(document.querySelectorAll("button,a,[role=button]")).some(e => /^\s*log\s?-?out\s*$/i.test(e.textContent) && (e.offsetWidth || e.offsetHeight))`
+const vlHasLogin = `Array.from(document.querySelectorAll("button,a,[role=button]")).some(e => /^\s*log\s?-?in\s*$/i.test(e.textContent) && (e.offsetWidth || e.offsetHeight))`
+
+// vlAlert is the text the app shows as an error or status next to a
+// dialog, or a "not responding" notice.
+const vlAlert = `Array.from(document.querySelectorAll("[role=alert],[role=status],.error,.alert")).map(e => e.textContent.trim()).filter(Boolean).join(" ")`
+
+var reNotResponding = regexp.MustCompile(`(?i)not responding|no response|cannot connect to the device|connection (lost|error)`)
+
+// ready waits until the app has rendered its top bar.
+func (s *vlSession) ready(ctx context.Context) error {
+	return s.tab.WaitSettled(ctx, "wait for the web app", vlHasLogout+" || "+vlHasLogin)
+}
+
+// Login implements drivers.Session.
+func (s *vlSession) Login(ctx context.Context, c drivers.Credential) error {
+	s.tab.AddSecretValue(c.Password)
+	if err := s.ready(ctx); err != nil {
+		// After an earlier attempt the page may be elsewhere: reload.
+		if _, nerr := s.tab.NavigateSettled(ctx, "/home/index.html", nil, vlHasLogout+" || "+vlHasLogin); nerr != nil {
+			return s.fail(ctx, "login", err)
+		}
+	}
+	var in bool
+	if err := s.tab.Eval(ctx, "check the session", vlHasLogout, &in); err != nil {
+		return s.fail(ctx, "login", err)
+	}
+	if in {
+		// Someone (this tab) is already logged in: log out first so the
+		// credential is really checked.
+		if err := s.Logout(ctx); err != nil {
+			return s.fail(ctx, "login", err)
+		}
+	}
+	if !s.dialogOpen(ctx, vlPass) {
+		if err := s.tab.Click(ctx, "home", "", "Log In", "Login", "Log in"); err != nil {
+			return s.fail(ctx, "login", err)
+		}
+		if err := s.tab.WaitSettled(ctx, "wait for the login dialog", drivers.FieldPresentJS(vlPass)); err != nil {
+			return s.fail(ctx, "login", err)
+		}
+	}
+	if _, err := s.tab.Fill(ctx, "login", drivers.FieldValue{Field: vlUser, Value: c.User}, drivers.SecretValue(vlPass, c.Password)); err != nil {
+		return s.fail(ctx, "login", err)
+	}
+	if err := s.tab.Eval(ctx, "clear old messages", `document.querySelectorAll("[role=alert]").forEach(e => e.textContent = ""); true`, nil); err != nil {
+		return s.fail(ctx, "login", err)
+	}
+	if err := s.tab.ClickNear(ctx, "login", vlPass, "Log In", "Login", "OK", "Sign In"); err != nil {
+		return s.fail(ctx, "login", err)
+	}
+	if err := s.tab.WaitSettled(ctx, "wait for the login answer", vlHasLogout+" || ("+vlAlert+").length > 0"); err != nil {
+		return s.fail(ctx, "login", err)
+	}
+	var out struct {
+		In    bool   `json:"in"`
+		Alert string `json:"alert"`
+	}
+	if err := s.tab.Eval(ctx, "read the login answer", `({in: `+vlHasLogout+`, alert: `+vlAlert+`})`, &out); err != nil {
+		return s.fail(ctx, "login", err)
+	}
+	if out.In {
+		s.loggedIn = true
+		return nil
+	}
+	alert := s.tab.Scrub(out.Alert)
+	if reNotResponding.MatchString(alert) {
+		return s.fail(ctx, "login", fmt.Errorf("the app says %q: %w", alert, drivers.ErrTransient))
+	}
+	return s.fail(ctx, "login", fmt.Errorf("%s: the app says %q: %w", c.Describe(), alert, loginError(alert)))
+}
+
+func (s *vlSession) dialogOpen(ctx context.Context, f drivers.Field) bool {
+	var ok bool
+	_ = s.tab.Eval(ctx, "look for a dialog", drivers.FieldPresentJS(f), &ok)
+	return ok
+}
+
+// Logout implements drivers.Session.
+func (s *vlSession) Logout(ctx context.Context) error {
+	s.loggedIn = false
+	var in bool
+	if err := s.tab.Eval(ctx, "check the session", vlHasLogout, &in); err != nil {
+		return fmt.Errorf("%s: logout: %w", s.tab.Address(), err)
+	}
+	if !in {
+		return nil
+	}
+	if err := s.tab.Click(ctx, "home", "", "Log Out", "Logout", "Log out"); err != nil {
+		return fmt.Errorf("%s: logout: %w", s.tab.Address(), err)
+	}
+	if err := s.tab.WaitSettled(ctx, "wait for the logout", vlHasLogin); err != nil {
+		return fmt.Errorf("%s: logout: %w", s.tab.Address(), err)
+	}
+	return nil
+}
+
+// menu opens a view of the left menu (sourced names).
+func (s *vlSession) menu(ctx context.Context, name string) error {
+	if !s.loggedIn {
+		return fmt.Errorf("not logged in")
+	}
+	l, err := s.tab.FindLink(ctx, "home", []string{name}, nil)
+	if err == nil {
+		if err := s.tab.Eval(ctx, "open "+name, `(function(h){ const a = Array.from(document.querySelectorAll("a[href]")).find(e => e.href === h); if (a) a.click(); return true; })(`+strconv.Quote(l.Href)+`)`, nil); err != nil {
+			return err
+		}
+	} else if err := s.tab.Click(ctx, "home", "", name); err != nil {
+		return err
+	}
+	return s.sessionAlive(ctx)
+}
+
+// sessionAlive fails with ErrTransient when the app has fallen back to
+// its login dialog (the device dropped the session).
+func (s *vlSession) sessionAlive(ctx context.Context) error {
+	var out struct {
+		In    bool   `json:"in"`
+		Alert string `json:"alert"`
+	}
+	if err := s.tab.Eval(ctx, "check the session", `({in: `+vlHasLogout+`, alert: `+vlAlert+`})`, &out); err != nil {
+		return err
+	}
+	if !out.In {
+		s.loggedIn = false
+		return fmt.Errorf("the device dropped the admin session (the app asks to log in again): %w", drivers.ErrTransient)
+	}
+	if reNotResponding.MatchString(out.Alert) {
+		return fmt.Errorf("the app says %q: %w", s.tab.Scrub(out.Alert), drivers.ErrTransient)
+	}
+	return nil
+}
+
+// openItem opens the item (a clickable entry) named item of a menu view
+// and waits for its dialog, recognised by the field key.
+func (s *vlSession) openItem(ctx context.Context, view, item string, key drivers.Field) error {
+	if s.dialogOpen(ctx, key) {
+		return nil
+	}
+	if err := s.menu(ctx, view); err != nil {
+		return err
+	}
+	if err := s.tab.WaitSettled(ctx, "wait for "+view, `Array.from(document.querySelectorAll("[role=button],button,a,li,div")).some(e => e.children.length === 0 && e.textContent.trim() === `+strconv.Quote(item)+`)`); err != nil {
+		return err
+	}
+	if err := s.tab.Click(ctx, view, "", item); err != nil {
+		return err
+	}
+	return s.waitDialog(ctx, item, key)
+}
+
+// waitDialog waits until a dialog shows the field key, or the app
+// falls back to its login or shows an error.
+func (s *vlSession) waitDialog(ctx context.Context, name string, key drivers.Field) error {
+	if err := s.tab.WaitSettled(ctx, "wait for the "+name+" dialog", drivers.FieldPresentJS(key)+" || !("+vlHasLogout+") || /not responding/i.test("+vlAlert+")"); err != nil {
+		return err
+	}
+	if !s.dialogOpen(ctx, key) {
+		if err := s.sessionAlive(ctx); err != nil {
+			return err
+		}
+		return &drivers.FieldError{Page: name, Label: key.Labels[0]}
+	}
+	return nil
+}
+
+func (s *vlSession) openSMTP(ctx context.Context) error {
+	return s.openItem(ctx, "Connectivity", "SMTP", vlServer)
+}
+
+// closeDialog presses Cancel near key, if the dialog is open.
+func (s *vlSession) closeDialog(ctx context.Context, key drivers.Field) {
+	if s.dialogOpen(ctx, key) {
+		_ = s.tab.ClickNear(ctx, "dialog", key, "Cancel", "Close")
+	}
+}
+
+// ReadSMTP implements drivers.Session.
+func (s *vlSession) ReadSMTP(ctx context.Context) (drivers.SMTPSettings, error) {
+	var out drivers.SMTPSettings
+	if err := s.openSMTP(ctx); err != nil {
+		return out, s.fail(ctx, "read", err)
+	}
+	sec := vlSecurity
+	sec.Optional = true
+	pw := vlPW
+	pw.Optional = true
+	st, err := s.tab.Read(ctx, "SMTP", vlServer, vlPort, sec, vlAuth, vlLogin, pw)
+	if err != nil {
+		return out, s.fail(ctx, "read", err)
+	}
+	out.Server = st["server"].Value
+	out.Port, _ = strconv.Atoi(strings.TrimSpace(st["port"].Value))
+	out.Security = drivers.SecurityNone
+	if st["security"].Found {
+		out.Security = parseSecurity(st["security"].Value)
+	}
+	out.Auth = authIsOn(st["auth"].Value)
+	out.User = st["login"].Value
+	out.PasswordSet = st["pw"].HasValue
+	s.closeDialog(ctx, vlServer)
+	if err := s.openItem(ctx, "Apps", "Email", vlFrom); err != nil {
+		return out, s.fail(ctx, "read", err)
+	}
+	st, err = s.tab.Read(ctx, "Email", vlFrom)
+	if err != nil {
+		return out, s.fail(ctx, "read", err)
+	}
+	out.From = st["from"].Value
+	s.closeDialog(ctx, vlFrom)
+	return out, nil
+}
+
+// WriteSMTP implements drivers.Session.
+func (s *vlSession) WriteSMTP(ctx context.Context, w drivers.SMTPSettings) error {
+	if err := checkSettings(w); err != nil {
+		return s.fail(ctx, "write", err)
+	}
+	if len(w.Password.Reveal()) > 64 {
+		return s.fail(ctx, "write", fmt.Errorf("the password is longer than the 64 characters VersaLink accepts: %w", drivers.ErrFirmware))
+	}
+	s.tab.AddSecretValue(w.Password)
+	if err := s.openSMTP(ctx); err != nil {
+		return s.fail(ctx, "write", err)
+	}
+	sec := vlSecurity
+	sec.Optional = true
+	st, err := s.tab.Read(ctx, "SMTP", sec, vlAuth)
+	if err != nil {
+		return s.fail(ctx, "write", err)
+	}
+	vals := []drivers.FieldValue{{Field: vlServer, Value: w.Server}, {Field: vlPort, Value: strconv.Itoa(w.Port)}}
+	if !st["security"].Found {
+		if w.Security != drivers.SecurityNone {
+			return s.fail(ctx, "write", fmt.Errorf("the SMTP dialog has no Connection Security setting: this firmware cannot encrypt mail, and Gmail requires STARTTLS or SSL/TLS: %w; update the firmware or use a local relay", drivers.ErrFirmware))
+		}
+	} else {
+		opt, err := securityOption(st["security"].Options, w.Security)
+		if err != nil {
+			return s.fail(ctx, "write", err)
+		}
+		vals = append(vals, drivers.FieldValue{Field: vlSecurity, Value: opt})
+	}
+	authOpt, err := authOption(st["auth"].Options, w.Auth)
+	if err != nil {
+		return s.fail(ctx, "write", err)
+	}
+	vals = append(vals, drivers.FieldValue{Field: vlAuth, Value: authOpt})
+	if w.Auth {
+		vals = append(vals, drivers.FieldValue{Field: vlLogin, Value: w.User})
+		if !w.Password.Empty() {
+			vals = append(vals, drivers.FieldValue{Field: vlSavePW, Value: "true"}, drivers.SecretValue(vlPW, w.Password))
+		}
+	}
+	if err := s.submitDialog(ctx, "SMTP", vals); err != nil {
+		return s.fail(ctx, "write", err)
+	}
+	if w.From != "" {
+		if err := s.openItem(ctx, "Apps", "Email", vlFrom); err != nil {
+			return s.fail(ctx, "write", err)
+		}
+		if err := s.submitDialog(ctx, "Email", []drivers.FieldValue{{Field: vlFrom, Value: w.From}}); err != nil {
+			return s.fail(ctx, "write", err)
+		}
+	}
+	return nil
+}
+
+// submitDialog fills the open dialog, presses OK and waits until it
+// closes (saved) or shows an error.
+func (s *vlSession) submitDialog(ctx context.Context, name string, vals []drivers.FieldValue) error {
+	if _, err := s.tab.Fill(ctx, name, vals...); err != nil {
+		return err
+	}
+	key := vals[0].Field
+	if err := s.tab.Eval(ctx, "clear old messages", `document.querySelectorAll("[role=alert]").forEach(e => e.textContent = ""); true`, nil); err != nil {
+		return err
+	}
+	if err := s.tab.ClickNear(ctx, name, key, "OK", "Save", "Apply"); err != nil {
+		return err
+	}
+	if err := s.tab.WaitSettled(ctx, "wait for the "+name+" dialog to save", "!("+drivers.FieldPresentJS(key)+") || ("+vlAlert+").length > 0"); err != nil {
+		return err
+	}
+	var out struct {
+		Open  bool   `json:"open"`
+		Alert string `json:"alert"`
+		In    bool   `json:"in"`
+	}
+	if err := s.tab.Eval(ctx, "read the answer", `({open: `+drivers.FieldPresentJS(key)+`, alert: `+vlAlert+`, in: `+vlHasLogout+`})`, &out); err != nil {
+		return err
+	}
+	alert := s.tab.Scrub(out.Alert)
+	switch {
+	case !out.In:
+		s.loggedIn = false
+		return fmt.Errorf("the device dropped the admin session while saving %s: %w", name, drivers.ErrTransient)
+	case reNotResponding.MatchString(alert):
+		return fmt.Errorf("saving %s: the app says %q: %w", name, alert, drivers.ErrTransient)
+	case out.Open:
+		return fmt.Errorf("the device refused the %s settings: %q", name, alert)
+	}
+	return nil
+}
+
+// SendTest implements drivers.Tester: the SMTP dialog's test action, the
+// result the app shows, then the job log (fault 016-781 on failure).
+func (s *vlSession) SendTest(ctx context.Context, to string) (drivers.TestResult, error) {
+	res := drivers.TestResult{At: time.Now()}
+	if err := s.openSMTP(ctx); err != nil {
+		return res, s.fail(ctx, "test", err)
+	}
+	if err := s.tab.ClickNear(ctx, "SMTP", vlServer, "Send Test Email", "Send Test E-mail", "Test Email", "Send Test Mail", "Test"); err != nil {
+		return res, s.fail(ctx, "test", err)
+	}
+	if err := s.waitDialog(ctx, "Send Test Email", vlTo); err != nil {
+		return res, s.fail(ctx, "test", err)
+	}
+	if _, err := s.tab.Fill(ctx, "Send Test Email", drivers.FieldValue{Field: vlTo, Value: to}); err != nil {
+		return res, s.fail(ctx, "test", err)
+	}
+	if err := s.tab.ClickNear(ctx, "Send Test Email", vlTo, "Send", "Send Email", "OK", "Start"); err != nil {
+		return res, s.fail(ctx, "test", err)
+	}
+	text, err := s.tab.WaitText(ctx, "wait for the test result", func(t string) bool {
+		m := testMessage(t, to)
+		return m != "" || reNotResponding.MatchString(t)
+	})
+	if err != nil {
+		return res, s.fail(ctx, "test", err)
+	}
+	if reNotResponding.MatchString(text) && testMessage(text, to) == "" {
+		return res, s.fail(ctx, "test", fmt.Errorf("the app says the device is not responding: %w", drivers.ErrTransient))
+	}
+	res.Message = testMessage(text, to)
+	res.Code = reFault.FindString(res.Message)
+	s.closeDialog(ctx, vlTo)
+	job, found, jerr := s.job(ctx, to)
+	switch {
+	case jerr == nil && found:
+		res.JobID, res.OK = job.ID, job.OK
+		if job.Code != "" {
+			res.Code = job.Code
+		}
+		if !job.OK && !strings.Contains(res.Message, job.Message) {
+			res.Message = strings.TrimSpace(res.Message + " (job log: " + job.Status + " " + job.Code + ": " + job.Message + ")")
+		}
+	default:
+		res.OK = reSuccess.MatchString(res.Message) && !reFailure.MatchString(res.Message) && res.Code == ""
+	}
+	if !res.OK {
+		return res, s.fail(ctx, "test", testFailure(res))
+	}
+	return res, nil
+}
+
+func (s *vlSession) job(ctx context.Context, to string) (drivers.JobEntry, bool, error) {
+	tables, err := s.jobTables(ctx, to)
+	if err != nil {
+		return drivers.JobEntry{}, false, err
+	}
+	j, ok := jobFromTables(tables, to)
+	return j, ok, nil
+}
+
+// jobTables opens Jobs and waits for its table (and for a row naming
+// want, when not empty).
+func (s *vlSession) jobTables(ctx context.Context, want string) ([]drivers.Table, error) {
+	if err := s.menu(ctx, "Jobs"); err != nil {
+		return nil, err
+	}
+	cond := `Array.from(document.querySelectorAll("table th")).some(th => /status/i.test(th.textContent))`
+	if want != "" {
+		cond += ` && document.body.innerText.includes(` + strconv.Quote(want) + `)`
+	}
+	wctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+	werr := s.tab.WaitSettled(wctx, "wait for the job log", cond)
+	cancel()
+	if werr != nil && ctx.Err() != nil {
+		return nil, werr
+	}
+	return s.tab.ReadTables(ctx)
+}
+
+// ReadJobLog implements drivers.JobLogReader.
+func (s *vlSession) ReadJobLog(ctx context.Context, since time.Time) ([]drivers.JobEntry, error) {
+	tables, err := s.jobTables(ctx, "")
+	if err != nil {
+		return nil, s.fail(ctx, "joblog", err)
+	}
+	return keepSince(jobsFromTables(tables), since), nil
+}
+
+// OpenSMTPPage implements drivers.Prober.
+func (s *vlSession) OpenSMTPPage(ctx context.Context) error { return s.openSMTP(ctx) }

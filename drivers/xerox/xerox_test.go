@@ -1,0 +1,91 @@
+package xerox_test
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"net/netip"
+	"os"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/mfpfleet/mfpfleet/devices/sim"
+	"github.com/mfpfleet/mfpfleet/drivers"
+	"github.com/mfpfleet/mfpfleet/drivers/drivertest"
+	_ "github.com/mfpfleet/mfpfleet/drivers/xerox"
+)
+
+// The Xerox driver's tests use 127.0.51.0 - 127.0.54.255: one address per
+// simulated device or stand-in.
+
+var (
+	browser      *drivers.Browser
+	browserErr   error
+	artifactsDir string
+	next         atomic.Uint32
+)
+
+func addr(tb testing.TB) netip.Addr {
+	n := next.Add(1)
+	a := netip.AddrFrom4([4]byte{127, 0, byte(51 + n/250), byte(1 + n%250)})
+	if a.As4()[2] > 54 {
+		tb.Fatalf("test address block exhausted at %s", a)
+	}
+	return a
+}
+
+func TestMain(m *testing.M) {
+	dir, err := os.MkdirTemp("", "xerox-artifacts-")
+	if err != nil {
+		panic(err)
+	}
+	artifactsDir = dir
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	browser, browserErr = drivers.NewBrowser(ctx, drivers.BrowserOptions{
+		Flags:        []string{"--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.*"},
+		ArtifactsDir: dir,
+		Logger:       logger(),
+	})
+	cancel()
+	code := m.Run()
+	if browser != nil {
+		browser.Close()
+	}
+	if os.Getenv("MFPFLEET_KEEP_ARTIFACTS") == "" {
+		os.RemoveAll(dir)
+	}
+	os.Exit(code)
+}
+
+func logger() *slog.Logger {
+	if os.Getenv("MFPFLEET_TEST_DEBUG") != "" {
+		return slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	}
+	return slog.New(slog.DiscardHandler)
+}
+
+func config(t testing.TB, family, model string, hasTest bool) drivertest.Config {
+	if browser == nil {
+		if os.Getenv("MFPFLEET_REQUIRE_PEERS") == "1" {
+			t.Fatalf("chromium required (MFPFLEET_REQUIRE_PEERS=1): %v", browserErr)
+		}
+		t.Skipf("chromium not available: %v", browserErr)
+	}
+	return drivertest.Config{Browser: browser, ArtifactsDir: artifactsDir, Family: family, Model: model,
+		HasTest: hasTest, Addr: addr, Logger: logger()}
+}
+
+func TestConnectKey(t *testing.T) {
+	drivertest.Run(t, config(t, sim.FamilyConnectKey, "AltaLink C8045", true))
+}
+
+func TestVersaLink(t *testing.T) {
+	drivertest.Run(t, config(t, sim.FamilyVersaLink, "VersaLink C405", true))
+}
+
+func TestFujiXerox(t *testing.T) {
+	drivertest.Run(t, config(t, sim.FamilyFujiXerox, "WorkCentre 6605", false))
+}
+
+var _ = fmt.Sprint
