@@ -326,47 +326,54 @@ var printerSubtrees = []string{
 	"1.3.6.1.4.1.1248.1.",
 }
 
-// brandWords recognise a maker or badge in text. Order matters: longer and
-// more specific names first.
+// brandWords recognise a maker or badge at the start of a description.
+// Order matters: longer and more specific names first.
 var brandWords = []struct {
 	re     *regexp.Regexp
 	vendor string
 	brand  string // badge when it differs from the platform vendor
 }{
-	{regexp.MustCompile(`(?i)\bJETDIRECT\b|^HP ETHERNET MULTI-ENVIRONMENT`), "hp", ""},
-	{regexp.MustCompile(`(?i)\bFUJI ?XEROX\b`), "fujifilm", "Fuji Xerox"},
-	{regexp.MustCompile(`(?i)\bFUJIFILM\b`), "fujifilm", ""},
-	{regexp.MustCompile(`(?i)\bXerox`), "xerox", ""},
-	{regexp.MustCompile(`(?i)^(HP|Hewlett[- ]Packard)\b`), "hp", ""},
-	{regexp.MustCompile(`(?i)\bRICOH\b`), "ricoh", ""},
-	{regexp.MustCompile(`(?i)\bSAVIN\b`), "ricoh", "Savin"},
-	{regexp.MustCompile(`(?i)\bLANIER\b`), "ricoh", "Lanier"},
-	{regexp.MustCompile(`(?i)\bGESTETNER\b`), "ricoh", "Gestetner"},
-	{regexp.MustCompile(`(?i)\bNASHUATEC\b`), "ricoh", "Nashuatec"},
-	{regexp.MustCompile(`(?i)\bREX-?ROTARY\b`), "ricoh", "Rex-Rotary"},
-	{regexp.MustCompile(`(?i)\bINFOTEC\b`), "ricoh", "infotec"},
-	{regexp.MustCompile(`^NRG\b`), "ricoh", "NRG"},
-	{regexp.MustCompile(`(?i)\bCanon\b`), "canon", ""},
-	{regexp.MustCompile(`(?i)\bTA_UTAX\b|\bUTAX\b`), "kyocera", "UTAX"},
-	{regexp.MustCompile(`(?i)\bTriumph[- ]Adler\b`), "kyocera", "TA Triumph-Adler"},
-	{regexp.MustCompile(`(?i)\bCOPYSTAR\b`), "kyocera", "Copystar"},
-	{regexp.MustCompile(`(?i)\bKYOCERA\b`), "kyocera", ""},
-	{regexp.MustCompile(`(?i)\bBrother\b`), "brother", ""},
-	{regexp.MustCompile(`(?i)\bKONICA[ -]?MINOLTA\b|\bbizhub\b`), "konica-minolta", ""},
-	{regexp.MustCompile(`(?i)^Develop\b`), "konica-minolta", "Develop"},
-	{regexp.MustCompile(`(?i)\bLexmark\b`), "lexmark", ""},
-	{regexp.MustCompile(`(?i)^SHARP\b`), "sharp", ""},
-	{regexp.MustCompile(`(?i)\bEPSON\b`), "epson", ""},
-	{regexp.MustCompile(`(?i)\bTOSHIBA\b`), "toshiba", ""},
-	{regexp.MustCompile(`(?i)^OKI\b|\bOkiLAN\b|\bOKI Data\b`), "oki", ""},
-	{regexp.MustCompile(`(?i)\bSamsung\b`), "samsung", ""},
-	{regexp.MustCompile(`(?i)^Dell\b`), "dell", ""},
-	{regexp.MustCompile(`(?i)\bZebra|^ZTC\b`), "zebra", ""},
-	{regexp.MustCompile(`(?i)^Panasonic\b`), "panasonic", ""},
-	{regexp.MustCompile(`(?i)^Pantum\b`), "pantum", ""},
-	{regexp.MustCompile(`(?i)^Olivetti\b`), "olivetti", ""},
-	{regexp.MustCompile(`(?i)^Muratec\b`), "muratec", ""},
-	{regexp.MustCompile(`(?i)^RISO\b`), "riso", ""},
+	{lead(`HP ETHERNET MULTI-ENVIRONMENT|(HP )?JETDIRECT\b`), "hp", ""},
+	{lead(`FUJI ?XEROX\b`), "fujifilm", "Fuji Xerox"},
+	{lead(`FUJIFILM\b`), "fujifilm", ""},
+	{lead(`Xerox`), "xerox", ""},
+	{lead(`(HP|Hewlett[- ]Packard)\b`), "hp", ""},
+	{lead(`RICOH\b`), "ricoh", ""},
+	{lead(`SAVIN\b`), "ricoh", "Savin"},
+	{lead(`LANIER\b`), "ricoh", "Lanier"},
+	{lead(`GESTETNER\b`), "ricoh", "Gestetner"},
+	{lead(`NASHUATEC\b`), "ricoh", "Nashuatec"},
+	{lead(`REX-?ROTARY\b`), "ricoh", "Rex-Rotary"},
+	{lead(`INFOTEC\b`), "ricoh", "infotec"},
+	{lead(`(?-i:NRG)\b`), "ricoh", "NRG"},
+	{lead(`Canon\b`), "canon", ""},
+	{lead(`(TA_)?UTAX\b`), "kyocera", "UTAX"},
+	{lead(`(TA )?Triumph[- ]Adler\b`), "kyocera", "TA Triumph-Adler"},
+	{lead(`COPYSTAR\b`), "kyocera", "Copystar"},
+	{lead(`KYOCERA\b`), "kyocera", ""},
+	{lead(`Brother\b`), "brother", ""},
+	{lead(`KONICA[ -]?MINOLTA\b|bizhub\b`), "konica-minolta", ""},
+	{lead(`Develop\b`), "konica-minolta", "Develop"},
+	{lead(`Lexmark\b`), "lexmark", ""},
+	{lead(`SHARP\b`), "sharp", ""},
+	{lead(`EPSON\b`), "epson", ""},
+	{lead(`TOSHIBA\b`), "toshiba", ""},
+	{lead(`OKI\b|OkiLAN\b`), "oki", ""},
+	{lead(`Samsung\b`), "samsung", ""},
+	{lead(`Dell\b`), "dell", ""},
+	{lead(`Zebra|ZTC\b`), "zebra", ""},
+	{lead(`Panasonic\b`), "panasonic", ""},
+	{lead(`Pantum\b`), "pantum", ""},
+	{lead(`Olivetti\b`), "olivetti", ""},
+	{lead(`Muratec\b`), "muratec", ""},
+	{lead(`RISO\b`), "riso", ""},
+}
+
+// lead matches a maker's name at the start of a description (after any
+// punctuation): printers name their maker first, and a name further in
+// ("Linux canon-gw 5.10") is no claim.
+func lead(p string) *regexp.Regexp {
+	return regexp.MustCompile(`(?i)^\W*(?:` + p + `)`)
 }
 
 // brandName is how a Brand for a vendor's own badge is written in models.

@@ -358,6 +358,11 @@ func TestIdentifySynthetic(t *testing.T) {
 			want: Device{Vendor: "", Model: "", IsPrinter: false},
 		},
 		{
+			name: "a maker named further in is no claim",
+			v:    Values{OIDSysDescr: b("Linux canon-gateway 5.10.0-28-amd64 #1 SMP Debian"), OIDSysObjectID: "1.3.6.1.4.1.8072.3.2.10"},
+			want: Device{},
+		},
+		{
 			name: "HP serial with binary prefix, firmware",
 			v: Values{
 				OIDSysDescr:       b("HP ETHERNET MULTI-ENVIRONMENT,SN:JPBCH12345,FN:1F31B6C,SVCID:27148,PID:HP Color LaserJet MFP M577"),
