@@ -123,7 +123,13 @@ func FollowUpOIDs(v Values) []string {
 			}
 		}
 	}
-	if id.MAC == "" {
+	// More interfaces only for a printer whose agent has an ifTable (it
+	// answered ifPhysAddress.1 or .2) that gave no usable MAC: an agent
+	// without one would answer each in vain, and SNMPv1 costs a round trip
+	// per missing OID.
+	_, if1 := v[OIDIfPhysAddress+".1"]
+	_, if2 := v[OIDIfPhysAddress+".2"]
+	if id.MAC == "" && (if1 || if2) && (id.IsPrinter || id.Vendor != "") {
 		for _, i := range extraIfIndexes {
 			o := OIDIfPhysAddress + "." + strconv.Itoa(i)
 			if _, have := v[o]; !have {

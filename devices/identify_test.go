@@ -448,7 +448,8 @@ func TestFollowUpOIDs(t *testing.T) {
 		t.Errorf("FollowUpOIDs(complete) = %v, want nil", got)
 	}
 	// Ricoh without serial and MAC: the Ricoh OIDs and more interfaces.
-	ricoh := Values{OIDSysDescr: b("RICOH MP C3004 1.07 / RICOH Network Printer C model"), OIDSysObjectID: "1.3.6.1.4.1.367.1.1"}
+	ricoh := Values{OIDSysDescr: b("RICOH MP C3004 1.07 / RICOH Network Printer C model"), OIDSysObjectID: "1.3.6.1.4.1.367.1.1",
+		OIDIfPhysAddress + ".1": []byte{}, OIDIfPhysAddress + ".2": make([]byte, 6)}
 	got := FollowUpOIDs(ricoh)
 	for _, want := range []string{oidRicohSerial, OIDIfPhysAddress + ".3"} {
 		if !slices.Contains(got, want) {
@@ -459,6 +460,17 @@ func TestFollowUpOIDs(t *testing.T) {
 		if slices.Contains(IdentityOIDs, o) {
 			t.Errorf("FollowUpOIDs repeats identity OID %s", o)
 		}
+	}
+	// No ifTable at all (both ifPhysAddress absent): no interface
+	// follow-up, which would cost an SNMPv1 agent a round trip each.
+	delete(ricoh, OIDIfPhysAddress+".1")
+	delete(ricoh, OIDIfPhysAddress+".2")
+	if got := FollowUpOIDs(ricoh); slices.Contains(got, OIDIfPhysAddress+".3") {
+		t.Errorf("FollowUpOIDs without an ifTable = %v, want no ifPhysAddress", got)
+	}
+	// Nothing answered: nothing to follow up.
+	if got := FollowUpOIDs(Values{}); got != nil {
+		t.Errorf("FollowUpOIDs(empty) = %v, want nil", got)
 	}
 }
 
