@@ -208,7 +208,7 @@ func identify(ip string, v Values) Device {
 		serial = firstSerial(text(v[oidRicohSerial]))
 		firmware = firstNonEmpty(cleanFirmware(text(v[oidRicohFirmware])), dfw)
 	case "canon":
-		model = firstModel(d.Vendor, text(v[oidCanonModel]), f.hrDescr, f.prtName, canonDescr(f.descr))
+		model = firstModel(d.Vendor, text(v[oidCanonModel]), canonDescr(f.hrDescr), canonDescr(f.prtName), canonDescr(f.descr))
 		serial = firstSerial(text(v[oidCanonSerial]))
 		firmware = cleanFirmware(text(v[oidCanonFirmware]))
 	case "kyocera":
@@ -734,8 +734,13 @@ func macOf(v Values) string {
 // some agents send) as aa:bb:cc:dd:ee:ff; "" for empty, all-zero or
 // broadcast addresses.
 func macText(x any) string {
-	b, ok := x.([]byte)
-	if !ok {
+	var b []byte
+	switch t := x.(type) {
+	case []byte:
+		b = t
+	case string:
+		b = []byte(t)
+	default:
 		return ""
 	}
 	var hw net.HardwareAddr
