@@ -75,10 +75,8 @@ func (d *Device) fxBasicAuth(next http.Handler) http.Handler {
 		}
 		user, pw, ok := r.BasicAuth()
 		if !ok {
-			if d.LockedOut() {
-				d.fxLocked(w)
-				return
-			}
+			// No credentials yet: the usual challenge, locked or not (the
+			// lock shows once credentials are sent).
 			challenge()
 			return
 		}

@@ -396,6 +396,8 @@ function field(label, id, type, model, key, extra) {
 
 function dialog(title, body, buttons) {
   closeDialogs();
+  var old = document.getElementById('toast');
+  if (old) { old.remove(); }
   var d = el('div', { 'class': 'dialog', role: 'dialog', 'aria-label': title }, [el('h3', { text: title })]);
   body.forEach(function (b) { d.appendChild(b); });
   d.appendChild(el('div', { 'class': 'error', id: 'dialogError', role: 'alert' }));
