@@ -26,8 +26,11 @@ func (o *Options) defaults() error {
 	if o.Parallel <= 0 {
 		o.Parallel = max(r.Parallel, 1)
 	}
-	if o.Retries <= 0 {
+	if o.Retries == 0 {
 		o.Retries = r.Retries
+	}
+	if o.Retries < 0 {
+		o.Retries = 0
 	}
 	if o.LoginBudget <= 0 {
 		o.LoginBudget = r.LoginAttemptBudget

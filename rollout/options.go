@@ -61,7 +61,10 @@ type Options struct {
 	// ConfirmTimeout for a scan to their plus-address instead of skipping.
 	Wait bool
 
-	Parallel       int
+	Parallel int
+	// Retries is how often a transient failure (time-out, dropped
+	// session, reboot) is retried per device; 0 = the config's, negative
+	// = never.
 	Retries        int
 	LoginBudget    int
 	StepTimeout    time.Duration
@@ -189,17 +192,17 @@ type Summary struct {
 	// Resumed is true when the run continued an interrupted one.
 	Resumed bool `json:"resumed,omitempty"`
 	// DryRun is true for a plan (and read-only login) only.
-	DryRun      bool      `json:"dry_run,omitempty"`
-	Account     string    `json:"account,omitempty"`
-	Credential  *CredInfo `json:"credential,omitempty"`
-	Status      string    `json:"status"` // the run's: succeeded, failed, interrupted; "planned" for a dry run
-	StartedAt   time.Time `json:"started_at"`
-	FinishedAt  time.Time `json:"finished_at"`
-	DurationMS  int64     `json:"duration_ms"`
-	Counts      Counts    `json:"counts"`
-	Plan        *Plan     `json:"plan,omitempty"`
-	Preflight   *gmail.Result `json:"preflight,omitempty"`
-	Devices     []DeviceResult `json:"devices"`
+	DryRun     bool           `json:"dry_run,omitempty"`
+	Account    string         `json:"account,omitempty"`
+	Credential *CredInfo      `json:"credential,omitempty"`
+	Status     string         `json:"status"` // the run's: succeeded, failed, interrupted; "planned" for a dry run
+	StartedAt  time.Time      `json:"started_at"`
+	FinishedAt time.Time      `json:"finished_at"`
+	DurationMS int64          `json:"duration_ms"`
+	Counts     Counts         `json:"counts"`
+	Plan       *Plan          `json:"plan,omitempty"`
+	Preflight  *gmail.Result  `json:"preflight,omitempty"`
+	Devices    []DeviceResult `json:"devices"`
 	// DevicesPerMinute is the throughput over the devices touched.
 	DevicesPerMinute float64 `json:"devices_per_minute,omitempty"`
 }
