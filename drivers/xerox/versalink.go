@@ -52,9 +52,16 @@ var (
 const vlHasLogout = `Array.from(document.querySelectorAll("button,a,[role=button]")).some(e => /^\s*log\s?-?out\s*$/i.test(e.textContent) && (e.offsetWidth || e.offsetHeight))`
 const vlHasLogin = `Array.from(document.querySelectorAll("button,a,[role=button]")).some(e => /^\s*log\s?-?in\s*$/i.test(e.textContent) && (e.offsetWidth || e.offsetHeight))`
 
-// vlAlert is the text the app shows as an error or status next to a
-// dialog, or a "not responding" notice.
-const vlAlert = `Array.from(document.querySelectorAll("[role=alert],[role=status],.error,.alert")).map(e => e.textContent.trim()).filter(Boolean).join(" ")`
+// vlAlert is the text the app shows as an error next to a dialog; an
+// error is cleared before each action, so any text is new.
+const vlAlert = `Array.from(document.querySelectorAll("[role=alert],.error,.alert")).map(e => e.textContent.trim()).filter(Boolean).join(" ")`
+
+// vlStatus is the app's status notices (toasts), which may linger from an
+// earlier action: only a "not responding" notice in them counts.
+const vlStatus = `Array.from(document.querySelectorAll("[role=status]")).map(e => e.textContent.trim()).filter(Boolean).join(" ")`
+
+// vlNotResponding is true when a notice says the device stopped answering.
+const vlNotResponding = `/not responding|no response|connection (lost|error)/i.test(` + vlAlert + ` + " " + ` + vlStatus + `)`
 
 var reNotResponding = regexp.MustCompile(`(?i)not responding|no response|cannot connect to the device|connection (lost|error)`)
 
@@ -100,21 +107,21 @@ func (s *vlSession) Login(ctx context.Context, c drivers.Credential) error {
 	if err := s.tab.ClickNear(ctx, "login", vlPass, "Log In", "Login", "OK", "Sign In"); err != nil {
 		return s.fail(ctx, "login", err)
 	}
-	if err := s.tab.WaitSettled(ctx, "wait for the login answer", vlHasLogout+" || ("+vlAlert+").length > 0"); err != nil {
+	if err := s.tab.WaitSettled(ctx, "wait for the login answer", vlHasLogout+" || ("+vlAlert+").length > 0 || "+vlNotResponding); err != nil {
 		return s.fail(ctx, "login", err)
 	}
 	var out struct {
 		In    bool   `json:"in"`
 		Alert string `json:"alert"`
 	}
-	if err := s.tab.Eval(ctx, "read the login answer", `({in: `+vlHasLogout+`, alert: `+vlAlert+`})`, &out); err != nil {
+	if err := s.tab.Eval(ctx, "read the login answer", `({in: `+vlHasLogout+`, alert: `+vlAlert+` + " " + `+vlStatus+`})`, &out); err != nil {
 		return s.fail(ctx, "login", err)
 	}
 	if out.In {
 		s.loggedIn = true
 		return nil
 	}
-	alert := s.tab.Scrub(out.Alert)
+	alert := strings.TrimSpace(s.tab.Scrub(out.Alert))
 	if reNotResponding.MatchString(alert) {
 		return s.fail(ctx, "login", fmt.Errorf("the app says %q: %w", alert, drivers.ErrTransient))
 	}
@@ -169,7 +176,7 @@ func (s *vlSession) sessionAlive(ctx context.Context) error {
 		In    bool   `json:"in"`
 		Alert string `json:"alert"`
 	}
-	if err := s.tab.Eval(ctx, "check the session", `({in: `+vlHasLogout+`, alert: `+vlAlert+`})`, &out); err != nil {
+	if err := s.tab.Eval(ctx, "check the session", `({in: `+vlHasLogout+`, alert: `+vlAlert+` + " " + `+vlStatus+`})`, &out); err != nil {
 		return err
 	}
 	if !out.In {
@@ -330,15 +337,16 @@ func (s *vlSession) submitDialog(ctx context.Context, name string, vals []driver
 	if err := s.tab.ClickNear(ctx, name, key, "OK", "Save", "Apply"); err != nil {
 		return err
 	}
-	if err := s.tab.WaitSettled(ctx, "wait for the "+name+" dialog to save", "!("+drivers.FieldPresentJS(key)+") || ("+vlAlert+").length > 0"); err != nil {
+	if err := s.tab.WaitSettled(ctx, "wait for the "+name+" dialog to save", "!("+drivers.FieldPresentJS(key)+") || ("+vlAlert+").length > 0 || "+vlNotResponding); err != nil {
 		return err
 	}
 	var out struct {
 		Open  bool   `json:"open"`
 		Alert string `json:"alert"`
+		Down  bool   `json:"down"`
 		In    bool   `json:"in"`
 	}
-	if err := s.tab.Eval(ctx, "read the answer", `({open: `+drivers.FieldPresentJS(key)+`, alert: `+vlAlert+`, in: `+vlHasLogout+`})`, &out); err != nil {
+	if err := s.tab.Eval(ctx, "read the answer", `({open: `+drivers.FieldPresentJS(key)+`, alert: `+vlAlert+`, down: `+vlNotResponding+`, in: `+vlHasLogout+`})`, &out); err != nil {
 		return err
 	}
 	alert := s.tab.Scrub(out.Alert)
@@ -346,8 +354,8 @@ func (s *vlSession) submitDialog(ctx context.Context, name string, vals []driver
 	case !out.In:
 		s.loggedIn = false
 		return fmt.Errorf("the device dropped the admin session while saving %s: %w", name, drivers.ErrTransient)
-	case reNotResponding.MatchString(alert):
-		return fmt.Errorf("saving %s: the app says %q: %w", name, alert, drivers.ErrTransient)
+	case out.Down && out.Open:
+		return fmt.Errorf("saving %s: the app says the device is not responding: %w", name, drivers.ErrTransient)
 	case out.Open:
 		return fmt.Errorf("the device refused the %s settings: %q", name, alert)
 	}
