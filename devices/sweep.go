@@ -162,6 +162,7 @@ type sweeper struct {
 	ids     idMap
 	port    uint16
 	conn    *net.UDPConn
+	out     *batchWriter
 	replies chan reply
 	dropped uint64 // by the receiver, read after it stopped
 	recvWG  sync.WaitGroup
@@ -310,6 +311,7 @@ func (s *sweeper) run(ctx context.Context) (res SweepResult, err error) {
 		return SweepResult{}, fmt.Errorf("open UDP socket: %w", err)
 	}
 	s.conn = conn
+	s.out = newBatchWriter(conn, s.sendErr)
 	_ = conn.SetReadBuffer(4 << 20)
 	_ = conn.SetWriteBuffer(4 << 20)
 
@@ -319,6 +321,8 @@ func (s *sweeper) run(ctx context.Context) (res SweepResult, err error) {
 	go s.receive(ctx)
 	s.v3ctx = ctx
 	defer func() {
+		s.out.flush()
+		s.stats.PacketsSent, s.stats.SendErrors = s.out.sent, s.out.errs
 		conn.Close()
 		cancel()
 		s.v3wg.Wait()
@@ -349,10 +353,11 @@ func (s *sweeper) run(ctx context.Context) (res SweepResult, err error) {
 			}
 			index++
 		}
+		drainStart := time.Now()
 		if err := s.drain(ctx); err != nil {
 			return res, err
 		}
-		s.log.Debug("pass done", "pass", pass+1, "answering", len(s.hosts))
+		s.log.Debug("pass done", "pass", pass+1, "answering", len(s.hosts), "drain", time.Since(drainStart).Round(time.Millisecond), "max_rtt", s.maxRTT.Round(time.Microsecond), "elapsed", time.Since(start).Round(time.Millisecond))
 	}
 	// Wait for the SNMPv3 pool.
 	for s.v3pending > 0 {
@@ -384,6 +389,7 @@ func (s *sweeper) waitToken(ctx context.Context) error {
 			s.tokens--
 			return nil
 		}
+		s.out.flush()
 		wait := time.Duration((1 - s.tokens) / float64(s.o.Rate) * float64(time.Second))
 		t := time.NewTimer(max(wait, 50*time.Microsecond))
 		select {
@@ -429,6 +435,7 @@ func (s *sweeper) drain(ctx context.Context) error {
 			s.tokens--
 			s.sendFollow(now)
 		}
+		s.out.flush()
 		quiet := s.quiet()
 		sinceTx, sinceRx := now.Sub(s.lastTx), now.Sub(s.lastRx)
 		busy := len(s.follow) > 0 || len(s.sendq) > 0
@@ -474,12 +481,12 @@ func (s *sweeper) sendProbe(pass int, index uint64, kind int, a netip.Addr) {
 }
 
 func (s *sweeper) write(b []byte, a netip.Addr) {
-	s.stats.PacketsSent++
-	if _, err := s.conn.WriteToUDPAddrPort(b, netip.AddrPortFrom(a, s.port)); err != nil {
-		s.stats.SendErrors++
-		if s.stats.SendErrors <= 3 {
-			s.log.Debug("send", "to", a, "err", err)
-		}
+	s.out.add(b, netip.AddrPortFrom(a, s.port))
+}
+
+func (s *sweeper) sendErr(to netip.AddrPort, err error) {
+	if s.out.errs <= 3 {
+		s.log.Debug("send", "to", to.Addr(), "err", err)
 	}
 }
 
@@ -768,7 +775,8 @@ func (s *sweeper) progress(final bool) {
 		return
 	}
 	s.lastProg = now
-	s.o.Progress(SweepProgress{Sent: s.stats.PacketsSent, Total: max(s.total, s.stats.PacketsSent), Answered: len(s.hosts), Found: s.found})
+	sent := s.out.sent + uint64(s.out.n)
+	s.o.Progress(SweepProgress{Sent: sent, Total: max(s.total, sent), Answered: len(s.hosts), Found: s.found})
 }
 
 // passProbes is how many probes a pass will send: every probe to every
