@@ -778,7 +778,7 @@ func macText(x any) string {
 
 var (
 	reSeries     = regexp.MustCompile(`(?i)\s+series$`)
-	reModelNoise = regexp.MustCompile(`(?i)\s+(v\d+\s+)?(multifunction (system|printer|product)|(colou?r |mono )?(laser )?(printer|mfp)|network printer)$`)
+	reModelNoise = regexp.MustCompile(`(?i)\s+(v\d+\s+)?(multifunction (system|printer|product)|((network|colou?r|mono) )*(laser )?(printer|mfp))$`)
 	reTrademark  = regexp.MustCompile(`\s*(®|™|\((R|r|TM|tm)\))\s*`)
 )
 
@@ -900,13 +900,20 @@ func cleanFirmware(s string) string {
 	return s
 }
 
-var reXeroxFW = regexp.MustCompile(`(?i)(?:^|[;,]\s*)(SS|System Software|System|OS|ESS|Controller|Net)\s*([Vv]?[0-9][\w.]*)`)
+var reXeroxFW = regexp.MustCompile(`(?i)(?:^|[;,]\s*)(SS|System Software|System|OS|ESS|Controller|Net)\s*([Vv]?[0-9][\w.\-]*)`)
 
 // xeroxDescr parses "Xerox AltaLink C8045; SS 100.002.057.09608, …",
 // "Xerox WorkCentre 7556 v1 Multifunction System; System Software …",
 // "FUJI XEROX ApeosPort-VI C4471;ESS1.0.217,…".
 func xeroxDescr(descr string) (model, fw string) {
 	head, tail, _ := strings.Cut(descr, ";")
+	// "Xerox DocuPrint N2125 Network Laser Printer - 2.12-02"
+	if h, fw, ok := strings.Cut(head, " - "); ok {
+		head = h
+		if tail == "" {
+			tail = "Net " + strings.TrimSpace(fw)
+		}
+	}
 	head = reTrademark.ReplaceAllString(head, " ")
 	v, _ := textVendor(head)
 	model = cleanModel(v, head)

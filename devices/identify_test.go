@@ -435,6 +435,51 @@ func TestIdentifySynthetic(t *testing.T) {
 	}
 }
 
+// TestIdentifyDescriptions checks model and firmware parsing on real
+// descriptions of devices outside the recordings (the sysDescr and
+// hrDeviceDescr strings, with the models people gave them, from
+// FusionInventory agent's hardware tests and vendor documentation).
+func TestIdentifyDescriptions(t *testing.T) {
+	tests := []struct {
+		descr, oid, hr            string
+		vendor, model, fw, family string
+	}{
+		{"Xerox DocuPrint N2125 Network Laser Printer - 2.12-02 ", "1.3.6.1.4.1.253.8.62.1.6.1.1", "", "xerox", "DocuPrint N2125", "2.12-02", ""},
+		{"Xerox Phaser 5550DT; System 1.3.7.P, OS 8.2, PS 5.1.0, Eng 11.58.00, Net 40.46.04.03.2009, Adobe PostScript 3016.101 (14), PCL 5e/6 Version 7.0.1, Finisher 5.03.00", "", "", "xerox", "Phaser 5550DT", "1.3.7.P", ""},
+		{"Xerox Phaser 6180MFP-D; Net 11.74,ESS 200802151717,IOT 05.09.00,Boot 200706151125", "", "", "xerox", "Phaser 6180MFP-D", "200802151717", ""},
+		{"Xerox WorkCentre 5632 v1 Multifunction System; System Software 025.054.055.00060, ESS 061.060.03400", "", "", "xerox", "WorkCentre 5632", "025.054.055.00060", "xerox/connectkey"},
+		{"Xerox WorkCentre 7125;System 71.21.21,ESS1.210.4,IOT 5.12.0,FIN A15.2.0,ADF 11.0.1,SJFI3.0.16,SSMI1.14.1", "", "", "xerox", "WorkCentre 7125", "71.21.21", ""},
+		{"Xerox WorkCentre 7435;System 75.3.1,ESS PS1.222.18,IOT 41.1.0,FIN B13.8.0,IIT 22.13.1,ADF 20.0.0", "", "", "xerox", "WorkCentre 7435", "75.3.1", ""},
+		{"Xerox Phaser 8560DN; OS 9.82, PS 4.7.0, Eng 22.L0.4.7.0, Net 37.54.03.02.2008, Adobe PostScript 3016.101 (11), PCL 5c Version 5.0", "", "", "xerox", "Phaser 8560DN", "9.82", ""},
+		{"Xerox ColorQube 8570DN; System 1.3.8.P, OS 10.62, PS 4.10.0, Eng 23.P1.4.10.0, Net 42.40.09.02.2011", "", "", "xerox", "ColorQube 8570DN", "1.3.8.P", ""},
+		{"Xerox Phaser 8550DP;PS 3.11.0,Net 24.38.04.28.2005,Eng 18.P1.3.11.0,OS 4.278", "", "", "xerox", "Phaser 8550DP", "4.278", ""},
+		{"Xerox WorkCentre 6515; System 65.31.81, Controller 1.40.6, IOT 1.0.0, IOT2 4.11.0, ADF 42.0.0, Fax 104.7.0, Panel 91.6.11, Boot 11.1.200, RSEP 1.8.23", "", "", "xerox", "WorkCentre 6515", "65.31.81", "xerox/versalink"},
+		{"HP ETHERNET MULTI-ENVIRONMENT,ROM B.25.01,JETDIRECT,JD119,EEPROM V.28.05,CIDATE 04/22/2004", "1.3.6.1.4.1.11.2.3.9.1", "hp LaserJet 1320 series", "hp", "LaserJet 1320", "", ""},
+		{"HP ETHERNET MULTI-ENVIRONMENT,ROM V.29.11,JETDIRECT,JD115,EEPROM V.29.13,CIDATE 08/11/2005", "1.3.6.1.4.1.11.2.3.9.1", "HP Business Inkjet 2800", "hp", "Business Inkjet 2800", "", ""},
+		{"HP LaserJet 100 colorMFP M175nw", "1.3.6.1.4.1.11.2.3.9.1", "HP LaserJet 100 colorMFP M175nw", "hp", "LaserJet 100 colorMFP M175nw", "", ""},
+		{"KONICA MINOLTA bizhub 421", "1.3.6.1.4.1.18334.1.1.1.2.1.50.1.1", "", "konica-minolta", "bizhub 421", "", ""},
+		{"KONICA MINOLTA bizhub C224e", "", "", "konica-minolta", "bizhub C224e", "", ""},
+		{"RICOH Aficio AP3800C 1.12 / RICOH Network Printer C model / RICOH Network Scanner C model", "1.3.6.1.4.1.367.1.1", "", "ricoh", "Aficio AP3800C", "1.12", ""},
+		{"RICOH Aficio SP C420DN 1.05 / RICOH Network Printer C model", "1.3.6.1.4.1.367.1.1", "", "ricoh", "Aficio SP C420DN", "1.05", ""},
+	}
+	for _, tc := range tests {
+		t.Run(tc.descr, func(t *testing.T) {
+			v := Values{OIDSysDescr: []byte(tc.descr)}
+			if tc.oid != "" {
+				v[OIDSysObjectID] = tc.oid
+			}
+			if tc.hr != "" {
+				v[OIDHrDeviceDescr1] = []byte(tc.hr)
+			}
+			d := Identify("127.0.30.1", v)
+			if d.Vendor != tc.vendor || d.Model != tc.model || d.Firmware != tc.fw || d.Family != tc.family || !d.IsPrinter {
+				t.Errorf("got %s %q fw %q family %q printer %v, want %s %q fw %q family %q",
+					d.Vendor, d.Model, d.Firmware, d.Family, d.IsPrinter, tc.vendor, tc.model, tc.fw, tc.family)
+			}
+		})
+	}
+}
+
 func TestFollowUpOIDs(t *testing.T) {
 	b := func(s string) []byte { return []byte(s) }
 	// Complete answer: nothing more to ask.
