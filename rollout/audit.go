@@ -388,11 +388,16 @@ func Audit(ctx context.Context, db *inventory.DB, opts AuditOptions) (Report, er
 		return Report{}, fmt.Errorf("audit: %w; check the inventory file (--db) is readable", err)
 	}
 
-	var live []*LiveSMTP
+	var live map[int64]*LiveSMTP
 	if opts.Live != nil {
 		live, err = auditReadLive(ctx, inv, *opts.Live, opts.Logger)
 		if err != nil {
 			return Report{}, err
+		}
+		// Reading logged in: read the inventory again for the login
+		// attempts (and any certificate change) the reads recorded.
+		if inv, err = db.AuditRows(ctx, opts.Filter); err != nil {
+			return Report{}, fmt.Errorf("audit: %w; check the inventory file (--db) is readable", err)
 		}
 	}
 
@@ -409,11 +414,9 @@ func Audit(ctx context.Context, db *inventory.DB, opts AuditOptions) (Report, er
 	if stale > 0 {
 		rep.Scope.StaleAfterDays = stale.Hours() / 24
 	}
-	for i, ir := range inv {
+	for _, ir := range inv {
 		row := newAuditRow(ir)
-		if live != nil {
-			row.Live = live[i]
-		}
+		row.Live = live[ir.Device.ID]
 		row.Findings = auditFindings(ir, row, now, stale, budget)
 		rep.Rows = append(rep.Rows, row)
 	}
@@ -666,9 +669,8 @@ func auditCredentialUses(inv []inventory.AuditRow) []CredentialUse {
 }
 
 // auditReadLive reads the settings of every pushed, in-service device with
-// o.Reader, o.Parallel at a time. The result is indexed like rows (nil
-// for devices not read).
-func auditReadLive(ctx context.Context, rows []inventory.AuditRow, o LiveOptions, log *slog.Logger) ([]*LiveSMTP, error) {
+// o.Reader, o.Parallel at a time, and returns them by device ID.
+func auditReadLive(ctx context.Context, rows []inventory.AuditRow, o LiveOptions, log *slog.Logger) (map[int64]*LiveSMTP, error) {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
@@ -681,6 +683,7 @@ func auditReadLive(ctx context.Context, rows []inventory.AuditRow, o LiveOptions
 		timeout = 2 * time.Minute
 	}
 	out := make([]*LiveSMTP, len(rows))
+	byID := make(map[int64]*LiveSMTP, len(rows))
 	jobs := make(chan int)
 	var wg sync.WaitGroup
 	for range par {
@@ -721,7 +724,12 @@ func auditReadLive(ctx context.Context, rows []inventory.AuditRow, o LiveOptions
 	if err := ctx.Err(); err != nil {
 		return nil, fmt.Errorf("audit --live: %w", err)
 	}
-	return out, nil
+	for i, l := range out {
+		if l != nil {
+			byID[rows[i].Device.ID] = l
+		}
+	}
+	return byID, nil
 }
 
 // auditSMTPDiff compares what was pushed (h) with what the device shows
