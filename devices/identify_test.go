@@ -457,6 +457,8 @@ func TestIdentifyDescriptions(t *testing.T) {
 		{"HP ETHERNET MULTI-ENVIRONMENT,ROM B.25.01,JETDIRECT,JD119,EEPROM V.28.05,CIDATE 04/22/2004", "1.3.6.1.4.1.11.2.3.9.1", "hp LaserJet 1320 series", "hp", "LaserJet 1320", "", ""},
 		{"HP ETHERNET MULTI-ENVIRONMENT,ROM V.29.11,JETDIRECT,JD115,EEPROM V.29.13,CIDATE 08/11/2005", "1.3.6.1.4.1.11.2.3.9.1", "HP Business Inkjet 2800", "hp", "Business Inkjet 2800", "", ""},
 		{"HP LaserJet 100 colorMFP M175nw", "1.3.6.1.4.1.11.2.3.9.1", "HP LaserJet 100 colorMFP M175nw", "hp", "LaserJet 100 colorMFP M175nw", "", ""},
+		{"Lexmark T622 version 54.30.06 kernel 2.4.0-test6 All-N-1", "1.3.6.1.4.1.641.1.5.7.8", "Lexmark T622 41XT225  543.006", "lexmark", "T622", "54.30.06", ""},
+		{"Lexmark X792 version NH.HS2.N211La kernel 2.6.28.10.1 All-N-1", "", "", "lexmark", "X792", "NH.HS2.N211La", ""},
 		{"KONICA MINOLTA bizhub 421", "1.3.6.1.4.1.18334.1.1.1.2.1.50.1.1", "", "konica-minolta", "bizhub 421", "", ""},
 		{"KONICA MINOLTA bizhub C224e", "", "", "konica-minolta", "bizhub C224e", "", ""},
 		{"RICOH Aficio AP3800C 1.12 / RICOH Network Printer C model / RICOH Network Scanner C model", "1.3.6.1.4.1.367.1.1", "", "ricoh", "Aficio AP3800C", "1.12", ""},
