@@ -42,7 +42,7 @@ func WriteJSON(w io.Writer, r Report) error {
 
 // CSVHeader is the header row WriteCSV writes.
 var CSVHeader = []string{
-	"site", "ip", "vendor", "model", "serial", "firmware", "location",
+	"site", "ip", "vendor", "model", "serial", "firmware", "location", "retired",
 	"account", "credential_label", "credential_fingerprint", "credential_revoked",
 	"pushed_at", "confirmed_at", "last_test_at", "last_test_ok",
 	"admin_login", "failed_logins",
@@ -83,7 +83,7 @@ func WriteCSV(w io.Writer, r Report) error {
 			testOK = strconv.FormatBool(row.LastTestOK)
 		}
 		rec := []string{
-			row.Site, row.IP, row.Vendor, row.Model, row.Serial, row.Firmware, row.Location,
+			row.Site, row.IP, row.Vendor, row.Model, row.Serial, row.Firmware, row.Location, strconv.FormatBool(row.Retired),
 			row.Account, row.CredentialLabel, row.CredentialFingerprint, auditBoolIf(row.CredentialLabel != "" || row.CredentialFingerprint != "", row.CredentialRevoked),
 			ts(row.PushedAt), ts(row.ConfirmedAt), ts(row.LastTestAt), testOK,
 			row.AdminLogin, strconv.Itoa(row.FailedLogins),

@@ -258,3 +258,34 @@ func TestAuditNoSecrets(t *testing.T) {
 		t.Error("the label of the credential is missing")
 	}
 }
+
+func TestAuditRenderEmpty(t *testing.T) {
+	f := newAuditFixture(t)
+	rep, err := Audit(context.Background(), f.db, AuditOptions{Now: auditNow, Filter: inventory.Filter{Site: "nowhere"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name  string
+		write func(*bytes.Buffer, Report) error
+		want  []string
+	}{
+		{"table", func(b *bytes.Buffer, r Report) error { return WriteTable(b, r) }, []string{"0 devices", "no devices match", "mfpfleet discover"}},
+		{"csv", func(b *bytes.Buffer, r Report) error { return WriteCSV(b, r) }, []string{strings.Join(CSVHeader, ",") + "\r\n"}},
+		{"json", func(b *bytes.Buffer, r Report) error { return WriteJSON(b, r) }, []string{`"devices": []`, `"credentials": []`, `"findings": []`, `"site": "nowhere"`}},
+		{"html", func(b *bytes.Buffer, r Report) error { return WriteHTML(b, r) }, []string{"No devices match", `data-count="devices">0<`, "site nowhere"}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			var b bytes.Buffer
+			if err := tc.write(&b, rep); err != nil {
+				t.Fatal(err)
+			}
+			for _, w := range tc.want {
+				if !strings.Contains(b.String(), w) {
+					t.Errorf("output lacks %q:\n%s", w, b.String())
+				}
+			}
+		})
+	}
+}
