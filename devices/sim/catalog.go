@@ -281,23 +281,24 @@ func hash64(parts ...string) uint64 {
 }
 
 // SyntheticSerial returns the i-th device's serial number for model m:
-// deterministic, distinct for distinct i (up to 10^SerialDigits), in the
-// model's style (prefix + digits).
+// deterministic, distinct for distinct i (up to 9·10^(SerialDigits-1)),
+// in the model's style (prefix + digits). The last digit is never 9, so
+// no serial ends in the run of 9s that masks a serial in a recording.
 func SyntheticSerial(m Model, i int) string {
 	digits := m.SerialDigits
-	if digits <= 0 {
+	if digits < 2 {
 		digits = 6
 	}
-	mod := uint64(1)
-	for range digits {
+	mod := uint64(9)
+	for range digits - 1 {
 		mod *= 10
 	}
-	// An affine map i -> (a*i + b) mod 10^d with a coprime to 10 is a
-	// bijection, so serials never collide and still look random.
-	a := uint64(7919*3) | 1
+	// An affine map i -> (a*i + b) mod 9*10^(d-1), a coprime to 2, 3 and
+	// 5, is a bijection: serials never collide and still look random.
+	const a = 7919
 	b := hash64("serial", m.Key) % mod
 	n := (a*uint64(max(i, 0)) + b) % mod
-	return fmt.Sprintf("%s%0*d", m.SerialPrefix, digits, n)
+	return fmt.Sprintf("%s%0*d%d", m.SerialPrefix, digits-1, n/9, n%9)
 }
 
 // SyntheticMAC returns the i-th device's MAC address for model m:

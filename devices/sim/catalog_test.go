@@ -89,6 +89,11 @@ func TestSyntheticIdentitiesDistinct(t *testing.T) {
 			if s != SyntheticSerial(m, i) {
 				t.Fatalf("%s: serial not deterministic", m.Key)
 			}
+			if i < 200 {
+				if d := IdentifyTable("127.0.31.2", SyntheticTable(m, s, mac)); d.Serial != s || d.MAC != mac {
+					t.Fatalf("%s device %d: identified serial %q MAC %q, want %q %q", m.Key, i, d.Serial, d.MAC, s, mac)
+				}
+			}
 		}
 	}
 }
