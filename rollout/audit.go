@@ -31,7 +31,7 @@ const DefaultAuditTitle = "Scan-to-email audit"
 // ResetLoginsCommand is the command the failed-login finding tells the
 // technician to run, after power-cycling the device, to clear mfpfleet's
 // count of failed admin logins (inventory.DB.ResetFailedLogins).
-const ResetLoginsCommand = "mfpfleet reset-logins"
+const ResetLoginsCommand = "mfpfleet devices reset-logins --power-cycled"
 
 // AuditOptions says which devices `mfpfleet audit` covers and how.
 type AuditOptions struct {

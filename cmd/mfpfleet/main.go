@@ -19,6 +19,9 @@ import (
 	"syscall"
 
 	"github.com/urfave/cli/v2"
+
+	// Every vendor driver registers itself.
+	_ "github.com/mfpfleet/mfpfleet/drivers/all"
 )
 
 // version is set at build time with -ldflags "-X main.version=…".

@@ -1,0 +1,66 @@
+package main
+
+import (
+	"fmt"
+
+	"github.com/urfave/cli/v2"
+
+	"github.com/mfpfleet/mfpfleet/rollout"
+)
+
+func newRotateCommand() *cli.Command {
+	return &cli.Command{
+		Name:  "rotate",
+		Usage: "replace an app password on every device that holds it (lost device, leak)",
+		Description: `Finds every device holding the old credential, pushes the new app password
+to each and confirms each. Devices that are gone (lost, decommissioned) are
+given with --exclude: they are marked retired and skipped. Once no device
+in service holds the old credential it is marked revoked, and you are told
+its label so you can revoke it at myaccount.google.com/apppasswords.
+
+Create the new app password at Google first; give it a new label.
+
+Examples:
+   mfpfleet rotate --from "MFP site HQ" --label "MFP site HQ 2026-11"
+   mfpfleet rotate --from 3 --exclude 10.1.0.44 --password-file new-app-password.txt`,
+		Flags: append(append([]cli.Flag{
+			&cli.StringFlag{Name: "from", Required: true, Usage: "the old `CREDENTIAL` (id, label or fingerprint prefix, see 'mfpfleet credentials list')"},
+			&cli.StringFlag{Name: "account", Usage: "Gmail `ADDRESS` of the new app password (default: the old credential's)"},
+			&cli.StringFlag{Name: "label", Usage: "the app name of the NEW app password at Google"},
+			&cli.StringSliceFlag{Name: "exclude", Usage: "a device that is gone: `ADDRESS|SERIAL` (repeatable); marked retired"},
+		}, runFlags()...), passwordFlags()...),
+		Action: runRotate,
+	}
+}
+
+func runRotate(c *cli.Context) error {
+	g := getGlobals(c)
+	o, err := rolloutOptions(c)
+	if err != nil {
+		return err
+	}
+	o.Account = c.String("account")
+	o.Label = c.String("label")
+	o.Select = rollout.Selector{}
+	if o.AppPassword, err = readAppPassword(c, "NEW Gmail app password: "); err != nil {
+		return err
+	}
+	pp := g.newPushProgress()
+	o.Progress = pp.event
+	res, err := rollout.Rotate(c.Context, rollout.RotateOptions{Options: o, From: c.String("from"), Exclude: c.StringSlice("exclude")})
+	pp.done()
+	if g.json {
+		if perr := g.printJSON(res); perr != nil {
+			return perr
+		}
+		return runError(err, res.Summary)
+	}
+	g.printSummary(res.Summary)
+	for _, d := range res.Excluded {
+		fmt.Fprintf(g.stderr, "retired: %s %s %s\n", d.IP, d.Model, d.Serial)
+	}
+	if res.Next != "" {
+		fmt.Fprintf(g.stdout, "\nnext: %s\n", res.Next)
+	}
+	return runError(err, res.Summary)
+}
