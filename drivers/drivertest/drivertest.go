@@ -165,17 +165,27 @@ type Result struct {
 	Test     drivers.TestResult
 	TestErr  error // ErrNoTestAction for families without a test action
 	TestedTo string
+	// Steps is how long each step took: open, login, read, write,
+	// readback, test, logout.
+	Steps map[string]time.Duration
 }
 
 // Push runs the whole single-device flow the way rollout does: open,
 // login (configured, then defaults, within budget 2), read, write Gmail
 // settings for port, read back, test to a plus-address, logout.
 func (e *Env) Push(ctx context.Context, tb testing.TB, t drivers.Target, configured []drivers.Credential, port int) (Result, error) {
-	var r Result
+	r := Result{Steps: map[string]time.Duration{}}
+	last := time.Now()
+	lap := func(name string) {
+		now := time.Now()
+		r.Steps[name] = now.Sub(last)
+		last = now
+	}
 	step := func() (context.Context, context.CancelFunc) { return context.WithTimeout(ctx, e.C.step()) }
 	c, cancel := step()
 	sess, err := drivers.Open(c, e.C.Browser, t)
 	cancel()
+	lap("open")
 	if err != nil {
 		return r, err
 	}
@@ -183,6 +193,7 @@ func (e *Env) Push(ctx context.Context, tb testing.TB, t drivers.Target, configu
 	c, cancel = step()
 	r.Used, err = drivers.LoginWithCandidates(c, sess, t.Device, configured, e.Ledger(), 2, false)
 	cancel()
+	lap("login")
 	if err != nil {
 		return r, err
 	}
@@ -192,22 +203,26 @@ func (e *Env) Push(ctx context.Context, tb testing.TB, t drivers.Target, configu
 		if err := sess.Logout(c); err != nil {
 			tb.Logf("logout: %v", err)
 		}
+		lap("logout")
 	}()
 	c, cancel = step()
 	r.Before, err = sess.ReadSMTP(c)
 	cancel()
+	lap("read")
 	if err != nil {
 		return r, err
 	}
 	c, cancel = step()
 	err = sess.WriteSMTP(c, drivers.GmailSettings("", Account, config.NewSecret(AppPassword), port))
 	cancel()
+	lap("write")
 	if err != nil {
 		return r, err
 	}
 	c, cancel = step()
 	r.After, err = sess.ReadSMTP(c)
 	cancel()
+	lap("readback")
 	if err != nil {
 		return r, err
 	}
@@ -215,6 +230,7 @@ func (e *Env) Push(ctx context.Context, tb testing.TB, t drivers.Target, configu
 	c, cancel = step()
 	r.Test, r.TestErr = drivers.SendTest(c, sess, r.TestedTo)
 	cancel()
+	lap("test")
 	return r, nil
 }
 
