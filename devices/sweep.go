@@ -534,11 +534,13 @@ func (s *sweeper) receive(ctx context.Context) {
 			continue
 		}
 		// gosnmp's values point into the buffer: decode a copy.
+		at := time.Now()
 		r, err := m.decode(from, bytes.Clone(buf[:n]))
 		if err != nil {
 			s.dropped++
 			continue
 		}
+		r.at = at
 		select {
 		case s.replies <- r:
 		case <-ctx.Done():
@@ -549,7 +551,10 @@ func (s *sweeper) receive(ctx context.Context) {
 
 // handle applies one matched reply (coordinator goroutine only).
 func (s *sweeper) handle(r reply) {
-	now := time.Now()
+	now := r.at
+	if now.IsZero() {
+		now = time.Now()
+	}
 	if !r.probe {
 		req := s.follow[r.seq]
 		if req == nil || req.h.addr != r.from || req.h.comm.version != r.pkt.Version || req.h.comm.community != r.pkt.Community {

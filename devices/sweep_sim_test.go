@@ -210,3 +210,38 @@ func TestSweepSimFleet(t *testing.T) {
 		})
 	}
 }
+
+// BenchmarkSweep sweeps 127.0.24.0/22 (1,024 addresses, 8 simulated
+// printers) at full speed with the default probes and one second pass,
+// and reports the packet rate. bench/sweep/run.sh does the /16 against
+// onesixtyone.
+func BenchmarkSweep(b *testing.B) {
+	addrs := []string{"127.0.24.1", "127.0.24.200", "127.0.25.7", "127.0.25.99", "127.0.26.3", "127.0.26.254", "127.0.27.128", "127.0.27.255"}
+	devs, err := sim.PlanSNMPFleet(sim.SNMPFleetConfig{Base: netip.MustParseAddr("127.0.24.1"), Count: len(addrs)})
+	if err != nil {
+		b.Fatal(err)
+	}
+	for i := range devs {
+		devs[i].Addr = netip.MustParseAddr(addrs[i])
+	}
+	fleet, err := sim.StartSNMPFleet(b.Context(), devs, simPort, "", nil)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer fleet.Close()
+	targets := devices.MustParseTargets("127.0.24.0/22")
+	var packets uint64
+	for b.Loop() {
+		res, err := devices.Sweep(b.Context(), devices.SweepOptions{
+			Targets: targets, Port: simPort, Rate: 1_000_000, Retries: 1, Communities: []string{"public"},
+		})
+		if err != nil {
+			b.Fatal(err)
+		}
+		if len(res.Devices) != len(addrs) {
+			b.Fatalf("found %d of %d", len(res.Devices), len(addrs))
+		}
+		packets += res.Stats.PacketsSent
+	}
+	b.ReportMetric(float64(packets)/b.Elapsed().Seconds(), "packets/s")
+}

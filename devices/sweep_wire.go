@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"net/netip"
 	"strings"
+	"time"
 
 	"github.com/gosnmp/gosnmp"
 )
@@ -172,6 +173,7 @@ func (p *plan) split(seq uint32) (pass int, index uint64, kind int) {
 
 // reply is a datagram that decoded and passed every stateless check.
 type reply struct {
+	at   time.Time // when it was read from the socket
 	from netip.Addr
 	pkt  *gosnmp.SnmpPacket
 	seq  uint32
