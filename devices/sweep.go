@@ -76,16 +76,19 @@ type SweepProgress struct {
 
 // SweepStats describes a finished sweep.
 type SweepStats struct {
-	Addresses      uint64
-	PacketsSent    uint64
-	SendErrors     uint64
-	Replies        uint64 // datagrams that answered one of our requests
-	Dropped        uint64 // malformed, unmatched or duplicate datagrams
-	Duration       time.Duration
-	HostsAnswering int // addresses that answered any probe
-	V3Agents       int // addresses that answered the SNMPv3 engine-ID probe
-	V3Only         int // of those, how many answered no community
-	Passes         int
+	Addresses      uint64        `json:"addresses"`
+	PacketsSent    uint64        `json:"packets_sent"`
+	SendErrors     uint64        `json:"send_errors"`
+	Replies        uint64        `json:"replies"` // datagrams that answered one of our requests
+	Dropped        uint64        `json:"dropped"` // malformed, unmatched or duplicate datagrams
+	Duration       time.Duration `json:"duration_ns"`
+	HostsAnswering int           `json:"hosts_answering"` // addresses that answered any probe
+	V3Agents       int           `json:"v3_agents"`       // addresses that answered the SNMPv3 engine-ID probe
+	V3Only         int           `json:"v3_only"`         // of those, how many answered no community
+	// CredentialsNeeded counts the SNMPv3 agents that answered the probe
+	// but no configured user (listed as Device{CredentialsNeeded: true}).
+	CredentialsNeeded int `json:"credentials_needed"`
+	Passes            int `json:"passes"`
 }
 
 // PacketsPerSecond is the average send rate.
@@ -762,6 +765,9 @@ func (s *sweeper) result() SweepResult {
 		}
 		if h.dev == nil {
 			continue
+		}
+		if h.dev.CredentialsNeeded {
+			s.stats.CredentialsNeeded++
 		}
 		if h.dev.IsPrinter || h.dev.CredentialsNeeded || s.o.AllSNMP {
 			res.Devices = append(res.Devices, *h.dev)

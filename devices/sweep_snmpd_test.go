@@ -220,8 +220,8 @@ rouser %s auth
 		}
 		checkAltaLink(t, m[a.addr.String()], "2c")
 		checkCredsNeeded(t, m[b.addr.String()], b)
-		if res.Stats.HostsAnswering != 2 || res.Stats.V3Agents != 2 || res.Stats.V3Only != 1 {
-			t.Errorf("stats %+v: want 2 hosts, 2 v3 agents, 1 v3-only", res.Stats)
+		if st := res.Stats; st.HostsAnswering != 2 || st.V3Agents != 2 || st.V3Only != 1 || st.CredentialsNeeded != 1 {
+			t.Errorf("stats %+v: want 2 hosts, 2 v3 agents, 1 v3-only, 1 credentials needed", st)
 		}
 	})
 	t.Run("v1 only", func(t *testing.T) {
@@ -251,6 +251,9 @@ rouser %s auth
 		m := byIP(t, res)
 		if len(m) != 2 {
 			t.Fatalf("found %d devices, want 2: %+v", len(m), res.Devices)
+		}
+		if res.Stats.CredentialsNeeded != 0 || res.Stats.V3Only != 2 {
+			t.Errorf("stats %+v: want 2 v3-only agents, all identified", res.Stats)
 		}
 		for _, s := range []*snmpd{a, b} {
 			d := m[s.addr.String()]
