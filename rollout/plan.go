@@ -58,18 +58,7 @@ func makePlan(ctx context.Context, o *Options, kind string) (Plan, error) {
 			_ = json.Unmarshal(run.Params, &p)
 		}
 		if sel.Empty() {
-			sel = p.Select
-			rds, err := db.RunDevices(ctx, run.ID)
-			if err != nil {
-				return plan, err
-			}
-			if len(rds) > 0 && len(sel.IPs) == 0 {
-				// The exact devices of the run, whatever changed since.
-				sel = Selector{}
-				for _, rd := range rds {
-					sel.DeviceIDs = append(sel.DeviceIDs, rd.DeviceID)
-				}
-			}
+			sel = p.Select // the interrupted run's own selection
 		}
 		if o.Label == "" {
 			o.Label = p.Label
