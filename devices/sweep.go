@@ -26,7 +26,8 @@ const (
 
 // Drain tuning: after the last probe of a pass the sweep waits until no
 // reply has come for max(drainRTTs × the slowest round trip seen,
-// drainFloor), and never longer than Timeout.
+// drainFloor), and never longer than Timeout; the last pass also waits
+// until Timeout has passed since the first pass ended.
 const (
 	drainRTTs  = 4
 	drainFloor = 100 * time.Millisecond
@@ -181,11 +182,12 @@ type sweeper struct {
 	burst    float64
 
 	// probe send times, for round-trip estimates
-	ring    []probeSent
-	maxRTT  time.Duration
-	lastTx  time.Time // last probe sent
-	lastRx  time.Time // last reply matched
-	nextChk time.Time // next follow-up timeout scan
+	ring         []probeSent
+	maxRTT       time.Duration
+	lastTx       time.Time // last probe sent
+	firstPassEnd time.Time // last probe of the first pass sent
+	lastRx       time.Time // last reply matched
+	nextChk      time.Time // next follow-up timeout scan
 
 	// SNMPv3 pool: a goroutine per v3-only agent, v3sem bounds how many
 	// work at once.
@@ -356,8 +358,11 @@ func (s *sweeper) run(ctx context.Context) (res SweepResult, err error) {
 			}
 			index++
 		}
+		if pass == 0 {
+			s.firstPassEnd = s.lastTx
+		}
 		drainStart := time.Now()
-		if err := s.drain(ctx); err != nil {
+		if err := s.drain(ctx, pass == s.plan.passes-1); err != nil {
 			return res, err
 		}
 		s.log.Debug("pass done", "pass", pass+1, "answering", len(s.hosts), "drain", time.Since(drainStart).Round(time.Millisecond), "max_rtt", s.maxRTT.Round(time.Microsecond), "elapsed", time.Since(start).Round(time.Millisecond))
@@ -427,8 +432,11 @@ func (s *sweeper) poll() {
 }
 
 // drain waits for the tail of a pass: until no reply came for the quiet
-// time and every follow-up GET is answered or given up.
-func (s *sweeper) drain(ctx context.Context) error {
+// time and every follow-up GET is answered or given up. The last pass
+// also waits until every address has had Timeout to answer its first
+// probe (which a long sweep has long covered: it then ends after the
+// quiet time).
+func (s *sweeper) drain(ctx context.Context, last bool) error {
 	for {
 		s.poll()
 		now := time.Now()
@@ -442,7 +450,8 @@ func (s *sweeper) drain(ctx context.Context) error {
 		quiet := s.quiet()
 		sinceTx, sinceRx := now.Sub(s.lastTx), now.Sub(s.lastRx)
 		busy := len(s.follow) > 0 || len(s.sendq) > 0
-		if !busy && sinceTx >= quiet && sinceRx >= quiet {
+		covered := !last || now.Sub(s.firstPassEnd) >= s.o.Timeout
+		if !busy && covered && sinceTx >= quiet && sinceRx >= quiet {
 			return nil
 		}
 		if !busy && sinceTx >= s.o.Timeout {
@@ -598,7 +607,13 @@ func (s *sweeper) handle(r reply) {
 		return
 	}
 	if h.comm != nil {
-		return // another community or version works too: one is enough
+		if h.comm.version != gosnmp.Version1 || k.version != gosnmp.Version2c {
+			return // another community works too: one is enough
+		}
+		// The v1 answer came first, but v2c works as well: prefer it
+		// (a v2c GET answers missing OIDs one by one, not noSuchName for
+		// the lot). Start over from this reply.
+		s.forget(h)
 	}
 	h.comm = k
 	h.g = newGather()
@@ -606,6 +621,21 @@ func (s *sweeper) handle(r reply) {
 	h.g.answer(oids, r.pkt)
 	s.log.Debug("snmp agent", "device", h.addr, "via", k.String())
 	s.pump(h)
+}
+
+// forget drops a host's identification in progress: its follow-up GETs
+// in flight or queued, and its Device.
+func (s *sweeper) forget(h *host) {
+	for seq, r := range s.follow {
+		if r.h == h {
+			delete(s.follow, seq)
+		}
+	}
+	s.sendq = slices.DeleteFunc(s.sendq, func(r *request) bool { return r.h == h })
+	if h.dev != nil && (h.dev.IsPrinter || s.o.AllSNMP) {
+		s.found--
+	}
+	h.dev, h.g = nil, nil
 }
 
 func (s *sweeper) noteRTT(h *host, d time.Duration) {

@@ -4,10 +4,12 @@ import (
 	"context"
 	"encoding/hex"
 	"fmt"
+	"log/slog"
 	"net"
 	"net/netip"
 	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -244,4 +246,148 @@ func BenchmarkSweep(b *testing.B) {
 		packets += res.Stats.PacketsSent
 	}
 	b.ReportMetric(float64(packets)/b.Elapsed().Seconds(), "packets/s")
+}
+
+// unreliable serves a simulated agent on addr that ignores the requests
+// whose number (0-based, in arrival order) is in drop, and answers the
+// others after delay(request).
+func unreliable(t *testing.T, addr string, a *sim.SNMPAgent, drop map[int]bool, delayOf func([]byte) time.Duration) *int {
+	t.Helper()
+	conn, err := net.ListenPacket("udp4", fmt.Sprintf("%s:%d", addr, simPort))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { conn.Close() })
+	var n int
+	go func() {
+		buf := make([]byte, 65536)
+		for i := 0; ; i++ {
+			m, from, err := conn.ReadFrom(buf)
+			if err != nil {
+				return
+			}
+			n = i + 1
+			if drop[i] {
+				continue
+			}
+			req := slices.Clone(buf[:m])
+			out := a.Handle(req)
+			if out == nil {
+				continue
+			}
+			var delay time.Duration
+			if delayOf != nil {
+				delay = delayOf(req)
+			}
+			if delay == 0 {
+				_, _ = conn.WriteTo(out, from)
+				continue
+			}
+			time.AfterFunc(delay, func() { _, _ = conn.WriteTo(out, from) })
+		}
+	}()
+	return &n
+}
+
+// TestSweepUnreliableAgents covers the second pass, resent follow-up GETs
+// and late answers: each agent loses or delays some of its datagrams and
+// must still be identified exactly as the simulator says.
+func TestSweepUnreliableAgents(t *testing.T) {
+	devs, err := sim.PlanSNMPFleet(sim.SNMPFleetConfig{Base: netip.MustParseAddr("127.0.25.1"), Count: 3, Vendors: []string{"xerox", "hp", "ricoh"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// A v1 agent missing most identity OIDs needs several follow-up GETs
+	// (noSuchName: ask again without the OID).
+	sparse := snmprec.NewTable(
+		snmprec.OctetStr(devices.OIDSysDescr, "Xerox WorkCentre 7556 v1 Multifunction System; System Software 061.121.225.14700"),
+		snmprec.OID(devices.OIDSysObjectID, "1.3.6.1.4.1.253.8.62.1.20.1.1"),
+		snmprec.OctetStr(devices.OIDPrtGeneralSerial1, "FKX000123"),
+	)
+	tests := []struct {
+		name     string
+		table    *snmprec.Table
+		drop     map[int]bool
+		delay    func([]byte) time.Duration
+		versions []string
+		retries  int
+		found    bool
+	}{
+		// Probes are sent v2c, v1, v3 per address: dropping the first
+		// three loses the whole first pass.
+		{"first pass lost, found in the second", devs[0].Table, map[int]bool{0: true, 1: true, 2: true}, nil, nil, 1, true},
+		{"first pass lost, no second pass", devs[0].Table, map[int]bool{0: true, 1: true, 2: true}, nil, nil, 0, false},
+		{"slow agent", devs[1].Table, nil, after(300 * time.Millisecond), nil, 1, true},
+		// v1 answers first: identification switches to v2c when its
+		// answer comes.
+		{"v2c answer after v1", devs[1].Table, nil, func(req []byte) time.Duration {
+			if req[4] == byte(gosnmp.Version2c) {
+				return 50 * time.Millisecond
+			}
+			return 0
+		}, nil, 1, true},
+		{"v1 follow-ups, one lost", sparse, map[int]bool{1: true}, nil, []string{"1"}, 1, true},
+		{"v1 follow-ups, slow", sparse, nil, after(150 * time.Millisecond), []string{"1"}, 1, true},
+	}
+	for i, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			addr := fmt.Sprintf("127.0.25.%d", 10+i)
+			// A fast agent elsewhere in the range sets a short drain.
+			fast := fmt.Sprintf("127.0.25.%d", 100+i)
+			unreliable(t, fast, &sim.SNMPAgent{Table: devs[2].Table}, nil, nil)
+			n := unreliable(t, addr, &sim.SNMPAgent{Table: tc.table}, tc.drop, tc.delay)
+			res, err := devices.Sweep(t.Context(), devices.SweepOptions{
+				Targets:     devices.MustParseTargets("127.0.25.0/24"),
+				Port:        simPort,
+				Rate:        20000,
+				Timeout:     time.Second,
+				Retries:     tc.retries,
+				Communities: []string{"public"},
+				Versions:    tc.versions,
+				Logger:      testLog(t),
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			var got *devices.Device
+			for _, d := range res.Devices {
+				if d.IP == addr {
+					got = &d
+				}
+			}
+			t.Logf("stats %+v; the agent saw %d datagrams", res.Stats, *n)
+			if !tc.found {
+				if got != nil {
+					t.Fatalf("found %+v", got)
+				}
+				return
+			}
+			if got == nil {
+				t.Fatalf("%s not found: %+v", addr, res.Devices)
+			}
+			want := sim.IdentifyTable(addr, tc.table)
+			want.SNMPVersion = "2c"
+			if tc.versions != nil {
+				want.SNMPVersion = tc.versions[0]
+			}
+			if *got != want {
+				t.Errorf("got  %+v\nwant %+v", *got, want)
+			}
+		})
+	}
+}
+
+func after(d time.Duration) func([]byte) time.Duration {
+	return func([]byte) time.Duration { return d }
+}
+
+func testLog(t *testing.T) *slog.Logger {
+	return slog.New(slog.NewTextHandler(tlog{t}, &slog.HandlerOptions{Level: slog.LevelDebug}))
+}
+
+type tlog struct{ t *testing.T }
+
+func (w tlog) Write(p []byte) (int, error) {
+	w.t.Log(strings.TrimRight(string(p), "\n"))
+	return len(p), nil
 }
