@@ -121,9 +121,12 @@ type SweepResult struct {
 // answered only the SNMPv3 probe is handed to a bounded pool that tries
 // each V3 user with its own gosnmp client.
 //
-// After each pass Sweep drains adaptively (see drainRTTs) instead of
-// waiting a fixed time, then re-probes only the addresses that stayed
-// silent, Retries times. Cancelling ctx stops it promptly; it then returns
+// After each pass Sweep drains adaptively instead of waiting a fixed time:
+// it stops once no reply came for a few of the slowest round trips seen
+// (at least 100 ms, at most Timeout), and, after the last pass, once every
+// address has had Timeout to answer its first probe. It re-probes only the
+// addresses that stayed silent, Retries times; a late answer to an earlier
+// pass still counts. Cancelling ctx stops it promptly; it then returns
 // what it found so far together with the context's error.
 func Sweep(ctx context.Context, o SweepOptions) (SweepResult, error) {
 	s, err := newSweeper(o)
