@@ -31,7 +31,7 @@ if (!window.__mfp) window.__mfp = (function () {
   // labelsOf returns [text, source] pairs, best sources first.
   const labelsOf = e => {
     const out = [];
-    const push = (t, src) => { t = norm(t); if (t) out.push([t, src]); };
+    const push = (t, src) => { const n = norm(t); if (n) out.push([n, src, (t || "").replace(/[\u00a0\s]+/g, " ").trim().replace(/[\s:*\uff1a]+$/, "")]); };
     if (e.labels) for (const l of e.labels) push(textOf(l), "label");
     const lb = e.getAttribute("aria-labelledby");
     if (lb) lb.split(/\s+/).forEach(id => { const x = document.getElementById(id); if (x) push(textOf(x), "aria"); });

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"time"
 
@@ -86,7 +87,7 @@ const jsProbe = jsLib + `
   const field = e => {
     const t = (e.getAttribute("type") || (e.tagName === "INPUT" ? "text" : e.tagName.toLowerCase())).toLowerCase();
     const f = {tag: e.tagName.toLowerCase(), type: t, name: e.getAttribute("name") || "", id: e.id || ""};
-    const l = __mfp.labelsOf(e); if (l.length) f.label = l[0][0];
+    const l = __mfp.labelsOf(e); if (l.length) f.label = l[0][2];
     if (t === "password") { if (e.value) f.value = "********"; }
     else if (e.tagName === "SELECT") { f.options = Array.from(e.options).map(o => (o.selected ? "* " : "") + o.textContent.trim() + (o.value !== o.textContent.trim() ? " [" + o.value + "]" : "")); }
     else if (t === "checkbox" || t === "radio") { f.checked = e.checked; f.value = e.value; if (t === "radio") f.label = __mfp.ownLabel(e) + (f.label ? " (" + f.label + ")" : ""); }
@@ -184,6 +185,26 @@ func Probe(ctx context.Context, b *Browser, t Target, login *Credential) (ProbeR
 		rep.Notes = append(rep.Notes, "the device answers 401: HTTP Basic (or Digest) authentication on every page")
 	}
 	rep.Pages = append(rep.Pages, landing)
+	// A landing page without a password field usually links to the
+	// login page: look at that too.
+	if !hasPassword(landing) && pg.Status != 401 {
+		for _, l := range landing.Links {
+			if !reLoginLink.MatchString(l.Text) || !strings.HasPrefix(l.Href, tab.BaseURL()) {
+				continue
+			}
+			lp, err := tab.Navigate(ctx, l.Href)
+			if err != nil {
+				rep.Notes = append(rep.Notes, "could not open the login page "+l.Href+": "+err.Error())
+				break
+			}
+			_ = tab.WaitReady(ctx)
+			if login, err := tab.ProbePage(ctx, "login"); err == nil {
+				login.Status = lp.Status
+				rep.Pages = append(rep.Pages, login)
+			}
+			break
+		}
+	}
 
 	drv, derr := For(t.Device)
 	if derr == nil {
@@ -234,6 +255,24 @@ func Probe(ctx context.Context, b *Browser, t Target, login *Credential) (ProbeR
 		}
 	}
 	return rep, nil
+}
+
+var reLoginLink = regexp.MustCompile(`(?i)^\s*(log ?in|sign ?in|log on|administrator login)\s*$`)
+
+func hasPassword(p ProbePage) bool {
+	for _, f := range p.Forms {
+		for _, fl := range f.Fields {
+			if fl.Type == "password" {
+				return true
+			}
+		}
+	}
+	for _, fl := range p.Loose {
+		if fl.Type == "password" {
+			return true
+		}
+	}
+	return false
 }
 
 // JSON renders the report as indented JSON.

@@ -479,7 +479,7 @@ func safeName(s string) string { return strings.Trim(unsafeChars.ReplaceAllStrin
 // MaskedScreenshot captures the viewport with every password field, every
 // field holding a registered secret and every text showing one blanked.
 func (t *Tab) MaskedScreenshot(ctx context.Context) ([]byte, error) {
-	secrets, _ := json.Marshal(t.secretList())
+	secrets, _ := json.Marshal(append([]string{}, t.secretList()...))
 	if err := t.Eval(ctx, "mask passwords", withArg(jsMask, secrets), nil); err != nil {
 		return nil, err
 	}

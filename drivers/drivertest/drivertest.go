@@ -55,6 +55,9 @@ type Config struct {
 	Model  string
 	// HasTest says the family has a test e-mail action (drivers.Tester).
 	HasTest bool
+	// FaultCode is the fault code the family reports for a failed e-mail
+	// job ("016-781" on VersaLink), "" when it shows none.
+	FaultCode string
 	// Addr returns a fresh loopback address from the caller's block for
 	// each device and stand-in.
 	Addr func(tb testing.TB) netip.Addr
@@ -538,6 +541,12 @@ func testTLS10(t *testing.T, c Config) {
 	}
 	if drivers.IsRetryable(r.TestErr) {
 		t.Errorf("firmware failure classed retryable")
+	}
+	if c.FaultCode != "" && r.Test.Code != c.FaultCode {
+		t.Errorf("fault code %q, want %q (result %+v)", r.Test.Code, c.FaultCode, r.Test)
+	}
+	if r.Test.Message == "" {
+		t.Errorf("no device message in the failed result")
 	}
 }
 

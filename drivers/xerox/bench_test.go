@@ -23,7 +23,7 @@ func BenchmarkPush(b *testing.B) {
 		{"FujiXerox", sim.FamilyFujiXerox, "WorkCentre 6605"},
 	} {
 		b.Run(fam.name, func(b *testing.B) {
-			c := config(b, fam.family, fam.model, fam.family != sim.FamilyFujiXerox)
+			c := suite(b, fam.family, fam.model, fam.family != sim.FamilyFujiXerox)
 			e := drivertest.NewEnv(b, c)
 			// Devices are made before the clock starts.
 			tgts := make([]drivers.Target, b.N)

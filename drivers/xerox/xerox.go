@@ -108,7 +108,10 @@ func (b *base) detect(ctx context.Context) (string, error) {
 		return "", fmt.Errorf("the web admin answers HTTP %d: %w", pg.Status, drivers.ErrTransient)
 	}
 	// Redirects and script apps: give the landing page a moment.
-	if err := b.tab.WaitSettled(ctx, "load the landing page", `document.body && (document.body.innerText.trim().length > 0 || document.querySelector("a,input,button"))`); err != nil {
+	wctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+	err = b.tab.WaitSettled(wctx, "load the landing page", `document.querySelector("frame,iframe,a,input,button") || (document.body && document.body.innerText.trim().length > 0)`)
+	cancel()
+	if err != nil && ctx.Err() != nil {
 		return "", err
 	}
 	var probe struct {
@@ -193,7 +196,6 @@ func (b *base) rememberPages(m map[string]string) {
 
 var (
 	reLocked  = regexp.MustCompile(`(?i)locked|maximum number of (failed )?(login|log-in|log in) attempts|too many (failed )?(login|log-in|log in)|attempts has exceeded|attempts have exceeded|switch the printer off and on|restart the device to`)
-	reBadPW   = regexp.MustCompile(`(?i)incorrect|invalid|not (valid|correct)|failed|denied|wrong`)
 	reBusy    = regexp.MustCompile(`(?i)another (user|administrator|admin)[^.]{0,40}logged in|already logged in|in use by another`)
 	reFault   = regexp.MustCompile(`\b0\d\d-\d\d\d\b`)
 	reSuccess = regexp.MustCompile(`(?i)\b(sent|success(ful(ly)?)?|completed)\b`)
@@ -330,31 +332,6 @@ func checkSettings(s drivers.SMTPSettings) error {
 	return nil
 }
 
-// compare lists the differences between what was written and read back
-// (the password cannot be read back).
-func compare(want, got drivers.SMTPSettings) []string {
-	var d []string
-	if !strings.EqualFold(want.Server, got.Server) {
-		d = append(d, fmt.Sprintf("server %q, not %q", got.Server, want.Server))
-	}
-	if want.Port != got.Port {
-		d = append(d, fmt.Sprintf("port %d, not %d", got.Port, want.Port))
-	}
-	if got.Security != "" && want.Security != got.Security {
-		d = append(d, fmt.Sprintf("security %s, not %s", got.Security, want.Security))
-	}
-	if want.Auth != got.Auth {
-		d = append(d, fmt.Sprintf("auth %v, not %v", got.Auth, want.Auth))
-	}
-	if want.Auth && !strings.EqualFold(want.User, got.User) {
-		d = append(d, fmt.Sprintf("login name %q, not %q", got.User, want.User))
-	}
-	if want.From != "" && got.From != "" && !strings.EqualFold(want.From, got.From) {
-		d = append(d, fmt.Sprintf("from %q, not %q", got.From, want.From))
-	}
-	return d
-}
-
 // jobFromTables finds the newest job for recipient to in the page's
 // job-history table(s).
 func jobFromTables(tables []drivers.Table, to string) (drivers.JobEntry, bool) {
@@ -364,7 +341,7 @@ func jobFromTables(tables []drivers.Table, to string) (drivers.JobEntry, bool) {
 		if rc < 0 || sc < 0 {
 			continue
 		}
-		ic, nc, fc, dc, cc := tb.Column("Job ID", "ID", "Job Number"), tb.Column("Job Name", "Name", "Type"), tb.Column("Fault", "Fault Code", "Error Code"), tb.Column("Details", "Detail", "Reason", "Message"), tb.Column("Completed", "Time", "Date")
+		ic, nc, fc, dc := tb.Column("Job ID", "ID", "Job Number"), tb.Column("Job Name", "Name", "Type"), tb.Column("Fault", "Fault Code", "Error Code"), tb.Column("Details", "Detail", "Reason", "Message")
 		var best drivers.JobEntry
 		found := false
 		for _, r := range tb.Rows {
@@ -383,7 +360,6 @@ func jobFromTables(tables []drivers.Table, to string) (drivers.JobEntry, bool) {
 			}
 			st := strings.ToLower(e.Status)
 			e.OK = (strings.Contains(st, "complete") || strings.Contains(st, "success") || strings.Contains(st, "sent")) && e.Code == ""
-			_ = cc
 			if !found || newerID(e.ID, best.ID) {
 				best, found = e, true
 			}

@@ -2,10 +2,10 @@ package xerox_test
 
 import (
 	"context"
-	"fmt"
 	"log/slog"
 	"net/netip"
 	"os"
+	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -65,7 +65,7 @@ func logger() *slog.Logger {
 	return slog.New(slog.DiscardHandler)
 }
 
-func config(t testing.TB, family, model string, hasTest bool) drivertest.Config {
+func suite(t testing.TB, family, model string, hasTest bool, faultCode ...string) drivertest.Config {
 	if browser == nil {
 		if os.Getenv("MFPFLEET_REQUIRE_PEERS") == "1" {
 			t.Fatalf("chromium required (MFPFLEET_REQUIRE_PEERS=1): %v", browserErr)
@@ -73,19 +73,17 @@ func config(t testing.TB, family, model string, hasTest bool) drivertest.Config 
 		t.Skipf("chromium not available: %v", browserErr)
 	}
 	return drivertest.Config{Browser: browser, ArtifactsDir: artifactsDir, Family: family, Model: model,
-		HasTest: hasTest, Addr: addr, Logger: logger()}
+		HasTest: hasTest, FaultCode: strings.Join(faultCode, ""), Addr: addr, Logger: logger()}
 }
 
 func TestConnectKey(t *testing.T) {
-	drivertest.Run(t, config(t, sim.FamilyConnectKey, "AltaLink C8045", true))
+	drivertest.Run(t, suite(t, sim.FamilyConnectKey, "AltaLink C8045", true))
 }
 
 func TestVersaLink(t *testing.T) {
-	drivertest.Run(t, config(t, sim.FamilyVersaLink, "VersaLink C405", true))
+	drivertest.Run(t, suite(t, sim.FamilyVersaLink, "VersaLink C405", true, "016-781"))
 }
 
 func TestFujiXerox(t *testing.T) {
-	drivertest.Run(t, config(t, sim.FamilyFujiXerox, "WorkCentre 6605", false))
+	drivertest.Run(t, suite(t, sim.FamilyFujiXerox, "WorkCentre 6605", false))
 }
-
-var _ = fmt.Sprint
