@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -251,14 +252,14 @@ func BenchmarkSweep(b *testing.B) {
 // unreliable serves a simulated agent on addr that ignores the requests
 // whose number (0-based, in arrival order) is in drop, and answers the
 // others after delay(request).
-func unreliable(t *testing.T, addr string, a *sim.SNMPAgent, drop map[int]bool, delayOf func([]byte) time.Duration) *int {
+func unreliable(t *testing.T, addr string, a *sim.SNMPAgent, drop map[int]bool, delayOf func([]byte) time.Duration) *atomic.Int64 {
 	t.Helper()
 	conn, err := net.ListenPacket("udp4", fmt.Sprintf("%s:%d", addr, simPort))
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { conn.Close() })
-	var n int
+	var n atomic.Int64
 	go func() {
 		buf := make([]byte, 65536)
 		for i := 0; ; i++ {
@@ -266,7 +267,7 @@ func unreliable(t *testing.T, addr string, a *sim.SNMPAgent, drop map[int]bool, 
 			if err != nil {
 				return
 			}
-			n = i + 1
+			n.Store(int64(i + 1))
 			if drop[i] {
 				continue
 			}
@@ -355,7 +356,7 @@ func TestSweepUnreliableAgents(t *testing.T) {
 					got = &d
 				}
 			}
-			t.Logf("stats %+v; the agent saw %d datagrams", res.Stats, *n)
+			t.Logf("stats %+v; the agent saw %d datagrams", res.Stats, n.Load())
 			if !tc.found {
 				if got != nil {
 					t.Fatalf("found %+v", got)
