@@ -76,35 +76,34 @@ echo "agents: $nexp answering community public, $nv3 SNMPv3-only; sweeping $RANG
 
 now() { date +%s.%N; }
 
-# run_one NAME CMD...: runs the command, prints "wall packets found v3found extra".
-# The command writes found addresses (one per line, "ADDR v3" for
+# measure RUN NAME PACKETS CMD...: runs the command once and appends
+# "name run wall packets found v3found extra" to $results. PACKETS is a
+# number, or from-output to read packets=N from the command's output. The
+# command writes the addresses it found (one per line, "ADDR v3" for
 # SNMPv3 agents needing credentials) to $work/found.
 results="$work/results"
 : >"$results"
 measure() {
-	local name=$1 packets=$2
-	shift 2
-	for i in $(seq "$RUNS"); do
-		: >"$work/found"
-		local t0 t1
-		t0=$(now)
-		"$@" >"$work/out" 2>"$work/err" || { cat "$work/err" >&2; exit 1; }
-		t1=$(now)
-		local wall pk found v3 extra
-		wall=$(echo "$t1 - $t0" | bc -l)
-		if [ "$packets" = from-output ]; then
-			pk=$(grep -o 'packets=[0-9]*' "$work/out" | cut -d= -f2)
-		else
-			pk=$packets
-		fi
-		awk '$2 != "v3" {print $1}' "$work/found" | sort -u >"$work/found-c"
-		awk '$2 == "v3" {print $1}' "$work/found" | sort -u >"$work/found-v3"
-		found=$(comm -12 "$work/expected" "$work/found-c" | wc -l)
-		v3=$(comm -12 "$work/expected-v3" "$work/found-v3" | wc -l)
-		extra=$(cat "$work/expected" "$work/expected-v3" | sort | comm -13 - <(sort -u "$work/found-c" "$work/found-v3") | wc -l)
-		printf '%s\t%s\t%.3f\t%s\t%s\t%s\t%s\n' "$name" "$i" "$wall" "$pk" "$found" "$v3" "$extra" >>"$results"
-		printf '  %-44s run %s: %6.3f s, %7s packets, found %s/%s, v3-only %s/%s, unexpected %s\n' "$name" "$i" "$wall" "$pk" "$found" "$nexp" "$v3" "$nv3" "$extra" >&2
-	done
+	local i=$1 name=$2 packets=$3
+	shift 3
+	: >"$work/found"
+	local t0 t1 wall pk found v3 extra
+	t0=$(now)
+	"$@" >"$work/out" 2>"$work/err" || { cat "$work/err" >&2; exit 1; }
+	t1=$(now)
+	wall=$(echo "$t1 - $t0" | bc -l)
+	if [ "$packets" = from-output ]; then
+		pk=$(grep -o 'packets=[0-9]*' "$work/out" | cut -d= -f2)
+	else
+		pk=$packets
+	fi
+	awk '$2 != "v3" {print $1}' "$work/found" | sort -u >"$work/found-c"
+	awk '$2 == "v3" {print $1}' "$work/found" | sort -u >"$work/found-v3"
+	found=$(comm -12 "$work/expected" "$work/found-c" | wc -l)
+	v3=$(comm -12 "$work/expected-v3" "$work/found-v3" | wc -l)
+	extra=$(cat "$work/expected" "$work/expected-v3" | sort | comm -13 - <(sort -u "$work/found-c" "$work/found-v3") | wc -l)
+	printf '%s\t%s\t%.3f\t%s\t%s\t%s\t%s\n' "$name" "$i" "$wall" "$pk" "$found" "$v3" "$extra" >>"$results"
+	printf '  %-44s run %s: %6.3f s, %7s packets, found %s/%s, v3-only %s/%s, unexpected %s\n' "$name" "$i" "$wall" "$pk" "$found" "$nexp" "$v3" "$nv3" "$extra" >&2
 }
 
 onesixtyone_found() {
@@ -114,11 +113,14 @@ mfpfleet() {
 	"$work/sweep" -targets "$RANGE" -port "$PORT" -out "$work/found" "$@"
 }
 
-measure "onesixtyone -w 0 (v1, 1 pass)" 65536 onesixtyone_found
-measure "mfpfleet (v2c+v1+v3, 2 passes) rate $RATE" from-output mfpfleet -rate "$RATE"
-measure "mfpfleet (v1 only, 1 pass) rate $RATE" from-output mfpfleet -rate "$RATE" -versions 1 -retries 0
-for r in $EXTRA_RATES; do
-	measure "mfpfleet (v2c+v1+v3, 2 passes) rate $r" from-output mfpfleet -rate "$r"
+# Runs are interleaved so that both tools see the same machine load.
+for i in $(seq "$RUNS"); do
+	measure "$i" "onesixtyone -w 0 (v1, 1 pass)" 65536 onesixtyone_found
+	measure "$i" "mfpfleet (v2c+v1+v3, 2 passes) rate $RATE" from-output mfpfleet -rate "$RATE"
+	measure "$i" "mfpfleet (v1 only, 1 pass) rate $RATE" from-output mfpfleet -rate "$RATE" -versions 1 -retries 0
+	for r in $EXTRA_RATES; do
+		measure "$i" "mfpfleet (v2c+v1+v3, 2 passes) rate $r" from-output mfpfleet -rate "$r"
+	done
 done
 
 echo
