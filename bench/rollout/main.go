@@ -1,0 +1,430 @@
+// Command rollout benchmarks provisioning throughput for
+// bench/rollout/run.sh: 48 simulated Xerox web admins (ConnectKey,
+// VersaLink and Fuji-Xerox-made, the legacy model left out) pushed by
+// rollout.Push with confirmation on, at several --parallel levels. It
+// reports devices per minute and the peak memory of the pushing process
+// tree (the push process and its Chromium, summed PSS and RSS sampled
+// from /proc every 100 ms), medians over the runs.
+//
+// Three roles, one binary:
+//
+//	rollout                 the orchestrator: starts the simulator child,
+//	                        then one push child per run, samples its tree
+//	rollout -role sim       the fleet and the Gmail stand-in (own process,
+//	                        so its memory is not counted)
+//	rollout -role push      discover (SNMP) into a fresh inventory, then
+//	                        one rollout.Push; prints the Summary as JSON
+//
+// Every address is in 127.0.70.0 – 127.0.72.255 (loopback).
+package main
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"log/slog"
+	"net/netip"
+	"os"
+	"os/exec"
+	"os/signal"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/mfpfleet/mfpfleet/config"
+	"github.com/mfpfleet/mfpfleet/devices/sim"
+	_ "github.com/mfpfleet/mfpfleet/drivers/all"
+	"github.com/mfpfleet/mfpfleet/gmail"
+	"github.com/mfpfleet/mfpfleet/inventory"
+	"github.com/mfpfleet/mfpfleet/rollout"
+)
+
+const (
+	fleetBase = "127.0.70.1"
+	gmailAddr = "127.0.72.250"
+	// 54 devices cycle through the 9 Xerox models; the 6 legacy ones
+	// have no web admin to push to and are not selected: 48 remain.
+	fleetCount = 54
+)
+
+// webModels selects the 48 devices with a web admin.
+var webModels = []string{"AltaLink", "VersaLink", "WorkCentre 7556", "WorkCentre 6515", "WorkCentre 6605", "WorkCentre 3615", "WorkCentre 6015"}
+
+func main() {
+	var (
+		role      = flag.String("role", "", "internal: sim or push")
+		state     = flag.String("state", "", "state folder (default: a temporary one)")
+		levels    = flag.String("parallel", "1,2,4,8", "parallel levels, comma-separated")
+		runs      = flag.Int("runs", 3, "runs per level")
+		parallel  = flag.Int("p", 4, "push role: workers")
+		dbPath    = flag.String("db", "", "push role: inventory file")
+		siteIso   = flag.Bool("site-isolation", false, "keep Chromium's site isolation (slower)")
+		poll      = flag.Duration("confirm-poll", 250*time.Millisecond, "first wait between mailbox searches")
+		debug     = flag.Bool("debug", false, "debug logs on stderr")
+		startOnly = flag.Bool("sim-only", false, "start the simulator and wait (for manual runs)")
+	)
+	flag.Parse()
+	lvl := slog.LevelWarn
+	if *debug {
+		lvl = slog.LevelDebug
+	}
+	log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: lvl}))
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	var err error
+	switch *role {
+	case "sim":
+		err = runSim(ctx, *state, log)
+	case "push":
+		err = runPush(ctx, *state, *dbPath, *parallel, *siteIso, *poll, log)
+	case "":
+		err = orchestrate(ctx, *state, *levels, *runs, *siteIso, *poll, *debug, *startOnly)
+	default:
+		err = fmt.Errorf("unknown role %q", *role)
+	}
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "bench/rollout:", err)
+		os.Exit(1)
+	}
+}
+
+// runSim starts the fleet, writes its state and says "ready".
+func runSim(ctx context.Context, state string, log *slog.Logger) error {
+	// The pre-2017 WorkCentre 7556 speaks TLS 1.0 only and cannot reach
+	// Gmail; give the benchmark's ones updated firmware.
+	tls := map[netip.Addr]string{}
+	plan, err := sim.PlanSNMPFleet(sim.SNMPFleetConfig{Base: netip.MustParseAddr(fleetBase), Count: fleetCount, Vendors: []string{"xerox"}})
+	if err != nil {
+		return err
+	}
+	for _, d := range plan {
+		if d.Model.SMTPTLS == sim.SMTPTLS10 {
+			tls[d.Addr] = sim.SMTPTLS12
+		}
+	}
+	f, err := sim.StartFleet(ctx, sim.FleetOptions{
+		Base: netip.MustParseAddr(fleetBase), Count: fleetCount, Vendors: []string{"xerox"},
+		StateDir: state, NoHTTP: true, GmailAddr: netip.MustParseAddr(gmailAddr), SMTPTLS: tls,
+		LockoutAfter: -1, Logger: log,
+	})
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	fmt.Println("ready")
+	<-ctx.Done()
+	return nil
+}
+
+// runPush discovers the fleet into a fresh inventory and pushes once.
+func runPush(ctx context.Context, state, dbPath string, parallel int, siteIso bool, poll time.Duration, log *slog.Logger) error {
+	cfg, err := config.Load(filepath.Join(state, sim.FleetConfigFile))
+	if err != nil {
+		return err
+	}
+	cfg.Inventory.Path = dbPath
+	cfg.Browser.Flags = append(cfg.Browser.Flags, "--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.*")
+	cfg.Browser.SiteIsolation = siteIso
+	cfg.Rollout.ArtifactsDir = filepath.Join(filepath.Dir(dbPath), "artifacts")
+	pw, err := gmail.ReadAppPassword(ctx, gmail.PasswordSource{File: filepath.Join(state, sim.AppPasswordFile)})
+	if err != nil {
+		return err
+	}
+	db, err := inventory.Open(ctx, dbPath)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	if _, err := rollout.Discover(ctx, db, cfg, rollout.DiscoverOptions{Retries: -1, Logger: log}); err != nil {
+		return fmt.Errorf("discover: %w", err)
+	}
+	fmt.Fprintln(os.Stderr, "push-start")
+	sum, err := rollout.Push(ctx, rollout.Options{
+		Config: cfg, DB: db, AppPassword: pw, Select: rollout.Selector{Models: webModels},
+		Parallel: parallel, ConfirmPoll: poll, Logger: log,
+	})
+	if b, jerr := json.Marshal(sum); jerr == nil {
+		fmt.Println(string(b))
+	}
+	stepStats(db, sum.RunID)
+	return err
+}
+
+// stepStats prints, on stderr, the mean and maximum duration of each
+// step of the run, to see where the time goes.
+func stepStats(db *inventory.DB, runID int64) {
+	steps, err := db.Steps(context.Background(), runID, 0)
+	if err != nil {
+		return
+	}
+	type agg struct {
+		n        int
+		sum, max time.Duration
+	}
+	by := map[string]*agg{}
+	var order []string
+	for _, s := range steps {
+		a := by[s.Step]
+		if a == nil {
+			a = &agg{}
+			by[s.Step] = a
+			order = append(order, s.Step)
+		}
+		a.n++
+		a.sum += s.Duration
+		a.max = max(a.max, s.Duration)
+	}
+	var parts []string
+	for _, k := range order {
+		a := by[k]
+		parts = append(parts, fmt.Sprintf("%s %d× mean %v max %v", k, a.n, (a.sum/time.Duration(a.n)).Round(time.Millisecond), a.max.Round(time.Millisecond)))
+	}
+	fmt.Fprintln(os.Stderr, "  steps: "+strings.Join(parts, "; "))
+}
+
+// sample is one run's figures.
+type sample struct {
+	parallel           int
+	devices, failed    int
+	seconds            float64
+	perMinute          float64
+	peakPSS, peakRSS   int64 // bytes
+	confirmed, unconfd int
+}
+
+func orchestrate(ctx context.Context, state, levels string, runs int, siteIso bool, poll time.Duration, debug, simOnly bool) error {
+	if state == "" {
+		d, err := os.MkdirTemp("", "bench-rollout-")
+		if err != nil {
+			return err
+		}
+		defer os.RemoveAll(d)
+		state = d
+	}
+	self, err := os.Executable()
+	if err != nil {
+		return err
+	}
+	simCmd := exec.CommandContext(ctx, self, "-role", "sim", "-state", state)
+	simCmd.Stderr = os.Stderr
+	out, err := simCmd.StdoutPipe()
+	if err != nil {
+		return err
+	}
+	if err := simCmd.Start(); err != nil {
+		return err
+	}
+	defer func() { _ = simCmd.Process.Signal(syscall.SIGTERM); _ = simCmd.Wait() }()
+	ready := make(chan bool, 1)
+	go func() {
+		sc := bufio.NewScanner(out)
+		for sc.Scan() {
+			if sc.Text() == "ready" {
+				ready <- true
+			}
+		}
+		ready <- false
+	}()
+	select {
+	case ok := <-ready:
+		if !ok {
+			return fmt.Errorf("the simulator did not start")
+		}
+	case <-time.After(60 * time.Second):
+		return fmt.Errorf("the simulator did not start within 60 s")
+	}
+	fmt.Printf("simulator ready: %d devices from %s (48 with a web admin), state %s\n", fleetCount, fleetBase, state)
+	if simOnly {
+		<-ctx.Done()
+		return nil
+	}
+	var ps []int
+	for _, s := range strings.Split(levels, ",") {
+		n, err := strconv.Atoi(strings.TrimSpace(s))
+		if err != nil || n < 1 {
+			return fmt.Errorf("-parallel: %q is not a number", s)
+		}
+		ps = append(ps, n)
+	}
+	fmt.Printf("%-8s %-4s %8s %9s %10s %12s %12s %s\n", "parallel", "run", "devices", "seconds", "dev/min", "peak PSS", "peak RSS", "confirmed/unconfirmed/failed")
+	results := map[int][]sample{}
+	for _, p := range ps {
+		for r := 1; r <= runs; r++ {
+			s, err := onePush(ctx, self, state, p, r, siteIso, poll, debug)
+			if err != nil {
+				return fmt.Errorf("parallel %d run %d: %w", p, r, err)
+			}
+			results[p] = append(results[p], s)
+			fmt.Printf("%-8d %-4d %8d %9.1f %10.1f %12s %12s %d/%d/%d\n", p, r, s.devices, s.seconds, s.perMinute, mib(s.peakPSS), mib(s.peakRSS), s.confirmed, s.unconfd, s.failed)
+		}
+	}
+	fmt.Printf("\nmedians over %d run(s), 48 devices, confirmation on, site isolation %v:\n", runs, siteIso)
+	fmt.Printf("| --parallel | devices/min | seconds | peak PSS (tree) | peak RSS (tree) |\n|---|---|---|---|---|\n")
+	for _, p := range ps {
+		ss := results[p]
+		fmt.Printf("| %d | %.0f | %.1f | %s | %s |\n", p,
+			median(ss, func(s sample) float64 { return s.perMinute }),
+			median(ss, func(s sample) float64 { return s.seconds }),
+			mib(int64(median(ss, func(s sample) float64 { return float64(s.peakPSS) }))),
+			mib(int64(median(ss, func(s sample) float64 { return float64(s.peakRSS) }))))
+	}
+	return nil
+}
+
+func onePush(ctx context.Context, self, state string, p, r int, siteIso bool, poll time.Duration, debug bool) (sample, error) {
+	dir, err := os.MkdirTemp(state, fmt.Sprintf("run-p%d-%d-", p, r))
+	if err != nil {
+		return sample{}, err
+	}
+	defer os.RemoveAll(dir)
+	args := []string{"-role", "push", "-state", state, "-db", filepath.Join(dir, "fleet.db"), "-p", strconv.Itoa(p), "-confirm-poll", poll.String()}
+	if siteIso {
+		args = append(args, "-site-isolation")
+	}
+	if debug {
+		args = append(args, "-debug")
+	}
+	cmd := exec.CommandContext(ctx, self, args...)
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		return sample{}, err
+	}
+	stderr, err := cmd.StderrPipe()
+	if err != nil {
+		return sample{}, err
+	}
+	if err := cmd.Start(); err != nil {
+		return sample{}, err
+	}
+	// The clock starts when discovery is done and the push begins.
+	started := make(chan time.Time, 1)
+	go func() {
+		sc := bufio.NewScanner(stderr)
+		for sc.Scan() {
+			if sc.Text() == "push-start" {
+				started <- time.Now()
+				continue
+			}
+			fmt.Fprintln(os.Stderr, sc.Text())
+		}
+	}()
+	var sumLine []byte
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		sc := bufio.NewScanner(stdout)
+		sc.Buffer(make([]byte, 1<<20), 64<<20)
+		for sc.Scan() {
+			sumLine = append([]byte(nil), sc.Bytes()...)
+		}
+	}()
+	var peakPSS, peakRSS int64
+	tick := time.NewTicker(100 * time.Millisecond)
+	defer tick.Stop()
+sampling:
+	for {
+		select {
+		case <-done:
+			break sampling
+		case <-tick.C:
+			pss, rss := treeMemory(cmd.Process.Pid)
+			peakPSS, peakRSS = max(peakPSS, pss), max(peakRSS, rss)
+		}
+	}
+	end := time.Now()
+	werr := cmd.Wait()
+	var t0 time.Time
+	select {
+	case t0 = <-started:
+	default:
+		return sample{}, fmt.Errorf("the push never started: %v", werr)
+	}
+	var sum rollout.Summary
+	if err := json.Unmarshal(sumLine, &sum); err != nil {
+		return sample{}, fmt.Errorf("no summary (%v): %w", werr, err)
+	}
+	s := sample{parallel: p, seconds: end.Sub(t0).Seconds(), peakPSS: peakPSS, peakRSS: peakRSS,
+		confirmed: sum.Counts.Confirmed, unconfd: sum.Counts.WrittenUnconfirmed, failed: sum.Counts.Failed}
+	s.devices = s.confirmed + s.unconfd
+	s.perMinute = float64(s.devices) / (s.seconds / 60)
+	if s.failed > 0 {
+		for _, d := range sum.Failed() {
+			fmt.Fprintf(os.Stderr, "  failed %s: %s\n", d.IP, d.Reason)
+		}
+	}
+	return s, nil
+}
+
+// treeMemory sums PSS and RSS (bytes) of pid and all its descendants.
+func treeMemory(root int) (pss, rss int64) {
+	children := map[int][]int{}
+	ents, _ := os.ReadDir("/proc")
+	for _, e := range ents {
+		pid, err := strconv.Atoi(e.Name())
+		if err != nil {
+			continue
+		}
+		b, err := os.ReadFile("/proc/" + e.Name() + "/stat")
+		if err != nil {
+			continue
+		}
+		// pid (comm) state ppid ...: comm may hold spaces and parens.
+		s := string(b)
+		i := strings.LastIndexByte(s, ')')
+		if i < 0 {
+			continue
+		}
+		f := strings.Fields(s[i+1:])
+		if len(f) < 2 {
+			continue
+		}
+		ppid, _ := strconv.Atoi(f[1])
+		children[ppid] = append(children[ppid], pid)
+	}
+	queue := []int{root}
+	for len(queue) > 0 {
+		pid := queue[0]
+		queue = queue[1:]
+		queue = append(queue, children[pid]...)
+		b, err := os.ReadFile(fmt.Sprintf("/proc/%d/smaps_rollup", pid))
+		if err != nil {
+			continue
+		}
+		for _, line := range strings.Split(string(b), "\n") {
+			f := strings.Fields(line)
+			if len(f) < 2 {
+				continue
+			}
+			kb, _ := strconv.ParseInt(f[1], 10, 64)
+			switch f[0] {
+			case "Pss:":
+				pss += kb * 1024
+			case "Rss:":
+				rss += kb * 1024
+			}
+		}
+	}
+	return pss, rss
+}
+
+func median(ss []sample, f func(sample) float64) float64 {
+	v := make([]float64, 0, len(ss))
+	for _, s := range ss {
+		v = append(v, f(s))
+	}
+	slices.Sort(v)
+	if len(v) == 0 {
+		return 0
+	}
+	if len(v)%2 == 1 {
+		return v[len(v)/2]
+	}
+	return (v[len(v)/2-1] + v[len(v)/2]) / 2
+}
+
+func mib(b int64) string { return fmt.Sprintf("%.0f MiB", float64(b)/(1<<20)) }
