@@ -15,13 +15,20 @@
 //	used, err := drivers.LoginWithCandidates(ctx, sess, dev, configured, ledger, budget, retryDefaults)
 //	defer sess.Logout(ctx) // always: some vendors allow one admin session at a time
 //	cur, err := sess.ReadSMTP(ctx)
-//	err = sess.WriteSMTP(ctx, drivers.GmailSettings(account, appPassword, 587))
+//	err = sess.WriteSMTP(ctx, drivers.GmailSettings("", account, appPassword, 587))
 //	back, err := sess.ReadSMTP(ctx)
 //	res, err := drivers.SendTest(ctx, sess, plusAddress) // ErrNoTestAction: written, unconfirmed
 //
 // Capabilities that not every web admin has are optional interfaces found
 // by type assertion on the Session: Tester (a test e-mail action),
 // JobLogReader (the device's job log), Defaulter (factory credentials).
+//
+// The Browser is one Chromium for the whole run, started once; each
+// device gets a tab in a browser context of its own (its own cookie jar,
+// thrown away with the tab). Site isolation is off by default: every
+// device is its own site, and a renderer process per device costs more
+// than it protects between printer admin pages (BrowserOptions).
+// Device certificates are trusted on first use (CertStore).
 //
 // Errors wrap the sentinel errors below; IsRetryable tells the ones a
 // rollout may retry with backoff (ErrTransient, ErrBusy) from the ones it
