@@ -11,6 +11,7 @@ import (
 	"net/netip"
 	"slices"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/gosnmp/gosnmp"
@@ -168,10 +169,13 @@ type sweeper struct {
 	plan    *plan
 	ids     idMap
 	port    uint16
-	conn    *net.UDPConn
-	out     *batchWriter
+	t0      time.Time
+	senders []*probeSender // probe senders, one socket each
+	fout    *batchWriter   // follow-up GETs, on the first sender's socket
+	pace    *pacer
+	count   counters
 	replies chan reply
-	dropped uint64 // by the receiver, read after it stopped
+	dropped atomic.Uint64 // by the receivers
 	recvWG  sync.WaitGroup
 
 	hosts   map[netip.Addr]*host
@@ -179,13 +183,8 @@ type sweeper struct {
 	sendq   []*request
 	nextSeq uint32
 
-	// pacing (token bucket)
-	tokens   float64
-	lastTick time.Time
-	burst    float64
-
-	// probe send times, for round-trip estimates
-	ring         []probeSent
+	// round trips and the drain
+	ring         []atomic.Uint64 // probe send times (markSent)
 	maxRTT       time.Duration
 	lastTx       time.Time // last probe sent
 	firstPassEnd time.Time // last probe of the first pass sent
@@ -204,12 +203,6 @@ type sweeper struct {
 	total    uint64
 	found    int
 	lastProg time.Time
-	buf      []byte
-}
-
-type probeSent struct {
-	seq uint32
-	at  time.Time
 }
 
 func newSweeper(o SweepOptions) (*sweeper, error) {
@@ -303,8 +296,8 @@ func newSweeper(o SweepOptions) (*sweeper, error) {
 		hosts:     map[netip.Addr]*host{},
 		follow:    map[uint32]*request{},
 		nextSeq:   uint32(p.probes()),
-		burst:     max(1, float64(o.Rate)/100), // at most 10 ms worth at once
-		ring:      make([]probeSent, 1<<14),
+		pace:      newPacer(o.Rate),
+		ring:      make([]atomic.Uint64, ringSize),
 		v3sem:     make(chan struct{}, o.Workers),
 		v3results: make(chan v3result, 16),
 	}
@@ -312,54 +305,45 @@ func newSweeper(o SweepOptions) (*sweeper, error) {
 }
 
 func (s *sweeper) run(ctx context.Context) (res SweepResult, err error) {
-	start := time.Now()
+	s.t0 = time.Now()
+	start := s.t0
 	s.stats.Addresses = s.plan.n
-	conn, err := net.ListenUDP("udp4", &net.UDPAddr{})
-	if err != nil {
-		return SweepResult{}, fmt.Errorf("open UDP socket: %w", err)
-	}
-	s.conn = conn
-	s.out = newBatchWriter(conn, s.sendErr)
-	_ = conn.SetReadBuffer(4 << 20)
-	_ = conn.SetWriteBuffer(4 << 20)
-
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	s.recvWG.Add(1)
-	go s.receive(ctx)
 	s.v3ctx = ctx
 	defer func() {
-		s.out.flush()
-		s.stats.PacketsSent, s.stats.SendErrors = s.out.sent, s.out.errs
-		conn.Close()
 		cancel()
+		for _, ps := range s.senders {
+			ps.conn.Close()
+		}
 		s.v3wg.Wait()
 		s.recvWG.Wait()
-		s.stats.Dropped += s.dropped
+		s.stats.PacketsSent, s.stats.SendErrors = s.count.sent.Load(), s.count.errs.Load()
+		s.stats.Dropped += s.dropped.Load()
 		s.stats.Duration = time.Since(start)
 		res = s.result()
 		s.found = len(res.Devices)
 		s.progress(true)
 	}()
+	for j := range senderCount(s.o.Rate) {
+		conn, err := net.ListenUDP("udp4", &net.UDPAddr{})
+		if err != nil {
+			return res, fmt.Errorf("open UDP socket: %w", err)
+		}
+		_ = conn.SetReadBuffer(4 << 20)
+		_ = conn.SetWriteBuffer(4 << 20)
+		s.senders = append(s.senders, &probeSender{j: j, conn: conn, out: newBatchWriter(conn, &s.count, s.sendErr)})
+		s.recvWG.Add(1)
+		go s.receive(ctx, conn)
+	}
+	s.fout = newBatchWriter(s.senders[0].conn, &s.count, s.sendErr)
 
-	s.log.Info("sweep", "addresses", s.plan.n, "probes_per_address", len(s.plan.kinds), "rate", s.o.Rate, "passes", s.plan.passes)
-	s.lastTick = time.Now()
+	s.log.Info("sweep", "addresses", s.plan.n, "probes_per_address", len(s.plan.kinds), "rate", s.o.Rate, "passes", s.plan.passes, "sockets", len(s.senders))
 	for pass := range s.plan.passes {
 		s.stats.Passes = pass + 1
 		s.total += s.passProbes(pass)
-		var index uint64
-		for a := range s.plan.targets.All() {
-			h := s.hosts[a]
-			for ki, k := range s.plan.kinds {
-				if h != nil && (h.comm != nil || (k.v3() && h.v3)) {
-					continue // answered already (a pass > 0)
-				}
-				if err := s.waitToken(ctx); err != nil {
-					return res, err
-				}
-				s.sendProbe(pass, index, ki, a)
-			}
-			index++
+		if err := s.sendPass(ctx, pass); err != nil {
+			return res, err
 		}
 		if pass == 0 {
 			s.firstPassEnd = s.lastTx
@@ -382,56 +366,65 @@ func (s *sweeper) run(ctx context.Context) (res SweepResult, err error) {
 	return res, nil
 }
 
-// waitToken blocks until the rate allows one more packet, meanwhile
-// handling replies, follow-up timeouts and queued follow-ups (which go
-// before probes).
-func (s *sweeper) waitToken(ctx context.Context) error {
-	for {
-		s.poll()
-		now := time.Now()
-		s.tokens = min(s.burst, s.tokens+now.Sub(s.lastTick).Seconds()*float64(s.o.Rate))
-		s.lastTick = now
-		if s.tokens >= 1 {
-			if len(s.sendq) > 0 {
-				s.tokens--
-				s.sendFollow(now)
-				continue
+// sendPass runs the probe senders over the addresses not answered yet,
+// handling replies, follow-up GETs and their timeouts meanwhile.
+func (s *sweeper) sendPass(ctx context.Context, pass int) error {
+	var skip map[netip.Addr]uint8
+	if pass > 0 {
+		skip = make(map[netip.Addr]uint8, len(s.hosts))
+		for a, h := range s.hosts {
+			switch {
+			case h.comm != nil:
+				skip[a] = skipAll
+			case h.v3:
+				skip[a] = skipV3
 			}
-			s.tokens--
-			return nil
-		}
-		s.out.flush()
-		wait := time.Duration((1 - s.tokens) / float64(s.o.Rate) * float64(time.Second))
-		t := time.NewTimer(max(wait, 50*time.Microsecond))
-		select {
-		case r := <-s.replies:
-			t.Stop()
-			s.handle(r)
-		case r := <-s.v3results:
-			t.Stop()
-			s.v3done(r)
-		case <-t.C:
-		case <-ctx.Done():
-			t.Stop()
-			return ctx.Err()
 		}
 	}
+	errc := make(chan error, len(s.senders))
+	for _, ps := range s.senders {
+		go func() { errc <- s.sendProbes(ctx, ps, pass, skip) }()
+	}
+	tick := time.NewTicker(5 * time.Millisecond)
+	defer tick.Stop()
+	var first error
+	for left := len(s.senders); left > 0; {
+		select {
+		case err := <-errc:
+			left--
+			if err != nil && first == nil {
+				first = err
+			}
+		case r := <-s.replies:
+			s.handle(r)
+			s.sendFollowUps()
+		case r := <-s.v3results:
+			s.v3done(r)
+		case now := <-tick.C:
+			s.checkTimeouts(now)
+			s.sendFollowUps()
+			s.progress(false)
+		}
+	}
+	for _, ps := range s.senders {
+		if ps.lastTx.After(s.lastTx) {
+			s.lastTx = ps.lastTx
+		}
+	}
+	return first
 }
 
-// poll handles whatever is ready without blocking.
-func (s *sweeper) poll() {
-	for range 64 {
-		select {
-		case r := <-s.replies:
-			s.handle(r)
-		case r := <-s.v3results:
-			s.v3done(r)
-		default:
-			s.checkTimeouts(time.Now())
-			s.progress(false)
-			return
-		}
+// sendFollowUps sends the queued follow-up GETs; they go before probes.
+func (s *sweeper) sendFollowUps() {
+	if len(s.sendq) == 0 {
+		return
 	}
+	s.pace.force(len(s.sendq))
+	now := time.Now()
+	for len(s.sendq) > 0 {
+		s.sendFollow(now)
+	}
+	s.fout.flush()
 }
 
 // drain waits for the tail of a pass: until no reply came for the quiet
@@ -440,16 +433,13 @@ func (s *sweeper) poll() {
 // probe (which a long sweep has long covered: it then ends after the
 // quiet time).
 func (s *sweeper) drain(ctx context.Context, last bool) error {
+	t := time.NewTimer(0)
+	defer t.Stop()
 	for {
-		s.poll()
 		now := time.Now()
-		s.tokens = min(s.burst, s.tokens+now.Sub(s.lastTick).Seconds()*float64(s.o.Rate))
-		s.lastTick = now
-		for s.tokens >= 1 && len(s.sendq) > 0 {
-			s.tokens--
-			s.sendFollow(now)
-		}
-		s.out.flush()
+		s.checkTimeouts(now)
+		s.sendFollowUps()
+		s.progress(false)
 		quiet := s.quiet()
 		sinceTx, sinceRx := now.Sub(s.lastTx), now.Sub(s.lastRx)
 		busy := len(s.follow) > 0 || len(s.sendq) > 0
@@ -460,17 +450,14 @@ func (s *sweeper) drain(ctx context.Context, last bool) error {
 		if !busy && sinceTx >= s.o.Timeout {
 			return nil
 		}
-		t := time.NewTimer(5 * time.Millisecond)
+		t.Reset(5 * time.Millisecond)
 		select {
 		case r := <-s.replies:
-			t.Stop()
 			s.handle(r)
 		case r := <-s.v3results:
-			t.Stop()
 			s.v3done(r)
 		case <-t.C:
 		case <-ctx.Done():
-			t.Stop()
 			return ctx.Err()
 		}
 	}
@@ -486,21 +473,8 @@ func (s *sweeper) quiet() time.Duration {
 	return min(s.o.Timeout, max(drainFloor, drainRTTs*s.maxRTT))
 }
 
-func (s *sweeper) sendProbe(pass int, index uint64, kind int, a netip.Addr) {
-	seq := s.plan.probeSeq(pass, index, kind)
-	s.buf = s.plan.kinds[kind].encode(s.buf, s.ids.id(seq))
-	now := time.Now()
-	s.ring[seq%uint32(len(s.ring))] = probeSent{seq: seq, at: now}
-	s.lastTx = now
-	s.write(s.buf, a)
-}
-
-func (s *sweeper) write(b []byte, a netip.Addr) {
-	s.out.add(b, netip.AddrPortFrom(a, s.port))
-}
-
 func (s *sweeper) sendErr(to netip.AddrPort, err error) {
-	if s.out.errs <= 3 {
+	if s.count.errs.Load() <= 3 {
 		s.log.Debug("send", "to", to.Addr(), "err", err)
 	}
 }
@@ -511,7 +485,7 @@ func (s *sweeper) sendFollow(now time.Time) {
 	r.sentAt = now
 	r.tries++
 	s.follow[r.seq] = r
-	s.write(r.pkt, r.h.addr)
+	s.fout.add(r.pkt, netip.AddrPortFrom(r.h.addr, s.port))
 }
 
 // checkTimeouts resends or gives up on follow-up GETs, every 10 ms at most.
@@ -536,23 +510,23 @@ func (s *sweeper) checkTimeouts(now time.Time) {
 	}
 }
 
-func (s *sweeper) receive(ctx context.Context) {
+func (s *sweeper) receive(ctx context.Context, conn *net.UDPConn) {
 	defer s.recvWG.Done()
 	m := newMatcher(s.plan, s.ids, s.port)
 	buf := make([]byte, 65536)
 	for {
-		n, from, err := s.conn.ReadFromUDPAddrPort(buf)
+		n, from, err := conn.ReadFromUDPAddrPort(buf)
 		if err != nil {
 			if ctx.Err() != nil || errors.Is(err, net.ErrClosed) {
 				return
 			}
 			continue
 		}
-		// gosnmp's values point into the buffer: decode a copy.
 		at := time.Now()
+		// gosnmp's values point into the buffer: decode a copy.
 		r, err := m.decode(from, bytes.Clone(buf[:n]))
 		if err != nil {
-			s.dropped++
+			s.dropped.Add(1)
 			continue
 		}
 		r.at = at
@@ -589,8 +563,8 @@ func (s *sweeper) handle(r reply) {
 		h = &host{addr: r.from}
 		s.hosts[r.from] = h
 	}
-	if p := s.ring[r.seq%uint32(len(s.ring))]; p.seq == r.seq && !p.at.IsZero() {
-		s.noteRTT(h, now.Sub(p.at))
+	if at, ok := s.sentAt(r.seq); ok {
+		s.noteRTT(h, now.Sub(at))
 	}
 	bit := uint64(1) << (r.kind % 64)
 	if h.answered&bit != 0 {
@@ -819,7 +793,7 @@ func (s *sweeper) progress(final bool) {
 		return
 	}
 	s.lastProg = now
-	sent := s.out.sent + uint64(s.out.n)
+	sent := s.count.sent.Load()
 	s.o.Progress(SweepProgress{Sent: sent, Total: max(s.total, sent), Answered: len(s.hosts), Found: s.found})
 }
 

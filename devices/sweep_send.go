@@ -17,13 +17,12 @@ type batchWriter struct {
 	to    []netip.AddrPort
 	n     int
 	sys   batchSys // platform state (sweep_send_linux.go)
-	sent  uint64
-	errs  uint64
+	c     *counters
 	onErr func(to netip.AddrPort, err error)
 }
 
-func newBatchWriter(conn *net.UDPConn, onErr func(netip.AddrPort, error)) *batchWriter {
-	w := &batchWriter{conn: conn, pkts: make([][]byte, sendBatch), to: make([]netip.AddrPort, sendBatch), onErr: onErr}
+func newBatchWriter(conn *net.UDPConn, c *counters, onErr func(netip.AddrPort, error)) *batchWriter {
+	w := &batchWriter{conn: conn, pkts: make([][]byte, sendBatch), to: make([]netip.AddrPort, sendBatch), c: c, onErr: onErr}
 	for i := range w.pkts {
 		w.pkts[i] = make([]byte, 0, 512)
 	}
@@ -54,9 +53,9 @@ func (w *batchWriter) flush() {
 // Linux fallback).
 func (w *batchWriter) sendLoop(from, n int) {
 	for i := from; i < n; i++ {
-		w.sent++
+		w.c.sent.Add(1)
 		if _, err := w.conn.WriteToUDPAddrPort(w.pkts[i], w.to[i]); err != nil {
-			w.errs++
+			w.c.errs.Add(1)
 			w.onErr(w.to[i], err)
 		}
 	}

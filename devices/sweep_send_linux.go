@@ -57,8 +57,8 @@ func (b *batchSys) send(w *batchWriter, n int) {
 		switch {
 		case err != nil:
 			// The socket is closed: count the rest as failed.
-			w.sent += uint64(n - done)
-			w.errs += uint64(n - done)
+			w.c.sent.Add(uint64(n - done))
+			w.c.errs.Add(uint64(n - done))
 			return
 		case errno == unix.ENOSYS:
 			b.off = []bool{true}
@@ -67,12 +67,12 @@ func (b *batchSys) send(w *batchWriter, n int) {
 		case errno != 0:
 			// sendmmsg fails only when the first datagram fails (no
 			// route, broadcast address...): count it and go on.
-			w.sent++
-			w.errs++
+			w.c.sent.Add(1)
+			w.c.errs.Add(1)
 			w.onErr(w.to[done], errno)
 			done++
 		default:
-			w.sent += uint64(sent)
+			w.c.sent.Add(uint64(sent))
 			done += sent
 		}
 	}
