@@ -158,3 +158,56 @@ func TestPushPreflightStopsBeforeDevices(t *testing.T) {
 	}
 	_ = time.Second
 }
+
+// TestPushCtrlCThenResume cancels a push (Ctrl-C) once the first device
+// is done: the run is journalled as interrupted with nothing left
+// running, and --resume finishes the rest without redoing the first.
+func TestPushCtrlCThenResume(t *testing.T) {
+	e := newPushEnv(t, "127.0.66.1", 4, sim.FleetOptions{
+		SMTPTLS: map[netip.Addr]string{netip.MustParseAddr("127.0.66.3"): sim.SMTPTLS12},
+	})
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	o := e.options()
+	o.Parallel = 1
+	o.Select = rollout.Selector{All: true}
+	o.Progress = func(ev rollout.Event) {
+		if ev.Kind == rollout.EventDone && ev.Status == rollout.StatusConfirmed {
+			cancel()
+		}
+	}
+	sum, err := rollout.Push(ctx, o)
+	if !errors.Is(err, rollout.ErrInterrupted) || sum.Status != inventory.RunInterrupted {
+		t.Fatalf("want an interrupted run, got %v\n%s", err, pushJSON(t, sum))
+	}
+	if sum.Counts.Confirmed < 1 || sum.Counts.Pending < 1 {
+		t.Errorf("counts after Ctrl-C: %+v", sum.Counts)
+	}
+	bg := context.Background()
+	run, err := e.db.LastUnfinishedRun(bg, inventory.RunPush)
+	if err != nil || run.ID != sum.RunID || run.Status != inventory.RunInterrupted {
+		t.Fatalf("unfinished run: %+v %v", run, err)
+	}
+	steps, _ := e.db.Steps(bg, sum.RunID, 0)
+	for _, s := range steps {
+		if s.Status == inventory.StepRunning {
+			t.Errorf("step %s of device %d left running", s.Step, s.DeviceID)
+		}
+	}
+	o.Progress = nil
+	o.Resume = true
+	o.Select = rollout.Selector{}
+	sum2, err := rollout.Push(bg, o)
+	if err != nil || !sum2.Resumed || sum2.RunID != sum.RunID {
+		t.Fatalf("resume: %v\n%s", err, pushJSON(t, sum2))
+	}
+	if sum2.Counts.Confirmed+sum2.Counts.WrittenUnconfirmed+sum2.Counts.Skipped != 4 {
+		t.Errorf("resume counts %+v", sum2.Counts)
+	}
+	for i := range 4 {
+		if w := e.web(i); w.Family() != sim.FamilyFujiXerox && pushTestJobs(w) != 1 {
+			t.Errorf("%s: %d test e-mails, want 1", e.addr(i), pushTestJobs(w))
+		}
+	}
+	pushCheckJournal(t, e, sum2)
+}
