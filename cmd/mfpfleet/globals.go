@@ -130,9 +130,6 @@ func (g *globals) stderrIsTerminal() bool {
 	return ok && term.IsTerminal(int(f.Fd()))
 }
 
-// ctx returns the command's context (cancelled on Ctrl-C).
-func cmdCtx(c *cli.Context) context.Context { return c.Context }
-
 // openDB opens the inventory once per command and closes it at the end.
 func (g *globals) openDB(ctx context.Context) (*inventory.DB, error) {
 	if g.db != nil {
