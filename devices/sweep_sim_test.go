@@ -149,17 +149,19 @@ func TestSweepSimFleet(t *testing.T) {
 	for _, tc := range []struct {
 		name    string
 		allSNMP bool
+		rate    int
 		extra   []string
 	}{
-		{"printers", false, nil},
-		{"all snmp", true, []string{"127.0.23.50"}},
+		{"printers", false, 20000, nil},
+		// A high rate runs several probe senders, one socket each.
+		{"all snmp", true, 1_000_000, []string{"127.0.23.50"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			var progress []devices.SweepProgress
 			res, err := devices.Sweep(t.Context(), devices.SweepOptions{
 				Targets:     devices.MustParseTargets("127.0.23.0/24"),
 				Port:        simPort,
-				Rate:        20000,
+				Rate:        tc.rate,
 				Timeout:     500 * time.Millisecond,
 				Retries:     1,
 				Communities: []string{"private", "public"},
