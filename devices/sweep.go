@@ -773,6 +773,9 @@ func (s *sweeper) result() SweepResult {
 		if h.dev == nil {
 			continue
 		}
+		if h.v3 && h.dev.EngineID == "" {
+			h.dev.EngineID = h.engineID // known from the probe
+		}
 		if h.dev.CredentialsNeeded {
 			s.stats.CredentialsNeeded++
 		}

@@ -144,6 +144,9 @@ func TestSweepSimFleet(t *testing.T) {
 		}
 		id := d.Identity
 		id.SNMPVersion = "2c"
+		if d.EngineID != "" {
+			id.EngineID = hex.EncodeToString([]byte(d.EngineID))
+		}
 		want[d.Addr.String()] = id
 	}
 	for _, tc := range []struct {

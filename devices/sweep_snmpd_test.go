@@ -219,6 +219,9 @@ rouser %s auth
 			t.Fatalf("found %d devices, want 2: %+v", len(m), res.Devices)
 		}
 		checkAltaLink(t, m[a.addr.String()], "2c")
+		if m[a.addr.String()].EngineID != a.engineHex() {
+			t.Errorf("engine ID %q of an agent identified over v2c, want %q from the v3 probe", m[a.addr.String()].EngineID, a.engineHex())
+		}
 		checkCredsNeeded(t, m[b.addr.String()], b)
 		if st := res.Stats; st.HostsAnswering != 2 || st.V3Agents != 2 || st.V3Only != 1 || st.CredentialsNeeded != 1 {
 			t.Errorf("stats %+v: want 2 hosts, 2 v3 agents, 1 v3-only, 1 credentials needed", st)
