@@ -335,6 +335,17 @@ type JobLogReader interface {
 	ReadJobLog(ctx context.Context, since time.Time) ([]JobEntry, error)
 }
 
+// ConnectionChecker is a Session whose device can check its SMTP
+// connection (server, encryption, login) without sending mail, like the
+// Fuji-Xerox-made "SMTP Server Connection Status". A passing check is the
+// device's word only, never a confirmation: the settings stay unconfirmed
+// until a message arrives. A failing check returns the result and an
+// error wrapping ErrTestFailed (and ErrFirmware when the cause is the
+// firmware's TLS).
+type ConnectionChecker interface {
+	CheckSMTPConnection(ctx context.Context) (TestResult, error)
+}
+
 // Defaulter is a Session that knows its device's factory credentials, in
 // the order public tools try them.
 type Defaulter interface {

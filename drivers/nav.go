@@ -258,3 +258,29 @@ func (t *Tab) WaitText(ctx context.Context, op string, pred func(text string) bo
 		}
 	}
 }
+
+// RowText returns the text of the cell after the one whose text matches
+// one of labels (exact, case-insensitive) in a table row or a label/value
+// pair: the value of a read-only setting such as a status. It returns ""
+// and a *FieldError when no row matches.
+func (t *Tab) RowText(ctx context.Context, page string, labels ...string) (string, error) {
+	arg, _ := json.Marshal(labels)
+	var out *string
+	err := t.Eval(ctx, "read "+strings.Join(labels, "/"), withArg(jsLib+`
+(function (labels) {
+  const want = labels.map(__mfp.norm);
+  for (const c of document.querySelectorAll("td,th,dt,label,span")) {
+    if (!want.includes(__mfp.norm(c.textContent))) continue;
+    const next = c.nextElementSibling;
+    if (next) return next.textContent.replace(/\s+/g, " ").trim();
+  }
+  return null;
+})(__ARG__)`, arg), &out)
+	if err != nil {
+		return "", err
+	}
+	if out == nil {
+		return "", &FieldError{Page: page, Label: strings.Join(labels, `" or "`)}
+	}
+	return t.Scrub(*out), nil
+}

@@ -305,6 +305,7 @@ func Run(t *testing.T, c Config) {
 	t.Run("SlowPage", func(t *testing.T) { testSlow(t, c) })
 	t.Run("RebootMidWrite", func(t *testing.T) { testReboot(t, c) })
 	t.Run("SessionDropped", func(t *testing.T) { testDropped(t, c) })
+	t.Run("ConnectionCheck", func(t *testing.T) { testConnectionCheck(t, c) })
 	t.Run("NoSecretsInArtifacts", func(t *testing.T) { testSecretGrep(t, c) })
 }
 
@@ -668,4 +669,38 @@ func testSecretGrep(t *testing.T, c Config) {
 		t.Errorf("no artifacts were written: the grep proves nothing")
 	}
 	t.Logf("grepped %d artifacts", n)
+}
+
+// testConnectionCheck: a family with a device-side connection check
+// (drivers.ConnectionChecker) passes it after a push, and fails it naming
+// firmware on a TLS 1.0-only device.
+func testConnectionCheck(t *testing.T, c Config) {
+	e := NewEnv(t, c)
+	for _, tc := range []struct {
+		name string
+		tls  string
+		ok   bool
+	}{{"modern", "", true}, {"tls10", sim.SMTPTLS10, false}} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, tgt := e.Device(t, sim.DeviceOptions{SMTPTLS: tc.tls})
+			sess := loggedIn(t, c, e, tgt, nil)
+			cc, ok := sess.(drivers.ConnectionChecker)
+			if !ok {
+				t.Skipf("%s has no connection check", c.Family)
+			}
+			if err := sess.WriteSMTP(ctxT(t, c.step()), drivers.GmailSettings("", Account, config.NewSecret(AppPassword), 587)); err != nil {
+				t.Fatal(err)
+			}
+			res, err := cc.CheckSMTPConnection(ctxT(t, c.step()))
+			if tc.ok {
+				if err != nil || !res.OK {
+					t.Fatalf("check: %+v %v", res, err)
+				}
+				return
+			}
+			if res.OK || !errors.Is(err, drivers.ErrTestFailed) || !errors.Is(err, drivers.ErrFirmware) {
+				t.Fatalf("check on TLS 1.0 firmware: %+v %v, want a failure naming firmware", res, err)
+			}
+		})
+	}
 }

@@ -26,10 +26,11 @@ type fxSession struct {
 }
 
 var (
-	_ drivers.Session      = (*fxSession)(nil)
-	_ drivers.JobLogReader = (*fxSession)(nil)
-	_ drivers.Defaulter    = (*fxSession)(nil)
-	_ drivers.Prober       = (*fxSession)(nil)
+	_ drivers.Session           = (*fxSession)(nil)
+	_ drivers.ConnectionChecker = (*fxSession)(nil)
+	_ drivers.JobLogReader      = (*fxSession)(nil)
+	_ drivers.Defaulter         = (*fxSession)(nil)
+	_ drivers.Prober            = (*fxSession)(nil)
 )
 
 // fxMaxPassword is the Password field's limit on these models (sourced).
@@ -335,3 +336,35 @@ func (s *fxSession) ReadJobLog(ctx context.Context, since time.Time) ([]drivers.
 
 // OpenSMTPPage implements drivers.Prober.
 func (s *fxSession) OpenSMTPPage(ctx context.Context) error { return s.gotoPage(ctx, "email") }
+
+// CheckSMTPConnection implements drivers.ConnectionChecker: "Refresh
+// Status" next to "SMTP Server Connection Status" on the Email Settings
+// page, then the status the device shows. No mail is sent.
+func (s *fxSession) CheckSMTPConnection(ctx context.Context) (drivers.TestResult, error) {
+	res := drivers.TestResult{At: time.Now()}
+	if err := s.gotoPage(ctx, "email"); err != nil {
+		return res, s.fail(ctx, "check", err)
+	}
+	if err := s.tab.SubmitAndWait(ctx, "Email Settings", nil, []string{"Refresh Status", "Check Connection", "Refresh"}, nil, ""); err != nil {
+		return res, s.fail(ctx, "check", err)
+	}
+	if loc, _ := s.tab.Location(ctx); !strings.Contains(loc, s.pages["email"]) {
+		if err := s.gotoPage(ctx, "email"); err != nil {
+			return res, s.fail(ctx, "check", err)
+		}
+	}
+	st, err := s.tab.RowText(ctx, "Email Settings", "SMTP Server Connection Status", "Connection Status")
+	if err != nil {
+		return res, s.fail(ctx, "check", err)
+	}
+	res.Message = st
+	l := strings.ToLower(st)
+	res.OK = (strings.HasPrefix(l, "connected") || strings.HasPrefix(l, "ok") || strings.HasPrefix(l, "success") || strings.HasPrefix(l, "normal")) && !reFailure.MatchString(st)
+	if !res.OK {
+		if st == "" || strings.Contains(l, "not checked") {
+			return res, s.fail(ctx, "check", fmt.Errorf("the device shows no connection status after Refresh Status (%q)", st))
+		}
+		return res, s.fail(ctx, "check", checkFailure("SMTP connection check", res))
+	}
+	return res, nil
+}

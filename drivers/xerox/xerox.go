@@ -427,17 +427,20 @@ var (
 
 // testFailure turns the device's negative test result into an error that
 // names the likely cause.
-func testFailure(res drivers.TestResult) error {
+func testFailure(res drivers.TestResult) error { return checkFailure("test e-mail", res) }
+
+// checkFailure is testFailure for any device-side check (what).
+func checkFailure(what string, res drivers.TestResult) error {
 	msg := res.Message
 	switch {
 	case reAuthFail.MatchString(msg):
-		return fmt.Errorf("the device's test e-mail failed: %q: Gmail refused the login: check the account and the app password (and that it was saved on the device): %w", msg, drivers.ErrTestFailed)
+		return fmt.Errorf("the device's %s failed: %q: Gmail refused the login: check the account and the app password (and that it was saved on the device): %w", what, msg, drivers.ErrTestFailed)
 	case reTLSFail.MatchString(msg):
-		return fmt.Errorf("the device's test e-mail failed: %q: the encrypted connection to the mail server failed; the likely cause is the device's firmware (old Xerox firmware speaks only TLS 1.0, which Gmail refuses): update the firmware: %w: %w", msg, drivers.ErrTestFailed, drivers.ErrFirmware)
+		return fmt.Errorf("the device's %s failed: %q: the encrypted connection to the mail server failed; the likely cause is the device's firmware (old Xerox firmware speaks only TLS 1.0, which Gmail refuses): update the firmware: %w: %w", what, msg, drivers.ErrTestFailed, drivers.ErrFirmware)
 	case reNoConn.MatchString(msg):
-		return fmt.Errorf("the device's test e-mail failed: %q: the device could not reach the mail server: check its DNS and that ports 587/465 are open from the device's network: %w", msg, drivers.ErrTestFailed)
+		return fmt.Errorf("the device's %s failed: %q: the device could not reach the mail server: check its DNS and that ports 587/465 are open from the device's network: %w", what, msg, drivers.ErrTestFailed)
 	}
-	return fmt.Errorf("the device's test e-mail failed: %q: %w", msg, drivers.ErrTestFailed)
+	return fmt.Errorf("the device's %s failed: %q: %w", what, msg, drivers.ErrTestFailed)
 }
 
 var jobTimeFormats = []string{"2006-01-02 15:04:05", "2006/01/02 15:04:05", "01/02/2006 15:04:05", "2006-01-02 15:04", "2006/01/02 15:04"}
