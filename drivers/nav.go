@@ -216,9 +216,6 @@ func (t *Tab) NavigateSettled(ctx context.Context, path string, skipPaths []stri
 	if err != nil || pg.Status == 401 {
 		return pg, err
 	}
-	if err := t.Eval(ctx, "mark", `true`, nil); err != nil {
-		return pg, err
-	}
 	skip, _ := json.Marshal(append([]string{}, skipPaths...))
 	full := `!` + string(skip) + `.some(p => location.pathname.endsWith(p))`
 	if cond != "" {

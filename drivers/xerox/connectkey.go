@@ -174,10 +174,13 @@ func (s *ckSession) gotoPage(ctx context.Context, role string) error {
 	if p == "" {
 		return &drivers.FieldError{Page: "SMTP", Label: role + " tab"}
 	}
+	s.rememberPages(s.pages)
+	if loc, err := s.tab.Location(ctx); err == nil && pathOf(loc) == p {
+		return nil // the walk ended on it
+	}
 	if _, err := s.open(ctx, p, role); err != nil {
 		return err
 	}
-	s.rememberPages(s.pages)
 	return nil
 }
 
