@@ -2,6 +2,7 @@ package xerox_test
 
 import (
 	"context"
+	"fmt"
 	"log/slog"
 	"net/netip"
 	"os"
@@ -86,4 +87,43 @@ func TestVersaLink(t *testing.T) {
 
 func TestFujiXerox(t *testing.T) {
 	drivertest.Run(t, suite(t, sim.FamilyFujiXerox, "WorkCentre 6605", false))
+}
+
+// TestParallelTabs pushes to devices of all three families at once, one
+// tab each in the shared browser, as `push --parallel` does.
+func TestParallelTabs(t *testing.T) {
+	type job struct {
+		family, model string
+	}
+	jobs := []job{
+		{sim.FamilyConnectKey, "AltaLink C8045"}, {sim.FamilyConnectKey, "AltaLink C8045"},
+		{sim.FamilyVersaLink, "VersaLink C405"}, {sim.FamilyFujiXerox, "WorkCentre 6605"},
+	}
+	c := suite(t, sim.FamilyConnectKey, "AltaLink C8045", true)
+	e := drivertest.NewEnv(t, c)
+	type dev struct {
+		d   *sim.Device
+		tgt drivers.Target
+	}
+	devs := make([]dev, len(jobs))
+	for i, j := range jobs {
+		devs[i].d, devs[i].tgt = e.Device(t, sim.DeviceOptions{Family: j.family, Model: j.model})
+	}
+	errs := make(chan error, len(jobs))
+	for i := range jobs {
+		go func(i int) {
+			ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+			defer cancel()
+			_, err := e.Push(ctx, t, devs[i].tgt, nil, 587)
+			if err == nil && !devs[i].d.SMTPPasswordIs(drivertest.AppPassword) {
+				err = fmt.Errorf("%s: app password not stored", devs[i].tgt.Address)
+			}
+			errs <- err
+		}(i)
+	}
+	for range jobs {
+		if err := <-errs; err != nil {
+			t.Error(err)
+		}
+	}
 }
