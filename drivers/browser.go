@@ -260,6 +260,10 @@ func (b *Browser) Open(ctx context.Context, t Target) (*Tab, error) {
 		c.Close()
 		tab.base = "http://" + strings.TrimSuffix(hp, ":80")
 		b.log.Warn("device has no HTTPS: using plain HTTP as allowed by fleet.toml", "device", host)
+	case isHandshake(err):
+		// HTTPS is there but unusable: never fall back to HTTP on that
+		// (a broken handshake is also what a downgrade attack looks like).
+		return nil, fmt.Errorf("%s: open: the HTTPS handshake fails (%v): the device's web server may only speak a TLS version or cipher that current browsers refuse: %w; update its firmware, or set it up by hand", host, err, ErrUnsupported)
 	default:
 		return nil, fmt.Errorf("%s: open: HTTPS does not answer (%v): %w; check the device is on and reachable", host, err, ErrTransient)
 	}
@@ -279,6 +283,13 @@ func (b *Browser) Open(ctx context.Context, t Target) (*Tab, error) {
 	return tab, nil
 }
 
+// isHandshake reports whether a TLS dial reached a TLS server that
+// refused the handshake (protocol version, ciphers).
+func isHandshake(err error) bool {
+	var ae tls.AlertError
+	return errors.As(err, &ae) || strings.Contains(err.Error(), "tls: ") && !strings.Contains(err.Error(), "timeout")
+}
+
 // noTLS reports whether a TLS dial failed because nothing serves TLS
 // there (connection refused, or a plain-HTTP server answering).
 func noTLS(err error) bool {
@@ -291,7 +302,9 @@ func noTLS(err error) bool {
 func (b *Browser) certOf(ctx context.Context, addr string) (string, string, error) {
 	d := tls.Dialer{NetDialer: &net.Dialer{Timeout: b.opts.DialTimeout}, Config: &tls.Config{
 		InsecureSkipVerify: true, // trust on first use: the fingerprint is checked by pin
-		MinVersion:         tls.VersionTLS10,
+		// What Chromium accepts: a device it cannot talk to is reported
+		// here, before a tab is opened.
+		MinVersion: tls.VersionTLS12,
 	}}
 	dctx, cancel := context.WithTimeout(ctx, b.opts.DialTimeout)
 	defer cancel()

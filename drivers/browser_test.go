@@ -289,3 +289,24 @@ func TestBrowserContextsIsolateCookies(t *testing.T) {
 		t.Fatalf("first tab lost its cookie: %q", txt)
 	}
 }
+
+// TestOldTLSRefused: a web admin that only speaks TLS 1.0 is reported as
+// unsupported, not retried and never downgraded to HTTP.
+func TestOldTLSRefused(t *testing.T) {
+	b := needBrowser(t)
+	ip := testIP()
+	l, err := net.Listen("tcp", ip+":0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { fmt.Fprint(w, "old") }))
+	s.Listener.Close()
+	s.Listener = l
+	s.TLS = &tls.Config{Certificates: []tls.Certificate{newCert(t, ip)}, MaxVersion: tls.VersionTLS10, MinVersion: tls.VersionTLS10}
+	s.StartTLS()
+	defer s.Close()
+	_, err = b.Open(tctx(t, 20*time.Second), Target{Address: l.Addr().String(), AllowHTTP: true, HTTPPort: portOf(l.Addr().String())})
+	if !errors.Is(err, ErrUnsupported) || IsRetryable(err) || !strings.Contains(err.Error(), "handshake") {
+		t.Fatalf("err = %v, want an unsupported handshake", err)
+	}
+}

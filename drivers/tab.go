@@ -175,6 +175,8 @@ func (t *Tab) classify(ctx context.Context, op string, err error) error {
 	switch {
 	case errors.Is(err, context.DeadlineExceeded) || ctx.Err() == context.DeadlineExceeded:
 		return &scrubbedError{msg: fmt.Sprintf("%s: timed out (the device is slow or stopped answering)", op), err: ErrTransient}
+	case strings.Contains(msg, "ERR_SSL_") || strings.Contains(msg, "ERR_CERT_"):
+		return &scrubbedError{msg: fmt.Sprintf("%s: the browser refused the device's HTTPS (%s): its web server may only speak a TLS version or cipher that current browsers refuse; update its firmware, or set it up by hand", op, msg), err: ErrUnsupported}
 	case transientLoad.MatchString(msg):
 		return &scrubbedError{msg: fmt.Sprintf("%s: the device stopped answering (%s)", op, msg), err: ErrTransient}
 	case errors.Is(err, chromedp.ErrTargetDetached), errors.Is(err, chromedp.ErrChannelClosed), t.ctx.Err() != nil:
