@@ -17,6 +17,7 @@ import (
 	"fmt"
 	"log/slog"
 	"regexp"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -412,7 +413,7 @@ func testMessage(text, to string) string {
 		}
 		lower := strings.ToLower(l)
 		mailish := strings.Contains(lower, "mail") || strings.Contains(lower, "test") || strings.Contains(lower, "smtp") || strings.Contains(l, to) || reFault.MatchString(l)
-		if mailish && (reSuccess.MatchString(l) || reFailure.MatchString(l) || reFault.MatchString(l)) {
+		if mailish && (reSuccess.MatchString(l) || reFailure.MatchString(l) || reFault.MatchString(l)) && !slices.Contains(lines, l) {
 			lines = append(lines, l)
 		}
 	}

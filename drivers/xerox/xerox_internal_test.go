@@ -159,3 +159,10 @@ func TestSupports(t *testing.T) {
 		}
 	}
 }
+
+func TestTestMessage(t *testing.T) {
+	text := "SMTP\nGeneral Security\nTest email sent successfully to a@b.c.\nTo Address\nResult\nTest email sent successfully to a@b.c.\n"
+	if got := testMessage(text, "a@b.c"); got != "Test email sent successfully to a@b.c." {
+		t.Errorf("got %q", got)
+	}
+}
