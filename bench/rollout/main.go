@@ -195,6 +195,9 @@ type sample struct {
 	perMinute          float64
 	peakPSS, peakRSS   int64 // bytes
 	confirmed, unconfd int
+	// CPU seconds: the push process tree (push + Chromium, from wait4's
+	// rusage), the push process alone, and the simulator meanwhile.
+	cpuTree, cpuPush, cpuSim float64
 }
 
 func orchestrate(ctx context.Context, state, levels string, runs int, siteIso bool, poll time.Duration, debug, simOnly bool) error {
@@ -255,12 +258,12 @@ func orchestrate(ctx context.Context, state, levels string, runs int, siteIso bo
 	results := map[int][]sample{}
 	for _, p := range ps {
 		for r := 1; r <= runs; r++ {
-			s, err := onePush(ctx, self, state, p, r, siteIso, poll, debug)
+			s, err := onePush(ctx, self, state, p, r, siteIso, poll, debug, simCmd.Process.Pid)
 			if err != nil {
 				return fmt.Errorf("parallel %d run %d: %w", p, r, err)
 			}
 			results[p] = append(results[p], s)
-			fmt.Printf("%-8d %-4d %8d %9.1f %10.1f %12s %12s %d/%d/%d\n", p, r, s.devices, s.seconds, s.perMinute, mib(s.peakPSS), mib(s.peakRSS), s.confirmed, s.unconfd, s.failed)
+			fmt.Printf("%-8d %-4d %8d %9.1f %10.1f %12s %12s %d/%d/%d   cpu s: tree %.0f (push %.0f), simulator %.0f\n", p, r, s.devices, s.seconds, s.perMinute, mib(s.peakPSS), mib(s.peakRSS), s.confirmed, s.unconfd, s.failed, s.cpuTree, s.cpuPush, s.cpuSim)
 		}
 	}
 	fmt.Printf("\nmedians over %d run(s), 48 devices, confirmation on, site isolation %v:\n", runs, siteIso)
@@ -276,7 +279,8 @@ func orchestrate(ctx context.Context, state, levels string, runs int, siteIso bo
 	return nil
 }
 
-func onePush(ctx context.Context, self, state string, p, r int, siteIso bool, poll time.Duration, debug bool) (sample, error) {
+func onePush(ctx context.Context, self, state string, p, r int, siteIso bool, poll time.Duration, debug bool, simPid int) (sample, error) {
+	simCPU0 := procCPU(simPid)
 	dir, err := os.MkdirTemp(state, fmt.Sprintf("run-p%d-%d-", p, r))
 	if err != nil {
 		return sample{}, err
@@ -324,6 +328,7 @@ func onePush(ctx context.Context, self, state string, p, r int, siteIso bool, po
 		}
 	}()
 	var peakPSS, peakRSS int64
+	var ownCPU float64
 	tick := time.NewTicker(100 * time.Millisecond)
 	defer tick.Stop()
 sampling:
@@ -334,6 +339,9 @@ sampling:
 		case <-tick.C:
 			pss, rss := treeMemory(cmd.Process.Pid)
 			peakPSS, peakRSS = max(peakPSS, pss), max(peakRSS, rss)
+			if c := procCPU(cmd.Process.Pid); c > 0 {
+				ownCPU = c
+			}
 		}
 	}
 	end := time.Now()
@@ -351,6 +359,10 @@ sampling:
 	s := sample{parallel: p, seconds: end.Sub(t0).Seconds(), peakPSS: peakPSS, peakRSS: peakRSS,
 		confirmed: sum.Counts.Confirmed, unconfd: sum.Counts.WrittenUnconfirmed, failed: sum.Counts.Failed}
 	s.devices = s.confirmed + s.unconfd
+	s.cpuPush, s.cpuSim = ownCPU, procCPU(simPid)-simCPU0
+	if ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage); ok {
+		s.cpuTree = time.Duration(ru.Utime.Nano() + ru.Stime.Nano()).Seconds()
+	}
 	s.perMinute = float64(s.devices) / (s.seconds / 60)
 	if s.failed > 0 {
 		for _, d := range sum.Failed() {
@@ -358,6 +370,26 @@ sampling:
 		}
 	}
 	return s, nil
+}
+
+// procCPU is the user+system CPU seconds of pid itself (0 if gone).
+func procCPU(pid int) float64 {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		return 0
+	}
+	s := string(b)
+	i := strings.LastIndexByte(s, ')')
+	if i < 0 {
+		return 0
+	}
+	f := strings.Fields(s[i+1:])
+	if len(f) < 13 {
+		return 0
+	}
+	ut, _ := strconv.ParseFloat(f[11], 64)
+	st, _ := strconv.ParseFloat(f[12], 64)
+	return (ut + st) / 100 // USER_HZ
 }
 
 // treeMemory sums PSS and RSS (bytes) of pid and all its descendants.
