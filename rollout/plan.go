@@ -170,14 +170,27 @@ func (o *Options) planTarget(ctx context.Context, kind string, t *Target, cred i
 		} else {
 			t.configured = []drivers.Credential{{User: a.User, Password: pw, Kind: drivers.KindConfigured, Source: describeLogin(a)}}
 		}
-	} else if t.Driver != "" {
-		t.FirstLogin = "the factory defaults, in the driver's order (Xerox: admin/1111, then the serial number)"
 	}
-	failed, _, err := ledger.FailedLogins(ctx, d.Key())
+	failed, byKind, err := ledger.FailedLogins(ctx, d.Key())
 	if err != nil {
 		return err
 	}
 	t.FailedLogins = failed
+	if t.FirstLoginKind == "" && t.Driver != "" {
+		t.FirstLogin = "the factory defaults, in the driver's order"
+		if t.Driver == "xerox" {
+			// The Xerox driver tries admin/1111, then the serial number; a
+			// default refused in an earlier run is not tried again.
+			switch {
+			case byKind[drivers.KindDefault1111] == 0 || o.RetryDefaults:
+				t.FirstLoginKind, t.FirstLogin = drivers.KindDefault1111, `user "admin" with the factory default password 1111, then the serial number`
+			case byKind[drivers.KindSerial] == 0:
+				t.FirstLoginKind, t.FirstLogin = drivers.KindSerial, `user "admin" with the serial number as password (1111 was refused before)`
+			default:
+				t.FirstLogin = "none left: both factory defaults were refused before; put the admin password in fleet.toml"
+			}
+		}
+	}
 	switch {
 	case d.Retired:
 		t.Skip = fmt.Sprintf("retired on %s (%s)", d.RetiredAt.Format("2006-01-02"), d.RetiredWhy)
