@@ -271,6 +271,7 @@ type TestResult struct {
 type JobEntry struct {
 	ID      string
 	Type    string // "email", "test email", …
+	To      string // recipient, when the log shows one
 	Status  string // as the device writes it
 	OK      bool
 	Code    string

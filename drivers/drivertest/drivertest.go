@@ -305,6 +305,7 @@ func Run(t *testing.T, c Config) {
 	t.Run("SlowPage", func(t *testing.T) { testSlow(t, c) })
 	t.Run("RebootMidWrite", func(t *testing.T) { testReboot(t, c) })
 	t.Run("SessionDropped", func(t *testing.T) { testDropped(t, c) })
+	t.Run("JobLog", func(t *testing.T) { testJobLog(t, c) })
 	t.Run("ConnectionCheck", func(t *testing.T) { testConnectionCheck(t, c) })
 	t.Run("NoSecretsInArtifacts", func(t *testing.T) { testSecretGrep(t, c) })
 }
@@ -702,5 +703,42 @@ func testConnectionCheck(t *testing.T, c Config) {
 				t.Fatalf("check on TLS 1.0 firmware: %+v %v, want a failure naming firmware", res, err)
 			}
 		})
+	}
+}
+
+// testJobLog: after a scan (and a test e-mail where there is one), the
+// device's job log read by the driver shows them with their outcome.
+func testJobLog(t *testing.T, c Config) {
+	e := NewEnv(t, c)
+	d, tgt := e.Device(t, sim.DeviceOptions{})
+	sess := loggedIn(t, c, e, tgt, nil)
+	jl, ok := sess.(drivers.JobLogReader)
+	if !ok {
+		t.Skipf("%s has no job log reader", c.Family)
+	}
+	since := time.Now().Add(-time.Minute)
+	// A scan before any settings fails (no SMTP server): a failed job.
+	to := plus(tgt.Device.Serial)
+	if j := d.ScanToEmail(context.Background(), to); j.OK {
+		t.Fatal("scan succeeded on factory settings")
+	}
+	jobs, err := jl.ReadJobLog(ctxT(t, c.step()), since)
+	if err != nil {
+		t.Fatal(err)
+	}
+	found := false
+	for _, j := range jobs {
+		if strings.EqualFold(j.To, to) {
+			found = true
+			if j.OK {
+				t.Errorf("failed job read as OK: %+v", j)
+			}
+			if c.FaultCode != "" && j.Code != c.FaultCode {
+				t.Errorf("job fault %q, want %q", j.Code, c.FaultCode)
+			}
+		}
+	}
+	if !found {
+		t.Fatalf("job for %s not in %+v", to, jobs)
 	}
 }

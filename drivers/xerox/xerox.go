@@ -355,7 +355,7 @@ func jobFromTables(tables []drivers.Table, to string) (drivers.JobEntry, bool) {
 				}
 				return ""
 			}
-			e := drivers.JobEntry{ID: get(ic), Type: get(nc), Status: get(sc), Code: get(fc), Message: get(dc)}
+			e := drivers.JobEntry{ID: get(ic), Type: get(nc), To: get(rc), Status: get(sc), Code: get(fc), Message: get(dc)}
 			if e.Code == "" {
 				e.Code = reFault.FindString(e.Message)
 			}
@@ -455,6 +455,7 @@ func jobsFromTables(tables []drivers.Table) []drivers.JobEntry {
 			continue
 		}
 		ic, nc, fc, dc, cc := tb.Column("Job ID", "ID", "Job Number"), tb.Column("Job Name", "Name", "Type"), tb.Column("Fault", "Fault Code", "Error Code"), tb.Column("Details", "Detail", "Reason", "Message"), tb.Column("Completed", "Time", "Date")
+		rc := tb.Column("Recipient", "To", "Destination", "Recipients")
 		for _, r := range tb.Rows {
 			if len(r) <= sc {
 				continue
@@ -465,7 +466,7 @@ func jobsFromTables(tables []drivers.Table) []drivers.JobEntry {
 				}
 				return ""
 			}
-			e := drivers.JobEntry{ID: get(ic), Type: get(nc), Status: get(sc), Code: get(fc), Message: get(dc)}
+			e := drivers.JobEntry{ID: get(ic), Type: get(nc), To: get(rc), Status: get(sc), Code: get(fc), Message: get(dc)}
 			if e.Code == "" {
 				e.Code = reFault.FindString(e.Message)
 			}
