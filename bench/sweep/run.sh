@@ -58,9 +58,10 @@ groups=(
 for g in "${groups[@]}"; do
 	set -- $g
 	out="$work/sim-$1.out"
-	(exec "$work/mfpsim" --base "$1" --count "$2" --vendors "$3" --v3-only "$4" --snmp-port "$PORT" >"$out" 2>&1) &
+	(exec "$work/mfpsim" --base "$1" --count "$2" --vendors "$3" --v3-only "$4" --snmp-port "$PORT" \
+		--https-port 0 --http-port 0 >"$out" 2>&1) &
 	pids+=($!)
-	for _ in $(seq 200); do grep -q "mfpsim: ready" "$out" && break; sleep 0.1; done
+	for _ in $(seq 600); do grep -q "mfpsim: ready" "$out" && break; sleep 0.1; done
 	grep -q "mfpsim: ready" "$out" || { cat "$out" >&2; echo "run.sh: mfpsim did not start" >&2; exit 1; }
 	if [ "$4" = 0 ]; then
 		awk -F'\t' '/^127\./ {split($1, a, ":"); print a[1]}' "$out" >>"$work/expected"
