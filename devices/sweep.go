@@ -40,9 +40,11 @@ type SweepOptions struct {
 	// AllowLarge consents to a sweep of LargeSweep (65,536) addresses or
 	// more (the CLI's --yes, or discovery.allow_large).
 	AllowLarge bool
-	Port       int           // UDP port, DefaultPort when 0
-	Rate       int           // packets per second, DefaultRate when 0
-	Timeout    time.Duration // per attempt, DefaultTimeout when 0
+	Port       int // UDP port, DefaultPort when 0
+	// Rate is the most packets per second sent (DefaultRate when 0); a
+	// machine too busy to wake the senders in time sends fewer.
+	Rate    int
+	Timeout time.Duration // per attempt, DefaultTimeout when 0
 	// Retries is the number of extra passes over the addresses that did
 	// not answer, and of resends of an unanswered identification GET.
 	Retries int

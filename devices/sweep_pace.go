@@ -22,8 +22,10 @@ type pacer struct {
 }
 
 func newPacer(rate int) *pacer {
-	// At most 10 ms worth of packets leave at once.
-	return &pacer{rate: float64(rate), burst: max(1, float64(rate)/100), last: time.Now()}
+	// Up to 50 ms worth of packets may leave at once: enough to make up
+	// for a sender that a busy machine woke up late, short enough to
+	// stay a trickle (100 packets at the default 2,000/s).
+	return &pacer{rate: float64(rate), burst: max(1, float64(rate)/20), last: time.Now()}
 }
 
 func (p *pacer) refill(now time.Time) {
