@@ -238,13 +238,13 @@ func runError(err error, sum rollout.Summary) error {
 		if sum.Preflight != nil && sum.Preflight.Diagnosis != nil {
 			hint = sum.Preflight.Diagnosis.NextStep
 		}
-		return withHint(fmt.Errorf("%w: %w", errGmail, err), "%s", hint)
+		return withHint(classify(errGmail, err), "%s", hint)
 	case errors.Is(err, rollout.ErrInterrupted):
-		return fmt.Errorf("%w: %w", errCancelled, err)
+		return classify(errCancelled, err)
 	case errors.Is(err, rollout.ErrAdminLogin):
-		return withHint(fmt.Errorf("%w: %w", errLocked, err), "the devices listed need a technician: configure their admin password in fleet.toml ([[credentials]] address = \"…\" user = \"admin\" password_env = \"…\"), or power-cycle a locked one and run 'mfpfleet devices reset-logins ADDRESS --power-cycled'")
+		return withHint(classify(errLocked, err), "the devices listed need a technician: configure their admin password in fleet.toml ([[credentials]] address = \"…\" user = \"admin\" password_env = \"…\"), or power-cycle a locked one and run 'mfpfleet devices reset-logins ADDRESS --power-cycled'")
 	case errors.Is(err, rollout.ErrSomeFailed):
-		return withHint(fmt.Errorf("%w: %w", errSomeFailed, err), "fix what each failed device says and run the same command again: confirmed devices are skipped")
+		return withHint(classify(errSomeFailed, err), "fix what each failed device says and run the same command again: confirmed devices are skipped")
 	case errors.Is(err, rollout.ErrNothingSelected), errors.Is(err, rollout.ErrNoResume):
 		return withHint(usageError("%v", err), "'mfpfleet devices list' shows the inventory; 'mfpfleet discover' fills it")
 	}

@@ -53,6 +53,15 @@ func withHint(err error, format string, a ...any) error {
 	return hinted{err: err, hint: fmt.Sprintf(format, a...)}
 }
 
+// kinded classifies err for the exit-code table without changing its
+// message: errors.Is(k, kind) and errors.Is(k, err's sentinels) both hold.
+type kinded struct{ kind, err error }
+
+func (k kinded) Error() string   { return k.err.Error() }
+func (k kinded) Unwrap() []error { return []error{k.kind, k.err} }
+
+func classify(kind, err error) error { return kinded{kind: kind, err: err} }
+
 func usageError(format string, a ...any) error {
 	return fmt.Errorf("%w: %s", errUsage, fmt.Sprintf(format, a...))
 }

@@ -12,7 +12,6 @@ package main
 import (
 	"context"
 	"errors"
-	"fmt"
 	"io"
 	"os"
 	"os/signal"
@@ -42,7 +41,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return exitOK
 	}
 	if ctx.Err() != nil && !errors.Is(err, errSomeFailed) {
-		err = fmt.Errorf("%w: %w", errCancelled, err)
+		err = classify(errCancelled, err)
 	}
 	return reportError(stderr, err)
 }
