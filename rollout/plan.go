@@ -255,7 +255,7 @@ func (o *Options) planTarget(ctx context.Context, kind string, t *Target, cred i
 	}
 	budget := o.LoginBudget
 	if failed >= budget && t.PendingConfirm == "" {
-		t.Fail = fmt.Sprintf("%s: login: not tried: %d failed admin logins already recorded for this device (budget %d, fleet.toml [rollout] login_attempt_budget); the device may lock the administrator out: check its admin password, put it in fleet.toml ([[credentials]] address = %q), power-cycle the device and clear its failed-login count in the inventory before trying again", d.IP, failed, budget, d.IP)
+		t.Fail = fmt.Sprintf("%s: login: not tried: %d failed admin logins already recorded for this device (budget %d, fleet.toml [rollout] login_attempt_budget); the device may lock the administrator out: put its admin password in fleet.toml ([[credentials]] address = %q), power-cycle the device, then run `%s %s`", d.IP, failed, budget, d.IP, ResetLoginsCommand, d.IP)
 	}
 	return nil
 }

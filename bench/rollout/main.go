@@ -66,6 +66,7 @@ func main() {
 		siteIso   = flag.Bool("site-isolation", false, "keep Chromium's site isolation (slower)")
 		poll      = flag.Duration("confirm-poll", 250*time.Millisecond, "first wait between mailbox searches")
 		debug     = flag.Bool("debug", false, "debug logs on stderr")
+		flags     = flag.String("chromium-flags", "", "extra Chromium flags, space-separated (tuning experiments)")
 		startOnly = flag.Bool("sim-only", false, "start the simulator and wait (for manual runs)")
 	)
 	flag.Parse()
@@ -81,9 +82,9 @@ func main() {
 	case "sim":
 		err = runSim(ctx, *state, log)
 	case "push":
-		err = runPush(ctx, *state, *dbPath, *parallel, *siteIso, *poll, log)
+		err = runPush(ctx, *state, *dbPath, *parallel, *siteIso, *poll, strings.Fields(*flags), log)
 	case "":
-		err = orchestrate(ctx, *state, *levels, *runs, *siteIso, *poll, *debug, *startOnly)
+		err = orchestrate(ctx, *state, *levels, *runs, *siteIso, *poll, *debug, *startOnly, *flags)
 	default:
 		err = fmt.Errorf("unknown role %q", *role)
 	}
@@ -122,7 +123,7 @@ func runSim(ctx context.Context, state string, log *slog.Logger) error {
 }
 
 // runPush discovers the fleet into a fresh inventory and pushes once.
-func runPush(ctx context.Context, state, dbPath string, parallel int, siteIso bool, poll time.Duration, log *slog.Logger) error {
+func runPush(ctx context.Context, state, dbPath string, parallel int, siteIso bool, poll time.Duration, flags []string, log *slog.Logger) error {
 	cfg, err := config.Load(filepath.Join(state, sim.FleetConfigFile))
 	if err != nil {
 		return err
@@ -130,6 +131,7 @@ func runPush(ctx context.Context, state, dbPath string, parallel int, siteIso bo
 	cfg.Inventory.Path = dbPath
 	cfg.Browser.Flags = append(cfg.Browser.Flags, "--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.*")
 	cfg.Browser.SiteIsolation = siteIso
+	cfg.Browser.Flags = append(cfg.Browser.Flags, flags...)
 	cfg.Rollout.ArtifactsDir = filepath.Join(filepath.Dir(dbPath), "artifacts")
 	pw, err := gmail.ReadAppPassword(ctx, gmail.PasswordSource{File: filepath.Join(state, sim.AppPasswordFile)})
 	if err != nil {
@@ -200,7 +202,7 @@ type sample struct {
 	cpuTree, cpuPush, cpuSim float64
 }
 
-func orchestrate(ctx context.Context, state, levels string, runs int, siteIso bool, poll time.Duration, debug, simOnly bool) error {
+func orchestrate(ctx context.Context, state, levels string, runs int, siteIso bool, poll time.Duration, debug, simOnly bool, flags string) error {
 	if state == "" {
 		d, err := os.MkdirTemp("", "bench-rollout-")
 		if err != nil {
@@ -258,7 +260,7 @@ func orchestrate(ctx context.Context, state, levels string, runs int, siteIso bo
 	results := map[int][]sample{}
 	for _, p := range ps {
 		for r := 1; r <= runs; r++ {
-			s, err := onePush(ctx, self, state, p, r, siteIso, poll, debug, simCmd.Process.Pid)
+			s, err := onePush(ctx, self, state, p, r, siteIso, poll, debug, simCmd.Process.Pid, flags)
 			if err != nil {
 				return fmt.Errorf("parallel %d run %d: %w", p, r, err)
 			}
@@ -266,20 +268,21 @@ func orchestrate(ctx context.Context, state, levels string, runs int, siteIso bo
 			fmt.Printf("%-8d %-4d %8d %9.1f %10.1f %12s %12s %d/%d/%d   cpu s: tree %.0f (push %.0f), simulator %.0f\n", p, r, s.devices, s.seconds, s.perMinute, mib(s.peakPSS), mib(s.peakRSS), s.confirmed, s.unconfd, s.failed, s.cpuTree, s.cpuPush, s.cpuSim)
 		}
 	}
-	fmt.Printf("\nmedians over %d run(s), 48 devices, confirmation on, site isolation %v:\n", runs, siteIso)
-	fmt.Printf("| --parallel | devices/min | seconds | peak PSS (tree) | peak RSS (tree) |\n|---|---|---|---|---|\n")
+	fmt.Printf("\nmedians over %d run(s), 48 devices, confirmation on, site isolation %v, extra flags %q:\n", runs, siteIso, flags)
+	fmt.Printf("| --parallel | devices/min | seconds | peak PSS (tree) | peak RSS (tree) | CPU s per device (tree) |\n|---|---|---|---|---|---|\n")
 	for _, p := range ps {
 		ss := results[p]
-		fmt.Printf("| %d | %.0f | %.1f | %s | %s |\n", p,
+		fmt.Printf("| %d | %.0f | %.1f | %s | %s | %.2f |\n", p,
 			median(ss, func(s sample) float64 { return s.perMinute }),
 			median(ss, func(s sample) float64 { return s.seconds }),
 			mib(int64(median(ss, func(s sample) float64 { return float64(s.peakPSS) }))),
-			mib(int64(median(ss, func(s sample) float64 { return float64(s.peakRSS) }))))
+			mib(int64(median(ss, func(s sample) float64 { return float64(s.peakRSS) }))),
+			median(ss, func(s sample) float64 { return s.cpuTree / float64(max(s.devices, 1)) }))
 	}
 	return nil
 }
 
-func onePush(ctx context.Context, self, state string, p, r int, siteIso bool, poll time.Duration, debug bool, simPid int) (sample, error) {
+func onePush(ctx context.Context, self, state string, p, r int, siteIso bool, poll time.Duration, debug bool, simPid int, flags string) (sample, error) {
 	simCPU0 := procCPU(simPid)
 	dir, err := os.MkdirTemp(state, fmt.Sprintf("run-p%d-%d-", p, r))
 	if err != nil {
@@ -289,6 +292,9 @@ func onePush(ctx context.Context, self, state string, p, r int, siteIso bool, po
 	args := []string{"-role", "push", "-state", state, "-db", filepath.Join(dir, "fleet.db"), "-p", strconv.Itoa(p), "-confirm-poll", poll.String()}
 	if siteIso {
 		args = append(args, "-site-isolation")
+	}
+	if flags != "" {
+		args = append(args, "-chromium-flags", flags)
 	}
 	if debug {
 		args = append(args, "-debug")
