@@ -159,6 +159,16 @@ func (s *vlSession) menu(ctx context.Context, name string) error {
 		return fmt.Errorf("not logged in")
 	}
 	l, err := s.tab.FindLink(ctx, "home", []string{name}, nil)
+	if err == nil && name != "Home" {
+		// Already on that view: the app would not render it again, so
+		// step to Home first to get fresh contents.
+		var here bool
+		if e := s.tab.Eval(ctx, "where", `location.href === `+strconv.Quote(l.Href), &here); e == nil && here {
+			if err := s.menu(ctx, "Home"); err != nil {
+				return err
+			}
+		}
+	}
 	if err == nil {
 		if err := s.tab.Eval(ctx, "open "+name, `(function(h){ const a = Array.from(document.querySelectorAll("a[href]")).find(e => e.href === h); if (a) a.click(); return true; })(`+strconv.Quote(l.Href)+`)`, nil); err != nil {
 			return err
@@ -429,11 +439,18 @@ func (s *vlSession) jobTables(ctx context.Context, want string) ([]drivers.Table
 		return nil, err
 	}
 	cond := `Array.from(document.querySelectorAll("table th")).some(th => /status/i.test(th.textContent))`
+	if err := s.tab.WaitSettled(ctx, "wait for the job log", cond); err != nil {
+		return nil, err
+	}
+	// The rows arrive by script after the table: wait until the wanted
+	// row (or, without one, any row) shows, for at most 5 seconds; an
+	// empty log stays empty.
+	rows := `Array.from(document.querySelectorAll("table")).some(t => t.rows.length > 1)`
 	if want != "" {
-		cond += ` && document.body.innerText.includes(` + strconv.Quote(want) + `)`
+		rows = `document.body.innerText.includes(` + strconv.Quote(want) + `)`
 	}
 	wctx, cancel := context.WithTimeout(ctx, 5*time.Second)
-	werr := s.tab.WaitSettled(wctx, "wait for the job log", cond)
+	werr := s.tab.WaitSettled(wctx, "wait for the job log rows", rows)
 	cancel()
 	if werr != nil && ctx.Err() != nil {
 		return nil, werr
