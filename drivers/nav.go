@@ -281,3 +281,33 @@ func (t *Tab) RowText(ctx context.Context, page string, labels ...string) (strin
 	}
 	return t.Scrub(*out), nil
 }
+
+// SubmitInRow clicks the button or link matching texts in the table row
+// (or list item) whose text contains one of rowTexts as a word, and
+// waits for the page it leads to (like SubmitAndWait): for "Edit..."
+// buttons that are script buttons rather than links.
+func (t *Tab) SubmitInRow(ctx context.Context, page string, rowTexts, texts []string, skipPaths []string) error {
+	arg, _ := json.Marshal(map[string]any{"texts": texts, "rows": rowTexts})
+	err := t.Eval(ctx, "click "+strings.Join(texts, "/"), withArg(jsLib+`
+(function (a) {
+  const N = __mfp.norm;
+  const word = (hay, w) => new RegExp("(^|\\W)" + w.replace(/[.*+?^${}()|[\]\\]/g, "\\$&") + "(\\W|$)").test(hay);
+  for (const row of document.querySelectorAll("tr,li")) {
+    const rt = N(row.cells ? Array.from(row.cells).map(c => c.textContent).join(" ") : row.textContent);
+    if (!a.rows.some(r => word(rt, N(r)))) continue;
+    for (const e of row.querySelectorAll("a,button,input[type=button],input[type=submit],[role=button]")) {
+      const txt = N(e.tagName === "INPUT" ? e.value : e.textContent);
+      if (a.texts.some(w => txt === N(w) || txt.startsWith(N(w)))) { window.__mfpOld = true; e.click(); return true; }
+    }
+  }
+  throw new Error("mfp-not-found");
+})(__ARG__)`, arg), nil)
+	if err != nil {
+		label := strings.Join(texts, `" or "`) + `" in the row "` + strings.Join(rowTexts, `" or "`)
+		if strings.Contains(err.Error(), "mfp-not-found") {
+			return &FieldError{Page: page, Label: label}
+		}
+		return err
+	}
+	return t.waitNewPage(ctx, "wait for the page after "+strings.Join(texts, "/"), skipPaths, "")
+}

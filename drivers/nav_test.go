@@ -39,4 +39,14 @@ func TestFindLink(t *testing.T) {
 	if !errors.Is(err, ErrFieldNotFound) {
 		t.Fatalf("err = %v", err)
 	}
+	// The IPP row's Edit is a script button: SubmitInRow follows it.
+	if err := tab.SubmitInRow(ctx, "rows", []string{"IPP"}, []string{"Edit..."}, nil); err != nil {
+		t.Fatal(err)
+	}
+	if loc, _ := tab.Location(ctx); !strings.HasSuffix(loc, "/layouts.html") {
+		t.Fatalf("at %s", loc)
+	}
+	if err := tab.SubmitInRow(ctx, "rows", []string{"FTP"}, []string{"Edit"}, nil); !errors.Is(err, ErrFieldNotFound) {
+		t.Fatalf("err = %v", err)
+	}
 }

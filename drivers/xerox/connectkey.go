@@ -237,11 +237,12 @@ func (s *ckSession) discoverSMTP(ctx context.Context) error {
 		if err := follow(l); err != nil {
 			return err
 		}
-		l, err = s.tab.FindLink(ctx, "Connectivity Setup", []string{"Edit...", "Edit", "Configure", "Settings", "SMTP"}, []string{"SMTP"})
-		if err != nil {
-			return err
-		}
-		if err := follow(l); err != nil {
+		edit := []string{"Edit...", "Edit", "Configure", "Settings", "SMTP"}
+		if l, err = s.tab.FindLink(ctx, "Connectivity Setup", edit, []string{"SMTP"}); err == nil {
+			if err := follow(l); err != nil {
+				return err
+			}
+		} else if err := s.tab.SubmitInRow(ctx, "Connectivity Setup", []string{"SMTP"}, edit, ckSkip); err != nil {
 			return err
 		}
 	}
