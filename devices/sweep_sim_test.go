@@ -165,7 +165,7 @@ func TestSweepSimFleet(t *testing.T) {
 				Targets:     devices.MustParseTargets("127.0.23.0/24"),
 				Port:        simPort,
 				Rate:        tc.rate,
-				Timeout:     500 * time.Millisecond,
+				Timeout:     time.Second,
 				Retries:     1,
 				Communities: []string{"private", "public"},
 				AllSNMP:     tc.allSNMP,

@@ -204,7 +204,7 @@ rouser %s auth
 			t.Errorf("%s: identified without credentials: %+v", d.IP, d)
 		}
 	}
-	base := SweepOptions{Targets: targets, Port: snmpdPort, Rate: 20000, Timeout: 500 * time.Millisecond, Retries: 1, AllSNMP: true}
+	base := SweepOptions{Targets: targets, Port: snmpdPort, Rate: 20000, Timeout: time.Second, Retries: 1, AllSNMP: true}
 
 	t.Run("v2c and v3-only without users", func(t *testing.T) {
 		o := base
@@ -280,7 +280,7 @@ rouser %s auth
 	t.Run("v3 wrong passwords", func(t *testing.T) {
 		o := base
 		o.Versions = []string{"3"}
-		o.Timeout = 300 * time.Millisecond
+		o.Timeout = 500 * time.Millisecond
 		wrongAuth := v3TestUser()
 		wrongAuth.AuthPassword = config.NewSecret("not-the-password")
 		wrongPriv := v3TestUser()
@@ -311,16 +311,19 @@ rouser %s auth
 		o := base
 		o.Communities = []string{snmpdCommunity}
 		o.Targets = MustParseTargets("127.0.22.0/24", "127.0.21.0/24")
-		o.Rate = 100 // 768 probes: 7.7 s unless cancelled
+		o.Rate = 20 // 1,536 probes: over a minute unless cancelled
 		ctx, cancel := context.WithTimeout(t.Context(), 300*time.Millisecond)
 		defer cancel()
 		start := time.Now()
-		_, err := Sweep(ctx, o)
+		res, err := Sweep(ctx, o)
 		if err == nil || ctx.Err() == nil {
 			t.Fatalf("err = %v, want the context's", err)
 		}
-		if d := time.Since(start); d > 2*time.Second {
+		if d := time.Since(start); d > 30*time.Second {
 			t.Errorf("cancel took %v", d)
+		}
+		if res.Stats.PacketsSent == 0 || res.Stats.PacketsSent >= 1536 {
+			t.Errorf("%d packets sent before the cancel", res.Stats.PacketsSent)
 		}
 	})
 }

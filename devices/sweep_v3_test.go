@@ -82,7 +82,7 @@ func TestSweepV3Pool(t *testing.T) {
 		Targets:  MustParseTargets("127.0.26.0/24"),
 		Port:     port,
 		Rate:     20000,
-		Timeout:  300 * time.Millisecond,
+		Timeout:  time.Second,
 		Versions: []string{"3"},
 		V3:       users,
 		Workers:  3,
