@@ -151,6 +151,8 @@ type Server struct {
 	closed   bool
 	stop     chan struct{}
 	wg       sync.WaitGroup
+	// listeners are the bound sockets, closed by Close too.
+	listeners []net.Listener
 }
 
 // Start opens the listeners and serves until Close or until ctx ends.
@@ -265,6 +267,14 @@ func Start(ctx context.Context, o Options) (*Server, error) {
 		}
 		s.PlainAddr = plainLn.Addr().String()
 	}
+	// Close closes these itself: go-smtp's and go-imap's Close only know a
+	// listener once Serve has registered it, and a Close right after Start
+	// (a fleet that failed to bind) would otherwise leave Serve blocked in
+	// Accept forever.
+	s.listeners = lns
+	if plainLn != nil {
+		s.listeners = append(s.listeners, plainLn)
+	}
 	s.StartTLSAddr = startTLSLn.Addr().String()
 	s.TLSAddr = tlsRaw.Addr().String()
 	s.IMAPAddr = imapRaw.Addr().String()
@@ -312,6 +322,9 @@ func (s *Server) Close() error {
 	close(s.stop)
 	s.mu.Unlock()
 	err := errors.Join(s.smtpSTARTTLS.Close(), s.smtpTLS.Close(), s.smtpPlain.Close(), s.imapSrv.Close())
+	for _, ln := range s.listeners {
+		_ = ln.Close() // already closed when Serve had registered it
+	}
 	s.wg.Wait()
 	if errors.Is(err, smtp.ErrServerClosed) || errors.Is(err, net.ErrClosed) {
 		err = nil

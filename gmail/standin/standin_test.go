@@ -428,3 +428,24 @@ func (l *lockedBuffer) bytes() []byte {
 	defer l.mu.Unlock()
 	return append([]byte(nil), l.b.Bytes()...)
 }
+
+// A Close right after Start must not hang: the serving goroutines may
+// not have registered their listeners with go-smtp and go-imap yet.
+func TestCloseRightAfterStart(t *testing.T) {
+	for i := 0; i < 20; i++ {
+		s, err := Start(context.Background(), Options{Addr: "127.0.44.9", Account: "a.b@gmail.com", AppPassword: RandomAppPassword()})
+		if err != nil {
+			t.Fatal(err)
+		}
+		done := make(chan error, 1)
+		go func() { done <- s.Close() }()
+		select {
+		case err := <-done:
+			if err != nil {
+				t.Fatalf("close %d: %v", i, err)
+			}
+		case <-time.After(10 * time.Second):
+			t.Fatalf("Close right after Start hung (iteration %d)", i)
+		}
+	}
+}
