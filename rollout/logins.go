@@ -16,9 +16,19 @@ func ConfiguredLogins(cfg *config.Config, dev devices.Device) ([]drivers.Credent
 	if err != nil || !ok {
 		return nil, err
 	}
+	c, err := loginCredential(a)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", dev.IP, err)
+	}
+	return []drivers.Credential{c}, nil
+}
+
+// loginCredential reads a configured login's password into the credential
+// the drivers try.
+func loginCredential(a config.AdminLogin) (drivers.Credential, error) {
 	pw, err := a.Ref().Resolve()
 	if err != nil {
-		return nil, fmt.Errorf("%s: the admin password for %s cannot be read: %w", dev.IP, describeLogin(a), err)
+		return drivers.Credential{}, fmt.Errorf("the admin password for %s cannot be read: %w", describeLogin(a), err)
 	}
-	return []drivers.Credential{{User: a.User, Password: pw, Kind: drivers.KindConfigured, Source: describeLogin(a)}}, nil
+	return drivers.Credential{User: a.User, Password: pw, Kind: drivers.KindConfigured, Source: describeLogin(a)}, nil
 }

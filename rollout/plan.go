@@ -164,11 +164,10 @@ func (o *Options) planTarget(ctx context.Context, kind string, t *Target, cred i
 	} else if ok {
 		t.FirstLoginKind = drivers.KindConfigured
 		t.FirstLogin = fmt.Sprintf("user %q from %s", a.User, describeLogin(a))
-		pw, err := a.Ref().Resolve()
-		if err != nil {
-			t.Fail = fmt.Sprintf("%s: login: the admin password for %s cannot be read: %v", d.IP, describeLogin(a), err)
+		if c, err := loginCredential(a); err != nil {
+			t.Fail = fmt.Sprintf("%s: login: %v", d.IP, err)
 		} else {
-			t.configured = []drivers.Credential{{User: a.User, Password: pw, Kind: drivers.KindConfigured, Source: describeLogin(a)}}
+			t.configured = []drivers.Credential{c}
 		}
 	}
 	failed, byKind, err := ledger.FailedLogins(ctx, d.Key())
