@@ -111,20 +111,7 @@ func (db *DB) ListCredentials(ctx context.Context, includeRevoked bool) ([]Crede
 }
 
 func queryCredentials(ctx context.Context, q querier, query string, args ...any) ([]Credential, error) {
-	rows, err := q.QueryContext(ctx, query, args...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []Credential
-	for rows.Next() {
-		c, err := scanCredential(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, c)
-	}
-	return out, rows.Err()
+	return queryAll(ctx, q, scanCredential, query, args...)
 }
 
 // GetCredential returns credential id.

@@ -414,20 +414,7 @@ func (db *DB) ListDevices(ctx context.Context, f Filter) ([]Device, error) {
 }
 
 func queryDevices(ctx context.Context, q querier, query string, args ...any) ([]Device, error) {
-	rows, err := q.QueryContext(ctx, query, args...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []Device
-	for rows.Next() {
-		d, err := scanDevice(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, d)
-	}
-	return out, rows.Err()
+	return queryAll(ctx, q, scanDevice, query, args...)
 }
 
 // sortDevices orders by address (IPs numerically, others after), then
@@ -513,21 +500,13 @@ func (db *DB) FindDevice(ctx context.Context, ref string) (Device, error) {
 // DeviceAddresses returns every address device id was seen at, most
 // recently seen first.
 func (db *DB) DeviceAddresses(ctx context.Context, id int64) ([]Address, error) {
-	rows, err := db.r.QueryContext(ctx, `SELECT address, first_seen, last_seen FROM device_addresses
+	out, err := queryAll(ctx, db.r, func(r rowScanner) (Address, error) {
+		var a Address
+		err := r.Scan(&a.Address, scanTime{&a.FirstSeen}, scanTime{&a.LastSeen})
+		return a, err
+	}, `SELECT address, first_seen, last_seen FROM device_addresses
 		WHERE device_id = ? ORDER BY last_seen DESC, address`, id)
 	if err != nil {
-		return nil, fmt.Errorf("addresses of device %d: %w", id, err)
-	}
-	defer rows.Close()
-	var out []Address
-	for rows.Next() {
-		var a Address
-		if err := rows.Scan(&a.Address, scanTime{&a.FirstSeen}, scanTime{&a.LastSeen}); err != nil {
-			return nil, fmt.Errorf("addresses of device %d: %w", id, err)
-		}
-		out = append(out, a)
-	}
-	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("addresses of device %d: %w", id, err)
 	}
 	return out, nil

@@ -303,20 +303,8 @@ func (db *DB) Runs(ctx context.Context, limit int) ([]Run, error) {
 	if limit <= 0 {
 		limit = -1
 	}
-	rows, err := db.r.QueryContext(ctx, `SELECT `+runCols+` FROM runs ORDER BY id DESC LIMIT ?`, limit)
+	out, err := queryAll(ctx, db.r, scanRun, `SELECT `+runCols+` FROM runs ORDER BY id DESC LIMIT ?`, limit)
 	if err != nil {
-		return nil, fmt.Errorf("list runs: %w", err)
-	}
-	defer rows.Close()
-	var out []Run
-	for rows.Next() {
-		r, err := scanRun(rows)
-		if err != nil {
-			return nil, fmt.Errorf("list runs: %w", err)
-		}
-		out = append(out, r)
-	}
-	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("list runs: %w", err)
 	}
 	return out, nil
@@ -325,21 +313,13 @@ func (db *DB) Runs(ctx context.Context, limit int) ([]Run, error) {
 // RunDevices returns the devices of run runID in the order they were
 // added.
 func (db *DB) RunDevices(ctx context.Context, runID int64) ([]RunDevice, error) {
-	rows, err := db.r.QueryContext(ctx, `SELECT run_id, device_id, status, attempts, error, updated_at
+	out, err := queryAll(ctx, db.r, func(r rowScanner) (RunDevice, error) {
+		var d RunDevice
+		err := r.Scan(&d.RunID, &d.DeviceID, &d.Status, &d.Attempts, &d.Error, scanTime{&d.UpdatedAt})
+		return d, err
+	}, `SELECT run_id, device_id, status, attempts, error, updated_at
 		FROM run_devices WHERE run_id = ? ORDER BY rowid`, runID)
 	if err != nil {
-		return nil, fmt.Errorf("devices of run %d: %w", runID, err)
-	}
-	defer rows.Close()
-	var out []RunDevice
-	for rows.Next() {
-		var d RunDevice
-		if err := rows.Scan(&d.RunID, &d.DeviceID, &d.Status, &d.Attempts, &d.Error, scanTime{&d.UpdatedAt}); err != nil {
-			return nil, fmt.Errorf("devices of run %d: %w", runID, err)
-		}
-		out = append(out, d)
-	}
-	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("devices of run %d: %w", runID, err)
 	}
 	return out, nil
@@ -348,24 +328,16 @@ func (db *DB) RunDevices(ctx context.Context, runID int64) ([]RunDevice, error) 
 // Steps returns the steps of run runID in the order recorded, for one
 // device or, with deviceID 0, for all.
 func (db *DB) Steps(ctx context.Context, runID, deviceID int64) ([]Step, error) {
-	rows, err := db.r.QueryContext(ctx, `SELECT id, run_id, device_id, step, status, started_at, finished_at, duration_ms, error, artifact
-		FROM steps WHERE run_id = ? AND (? = 0 OR device_id = ?) ORDER BY id`, runID, deviceID, deviceID)
-	if err != nil {
-		return nil, fmt.Errorf("steps of run %d: %w", runID, err)
-	}
-	defer rows.Close()
-	var out []Step
-	for rows.Next() {
+	out, err := queryAll(ctx, db.r, func(r rowScanner) (Step, error) {
 		var s Step
 		var ms int64
-		if err := rows.Scan(&s.ID, &s.RunID, &s.DeviceID, &s.Step, &s.Status, scanTime{&s.StartedAt}, scanTime{&s.FinishedAt},
-			&ms, &s.Error, &s.Artifact); err != nil {
-			return nil, fmt.Errorf("steps of run %d: %w", runID, err)
-		}
+		err := r.Scan(&s.ID, &s.RunID, &s.DeviceID, &s.Step, &s.Status, scanTime{&s.StartedAt}, scanTime{&s.FinishedAt},
+			&ms, &s.Error, &s.Artifact)
 		s.Duration = time.Duration(ms) * time.Millisecond
-		out = append(out, s)
-	}
-	if err := rows.Err(); err != nil {
+		return s, err
+	}, `SELECT id, run_id, device_id, step, status, started_at, finished_at, duration_ms, error, artifact
+		FROM steps WHERE run_id = ? AND (? = 0 OR device_id = ?) ORDER BY id`, runID, deviceID, deviceID)
+	if err != nil {
 		return nil, fmt.Errorf("steps of run %d: %w", runID, err)
 	}
 	return out, nil
