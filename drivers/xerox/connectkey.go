@@ -362,22 +362,11 @@ func (s *ckSession) WriteSMTP(ctx context.Context, w drivers.SMTPSettings) error
 	if err != nil {
 		return s.fail(ctx, "write", err)
 	}
-	if !st["security"].Found {
-		if w.Security != drivers.SecurityNone {
-			return s.fail(ctx, "write", fmt.Errorf("the SMTP page has no Connection Security setting: this firmware cannot encrypt mail, and Gmail requires STARTTLS or SSL/TLS: %w; update the firmware or use a local relay", drivers.ErrFirmware))
-		}
-	} else {
-		opt, err := securityOption(st["security"].Options, w.Security)
-		if err != nil {
-			return s.fail(ctx, "write", err)
-		}
-		vals = append(vals, drivers.FieldValue{Field: ckSecurity, Value: opt})
-	}
-	authOpt, err := authOption(st["auth"].Options, w.Auth)
+	secAuth, err := securityAndAuth(st, w, ckSecurity, ckAuth, "SMTP page")
 	if err != nil {
 		return s.fail(ctx, "write", err)
 	}
-	vals = append(vals, drivers.FieldValue{Field: ckAuth, Value: authOpt})
+	vals = append(vals, secAuth...)
 	if w.Auth {
 		vals = append(vals, drivers.FieldValue{Field: ckLogin, Value: w.User})
 		if !w.Password.Empty() {

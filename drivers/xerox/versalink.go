@@ -298,22 +298,11 @@ func (s *vlSession) WriteSMTP(ctx context.Context, w drivers.SMTPSettings) error
 		return s.fail(ctx, "write", err)
 	}
 	vals := []drivers.FieldValue{{Field: vlServer, Value: w.Server}, {Field: vlPort, Value: strconv.Itoa(w.Port)}}
-	if !st["security"].Found {
-		if w.Security != drivers.SecurityNone {
-			return s.fail(ctx, "write", fmt.Errorf("the SMTP dialog has no Connection Security setting: this firmware cannot encrypt mail, and Gmail requires STARTTLS or SSL/TLS: %w; update the firmware or use a local relay", drivers.ErrFirmware))
-		}
-	} else {
-		opt, err := securityOption(st["security"].Options, w.Security)
-		if err != nil {
-			return s.fail(ctx, "write", err)
-		}
-		vals = append(vals, drivers.FieldValue{Field: vlSecurity, Value: opt})
-	}
-	authOpt, err := authOption(st["auth"].Options, w.Auth)
+	secAuth, err := securityAndAuth(st, w, vlSecurity, vlAuth, "SMTP dialog")
 	if err != nil {
 		return s.fail(ctx, "write", err)
 	}
-	vals = append(vals, drivers.FieldValue{Field: vlAuth, Value: authOpt})
+	vals = append(vals, secAuth...)
 	if w.Auth {
 		vals = append(vals, drivers.FieldValue{Field: vlLogin, Value: w.User})
 		if !w.Password.Empty() {

@@ -228,6 +228,31 @@ func firstMatchLine(text string, re *regexp.Regexp) string {
 	return ""
 }
 
+// securityAndAuth returns the field values that set Connection Security
+// and SMTP authentication from what Read found (st, with the security
+// field read as "security" and the auth field as "auth"). A form without
+// a security setting is firmware that cannot encrypt mail: an ErrFirmware
+// unless no encryption was asked for. where names the form in the error.
+func securityAndAuth(st map[string]drivers.FieldState, w drivers.SMTPSettings, secField, authField drivers.Field, where string) ([]drivers.FieldValue, error) {
+	var vals []drivers.FieldValue
+	if !st["security"].Found {
+		if w.Security != drivers.SecurityNone {
+			return nil, fmt.Errorf("the %s has no Connection Security setting: this firmware cannot encrypt mail, and Gmail requires STARTTLS or SSL/TLS: %w; update the firmware or use a local relay", where, drivers.ErrFirmware)
+		}
+	} else {
+		opt, err := securityOption(st["security"].Options, w.Security)
+		if err != nil {
+			return nil, err
+		}
+		vals = append(vals, drivers.FieldValue{Field: secField, Value: opt})
+	}
+	authOpt, err := authOption(st["auth"].Options, w.Auth)
+	if err != nil {
+		return nil, err
+	}
+	return append(vals, drivers.FieldValue{Field: authField, Value: authOpt}), nil
+}
+
 // securityOption picks the option text to write for sec among a select's
 // options: strict STARTTLS (never "If Available"/"Negotiate"), implicit
 // SSL/TLS, or no encryption. It wraps ErrFirmware when the device offers
