@@ -16,6 +16,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/chromedp/cdproto/cdp"
 	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/chromedp"
 
@@ -45,8 +46,16 @@ type BrowserOptions struct {
 }
 
 // Browser is one headless Chromium for the whole run. Tabs are opened
-// with Open, one per device, each in its own browser context; Browser is
-// safe for concurrent use by one goroutine per tab.
+// with Open, one per device; Browser is safe for concurrent use by one
+// goroutine per tab.
+//
+// A tab lives in a lane: a Chromium tab in a browser context of its own
+// (cookie jar, storage, connections). A closed tab's lane is wiped
+// (storage, cookies, headers, page) and handed to the next Open, so a
+// worker going through a fleet keeps one tab and one renderer process
+// instead of starting a new browser context and renderer per device,
+// which is most of what Chromium costs per device (see README,
+// Performance). A lane that saw an error is discarded, not reused.
 type Browser struct {
 	opts     BrowserOptions
 	log      *slog.Logger
@@ -56,6 +65,17 @@ type Browser struct {
 	cancel   context.CancelFunc
 	allocEnd context.CancelFunc
 	once     sync.Once
+
+	mu     sync.Mutex
+	idle   []*lane
+	closed bool
+	lanes  int // lanes created (for tests and logs)
+}
+
+// lane is a reusable tab in its own browser context.
+type lane struct {
+	ctx    context.Context
+	cancel context.CancelFunc
 }
 
 // RequiredFlags are the Chromium flags every run uses, beyond chromedp's
@@ -119,7 +139,13 @@ func NewBrowser(ctx context.Context, o BrowserOptions) (*Browser, error) {
 	if !o.SiteIsolation {
 		opts = append(opts,
 			chromedp.Flag("disable-features", "Translate,BlinkGenPropertyTrees,SitePerProcess,IsolateOrigins"),
-			chromedp.Flag("disable-site-isolation-trials", true))
+			chromedp.Flag("disable-site-isolation-trials", true),
+			// Without a limit Chromium starts a new renderer process
+			// for nearly every navigation to another device (a new
+			// site); with it, a lane keeps its renderer. Browser
+			// contexts never share a renderer, so lanes still run in
+			// parallel processes.
+			chromedp.Flag("renderer-process-limit", "1"))
 	}
 	for _, f := range o.Flags {
 		opts = append(opts, flagOption(f))
@@ -156,6 +182,14 @@ func flagOption(f string) chromedp.ExecAllocatorOption {
 // Close stops Chromium and removes its profile. Safe to call twice.
 func (b *Browser) Close() error {
 	b.once.Do(func() {
+		b.mu.Lock()
+		b.closed = true
+		idle := b.idle
+		b.idle = nil
+		b.mu.Unlock()
+		for _, l := range idle {
+			l.cancel()
+		}
 		b.cancel()
 		b.allocEnd()
 		os.RemoveAll(b.dataDir)
@@ -267,20 +301,92 @@ func (b *Browser) Open(ctx context.Context, t Target) (*Tab, error) {
 	default:
 		return nil, fmt.Errorf("%s: open: HTTPS does not answer (%v): %w; check the device is on and reachable", host, err, ErrTransient)
 	}
-	tctx, cancel := chromedp.NewContext(b.ctx, chromedp.WithNewBrowserContext())
-	tab.ctx, tab.cancel = tctx, cancel
-	if err := chromedp.Do(tctx); err != nil { // creates the browser context and the tab
+	l, err := b.takeLane(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", host, err)
+	}
+	tab.lane = l
+	tab.ctx, tab.cancel = context.WithCancel(l.ctx)
+	return tab, nil
+}
+
+// takeLane returns an idle lane, or opens a new one: a new browser
+// context with a tab in it.
+func (b *Browser) takeLane(ctx context.Context) (*lane, error) {
+	b.mu.Lock()
+	if b.closed {
+		b.mu.Unlock()
+		return nil, fmt.Errorf("open a browser tab: the browser is closed: %w", ErrTransient)
+	}
+	if n := len(b.idle); n > 0 {
+		l := b.idle[n-1]
+		b.idle = b.idle[:n-1]
+		b.mu.Unlock()
+		return l, nil
+	}
+	b.lanes++
+	b.mu.Unlock()
+	lctx, cancel := chromedp.NewContext(b.ctx, chromedp.WithNewBrowserContext())
+	l := &lane{ctx: lctx, cancel: cancel}
+	// The first call creates the browser context and the tab; its
+	// context must be the lane's own (a derived one with a deadline
+	// would close the tab when it ends).
+	stop := context.AfterFunc(ctx, cancel)
+	defer stop()
+	c := lctx
+	if err := chromedp.Do(c); err != nil {
 		cancel()
-		return nil, fmt.Errorf("%s: open a browser tab: %v: %w", host, err, ErrTransient)
+		return nil, fmt.Errorf("open a browser tab: %v: %w", err, ErrTransient)
 	}
 	// No favicon requests: with HTTP Basic, each one would be another
 	// login attempt the device counts.
-	if _, err := chromedp.Call(tctx, network.SetBlockedURLs, network.SetBlockedURLsParams{
+	if _, err := chromedp.Call(c, network.SetBlockedURLs, network.SetBlockedURLsParams{
 		URLPatterns: []*network.BlockPattern{{URLPattern: "*://*:*/favicon.ico", Block: true}}}); err != nil {
 		cancel()
-		return nil, fmt.Errorf("%s: set up the browser tab: %v: %w", host, err, ErrTransient)
+		return nil, fmt.Errorf("set up the browser tab: %v: %w", err, ErrTransient)
 	}
-	return tab, nil
+	return l, nil
+}
+
+// releaseLane wipes a lane for the next device: the page's session and
+// local storage, the tab's extra headers (HTTP Basic), the page itself
+// and the context's cookies. A lane that cannot be wiped, or whose tab
+// saw an error (reusable false), is closed with its browser context.
+func (b *Browser) releaseLane(l *lane, reusable bool) {
+	if reusable {
+		c, cancel := context.WithTimeout(l.ctx, 5*time.Second)
+		err := chromedp.Do(c, chromedp.Evaluate[chromedp.Void](`try { sessionStorage.clear(); localStorage.clear(); } catch (e) {}`))
+		if err == nil {
+			_, err = chromedp.Call(c, network.SetExtraHTTPHeaders, network.SetExtraHTTPHeadersParams{Headers: network.Headers{}})
+		}
+		if err == nil {
+			err = chromedp.Do(c, chromedp.Navigate("about:blank"))
+		}
+		if err == nil {
+			_, err = chromedp.Call(c, network.ClearBrowserCookies, cdp.Empty{})
+		}
+		cancel()
+		if err != nil {
+			b.log.Debug("browser tab not reused", "err", err)
+			reusable = false
+		}
+	}
+	b.mu.Lock()
+	if reusable && !b.closed {
+		b.idle = append(b.idle, l)
+		b.mu.Unlock()
+		return
+	}
+	b.mu.Unlock()
+	l.cancel()
+}
+
+// LanesOpened is how many browser contexts (tabs) the browser has
+// opened so far; with reuse it stays at the number of parallel tabs.
+func (b *Browser) LanesOpened() int {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.lanes
 }
 
 // isHandshake reports whether a TLS dial reached a TLS server that

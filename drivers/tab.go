@@ -15,6 +15,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/chromedp/cdproto/network"
@@ -43,6 +44,9 @@ type Tab struct {
 	certChecked  bool
 	ctx          context.Context
 	cancel       context.CancelFunc
+	lane         *lane
+	closeOnce    sync.Once
+	troubled     atomic.Bool // an operation failed: do not reuse the lane
 	log          *slog.Logger
 
 	mu      sync.Mutex
@@ -81,11 +85,19 @@ func (t *Tab) Logger() *slog.Logger { return t.log }
 // cancel it (Close does).
 func (t *Tab) Context() context.Context { return t.ctx }
 
-// Close closes the tab and discards its browser context.
+// Close ends the tab. Its lane (browser tab and context) is wiped and
+// kept for the next device, unless an operation on it timed out or was
+// cancelled: then it is closed with its browser context. Safe to call
+// twice.
 func (t *Tab) Close() error {
-	if t.cancel != nil {
-		t.cancel()
-	}
+	t.closeOnce.Do(func() {
+		if t.cancel != nil {
+			t.cancel()
+		}
+		if t.lane != nil {
+			t.b.releaseLane(t.lane, !t.troubled.Load())
+		}
+	})
 	return nil
 }
 
@@ -167,6 +179,12 @@ func (t *Tab) classify(ctx context.Context, op string, err error) error {
 	var se *StepError
 	if errors.As(err, &se) || errors.Is(err, ErrTransient) || errors.Is(err, ErrCertChanged) {
 		return err
+	}
+	if ctx.Err() != nil || errors.Is(err, context.DeadlineExceeded) || errors.Is(err, chromedp.ErrTargetDetached) ||
+		errors.Is(err, chromedp.ErrChannelClosed) || t.ctx.Err() != nil {
+		// Something may still be running in the tab (a navigation, a
+		// script): it is not handed to another device.
+		t.troubled.Store(true)
 	}
 	if ctx.Err() == context.Canceled {
 		return err // the caller's own cancellation
