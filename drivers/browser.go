@@ -18,6 +18,7 @@ import (
 
 	"github.com/chromedp/cdproto/cdp"
 	"github.com/chromedp/cdproto/network"
+	"github.com/chromedp/cdproto/target"
 	"github.com/chromedp/chromedp"
 
 	"github.com/mfpfleet/mfpfleet/devices"
@@ -49,13 +50,17 @@ type BrowserOptions struct {
 // with Open, one per device; Browser is safe for concurrent use by one
 // goroutine per tab.
 //
-// A tab lives in a lane: a Chromium tab in a browser context of its own
-// (cookie jar, storage, connections). A closed tab's lane is wiped
-// (storage, cookies, headers, page) and handed to the next Open, so a
-// worker going through a fleet keeps one tab and one renderer process
-// instead of starting a new browser context and renderer per device,
-// which is most of what Chromium costs per device (see README,
-// Performance). A lane that saw an error is discarded, not reused.
+// A tab lives in a lane: a Chromium tab in the run's off-the-record
+// browser context. A closed tab's lane is wiped (the device's cookies,
+// its session and local storage, the tab's headers, the page) and handed
+// to the next Open, so a worker going through a fleet keeps one tab and
+// one renderer process instead of starting a browser context, a window
+// and renderers per device, which was most of what Chromium cost per
+// device (see README, Performance). Lanes share one cookie jar; cookies
+// are kept per host, and every device is its own host. A second tab on
+// an address that already has one open gets a browser context of its
+// own, so that two sessions on one device never share a cookie. A lane
+// whose operation timed out or was cancelled is closed, not reused.
 type Browser struct {
 	opts     BrowserOptions
 	log      *slog.Logger
@@ -66,16 +71,20 @@ type Browser struct {
 	allocEnd context.CancelFunc
 	once     sync.Once
 
+	shared cdp.BrowserContextID // the lanes' browser context
+
 	mu     sync.Mutex
 	idle   []*lane
+	busy   map[string]int // host → open tabs
 	closed bool
 	lanes  int // lanes created (for tests and logs)
 }
 
-// lane is a reusable tab in its own browser context.
+// lane is a reusable tab.
 type lane struct {
-	ctx    context.Context
-	cancel context.CancelFunc
+	ctx     context.Context
+	cancel  context.CancelFunc
+	private bool // in a browser context of its own: closed after use
 }
 
 // RequiredFlags are the Chromium flags every run uses, beyond chromedp's
@@ -154,13 +163,18 @@ func NewBrowser(ctx context.Context, o BrowserOptions) (*Browser, error) {
 	bctx, bcancel := chromedp.NewContext(allocCtx,
 		chromedp.WithLogf(func(f string, a ...any) { lg.Debug(fmt.Sprintf(f, a...)) }),
 		chromedp.WithErrorf(func(f string, a ...any) { lg.Debug("chromedp: " + fmt.Sprintf(f, a...)) }))
-	b := &Browser{opts: o, log: lg, exe: exe, dataDir: dir, ctx: bctx, cancel: bcancel, allocEnd: allocCancel}
+	b := &Browser{opts: o, log: lg, exe: exe, dataDir: dir, ctx: bctx, cancel: bcancel, allocEnd: allocCancel, busy: map[string]int{}}
 	started := make(chan error, 1)
 	go func() { started <- chromedp.Do(bctx) }() // starts Chromium, no deadline on this context
 	select {
 	case err = <-started:
 	case <-ctx.Done():
 		err = ctx.Err()
+	}
+	if err == nil {
+		var res target.CreateBrowserContextResult
+		res, err = chromedp.CallBrowser(bctx, target.CreateBrowserContext, target.CreateBrowserContextParams{DisposeOnDetach: new(true)})
+		b.shared = res.BrowserContextID
 	}
 	if err != nil {
 		b.Close()
@@ -301,7 +315,7 @@ func (b *Browser) Open(ctx context.Context, t Target) (*Tab, error) {
 	default:
 		return nil, fmt.Errorf("%s: open: HTTPS does not answer (%v): %w; check the device is on and reachable", host, err, ErrTransient)
 	}
-	l, err := b.takeLane(ctx)
+	l, err := b.takeLane(ctx, host)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", host, err)
 	}
@@ -310,15 +324,18 @@ func (b *Browser) Open(ctx context.Context, t Target) (*Tab, error) {
 	return tab, nil
 }
 
-// takeLane returns an idle lane, or opens a new one: a new browser
-// context with a tab in it.
-func (b *Browser) takeLane(ctx context.Context) (*lane, error) {
+// takeLane returns an idle lane, or opens a new tab for host: in the
+// shared browser context, or in one of its own when host already has a
+// tab open.
+func (b *Browser) takeLane(ctx context.Context, host string) (*lane, error) {
 	b.mu.Lock()
 	if b.closed {
 		b.mu.Unlock()
 		return nil, fmt.Errorf("open a browser tab: the browser is closed: %w", ErrTransient)
 	}
-	if n := len(b.idle); n > 0 {
+	private := b.busy[host] > 0
+	b.busy[host]++
+	if n := len(b.idle); n > 0 && !private {
 		l := b.idle[n-1]
 		b.idle = b.idle[:n-1]
 		b.mu.Unlock()
@@ -326,8 +343,22 @@ func (b *Browser) takeLane(ctx context.Context) (*lane, error) {
 	}
 	b.lanes++
 	b.mu.Unlock()
-	lctx, cancel := chromedp.NewContext(b.ctx, chromedp.WithNewBrowserContext())
-	l := &lane{ctx: lctx, cancel: cancel}
+	l, err := b.newLane(ctx, private)
+	if err != nil {
+		b.mu.Lock()
+		b.busy[host]--
+		b.mu.Unlock()
+	}
+	return l, err
+}
+
+func (b *Browser) newLane(ctx context.Context, private bool) (*lane, error) {
+	opt := chromedp.WithExistingBrowserContext(b.shared)
+	if private {
+		opt = chromedp.WithNewBrowserContext()
+	}
+	lctx, cancel := chromedp.NewContext(b.ctx, opt)
+	l := &lane{ctx: lctx, cancel: cancel, private: private}
 	// The first call creates the browser context and the tab; its
 	// context must be the lane's own (a derived one with a deadline
 	// would close the tab when it ends).
@@ -348,23 +379,19 @@ func (b *Browser) takeLane(ctx context.Context) (*lane, error) {
 	return l, nil
 }
 
-// releaseLane wipes a lane for the next device: the page's session and
-// local storage, the tab's extra headers (HTTP Basic), the page itself
-// and the context's cookies. A lane that cannot be wiped, or whose tab
-// saw an error (reusable false), is closed with its browser context.
-func (b *Browser) releaseLane(l *lane, reusable bool) {
-	if reusable {
+// releaseLane wipes a lane for the next device: the device's cookies,
+// the page's session and local storage, the tab's extra headers (HTTP
+// Basic) and the page itself. A lane that cannot be wiped, a private
+// one, or one whose tab saw an error (reusable false), is closed.
+func (b *Browser) releaseLane(l *lane, host, base string, reusable bool) {
+	b.mu.Lock()
+	if b.busy[host]--; b.busy[host] <= 0 {
+		delete(b.busy, host)
+	}
+	b.mu.Unlock()
+	if reusable && !l.private {
 		c, cancel := context.WithTimeout(l.ctx, 5*time.Second)
-		err := chromedp.Do(c, chromedp.Evaluate[chromedp.Void](`try { sessionStorage.clear(); localStorage.clear(); } catch (e) {}`))
-		if err == nil {
-			_, err = chromedp.Call(c, network.SetExtraHTTPHeaders, network.SetExtraHTTPHeadersParams{Headers: network.Headers{}})
-		}
-		if err == nil {
-			err = chromedp.Do(c, chromedp.Navigate("about:blank"))
-		}
-		if err == nil {
-			_, err = chromedp.Call(c, network.ClearBrowserCookies, cdp.Empty{})
-		}
+		err := b.wipe(c, base)
 		cancel()
 		if err != nil {
 			b.log.Debug("browser tab not reused", "err", err)
@@ -372,13 +399,35 @@ func (b *Browser) releaseLane(l *lane, reusable bool) {
 		}
 	}
 	b.mu.Lock()
-	if reusable && !b.closed {
+	if reusable && !l.private && !b.closed {
 		b.idle = append(b.idle, l)
 		b.mu.Unlock()
 		return
 	}
 	b.mu.Unlock()
 	l.cancel()
+}
+
+// wipe removes what a device session left in a lane's tab.
+func (b *Browser) wipe(c context.Context, base string) error {
+	if base != "" {
+		res, err := chromedp.Call(c, network.GetCookies, network.GetCookiesParams{URLs: []string{base + "/"}})
+		if err != nil {
+			return err
+		}
+		for _, ck := range res.Cookies {
+			if _, err := chromedp.Call(c, network.DeleteCookies, network.DeleteCookiesParams{Name: ck.Name, Domain: ck.Domain, Path: ck.Path}); err != nil {
+				return err
+			}
+		}
+	}
+	if err := chromedp.Do(c, chromedp.Evaluate[chromedp.Void](`try { sessionStorage.clear(); localStorage.clear(); } catch (e) {}`)); err != nil {
+		return err
+	}
+	if _, err := chromedp.Call(c, network.SetExtraHTTPHeaders, network.SetExtraHTTPHeadersParams{Headers: network.Headers{}}); err != nil {
+		return err
+	}
+	return chromedp.Do(c, chromedp.Navigate("about:blank"))
 }
 
 // LanesOpened is how many browser contexts (tabs) the browser has

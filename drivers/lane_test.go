@@ -83,12 +83,34 @@ document.body.insertAdjacentHTML("beforeend", "<p id=s>session=" + (sessionStora
 		t.Fatalf("reused tab kept the previous session: %q, want %q", got, want)
 	}
 
-	// Two tabs at once get two lanes: sessions of parallel devices
-	// never share a cookie jar.
+	// A second tab on the same device at once gets a cookie jar of its
+	// own: two sessions on one device never share a cookie.
+	if _, err := b2.Navigate(ctx, "/set"); err != nil {
+		t.Fatal(err)
+	}
 	c := open()
 	defer c.Close()
 	if n := b.LanesOpened(); n != 2 {
 		t.Errorf("LanesOpened = %d with two tabs open, want 2", n)
+	}
+	if got := text(c); !strings.HasPrefix(got, "cookie=none ") {
+		t.Fatalf("second tab on the same device shares the first one's session: %q", got)
+	}
+
+	// Wiping one device's lane leaves the session of another device,
+	// open in a parallel lane of the same browser context, alone.
+	_, other := serve(t, testIP(), true, h)
+	o, err := b.Open(ctx, Target{Address: other})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer o.Close()
+	if _, err := o.Navigate(ctx, "/set"); err != nil {
+		t.Fatal(err)
+	}
+	b2.Close()
+	if got := text(o); !strings.HasPrefix(got, "cookie=s1 ") {
+		t.Fatalf("closing another device's tab logged this one out: %q", got)
 	}
 }
 

@@ -95,7 +95,7 @@ func (t *Tab) Close() error {
 			t.cancel()
 		}
 		if t.lane != nil {
-			t.b.releaseLane(t.lane, !t.troubled.Load())
+			t.b.releaseLane(t.lane, t.address, t.base, !t.troubled.Load())
 		}
 	})
 	return nil
