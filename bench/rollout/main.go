@@ -30,6 +30,7 @@ import (
 	"os/exec"
 	"os/signal"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"strconv"
 	"strings"
@@ -200,6 +201,10 @@ type sample struct {
 	// CPU seconds: the push process tree (push + Chromium, from wait4's
 	// rusage), the push process alone, and the simulator meanwhile.
 	cpuTree, cpuPush, cpuSim float64
+	// CPU seconds the whole machine was busy during the push (every
+	// process: Chromium's renderers are not all in the tree's rusage,
+	// the zygote reaps them), and that as a share of all cores.
+	cpuMachine, busyShare float64
 }
 
 func orchestrate(ctx context.Context, state, levels string, runs int, siteIso bool, poll time.Duration, debug, simOnly bool, flags string) error {
@@ -265,19 +270,20 @@ func orchestrate(ctx context.Context, state, levels string, runs int, siteIso bo
 				return fmt.Errorf("parallel %d run %d: %w", p, r, err)
 			}
 			results[p] = append(results[p], s)
-			fmt.Printf("%-8d %-4d %8d %9.1f %10.1f %12s %12s %d/%d/%d   cpu s: tree %.0f (push %.0f), simulator %.0f\n", p, r, s.devices, s.seconds, s.perMinute, mib(s.peakPSS), mib(s.peakRSS), s.confirmed, s.unconfd, s.failed, s.cpuTree, s.cpuPush, s.cpuSim)
+			fmt.Printf("%-8d %-4d %8d %9.1f %10.1f %12s %12s %d/%d/%d   cpu s: machine %.0f (%.0f%% busy), tree %.0f (push %.0f), simulator %.0f\n", p, r, s.devices, s.seconds, s.perMinute, mib(s.peakPSS), mib(s.peakRSS), s.confirmed, s.unconfd, s.failed, s.cpuMachine, 100*s.busyShare, s.cpuTree, s.cpuPush, s.cpuSim)
 		}
 	}
 	fmt.Printf("\nmedians over %d run(s), 48 devices, confirmation on, site isolation %v, extra flags %q:\n", runs, siteIso, flags)
-	fmt.Printf("| --parallel | devices/min | seconds | peak PSS (tree) | peak RSS (tree) | CPU s per device (tree) |\n|---|---|---|---|---|---|\n")
+	fmt.Printf("| --parallel | devices/min | seconds | peak PSS (tree) | peak RSS (tree) | machine CPU s per device | cores busy |\n|---|---|---|---|---|---|---|\n")
 	for _, p := range ps {
 		ss := results[p]
-		fmt.Printf("| %d | %.0f | %.1f | %s | %s | %.2f |\n", p,
+		fmt.Printf("| %d | %.0f | %.1f | %s | %s | %.2f | %.0f%% |\n", p,
 			median(ss, func(s sample) float64 { return s.perMinute }),
 			median(ss, func(s sample) float64 { return s.seconds }),
 			mib(int64(median(ss, func(s sample) float64 { return float64(s.peakPSS) }))),
 			mib(int64(median(ss, func(s sample) float64 { return float64(s.peakRSS) }))),
-			median(ss, func(s sample) float64 { return s.cpuTree / float64(max(s.devices, 1)) }))
+			median(ss, func(s sample) float64 { return s.cpuMachine / float64(max(s.devices, 1)) }),
+			100*median(ss, func(s sample) float64 { return s.busyShare }))
 	}
 	return nil
 }
@@ -313,10 +319,12 @@ func onePush(ctx context.Context, self, state string, p, r int, siteIso bool, po
 	}
 	// The clock starts when discovery is done and the push begins.
 	started := make(chan time.Time, 1)
+	var busy0 float64
 	go func() {
 		sc := bufio.NewScanner(stderr)
 		for sc.Scan() {
 			if sc.Text() == "push-start" {
+				busy0 = machineBusy()
 				started <- time.Now()
 				continue
 			}
@@ -351,6 +359,7 @@ sampling:
 		}
 	}
 	end := time.Now()
+	busy1 := machineBusy()
 	werr := cmd.Wait()
 	var t0 time.Time
 	select {
@@ -370,12 +379,33 @@ sampling:
 		s.cpuTree = time.Duration(ru.Utime.Nano() + ru.Stime.Nano()).Seconds()
 	}
 	s.perMinute = float64(s.devices) / (s.seconds / 60)
+	s.cpuMachine = busy1 - busy0
+	s.busyShare = s.cpuMachine / (s.seconds * float64(runtime.NumCPU()))
 	if s.failed > 0 {
 		for _, d := range sum.Failed() {
 			fmt.Fprintf(os.Stderr, "  failed %s: %s\n", d.IP, d.Reason)
 		}
 	}
 	return s, nil
+}
+
+// machineBusy is the CPU seconds all cores have been busy since boot
+// (/proc/stat: everything but idle and iowait).
+func machineBusy() float64 {
+	b, err := os.ReadFile("/proc/stat")
+	if err != nil {
+		return 0
+	}
+	line, _, _ := strings.Cut(string(b), "\n")
+	f := strings.Fields(line)
+	var busy float64
+	for i, v := range f[1:] {
+		n, _ := strconv.ParseFloat(v, 64)
+		if i != 3 && i != 4 && i < 8 { // idle, iowait; guest time is in user already
+			busy += n
+		}
+	}
+	return busy / 100 // USER_HZ
 }
 
 // procCPU is the user+system CPU seconds of pid itself (0 if gone).

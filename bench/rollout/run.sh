@@ -26,4 +26,4 @@ go build -o "$bin" ./bench/rollout
 extra=()
 if [ "${SITE_ISOLATION:-0}" = 1 ]; then extra+=(-site-isolation); fi
 echo "machine: $(nproc) cores, $(free -g | awk '/Mem:/{print $2}') GiB, load $(cut -d' ' -f1-3 /proc/loadavg), $(chromium --version 2>/dev/null || echo 'chromium ?')"
-"$bin" -parallel "$LEVELS" -runs "$RUNS" "${extra[@]}"
+"$bin" -parallel "$LEVELS" -runs "$RUNS" "${extra[@]}" "$@"
