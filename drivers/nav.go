@@ -8,12 +8,23 @@ import (
 	"time"
 )
 
-// WaitSettled polls the JavaScript condition cond (every 100 ms) until it
-// is truthy, tolerating the moments during a navigation when the page
-// cannot run scripts (redirect pages, meta refresh, location.replace).
+// WaitSettled waits until the JavaScript condition cond is truthy,
+// tolerating the moments during a navigation when the page cannot run
+// scripts (redirect pages, meta refresh, location.replace). The page
+// itself re-checks cond every 25 ms for up to 2 s per call, so a wait
+// costs one DevTools round trip per document rather than one per check.
 // A time-out wraps ErrTransient.
 func (t *Tab) WaitSettled(ctx context.Context, op, cond string) error {
-	js := `(function(){ try { return document.readyState === "complete" && !!(` + cond + `); } catch (e) { return false; } })()`
+	js := `new Promise(resolve => {
+  const end = Date.now() + 2000;
+  const check = () => {
+    let ok = false;
+    try { ok = document.readyState === "complete" && !!(` + cond + `); } catch (e) {}
+    if (ok || Date.now() > end) { resolve(ok); return; }
+    setTimeout(check, 25);
+  };
+  check();
+})`
 	var last error
 	for {
 		var ok bool
@@ -29,6 +40,8 @@ func (t *Tab) WaitSettled(ctx context.Context, op, cond string) error {
 				return err
 			}
 		}
+		// A navigation ended the document the promise lived in: look
+		// again soon.
 		select {
 		case <-ctx.Done():
 			if ctx.Err() == context.DeadlineExceeded {
@@ -39,7 +52,7 @@ func (t *Tab) WaitSettled(ctx context.Context, op, cond string) error {
 				return &scrubbedError{msg: msg, err: ErrTransient}
 			}
 			return ctx.Err()
-		case <-time.After(100 * time.Millisecond):
+		case <-time.After(25 * time.Millisecond):
 		}
 	}
 }
