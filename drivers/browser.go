@@ -35,7 +35,7 @@ type BrowserOptions struct {
 	// SiteIsolation keeps Chromium's per-site renderer processes. Off by
 	// default: every device is its own site, and a new renderer per
 	// device costs ~110 ms per navigation on two cores (see peers.md).
-	// Each device still gets its own browser context (cookie jar).
+	// Each device's cookies and storage stay its own either way.
 	SiteIsolation bool
 	// ArtifactsDir receives screenshots and HTML excerpts of failed
 	// steps ("" = none saved).
@@ -270,7 +270,8 @@ func hostOnly(addr string) string {
 
 // Open checks how the device serves its web admin (HTTPS first, HTTP only
 // if it has no HTTPS and t.AllowHTTP), pins its certificate per
-// t.Certs, and opens a tab in a new browser context. Errors: ErrCertChanged
+// t.Certs, and opens a tab (a reused one when one is idle, see Browser).
+// Errors: ErrCertChanged
 // (never retried: the message names both fingerprints and
 // --accept-new-cert), ErrNoHTTPS, ErrTransient when the device does not
 // answer.
@@ -315,7 +316,7 @@ func (b *Browser) Open(ctx context.Context, t Target) (*Tab, error) {
 	default:
 		return nil, fmt.Errorf("%s: open: HTTPS does not answer (%v): %w; check the device is on and reachable", host, err, ErrTransient)
 	}
-	l, err := b.takeLane(ctx, host)
+	l, err := b.takeLane(ctx, host, tab.ownContext)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", host, err)
 	}
@@ -326,14 +327,15 @@ func (b *Browser) Open(ctx context.Context, t Target) (*Tab, error) {
 
 // takeLane returns an idle lane, or opens a new tab for host: in the
 // shared browser context, or in one of its own when host already has a
-// tab open.
-func (b *Browser) takeLane(ctx context.Context, host string) (*lane, error) {
+// tab open or private is set (a newly accepted certificate: the shared
+// context may hold connections made with the old one).
+func (b *Browser) takeLane(ctx context.Context, host string, private bool) (*lane, error) {
 	b.mu.Lock()
 	if b.closed {
 		b.mu.Unlock()
 		return nil, fmt.Errorf("open a browser tab: the browser is closed: %w", ErrTransient)
 	}
-	private := b.busy[host] > 0
+	private = private || b.busy[host] > 0
 	b.busy[host]++
 	if n := len(b.idle); n > 0 && !private {
 		l := b.idle[n-1]

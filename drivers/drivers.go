@@ -24,10 +24,11 @@
 // JobLogReader (the device's job log), Defaulter (factory credentials).
 //
 // The Browser is one Chromium for the whole run, started once; each
-// device gets a tab in a browser context of its own (its own cookie jar,
-// thrown away with the tab). Site isolation is off by default: every
-// device is its own site, and a renderer process per device costs more
-// than it protects between printer admin pages (BrowserOptions).
+// device gets a tab, reused from the previous device of the same worker
+// once that device's cookies, storage, headers and page are wiped (see
+// Browser). Site isolation is off by default: every device is its own
+// site, and a renderer process per device costs more than it protects
+// between printer admin pages (BrowserOptions).
 // Device certificates are trusted on first use (CertStore).
 //
 // Errors wrap the sentinel errors below; IsRetryable tells the ones a
@@ -318,7 +319,8 @@ type Session interface {
 	// Logout ends the admin session. Always call it, also after errors:
 	// some devices allow one admin session at a time.
 	Logout(ctx context.Context) error
-	// Close closes the browser tab (and its cookie jar).
+	// Close ends the session's tab (its device's cookies and storage
+	// are wiped before the tab serves another device).
 	Close() error
 }
 

@@ -25,9 +25,9 @@ import (
 	"github.com/mfpfleet/mfpfleet/devices"
 )
 
-// Tab is one browser tab on one device, in its own browser context
-// (cookies and storage are the device's alone). Drivers build sessions on
-// it. Every method takes a context whose deadline bounds that call only;
+// Tab is one browser tab on one device (cookies and storage are kept
+// per host, and wiped before the tab serves another device; see
+// Browser). Drivers build sessions on it. Every method takes a context whose deadline bounds that call only;
 // the tab stays open until Close.
 //
 // Errors from a Tab's methods wrap ErrTransient for time-outs and for a
@@ -45,6 +45,7 @@ type Tab struct {
 	ctx          context.Context
 	cancel       context.CancelFunc
 	lane         *lane
+	ownContext   bool // open the tab in a browser context of its own
 	closeOnce    sync.Once
 	troubled     atomic.Bool // an operation failed: do not reuse the lane
 	log          *slog.Logger
@@ -349,6 +350,9 @@ func (t *Tab) pin(ctx context.Context) error {
 		if err := st.AcceptNewCert(ctx, key, t.certFP); err != nil {
 			return fmt.Errorf("%s: record the new certificate: %w", t.address, err)
 		}
+		// Connections the browser still holds to the device carry the
+		// old certificate: this tab gets a browser context of its own.
+		t.ownContext = true
 		t.log.Warn("certificate changed: accepted as asked (--accept-new-cert)",
 			"old_sha256", FormatFingerprint(old), "new_sha256", FormatFingerprint(t.certFP))
 	default:

@@ -63,13 +63,16 @@ var (
 // Login implements drivers.Session.
 func (s *ckSession) Login(ctx context.Context, c drivers.Credential) error {
 	s.tab.AddSecretValue(c.Password)
-	pg, err := s.tab.NavigateSettled(ctx, ckLoginPath, nil, `document.querySelector("input[type=password]")`)
-	if err != nil {
-		return s.fail(ctx, "login", err)
+	if !s.onLogin { // else NewSession left the tab on the login page
+		pg, err := s.tab.NavigateSettled(ctx, ckLoginPath, nil, `document.querySelector("input[type=password]")`)
+		if err != nil {
+			return s.fail(ctx, "login", err)
+		}
+		if pg.Status >= 400 {
+			return s.fail(ctx, "login", fmt.Errorf("the login page %s answers HTTP %d", ckLoginPath, pg.Status))
+		}
 	}
-	if pg.Status >= 400 {
-		return s.fail(ctx, "login", fmt.Errorf("the login page %s answers HTTP %d", ckLoginPath, pg.Status))
-	}
+	s.onLogin = false
 	if _, err := s.tab.Fill(ctx, "login", drivers.FieldValue{Field: ckUser, Value: c.User}, drivers.SecretValue(ckPass, c.Password)); err != nil {
 		return s.fail(ctx, "login", err)
 	}

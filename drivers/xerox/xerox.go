@@ -91,10 +91,31 @@ type base struct {
 	drv    *Driver
 	family string
 	log    *slog.Logger
+	// onLogin: detect left the tab on the ConnectKey login page, so
+	// the first Login need not load it again.
+	onLogin bool
 }
 
 // detect loads "/" and tells the family from what the device serves.
+// When SNMP says ConnectKey it tries the login page first: a .php page
+// with a password field confirms the family and is where Login starts.
 func (b *base) detect(ctx context.Context) (string, error) {
+	if b.dev.Family == FamilyConnectKey {
+		pg, err := b.tab.Navigate(ctx, ckLoginPath)
+		if err != nil {
+			return "", err
+		}
+		var ok bool
+		if pg.Status == 200 {
+			if err := b.tab.Eval(ctx, "look at the login page", `/\.php$/.test(location.pathname) && !!document.querySelector("input[type=password]")`, &ok); err != nil {
+				return "", err
+			}
+		}
+		if ok {
+			b.onLogin = true
+			return FamilyConnectKey, nil
+		}
+	}
 	pg, err := b.tab.Navigate(ctx, "/")
 	if err != nil {
 		return "", err
