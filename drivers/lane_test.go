@@ -11,18 +11,26 @@ import (
 	"github.com/mfpfleet/mfpfleet/config"
 )
 
+// ownBrowser starts a Chromium for one test, whose lane count is its
+// own (the package's shared browser serves parallel tests).
+func ownBrowser(t *testing.T, ctx context.Context) *Browser {
+	t.Helper()
+	needBrowser(t)
+	b, err := NewBrowser(ctx, BrowserOptions{Flags: testFlags, Logger: testLogger()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { b.Close() })
+	return b
+}
+
 // TestTabReuseWipesTheLane: a closed tab's browser tab is reused for the
 // next device (no new browser context, no new renderer), and nothing of
 // the previous session survives in it: cookies, session and local
 // storage, the HTTP Basic header.
 func TestTabReuseWipesTheLane(t *testing.T) {
-	needBrowser(t)
 	ctx := tctx(t, 60*time.Second)
-	b, err := NewBrowser(ctx, BrowserOptions{Flags: testFlags, Logger: testLogger()})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer b.Close()
+	b := ownBrowser(t, ctx)
 	h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.URL.Path == "/set" {
 			http.SetCookie(w, &http.Cookie{Name: "PHPSESSID", Value: "s1", Path: "/"})
@@ -117,13 +125,8 @@ document.body.insertAdjacentHTML("beforeend", "<p id=s>session=" + (sessionStora
 // TestTroubledTabNotReused: a tab whose operation timed out may still be
 // busy (a navigation, a script); its lane is closed, not handed on.
 func TestTroubledTabNotReused(t *testing.T) {
-	needBrowser(t)
 	ctx := tctx(t, 60*time.Second)
-	b, err := NewBrowser(ctx, BrowserOptions{Flags: testFlags, Logger: testLogger()})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer b.Close()
+	b := ownBrowser(t, ctx)
 	release := make(chan struct{})
 	defer close(release)
 	h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
