@@ -63,6 +63,7 @@ func main() {
 		levels    = flag.String("parallel", "1,2,4,8", "parallel levels, comma-separated")
 		runs      = flag.Int("runs", 3, "runs per level")
 		parallel  = flag.Int("p", 4, "push role: workers")
+		models    = flag.String("models", "", "only these models, comma-separated prefixes (e.g. AltaLink for ConnectKey; default: all 48 with a web admin)")
 		dbPath    = flag.String("db", "", "push role: inventory file")
 		siteIso   = flag.Bool("site-isolation", false, "keep Chromium's site isolation (slower)")
 		poll      = flag.Duration("confirm-poll", 250*time.Millisecond, "first wait between mailbox searches")
@@ -71,6 +72,9 @@ func main() {
 		startOnly = flag.Bool("sim-only", false, "start the simulator and wait (for manual runs)")
 	)
 	flag.Parse()
+	if *models != "" {
+		webModels = strings.Split(*models, ",")
+	}
 	lvl := slog.LevelWarn
 	if *debug {
 		lvl = slog.LevelDebug
@@ -273,7 +277,7 @@ func orchestrate(ctx context.Context, state, levels string, runs int, siteIso bo
 			fmt.Printf("%-8d %-4d %8d %9.1f %10.1f %12s %12s %d/%d/%d   cpu s: machine %.0f (%.0f%% busy), tree %.0f (push %.0f), simulator %.0f\n", p, r, s.devices, s.seconds, s.perMinute, mib(s.peakPSS), mib(s.peakRSS), s.confirmed, s.unconfd, s.failed, s.cpuMachine, 100*s.busyShare, s.cpuTree, s.cpuPush, s.cpuSim)
 		}
 	}
-	fmt.Printf("\nmedians over %d run(s), 48 devices, confirmation on, site isolation %v, extra flags %q:\n", runs, siteIso, flags)
+	fmt.Printf("\nmedians over %d run(s), models %q, confirmation on, site isolation %v, extra flags %q:\n", runs, strings.Join(webModels, ","), siteIso, flags)
 	fmt.Printf("| --parallel | devices/min | seconds | peak PSS (tree) | peak RSS (tree) | machine CPU s per device | cores busy |\n|---|---|---|---|---|---|---|\n")
 	for _, p := range ps {
 		ss := results[p]
@@ -295,7 +299,8 @@ func onePush(ctx context.Context, self, state string, p, r int, siteIso bool, po
 		return sample{}, err
 	}
 	defer os.RemoveAll(dir)
-	args := []string{"-role", "push", "-state", state, "-db", filepath.Join(dir, "fleet.db"), "-p", strconv.Itoa(p), "-confirm-poll", poll.String()}
+	args := []string{"-role", "push", "-state", state, "-db", filepath.Join(dir, "fleet.db"), "-p", strconv.Itoa(p), "-confirm-poll", poll.String(),
+		"-models", strings.Join(webModels, ",")}
 	if siteIso {
 		args = append(args, "-site-isolation")
 	}
