@@ -27,8 +27,8 @@ import (
 
 // Tab is one browser tab on one device (cookies and storage are kept
 // per host, and wiped before the tab serves another device; see
-// Browser). Drivers build sessions on it. Every method takes a context whose deadline bounds that call only;
-// the tab stays open until Close.
+// Browser). Drivers build sessions on it. Every method takes a context
+// whose deadline bounds that call only; the tab stays open until Close.
 //
 // Errors from a Tab's methods wrap ErrTransient for time-outs and for a
 // device that stops answering (connection refused/reset, empty reply),
@@ -47,7 +47,7 @@ type Tab struct {
 	lane         *lane
 	ownContext   bool // open the tab in a browser context of its own
 	closeOnce    sync.Once
-	troubled     atomic.Bool // an operation failed: do not reuse the lane
+	troubled     atomic.Bool // an operation timed out or was cancelled: do not reuse the lane
 	log          *slog.Logger
 
 	mu      sync.Mutex
