@@ -392,17 +392,18 @@ func (b *Browser) releaseLane(l *lane, host, base string, reusable bool) {
 		delete(b.busy, host)
 	}
 	b.mu.Unlock()
-	if reusable && !l.private {
+	keep := reusable && !l.private
+	if keep {
 		c, cancel := context.WithTimeout(l.ctx, 5*time.Second)
 		err := b.wipe(c, base)
 		cancel()
 		if err != nil {
 			b.log.Debug("browser tab not reused", "err", err)
-			reusable = false
+			keep = false
 		}
 	}
 	b.mu.Lock()
-	if reusable && !l.private && !b.closed {
+	if keep && !b.closed {
 		b.idle = append(b.idle, l)
 		b.mu.Unlock()
 		return
@@ -427,7 +428,7 @@ func (b *Browser) wipe(c context.Context, base string) error {
 	if err := chromedp.Do(c, chromedp.Evaluate[chromedp.Void](`try { sessionStorage.clear(); localStorage.clear(); } catch (e) {}`)); err != nil {
 		return err
 	}
-	if _, err := chromedp.Call(c, network.SetExtraHTTPHeaders, network.SetExtraHTTPHeadersParams{Headers: network.Headers{}}); err != nil {
+	if err := clearHeaders(c); err != nil {
 		return err
 	}
 	return chromedp.Do(c, chromedp.Navigate("about:blank"))

@@ -66,13 +66,14 @@ if (!window.__mfp) window.__mfp = (function () {
     return out;
   };
   const srcBonus = {label: 4, aria: 3, row: 2, sibling: 2, placeholder: 1, title: 0};
+  const escRe = w => w.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+  const hasWord = (text, w) => new RegExp("(^|\\W)" + escRe(w) + "(\\W|$)").test(text);
   const score = (text, want) => {
     want = norm(want);
     if (!want) return 0;
     if (text === want) return 100;
-    const esc = want.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
-    if (new RegExp("^" + esc + "\\b").test(text)) return 60 - Math.min(20, (text.length - want.length) / 4);
-    if (new RegExp("(^|\\W)" + esc + "(\\W|$)").test(text)) return 40 - Math.min(20, (text.length - want.length) / 4);
+    if (new RegExp("^" + escRe(want) + "\\b").test(text)) return 60 - Math.min(20, (text.length - want.length) / 4);
+    if (hasWord(text, want)) return 40 - Math.min(20, (text.length - want.length) / 4);
     return 0;
   };
   const typeOK = (e, want) => {
@@ -226,7 +227,15 @@ if (!window.__mfp) window.__mfp = (function () {
     e.blur && e.blur();
     return "";
   };
-  return {norm, find, state, set, controls, labelsOf, kind, visible, textOf, ownLabel};
+  // rowHas: whether a table row's (or list item's) text holds one of
+  // words as a whole word ("SMTP" in "SMTP Server  Edit...").
+  const rowHas = (row, words) => {
+    const rt = norm(row.cells ? Array.from(row.cells).map(c => c.textContent).join(" ") : (row.innerText || row.textContent));
+    return words.some(w => hasWord(rt, norm(w)));
+  };
+  // caption: the text a button or link shows.
+  const caption = e => norm(e.tagName === "INPUT" ? e.value : e.textContent);
+  return {norm, find, state, set, controls, labelsOf, kind, visible, textOf, ownLabel, rowHas, caption};
 })();
 `
 

@@ -73,7 +73,6 @@ func (t *Tab) FindLink(ctx context.Context, page string, texts, rowTexts []strin
 	err := t.Eval(ctx, "find the link "+strings.Join(texts, "/"), withArg(jsLib+`
 (function (a) {
   const N = __mfp.norm;
-  const word = (hay, w) => new RegExp("(^|\\W)" + w.replace(/[.*+?^${}()|[\]\\]/g, "\\$&") + "(\\W|$)").test(hay);
   let best = null, bestScore = 0;
   for (const e of document.querySelectorAll("a[href]")) {
     const href = e.getAttribute("href");
@@ -81,9 +80,7 @@ func (t *Tab) FindLink(ctx context.Context, page string, texts, rowTexts []strin
     const txt = N(e.textContent || e.getAttribute("title") || "");
     if (a.rows && a.rows.length) {
       const row = e.closest("tr,li");
-      if (!row) continue;
-      const rt = N(row.cells ? Array.from(row.cells).map(c => c.textContent).join(" ") : (row.innerText || row.textContent));
-      if (!a.rows.some(r => word(rt, N(r)))) continue;
+      if (!row || !__mfp.rowHas(row, a.rows)) continue;
     }
     for (const w0 of a.texts) {
       const w = N(w0);
@@ -117,10 +114,7 @@ func (t *Tab) ClickNear(ctx context.Context, page string, near Field, texts ...s
   const f = __mfp.find(a.spec);
   if (!f) throw new Error("mfp-not-found");
   const N = __mfp.norm;
-  const match = e => {
-    const txt = N(e.tagName === "INPUT" ? e.value : e.textContent);
-    return a.texts.some(w => txt === N(w));
-  };
+  const match = e => a.texts.some(w => __mfp.caption(e) === N(w));
   for (let c = f.el.parentElement; c; c = c.parentElement) {
     const b = Array.from(c.querySelectorAll("button,input[type=submit],input[type=button],a,[role=button]")).find(e => match(e) && __mfp.visible(e));
     if (b) { b.click(); return true; }
@@ -304,12 +298,10 @@ func (t *Tab) SubmitInRow(ctx context.Context, page string, rowTexts, texts []st
 	err := t.Eval(ctx, "click "+strings.Join(texts, "/"), withArg(jsLib+`
 (function (a) {
   const N = __mfp.norm;
-  const word = (hay, w) => new RegExp("(^|\\W)" + w.replace(/[.*+?^${}()|[\]\\]/g, "\\$&") + "(\\W|$)").test(hay);
   for (const row of document.querySelectorAll("tr,li")) {
-    const rt = N(row.cells ? Array.from(row.cells).map(c => c.textContent).join(" ") : row.textContent);
-    if (!a.rows.some(r => word(rt, N(r)))) continue;
+    if (!__mfp.rowHas(row, a.rows)) continue;
     for (const e of row.querySelectorAll("a,button,input[type=button],input[type=submit],[role=button]")) {
-      const txt = N(e.tagName === "INPUT" ? e.value : e.textContent);
+      const txt = __mfp.caption(e);
       if (a.texts.some(w => txt === N(w) || txt.startsWith(N(w)))) { window.__mfpOld = true; e.click(); return true; }
     }
   }

@@ -423,8 +423,13 @@ func (t *Tab) SetBasicAuth(ctx context.Context, user string, pw config.Secret) e
 func (t *Tab) ClearBasicAuth(ctx context.Context) error {
 	c, cancel := t.WithDeadlineOf(ctx)
 	defer cancel()
-	_, err := chromedp.Call(c, network.SetExtraHTTPHeaders, network.SetExtraHTTPHeadersParams{Headers: network.Headers{}})
-	return t.classify(ctx, "clear the login header", err)
+	return t.classify(ctx, "clear the login header", clearHeaders(c))
+}
+
+// clearHeaders drops the extra request headers of the tab in ctx.
+func clearHeaders(ctx context.Context) error {
+	_, err := chromedp.Call(ctx, network.SetExtraHTTPHeaders, network.SetExtraHTTPHeadersParams{Headers: network.Headers{}})
+	return err
 }
 
 // Text returns the visible text of the page (document.body.innerText),

@@ -433,7 +433,7 @@ func (s *ckSession) SendTest(ctx context.Context, to string) (drivers.TestResult
 	msg := testMessage(text, to)
 	res.Message = msg
 	res.Code = reFault.FindString(msg)
-	if msg != "" && reSuccess.MatchString(msg) && !reFailure.MatchString(msg) {
+	if plainSuccess(msg) {
 		// A plain success: the mailbox confirms the rest, the job
 		// history (another page) is read only when something is off.
 		res.OK = true
@@ -449,7 +449,7 @@ func (s *ckSession) SendTest(ctx context.Context, to string) (drivers.TestResult
 			res.Message = strings.TrimSpace(msg + " (job log: " + job.Status + ": " + job.Message + ")")
 		}
 	} else {
-		res.OK = msg != "" && reSuccess.MatchString(msg) && !reFailure.MatchString(msg)
+		res.OK = plainSuccess(msg)
 	}
 	if !res.OK {
 		if res.Message == "" {

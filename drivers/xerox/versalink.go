@@ -404,7 +404,7 @@ func (s *vlSession) SendTest(ctx context.Context, to string) (drivers.TestResult
 			res.Message = strings.TrimSpace(res.Message + " (job log: " + job.Status + " " + job.Code + ": " + job.Message + ")")
 		}
 	default:
-		res.OK = reSuccess.MatchString(res.Message) && !reFailure.MatchString(res.Message) && res.Code == ""
+		res.OK = plainSuccess(res.Message) && res.Code == ""
 	}
 	if !res.OK {
 		return res, s.fail(ctx, "test", testFailure(res))
