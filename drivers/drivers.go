@@ -355,6 +355,13 @@ type Defaulter interface {
 	DefaultCredentials() []Credential
 }
 
+// DefaultLister is a Driver that tells, before any session, the factory
+// credentials its sessions will try on dev, in order (for the plan that
+// a push shows first).
+type DefaultLister interface {
+	DefaultLogins(dev devices.Device) []Credential
+}
+
 // SendTest triggers sess's test e-mail when it has one. A session without
 // a test action returns ErrNoTestAction in a message that says so
 // plainly: the settings are written but unconfirmed until a scan to `to`

@@ -177,16 +177,9 @@ func (o *Options) planTarget(ctx context.Context, kind string, t *Target, cred i
 	t.FailedLogins = failed
 	if t.FirstLoginKind == "" && t.Driver != "" {
 		t.FirstLogin = "the factory defaults, in the driver's order"
-		if t.Driver == "xerox" {
-			// The Xerox driver tries admin/1111, then the serial number; a
-			// default refused in an earlier run is not tried again.
-			switch {
-			case byKind[drivers.KindDefault1111] == 0 || o.RetryDefaults:
-				t.FirstLoginKind, t.FirstLogin = drivers.KindDefault1111, `user "admin" with the factory default password 1111, then the serial number`
-			case byKind[drivers.KindSerial] == 0:
-				t.FirstLoginKind, t.FirstLogin = drivers.KindSerial, `user "admin" with the serial number as password (1111 was refused before)`
-			default:
-				t.FirstLogin = "none left: both factory defaults were refused before; put the admin password in fleet.toml"
+		if drv, err := drivers.For(t.Device.Device); err == nil {
+			if dl, ok := drv.(drivers.DefaultLister); ok {
+				t.FirstLoginKind, t.FirstLogin = firstDefault(dl.DefaultLogins(t.Device.Device), byKind, o.RetryDefaults)
 			}
 		}
 	}
@@ -275,4 +268,21 @@ func (o *Options) testAddress(runID int64, d inventory.Device) string {
 		return o.Account
 	}
 	return addr
+}
+
+// firstDefault names the factory login a push tries first: the first of
+// defaults not refused in an earlier run (all of them with
+// --retry-defaults), as LoginWithCandidates picks it.
+func firstDefault(defaults []drivers.Credential, refused map[string]int, retry bool) (kind, text string) {
+	for i, c := range defaults {
+		if refused[c.Kind] > 0 && !retry {
+			continue
+		}
+		text = c.Describe()
+		if i+1 < len(defaults) {
+			text += ", then " + defaults[i+1].Describe()
+		}
+		return c.Kind, text
+	}
+	return "", "none left: every factory default was refused before; put the admin password in fleet.toml"
 }

@@ -1,10 +1,12 @@
 package rollout
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/mfpfleet/mfpfleet/config"
 	"github.com/mfpfleet/mfpfleet/devices"
+	"github.com/mfpfleet/mfpfleet/drivers"
 )
 
 // TestConfiguredLoginMostSpecificWins: address beats a range, a range
@@ -58,5 +60,27 @@ func TestScrubber(t *testing.T) {
 	got := s.scrub("pw abcdefghijklmnop / abcd efgh ijkl mnop / Adm1n! / 1111")
 	if got != "pw **redacted** / **redacted** / **redacted** / 1111" {
 		t.Errorf("scrub: %q", got)
+	}
+}
+
+// TestFirstDefault: the plan names the factory login the driver will try
+// first, skipping defaults refused in an earlier run unless retried.
+func TestFirstDefault(t *testing.T) {
+	defs := []drivers.Credential{{User: "admin", Kind: drivers.KindDefault1111}, {User: "admin", Kind: drivers.KindSerial}}
+	for _, c := range []struct {
+		refused  map[string]int
+		retry    bool
+		kind     string
+		contains string
+	}{
+		{nil, false, drivers.KindDefault1111, "1111, then user \"admin\" with the serial number"},
+		{map[string]int{drivers.KindDefault1111: 1}, false, drivers.KindSerial, "serial number"},
+		{map[string]int{drivers.KindDefault1111: 1}, true, drivers.KindDefault1111, "1111"},
+		{map[string]int{drivers.KindDefault1111: 1, drivers.KindSerial: 2}, false, "", "none left"},
+	} {
+		kind, text := firstDefault(defs, c.refused, c.retry)
+		if kind != c.kind || !strings.Contains(text, c.contains) {
+			t.Errorf("refused %v retry %v: %q %q, want %q containing %q", c.refused, c.retry, kind, text, c.kind, c.contains)
+		}
 	}
 }

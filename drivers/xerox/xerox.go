@@ -45,7 +45,10 @@ type Driver struct {
 	pages sync.Map // model → map[string]string (page role → path)
 }
 
-var _ drivers.Driver = (*Driver)(nil)
+var (
+	_ drivers.Driver        = (*Driver)(nil)
+	_ drivers.DefaultLister = (*Driver)(nil)
+)
 
 func init() { drivers.Register(&Driver{}) }
 
@@ -170,15 +173,25 @@ func (b *base) Info() drivers.SessionInfo {
 // Close implements drivers.Session.
 func (b *base) Close() error { return b.tab.Close() }
 
-// DefaultCredentials implements drivers.Defaulter: admin/1111, then
-// admin/serial number (devices shipped since 2020, or updated since),
-// then, on Fuji-Xerox-made devices, 11111/x-admin.
-func (b *base) DefaultCredentials() []drivers.Credential {
+// DefaultCredentials implements drivers.Defaulter (see defaultLogins),
+// for the family the page confirmed.
+func (b *base) DefaultCredentials() []drivers.Credential { return defaultLogins(b.dev, b.family) }
+
+// DefaultLogins implements drivers.DefaultLister, for the family SNMP
+// names.
+func (*Driver) DefaultLogins(dev devices.Device) []drivers.Credential {
+	return defaultLogins(dev, dev.Family)
+}
+
+// defaultLogins: admin/1111, then admin/serial number (devices shipped
+// since 2020, or updated since), then, on Fuji-Xerox-made devices,
+// 11111/x-admin.
+func defaultLogins(dev devices.Device, family string) []drivers.Credential {
 	out := []drivers.Credential{{User: "admin", Password: config.NewSecret("1111"), Kind: drivers.KindDefault1111}}
-	if s := b.dev.Serial; s != "" && strings.Trim(s, "Xx") != "" {
+	if s := dev.Serial; s != "" && strings.Trim(s, "Xx") != "" {
 		out = append(out, drivers.Credential{User: "admin", Password: config.NewSecret(s), Kind: drivers.KindSerial})
 	}
-	if b.family == FamilyFujiXerox {
+	if family == FamilyFujiXerox {
 		out = append(out, drivers.Credential{User: "11111", Password: config.NewSecret("x-admin"), Kind: drivers.KindOtherDefault, Source: "the Fuji Xerox factory default password"})
 	}
 	return out
@@ -224,6 +237,12 @@ var (
 	reFailure = regexp.MustCompile(`(?i)\b(fail(ed|ure)?|error|unable|could not|cannot|refused|timed? ?out)\b`)
 	reSaveErr = regexp.MustCompile(`(?i)not saved|not applied|invalid|must be|too long|do not match|error|enter (a|up)`)
 )
+
+// plainSuccess reports whether a device's message says the test was
+// sent and nothing about a failure.
+func plainSuccess(msg string) bool {
+	return reSuccess.MatchString(msg) && !reFailure.MatchString(msg)
+}
 
 // loginError classifies a refused login from what the page says.
 func loginError(text string) error {
