@@ -8,6 +8,8 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"os"
+	"path/filepath"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -21,10 +23,22 @@ func TestFindChromium(t *testing.T) {
 	if !errors.Is(err, ErrNoChromium) || !strings.Contains(err.Error(), "apt-get install chromium") {
 		t.Fatalf("err = %v", err)
 	}
-	t.Setenv("PATH", t.TempDir())
+	dir := t.TempDir()
+	t.Setenv("PATH", dir)
 	_, err = FindChromium("")
-	if !errors.Is(err, ErrNoChromium) || !strings.Contains(err.Error(), "apt-get install chromium") {
+	if !errors.Is(err, ErrNoChromium) || !strings.Contains(err.Error(), "apt-get install chromium-headless-shell") {
 		t.Fatalf("err = %v", err)
+	}
+	// The headless shell is preferred over the full browser when both
+	// are installed; the full browser is used when it is alone.
+	for _, name := range []string{"chromium", "chromium-headless-shell"} {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte("#!/bin/sh\n"), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		got, err := FindChromium("")
+		if err != nil || filepath.Base(got) != name {
+			t.Fatalf("with %s on PATH: FindChromium = %q, %v; want %s", name, got, err, name)
+		}
 	}
 }
 

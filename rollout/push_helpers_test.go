@@ -11,7 +11,7 @@ import (
 	"log/slog"
 	"net/netip"
 	"os"
-	"os/exec"
+
 	"path/filepath"
 	"strings"
 	"sync"
@@ -20,6 +20,7 @@ import (
 
 	"github.com/mfpfleet/mfpfleet/config"
 	"github.com/mfpfleet/mfpfleet/devices/sim"
+	"github.com/mfpfleet/mfpfleet/drivers"
 	_ "github.com/mfpfleet/mfpfleet/drivers/all"
 	"github.com/mfpfleet/mfpfleet/gmail"
 	"github.com/mfpfleet/mfpfleet/inventory"
@@ -33,15 +34,14 @@ const pushResolverFlag = "--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.*"
 // Chromium is missing.
 func pushNeedChromium(t testing.TB) {
 	t.Helper()
-	for _, n := range []string{"chromium", "chromium-browser", "google-chrome"} {
-		if _, err := exec.LookPath(n); err == nil {
-			return
-		}
+	_, err := drivers.FindChromium("")
+	if err == nil {
+		return
 	}
 	if os.Getenv("MFPFLEET_REQUIRE_PEERS") == "1" {
-		t.Fatal("chromium required (MFPFLEET_REQUIRE_PEERS=1) but not on PATH")
+		t.Fatalf("chromium required (MFPFLEET_REQUIRE_PEERS=1): %v", err)
 	}
-	t.Skip("chromium not on PATH")
+	t.Skip(err)
 }
 
 // pushSyncBuffer is a log sink safe for concurrent writers.

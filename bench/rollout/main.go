@@ -69,9 +69,11 @@ func main() {
 		poll      = flag.Duration("confirm-poll", 250*time.Millisecond, "first wait between mailbox searches")
 		debug     = flag.Bool("debug", false, "debug logs on stderr")
 		flags     = flag.String("chromium-flags", "", "extra Chromium flags, space-separated (tuning experiments)")
+		chromium  = flag.String("chromium", "", "Chromium binary (fleet.toml [browser] path; default: chromium on PATH)")
 		startOnly = flag.Bool("sim-only", false, "start the simulator and wait (for manual runs)")
 	)
 	flag.Parse()
+	chromiumPath = *chromium
 	if *models != "" {
 		webModels = strings.Split(*models, ",")
 	}
@@ -127,6 +129,9 @@ func runSim(ctx context.Context, state string, log *slog.Logger) error {
 	return nil
 }
 
+// chromiumPath is the -chromium flag, passed on to each push run.
+var chromiumPath string
+
 // runPush discovers the fleet into a fresh inventory and pushes once.
 func runPush(ctx context.Context, state, dbPath string, parallel int, siteIso bool, poll time.Duration, flags []string, log *slog.Logger) error {
 	cfg, err := config.Load(filepath.Join(state, sim.FleetConfigFile))
@@ -136,6 +141,7 @@ func runPush(ctx context.Context, state, dbPath string, parallel int, siteIso bo
 	cfg.Inventory.Path = dbPath
 	cfg.Browser.Flags = append(cfg.Browser.Flags, "--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.*")
 	cfg.Browser.SiteIsolation = siteIso
+	cfg.Browser.Path = chromiumPath
 	cfg.Browser.Flags = append(cfg.Browser.Flags, flags...)
 	cfg.Rollout.ArtifactsDir = filepath.Join(filepath.Dir(dbPath), "artifacts")
 	pw, err := gmail.ReadAppPassword(ctx, gmail.PasswordSource{File: filepath.Join(state, sim.AppPasswordFile)})
@@ -277,7 +283,7 @@ func orchestrate(ctx context.Context, state, levels string, runs int, siteIso bo
 			fmt.Printf("%-8d %-4d %8d %9.1f %10.1f %12s %12s %d/%d/%d   cpu s: machine %.0f (%.0f%% busy), tree %.0f (push %.0f), simulator %.0f\n", p, r, s.devices, s.seconds, s.perMinute, mib(s.peakPSS), mib(s.peakRSS), s.confirmed, s.unconfd, s.failed, s.cpuMachine, 100*s.busyShare, s.cpuTree, s.cpuPush, s.cpuSim)
 		}
 	}
-	fmt.Printf("\nmedians over %d run(s), models %q, confirmation on, site isolation %v, extra flags %q:\n", runs, strings.Join(webModels, ","), siteIso, flags)
+	fmt.Printf("\nmedians over %d run(s), models %q, confirmation on, site isolation %v, chromium %q, extra flags %q:\n", runs, strings.Join(webModels, ","), siteIso, chromiumPath, flags)
 	fmt.Printf("| --parallel | devices/min | seconds | peak PSS (tree) | peak RSS (tree) | machine CPU s per device | cores busy |\n|---|---|---|---|---|---|---|\n")
 	for _, p := range ps {
 		ss := results[p]
@@ -306,6 +312,9 @@ func onePush(ctx context.Context, self, state string, p, r int, siteIso bool, po
 	}
 	if flags != "" {
 		args = append(args, "-chromium-flags", flags)
+	}
+	if chromiumPath != "" {
+		args = append(args, "-chromium", chromiumPath)
 	}
 	if debug {
 		args = append(args, "-debug")

@@ -5,26 +5,26 @@ import (
 	"encoding/json"
 	"net/netip"
 	"os"
-	"os/exec"
+
 	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/mfpfleet/mfpfleet/config"
 	"github.com/mfpfleet/mfpfleet/devices/sim"
+	"github.com/mfpfleet/mfpfleet/drivers"
 )
 
 func needChromium(t *testing.T) {
 	t.Helper()
-	for _, n := range []string{"chromium", "chromium-browser", "google-chrome"} {
-		if _, err := exec.LookPath(n); err == nil {
-			return
-		}
+	_, err := drivers.FindChromium("")
+	if err == nil {
+		return
 	}
 	if os.Getenv("MFPFLEET_REQUIRE_PEERS") == "1" {
-		t.Fatal("chromium required (MFPFLEET_REQUIRE_PEERS=1) but not on PATH")
+		t.Fatalf("chromium required (MFPFLEET_REQUIRE_PEERS=1): %v", err)
 	}
-	t.Skip("chromium not on PATH")
+	t.Skip(err)
 }
 
 // TestFullRunKeepsSecrets runs the technician's whole job through the CLI

@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"net/netip"
 	"os"
+	"path/filepath"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -124,6 +125,47 @@ func TestParallelTabs(t *testing.T) {
 	for range jobs {
 		if err := <-errs; err != nil {
 			t.Error(err)
+		}
+	}
+}
+
+// TestFullChromium pushes one device of each family through the full
+// browser (`chromium --headless`), for technicians who have only that:
+// the rest of the suite runs on the headless shell FindChromium prefers.
+func TestFullChromium(t *testing.T) {
+	c := suite(t, sim.FamilyConnectKey, "AltaLink C8045", true)
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	full, err := drivers.NewBrowser(ctx, drivers.BrowserOptions{
+		Path:         "chromium",
+		Flags:        []string{"--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.*"},
+		ArtifactsDir: artifactsDir,
+		Logger:       logger(),
+	})
+	cancel()
+	if err != nil {
+		if os.Getenv("MFPFLEET_REQUIRE_PEERS") == "1" {
+			t.Fatalf("chromium required (MFPFLEET_REQUIRE_PEERS=1): %v", err)
+		}
+		t.Skipf("chromium not available: %v", err)
+	}
+	defer full.Close()
+	if filepath.Base(full.Path()) != "chromium" {
+		t.Fatalf("browser is %s, want the full chromium", full.Path())
+	}
+	c.Browser = full
+	e := drivertest.NewEnv(t, c)
+	for _, m := range []struct{ family, model string }{
+		{sim.FamilyConnectKey, "AltaLink C8045"}, {sim.FamilyVersaLink, "VersaLink C405"}, {sim.FamilyFujiXerox, "WorkCentre 6605"},
+	} {
+		d, tgt := e.Device(t, sim.DeviceOptions{Family: m.family, Model: m.model})
+		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+		r, err := e.Push(ctx, t, tgt, nil, 587)
+		cancel()
+		if err != nil {
+			t.Fatalf("%s: %v", m.family, err)
+		}
+		if !d.SMTPPasswordIs(drivertest.AppPassword) || r.After.Server != "smtp.gmail.com" {
+			t.Fatalf("%s: settings not stored (read back %+v)", m.family, r.After)
 		}
 	}
 }
