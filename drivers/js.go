@@ -253,6 +253,7 @@ const jsFill = jsLib + `
   const found = items.map(it => __mfp.find(it));
   const missing = items.filter((it, i) => !found[i] && !it.optional).map(it => it.key);
   if (missing.length) return {missing: missing, problems: {}};
+  window.__mfpEdited = true; // the page no longer shows what the device served (Tab.OnPage)
   const problems = {};
   items.forEach((it, i) => {
     if (!found[i]) return;

@@ -216,6 +216,27 @@ func (t *Tab) waitNewPage(ctx context.Context, op string, skipPaths []string, co
 	return nil
 }
 
+// OnPage reports whether the tab shows path (path and query, as a
+// driver's remembered page paths have them) on the device as the device
+// served it: loaded, and neither filled nor submitted since. A driver
+// reads such a page where it is (say, the page a save landed on) instead
+// of loading it again: each page load costs Chromium more CPU than
+// everything else a step does.
+func (t *Tab) OnPage(ctx context.Context, path string) (bool, error) {
+	var st struct {
+		Origin  string `json:"origin"`
+		Path    string `json:"path"`
+		Touched bool   `json:"touched"`
+		Ready   bool   `json:"ready"`
+	}
+	err := t.Eval(ctx, "look at the page", `({origin: location.origin, path: location.pathname + location.search,
+  touched: !!(window.__mfpEdited || window.__mfpOld), ready: document.readyState === "complete"})`, &st)
+	if err != nil {
+		return false, err
+	}
+	return st.Ready && !st.Touched && st.Origin == t.base && st.Path == path, nil
+}
+
 // NavigateSettled loads path like Navigate, then waits for redirect pages
 // (skipPaths) to move on and cond to hold.
 func (t *Tab) NavigateSettled(ctx context.Context, path string, skipPaths []string, cond string) (Page, error) {

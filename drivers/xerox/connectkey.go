@@ -30,6 +30,11 @@ type ckSession struct {
 	base
 	loggedIn bool
 	pages    map[string]string // role → path: smtp, general, security, test, jobs
+	// landed holds what a page showed when a save landed back on it
+	// (the device's answer to the save, rendered from what it stored),
+	// by role, until ReadSMTP uses it: the read-back after a write then
+	// loads no page the save did not already load.
+	landed map[string]map[string]drivers.FieldState
 }
 
 var (
@@ -73,6 +78,7 @@ func (s *ckSession) Login(ctx context.Context, c drivers.Credential) error {
 		}
 	}
 	s.onLogin = false
+	s.landed = nil
 	if _, err := s.tab.Fill(ctx, "login", drivers.FieldValue{Field: ckUser, Value: c.User}, drivers.SecretValue(ckPass, c.Password)); err != nil {
 		return s.fail(ctx, "login", err)
 	}
@@ -81,13 +87,15 @@ func (s *ckSession) Login(ctx context.Context, c drivers.Credential) error {
 		return s.fail(ctx, "login", err)
 	}
 	var st struct {
-		URL     string `json:"url"`
-		Invalid bool   `json:"invalid"`
-		Logout  bool   `json:"logout"`
-		Text    string `json:"text"`
+		URL      string `json:"url"`
+		Invalid  bool   `json:"invalid"`
+		LoginNow bool   `json:"loginNow"`
+		Logout   bool   `json:"logout"`
+		Text     string `json:"text"`
 	}
 	if err := s.tab.Eval(ctx, "read the login result", `({url: location.href,
   invalid: /invalid=t/.test(location.search) || /login\.php$/.test(location.pathname),
+  loginNow: location.pathname === "`+ckLoginPath+`" && !!document.querySelector("input[type=password]"),
   logout: Array.from(document.querySelectorAll("a,button,input[type=submit],input[type=button]")).some(e => /^\s*log\s?-?out\s*$/i.test(e.tagName === "INPUT" ? e.value : e.textContent)),
   text: document.body ? document.body.innerText : ""})`, &st); err != nil {
 		return s.fail(ctx, "login", err)
@@ -96,6 +104,9 @@ func (s *ckSession) Login(ctx context.Context, c drivers.Credential) error {
 	switch {
 	case st.Logout:
 	case st.Invalid:
+		// The refusal is a fresh login page: the next credential is
+		// typed into it.
+		s.onLogin = st.LoginNow
 		return s.fail(ctx, "login", fmt.Errorf("%s: %w", c.Describe(), loginError(text)))
 	default:
 		// No Logout link on this page: ask the header (sourced).
@@ -187,21 +198,28 @@ func (s *ckSession) gotoPage(ctx context.Context, role string) error {
 	return nil
 }
 
-// open loads path and reports whether it is the page for role (its key
+// open loads path, unless the tab already shows it as the device served
+// it (Tab.OnPage), and reports whether it is the page for role (its key
 // field is there). A redirect to the login page means the device dropped
 // the admin session (transient).
 func (s *ckSession) open(ctx context.Context, path, role string) (bool, error) {
-	pg, err := s.tab.NavigateSettled(ctx, path, ckSkip, "")
+	here, err := s.tab.OnPage(ctx, path)
 	if err != nil {
 		return false, err
 	}
-	loc, _ := s.tab.Location(ctx)
-	if strings.Contains(loc, "login.php") {
-		s.loggedIn = false
-		return false, fmt.Errorf("the device dropped the admin session (sent back to the login page): %w", drivers.ErrTransient)
-	}
-	if pg.Status >= 400 {
-		return false, nil
+	if !here {
+		pg, err := s.tab.NavigateSettled(ctx, path, ckSkip, "")
+		if err != nil {
+			return false, err
+		}
+		loc, _ := s.tab.Location(ctx)
+		if strings.Contains(loc, "login.php") {
+			s.loggedIn = false
+			return false, fmt.Errorf("the device dropped the admin session (sent back to the login page): %w", drivers.ErrTransient)
+		}
+		if pg.Status >= 400 {
+			return false, nil
+		}
 	}
 	key := map[string]drivers.Field{"general": ckServer, "smtp": ckServer, "security": ckLogin, "test": ckTo}[role]
 	if role == "jobs" {
@@ -298,42 +316,78 @@ func pathOf(u string) string {
 	return u
 }
 
-// ReadSMTP implements drivers.Session.
+// ReadSMTP implements drivers.Session. Of the General and Security
+// pages it reads first the one the tab is on, else Security (so that a
+// write, which starts on General, finds the tab there); after a write it
+// uses what the saves landed on (see landed).
 func (s *ckSession) ReadSMTP(ctx context.Context) (drivers.SMTPSettings, error) {
 	var out drivers.SMTPSettings
-	if err := s.gotoPage(ctx, "general"); err != nil {
-		return out, s.fail(ctx, "read", err)
+	if s.pages == nil {
+		s.pages = s.cachedPages()
 	}
-	from := ckFrom
-	from.Optional = true
-	st, err := s.tab.Read(ctx, "SMTP General", ckServer, ckPort, from)
-	if err != nil {
-		return out, s.fail(ctx, "read", err)
-	}
-	out.Server = st["server"].Value
-	out.Port, _ = strconv.Atoi(strings.TrimSpace(st["port"].Value))
-	out.From = st["from"].Value
-	if s.pages["security"] != "" && s.pages["security"] != s.pages["general"] {
-		if err := s.gotoPage(ctx, "security"); err != nil {
+	order := []string{"general", "security"}
+	if s.twoPages() {
+		if on, err := s.tab.OnPage(ctx, s.pages["general"]); err != nil {
 			return out, s.fail(ctx, "read", err)
+		} else if !on {
+			order = []string{"security", "general"}
 		}
+	}
+	for _, role := range order {
+		st, ok := s.landed[role]
+		delete(s.landed, role)
+		if !ok {
+			var err error
+			if st, err = s.readPage(ctx, role); err != nil {
+				return out, s.fail(ctx, "read", err)
+			}
+		}
+		if role == "general" {
+			out.Server = st["server"].Value
+			out.Port, _ = strconv.Atoi(strings.TrimSpace(st["port"].Value))
+			out.From = st["from"].Value
+			continue
+		}
+		out.Security = drivers.SecurityNone
+		if st["security"].Found {
+			out.Security = parseSecurity(st["security"].Value)
+		}
+		out.Auth = authIsOn(st["auth"].Value)
+		out.User = st["login"].Value
+		out.PasswordSet = st["pw"].HasValue
+	}
+	return out, nil
+}
+
+// twoPages reports whether General and Security are pages of their own
+// (AltaLink's tabs) rather than one SMTP page (older ConnectKey).
+func (s *ckSession) twoPages() bool {
+	return s.pages["security"] != "" && s.pages["security"] != s.pages["general"]
+}
+
+// readPage opens the page for role ("general" or "security"; one page
+// holds both on older ConnectKey) and reads its SMTP fields.
+func (s *ckSession) readPage(ctx context.Context, role string) (map[string]drivers.FieldState, error) {
+	if role == "general" || s.twoPages() {
+		if err := s.gotoPage(ctx, role); err != nil {
+			return nil, err
+		}
+	}
+	return s.readFields(ctx, role)
+}
+
+// readFields reads the SMTP fields of role on the page the tab shows.
+func (s *ckSession) readFields(ctx context.Context, role string) (map[string]drivers.FieldState, error) {
+	if role == "general" {
+		from := ckFrom
+		from.Optional = true
+		return s.tab.Read(ctx, "SMTP General", ckServer, ckPort, from)
 	}
 	sec := ckSecurity
 	sec.Optional = true // firmware without SMTP encryption has none
 	pw := ckPW
 	pw.Optional = true
-	st, err = s.tab.Read(ctx, "SMTP Security", sec, ckAuth, ckLogin, pw)
-	if err != nil {
-		return out, s.fail(ctx, "read", err)
-	}
-	out.Security = drivers.SecurityNone
-	if st["security"].Found {
-		out.Security = parseSecurity(st["security"].Value)
-	}
-	out.Auth = authIsOn(st["auth"].Value)
-	out.User = st["login"].Value
-	out.PasswordSet = st["pw"].HasValue
-	return out, nil
+	return s.tab.Read(ctx, "SMTP Security", sec, ckAuth, ckLogin, pw)
 }
 
 // WriteSMTP implements drivers.Session.
@@ -349,11 +403,13 @@ func (s *ckSession) WriteSMTP(ctx context.Context, w drivers.SMTPSettings) error
 	if w.From != "" {
 		vals = append(vals, drivers.FieldValue{Field: ckFrom, Value: w.From})
 	}
-	onePage := s.pages["security"] == "" || s.pages["security"] == s.pages["general"]
+	s.landed = nil
+	onePage := !s.twoPages()
 	if !onePage {
 		if err := s.save(ctx, "SMTP General", vals); err != nil {
 			return s.fail(ctx, "write", err)
 		}
+		s.keepLanded(ctx, "general")
 		if err := s.gotoPage(ctx, "security"); err != nil {
 			return s.fail(ctx, "write", err)
 		}
@@ -385,6 +441,23 @@ func (s *ckSession) WriteSMTP(ctx context.Context, w drivers.SMTPSettings) error
 		return s.fail(ctx, "write", err)
 	}
 	return nil
+}
+
+// keepLanded reads the fields of role on the page a save landed on, when
+// it is that role's page as the device served it, for the read-back
+// (landed). Without it the read-back loads the page again.
+func (s *ckSession) keepLanded(ctx context.Context, role string) {
+	if on, err := s.tab.OnPage(ctx, s.pages[role]); err != nil || !on {
+		return
+	}
+	st, err := s.readFields(ctx, role)
+	if err != nil {
+		return
+	}
+	if s.landed == nil {
+		s.landed = map[string]map[string]drivers.FieldState{}
+	}
+	s.landed[role] = st
 }
 
 // save fills vals on the current page, presses Save and checks the
