@@ -23,6 +23,40 @@ type LoginLedger interface {
 	RecordLoginAttempt(ctx context.Context, deviceKey, kind, user string, ok bool, errText string) error
 }
 
+// DefaultPreferrer is a LoginLedger that knows which factory default
+// worked on other devices like dev (same vendor, model and firmware):
+// LoginWithCandidates then tries that one first among the defaults. The
+// inventory implements it.
+type DefaultPreferrer interface {
+	PreferredDefault(ctx context.Context, dev devices.Device) (kind string, err error)
+}
+
+// PreferDefault moves the factory defaults of kind ahead of the other
+// defaults in cands, keeping every other order (configured credentials
+// stay first). kind "" leaves cands as they are.
+func PreferDefault(cands []Credential, kind string) []Credential {
+	if kind == "" {
+		return cands
+	}
+	out := make([]Credential, 0, len(cands))
+	for _, c := range cands {
+		if !c.IsDefault() {
+			out = append(out, c)
+		}
+	}
+	for _, c := range cands {
+		if c.IsDefault() && c.Kind == kind {
+			out = append(out, c)
+		}
+	}
+	for _, c := range cands {
+		if c.IsDefault() && c.Kind != kind {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
 // DefaultLoginBudget is the number of failed logins per device, across
 // runs, that LoginWithCandidates stays within when the caller passes 0.
 const DefaultLoginBudget = 2
@@ -59,7 +93,9 @@ func Candidates(sess Session, configured []Credential) []Credential {
 // staying below the device's lock-out threshold:
 //
 //   - candidates (configured, from fleet.toml) are tried first, then the
-//     session's factory defaults (see Candidates);
+//     session's factory defaults (see Candidates), the one that worked on
+//     devices of the same model and firmware first when the ledger knows
+//     (DefaultPreferrer);
 //   - every attempt is recorded in the ledger before the next one starts;
 //   - failed attempts recorded for the device, in this run and earlier
 //     ones, never exceed budget (DefaultLoginBudget when budget <= 0);
@@ -92,8 +128,15 @@ func LoginWithCandidates(ctx context.Context, sess Session, dev devices.Device, 
 		byKind = map[string]int{}
 	}
 	earlier := failed
+	cands := Candidates(sess, candidates)
+	if p, ok := ledger.(DefaultPreferrer); ok {
+		// Only an order: on an error the driver's order stands.
+		if kind, err := p.PreferredDefault(ctx, dev); err == nil {
+			cands = PreferDefault(cands, kind)
+		}
+	}
 	var tried, skipped []string
-	for _, c := range Candidates(sess, candidates) {
+	for _, c := range cands {
 		if failed >= budget {
 			break
 		}

@@ -212,3 +212,71 @@ func TestLoginStopsWhenLedgerFails(t *testing.T) {
 		t.Fatalf("err = %v, tried %v: want a stop after the unrecorded failure", err, s.tried)
 	}
 }
+
+// prefLedger is a memLedger that knows which factory default worked on
+// devices like the one logging in.
+type prefLedger struct {
+	memLedger
+	kind string
+}
+
+func (p *prefLedger) PreferredDefault(context.Context, devices.Device) (string, error) {
+	return p.kind, nil
+}
+
+func TestPreferDefault(t *testing.T) {
+	conf := Credential{User: "ops", Password: config.NewSecret("x"), Kind: KindConfigured}
+	other := Credential{User: "11111", Password: config.NewSecret("x-admin"), Kind: KindOtherDefault}
+	cands := append([]Credential{conf}, append(defaults("3TB1"), other)...)
+	kinds := func(cs []Credential) string {
+		var out []string
+		for _, c := range cs {
+			out = append(out, c.Kind)
+		}
+		return strings.Join(out, ",")
+	}
+	for _, tc := range []struct{ prefer, want string }{
+		{"", "configured,default-1111,default-serial,default-other"},
+		{KindSerial, "configured,default-serial,default-1111,default-other"},
+		{KindOtherDefault, "configured,default-other,default-1111,default-serial"},
+		{KindDefault1111, "configured,default-1111,default-serial,default-other"},
+		{"default-unknown", "configured,default-1111,default-serial,default-other"},
+	} {
+		if got := kinds(PreferDefault(cands, tc.prefer)); got != tc.want {
+			t.Errorf("PreferDefault(%q) = %s, want %s", tc.prefer, got, tc.want)
+		}
+	}
+}
+
+// TestLoginPrefersWhatWorked: when the ledger knows that devices like
+// this one took the serial, the serial is tried first and the device
+// records no failed login; a configured password still comes first.
+func TestLoginPrefersWhatWorked(t *testing.T) {
+	ctx := context.Background()
+	dev := devices.Device{IP: "127.0.50.210", Serial: "3TB210", Model: "AltaLink C8045"}
+	s := &fakeSession{password: "3TB210", defaults: defaults("3TB210")}
+	l := &prefLedger{kind: KindSerial}
+	used, err := LoginWithCandidates(ctx, s, dev, nil, l, 2, false)
+	if err != nil || used.Kind != KindSerial {
+		t.Fatalf("used %q, %v", used.Kind, err)
+	}
+	if got := strings.Join(s.tried, ","); got != "default-serial:admin" || len(l.fail) != 0 {
+		t.Errorf("tried %s, failures %v; want the serial alone", got, l.fail)
+	}
+	s = &fakeSession{password: "3TB210", defaults: defaults("3TB210")}
+	conf := []Credential{{User: "ops", Password: config.NewSecret("wrong"), Kind: KindConfigured}}
+	if _, err := LoginWithCandidates(ctx, s, dev, conf, &prefLedger{kind: KindSerial}, 2, false); err != nil {
+		t.Fatal(err)
+	}
+	if got := strings.Join(s.tried, ","); got != "configured:ops,default-serial:admin" {
+		t.Errorf("tried %s", got)
+	}
+	// Without the ledger's knowledge: the driver's order.
+	s = &fakeSession{password: "3TB210", defaults: defaults("3TB210")}
+	if _, err := LoginWithCandidates(ctx, s, dev, nil, &memLedger{}, 2, false); err != nil {
+		t.Fatal(err)
+	}
+	if got := strings.Join(s.tried, ","); got != "default-1111:admin,default-serial:admin" {
+		t.Errorf("tried %s", got)
+	}
+}

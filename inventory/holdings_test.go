@@ -157,6 +157,59 @@ func TestLoginAttempts(t *testing.T) {
 	}
 }
 
+func TestDefaultThatWorked(t *testing.T) {
+	ctx := context.Background()
+	db := openTest(t)
+	add := func(ip, serial, firmware string) devices.Device {
+		d := xerox(ip, serial, "")
+		d.Firmware = firmware
+		if _, _, err := db.UpsertDevice(ctx, d, day(0)); err != nil {
+			t.Fatal(err)
+		}
+		return d
+	}
+	a := add("127.0.60.101", "3TB000101", "103.008.000")
+	b := add("127.0.60.102", "3TB000102", "103.008.000")
+	c := add("127.0.60.103", "3TB000103", "103.008.000")
+	other := add("127.0.60.104", "3TB000104", "100.002.000") // other firmware
+	l := db.LoginLedger()
+	record := func(d devices.Device, kind string, ok bool) {
+		if err := l.RecordLoginAttempt(ctx, d.Key(), kind, "admin", ok, ""); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want := func(d devices.Device, kind string) {
+		t.Helper()
+		got, err := l.PreferredDefault(ctx, d)
+		if err != nil || got != kind {
+			t.Errorf("PreferredDefault(%s) = %q, %v; want %q", d.IP, got, err, kind)
+		}
+	}
+	want(b, "")
+	// Failures and configured passwords say nothing about the factory
+	// default.
+	record(a, AdminDefault1111, false)
+	record(a, AdminConfigured, true)
+	want(b, "")
+	record(a, AdminDefaultSerial, true)
+	want(b, AdminDefaultSerial)
+	want(a, "")     // its own success does not count
+	want(other, "") // another firmware: no guess
+	record(other, AdminDefault1111, true)
+	want(b, AdminDefaultSerial)
+	// The kind that worked on more devices wins.
+	record(a, AdminDefaultSerial, true)
+	record(a, AdminDefaultSerial, true) // one device, counted once
+	record(c, AdminDefault1111, true)
+	record(b, AdminDefault1111, true)
+	got, err := db.DefaultThatWorked(ctx, "xerox", a.Model, a.Firmware, 0)
+	if err != nil || got != AdminDefault1111 {
+		t.Errorf("DefaultThatWorked = %q, %v; want %q (two devices against one)", got, err, AdminDefault1111)
+	}
+	// A device the inventory has never seen gets the fleet's answer.
+	want(xerox("127.0.60.106", "3TB000106", ""), AdminDefault1111)
+}
+
 func TestCerts(t *testing.T) {
 	ctx := context.Background()
 	db := openTest(t)

@@ -77,6 +77,18 @@ func (l LoginLedger) FailedLogins(ctx context.Context, deviceKey string) (total 
 	return l.db.FailedLogins(ctx, id)
 }
 
+// PreferredDefault is DB.DefaultThatWorked for dev: the factory login
+// that worked on most other devices of its vendor, model and firmware.
+func (l LoginLedger) PreferredDefault(ctx context.Context, dev devices.Device) (string, error) {
+	id, err := l.db.DeviceIDByKey(ctx, dev.Key())
+	if errors.Is(err, ErrNotFound) {
+		id = 0
+	} else if err != nil {
+		return "", err
+	}
+	return l.db.DefaultThatWorked(ctx, dev.Vendor, dev.Model, dev.Firmware, id)
+}
+
 // RecordLoginAttempt is DB.RecordLoginAttempt for the device with key. A
 // device the inventory has never seen is recorded first (from its key
 // alone), so the attempt is never lost.

@@ -75,6 +75,31 @@ func (db *DB) FailedLogins(ctx context.Context, deviceID int64) (total int, byKi
 	return total, byKind, nil
 }
 
+// DefaultThatWorked returns the factory-default login kind (a "default-"
+// kind) that let mfpfleet in most often on other devices of the same
+// vendor, model and firmware than device exceptID, the more recent first
+// on a tie; "" when none did. Devices of one model and firmware in a
+// fleet mostly share their factory password (Xerox: 1111 before 2020,
+// the serial number after, or after any firmware update), so trying it
+// first spares a failed admin login on each of them.
+func (db *DB) DefaultThatWorked(ctx context.Context, vendor, model, firmware string, exceptID int64) (string, error) {
+	if model == "" {
+		return "", nil
+	}
+	var kind string
+	err := db.r.QueryRowContext(ctx, `SELECT la.kind FROM login_attempts la JOIN devices d ON d.id = la.device_id
+		WHERE la.ok = 1 AND la.kind LIKE 'default-%' AND d.vendor = ? AND d.model = ? AND d.firmware = ? AND d.id <> ?
+		GROUP BY la.kind ORDER BY count(DISTINCT la.device_id) DESC, max(la.at) DESC LIMIT 1`,
+		vendor, model, firmware, exceptID).Scan(&kind)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", nil
+	}
+	if err != nil {
+		return "", fmt.Errorf("factory logins that worked on %s %s: %w", vendor, model, err)
+	}
+	return kind, nil
+}
+
 // LoginAttempts returns device deviceID's login attempts, newest first, at
 // most limit (0 = all), including those already reset.
 func (db *DB) LoginAttempts(ctx context.Context, deviceID int64, limit int) ([]LoginAttempt, error) {

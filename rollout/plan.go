@@ -179,7 +179,14 @@ func (o *Options) planTarget(ctx context.Context, kind string, t *Target, cred i
 		t.FirstLogin = "the factory defaults, in the driver's order"
 		if drv, err := drivers.For(t.Device.Device); err == nil {
 			if dl, ok := drv.(drivers.DefaultLister); ok {
-				t.FirstLoginKind, t.FirstLogin = firstDefault(dl.DefaultLogins(t.Device.Device), byKind, o.RetryDefaults)
+				// As LoginWithCandidates orders them, from what is
+				// known now (a run learns as it goes).
+				kind, err := ledger.PreferredDefault(ctx, t.Device.Device)
+				if err != nil {
+					return err
+				}
+				defs := drivers.PreferDefault(dl.DefaultLogins(t.Device.Device), kind)
+				t.FirstLoginKind, t.FirstLogin = firstDefault(defs, byKind, o.RetryDefaults)
 			}
 		}
 	}

@@ -211,3 +211,38 @@ func TestPushCtrlCThenResume(t *testing.T) {
 	}
 	pushCheckJournal(t, e, sum2)
 }
+
+// TestPushTriesTheDefaultThatWorked: once the serial number let mfpfleet
+// into one AltaLink C8045, the next C8045 of the same firmware is tried
+// with its serial first and records no failed admin login (each one
+// counts towards the device's lock-out and shows in its audit log).
+func TestPushTriesTheDefaultThatWorked(t *testing.T) {
+	// The xerox catalogue has nine models; the tenth device is a second
+	// AltaLink C8045 (the serial-default model the first one is).
+	e := newPushEnv(t, "127.0.61.20", 10, sim.FleetOptions{})
+	first, second := 0, 9
+	if e.web(first).Model() != e.web(second).Model() {
+		t.Fatalf("devices %d and %d are %s and %s, want one model", first, second, e.web(first).Model(), e.web(second).Model())
+	}
+	ctx := context.Background()
+	o := e.options()
+	o.Select = rollout.Selector{IPs: []string{e.addr(first)}}
+	sum, err := rollout.Push(ctx, o)
+	if err != nil || sum.Counts.Confirmed != 1 {
+		t.Fatalf("first push: %v\n%s", err, pushJSON(t, sum))
+	}
+	if r := pushByIP(sum)[e.addr(first)]; r.AdminLogin != inventory.AdminDefaultSerial || e.web(first).FailedLogins() != 1 {
+		t.Fatalf("first device: admin login %q after %d failed logins; want the serial after 1111 failed", r.AdminLogin, e.web(first).FailedLogins())
+	}
+	o.Select = rollout.Selector{IPs: []string{e.addr(second)}}
+	sum, err = rollout.Push(ctx, o)
+	if err != nil || sum.Counts.Confirmed != 1 {
+		t.Fatalf("second push: %v\n%s", err, pushJSON(t, sum))
+	}
+	if r := pushByIP(sum)[e.addr(second)]; r.AdminLogin != inventory.AdminDefaultSerial || e.web(second).FailedLogins() != 0 {
+		t.Errorf("second device: admin login %q after %d failed logins; want the serial at once", r.AdminLogin, e.web(second).FailedLogins())
+	}
+	if tg := sum.Plan.Targets; len(tg) != 1 || tg[0].FirstLoginKind != inventory.AdminDefaultSerial {
+		t.Errorf("plan: %+v; want the serial first", tg)
+	}
+}
