@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/url"
 	"strconv"
 	"strings"
 	"time"
@@ -21,6 +22,20 @@ import (
 const (
 	ckLoginPath = "/properties/authentication/login.php"
 )
+
+// ckLoginURL is the login page, asking the device (?redir=, sourced) to
+// land on the first SMTP page ReadSMTP reads once logged in, when this
+// model's pages are known: the read then loads no page of its own.
+func ckLoginURL(pages map[string]string) string {
+	first := pages["security"]
+	if first == "" || first == pages["general"] {
+		first = pages["general"]
+	}
+	if first == "" {
+		return ckLoginPath
+	}
+	return ckLoginPath + "?redir=" + url.QueryEscape(first)
+}
 
 // redirect pages of xerox.set: success and failure both answer 200 with a
 // page that moves the browser on.
@@ -69,7 +84,10 @@ var (
 func (s *ckSession) Login(ctx context.Context, c drivers.Credential) error {
 	s.tab.AddSecretValue(c.Password)
 	if !s.onLogin { // else NewSession left the tab on the login page
-		pg, err := s.tab.NavigateSettled(ctx, ckLoginPath, nil, `document.querySelector("input[type=password]")`)
+		if s.pages == nil {
+			s.pages = s.cachedPages()
+		}
+		pg, err := s.tab.NavigateSettled(ctx, ckLoginURL(s.pages), nil, `document.querySelector("input[type=password]")`)
 		if err != nil {
 			return s.fail(ctx, "login", err)
 		}

@@ -47,13 +47,26 @@ var (
 )
 
 // Login implements drivers.Session: one request with the credentials in
-// the Authorization header; 200 is in, 401 is a wrong password, 403
+// the Authorization header (for the Email Settings page when known, else
+// "/"); 200 is in, 401 is a wrong password, 403
 // with a lock-out text is a locked administrator.
 func (s *fxSession) Login(ctx context.Context, c drivers.Credential) error {
 	if err := s.tab.SetBasicAuth(ctx, c.User, c.Password); err != nil {
 		return s.fail(ctx, "login", err)
 	}
-	pg, err := s.tab.Navigate(ctx, "/")
+	// Every page asks for the credentials: log in on the Email Settings
+	// page when this model's is known, so that ReadSMTP starts there.
+	if s.pages == nil {
+		s.pages = s.cachedPages()
+	}
+	path := s.pages["email"]
+	if path == "" {
+		path = "/"
+	}
+	pg, err := s.tab.Navigate(ctx, path)
+	if err == nil && pg.Status == 404 && path != "/" {
+		pg, err = s.tab.Navigate(ctx, "/") // the page moved (other firmware)
+	}
 	if err != nil {
 		return s.fail(ctx, "login", err)
 	}
@@ -140,9 +153,17 @@ func (s *fxSession) gotoPage(ctx context.Context, role string) error {
 		return st[k.Key].Found, nil
 	}
 	if p := s.pages[role]; p != "" {
-		pg, err := s.open(ctx, p)
+		// A page the tab shows as the device served it (the read
+		// ends on SSL/TLS, where the write starts) is not loaded again.
+		here, err := s.tab.OnPage(ctx, p)
 		if err != nil {
 			return err
+		}
+		pg := drivers.Page{Status: 200}
+		if !here {
+			if pg, err = s.open(ctx, p); err != nil {
+				return err
+			}
 		}
 		if pg.Status < 400 {
 			if ok, err := check(); err != nil || ok {

@@ -100,11 +100,12 @@ type base struct {
 }
 
 // detect loads "/" and tells the family from what the device serves.
-// When SNMP says ConnectKey it tries the login page first: a .php page
-// with a password field confirms the family and is where Login starts.
+// When SNMP says ConnectKey it tries the login page first (see
+// ckLoginURL): a .php page with a password field confirms the family and
+// is where Login starts.
 func (b *base) detect(ctx context.Context) (string, error) {
 	if b.dev.Family == FamilyConnectKey {
-		pg, err := b.tab.Navigate(ctx, ckLoginPath)
+		pg, err := b.tab.Navigate(ctx, ckLoginURL(b.cachedPages()))
 		if err != nil {
 			return "", err
 		}

@@ -15,7 +15,7 @@ import (
 	"github.com/mfpfleet/mfpfleet/devices/sim"
 	"github.com/mfpfleet/mfpfleet/drivers"
 	"github.com/mfpfleet/mfpfleet/drivers/drivertest"
-	_ "github.com/mfpfleet/mfpfleet/drivers/xerox"
+	"github.com/mfpfleet/mfpfleet/drivers/xerox"
 )
 
 // The Xerox driver's tests use 127.0.51.0 - 127.0.54.255: one address per
@@ -167,5 +167,36 @@ func TestFullChromium(t *testing.T) {
 		if !d.SMTPPasswordIs(drivertest.AppPassword) || r.After.Server != "smtp.gmail.com" {
 			t.Fatalf("%s: settings not stored (read back %+v)", m.family, r.After)
 		}
+	}
+}
+
+// TestRememberedPagesMoved: a model's SMTP pages remembered from an
+// earlier device are not where this device has them (other firmware).
+// ConnectKey logs in asking to land on a page that is gone, Fuji-Xerox
+// sends its credentials to one; both find the pages again through the
+// menus and push.
+func TestRememberedPagesMoved(t *testing.T) {
+	for _, m := range []struct {
+		family, model string
+		pages         map[string]string
+	}{
+		{sim.FamilyConnectKey, "AltaLink C8070", map[string]string{"smtp": "/properties/gone/smtp.php", "general": "/properties/gone/general.php", "security": "/properties/gone/security.php", "test": "/properties/gone/test.php"}},
+		{sim.FamilyFujiXerox, "WorkCentre 3615", map[string]string{"email": "/setting/gone.htm", "ssl": "/setting/gone-ssl.htm"}},
+	} {
+		t.Run(m.family, func(t *testing.T) {
+			c := suite(t, m.family, m.model, m.family == sim.FamilyConnectKey)
+			e := drivertest.NewEnv(t, c)
+			d, tgt := e.Device(t, sim.DeviceOptions{Family: m.family, Model: m.model})
+			xerox.RememberPages(tgt.Device.Model, m.pages)
+			ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+			defer cancel()
+			r, err := e.Push(ctx, t, tgt, nil, 587)
+			if err != nil {
+				t.Fatalf("push: %v", err)
+			}
+			if !d.SMTPPasswordIs(drivertest.AppPassword) || r.After.Server != "smtp.gmail.com" {
+				t.Fatalf("settings not stored (read back %+v)", r.After)
+			}
+		})
 	}
 }
