@@ -50,3 +50,49 @@ func TestFindLink(t *testing.T) {
 		t.Fatalf("err = %v", err)
 	}
 }
+
+// TestWaitJSAndOnPage: WaitJS polls in the page (the tabs run without
+// chromedp's DOM agent, which chromedp.Poll needs); OnPage is true only
+// on the loaded path of this device, until a field is filled or the
+// form is submitted.
+func TestWaitJSAndOnPage(t *testing.T) {
+	_, addr := serve(t, testIP(), true, http.FileServer(http.Dir("testdata")))
+	tab := openTab(t, addr, false)
+	ctx := tctx(t, 15*time.Second)
+	if _, err := tab.Navigate(ctx, "/rows.html"); err != nil {
+		t.Fatal(err)
+	}
+	if err := tab.Eval(ctx, "arm", `setTimeout(() => { window.__later = true; }, 300); true`, nil); err != nil {
+		t.Fatal(err)
+	}
+	if err := tab.WaitJS(ctx, "wait for the flag", `window.__later === true`); err != nil {
+		t.Fatalf("WaitJS: %v", err)
+	}
+	short := tctx(t, 400*time.Millisecond)
+	if err := tab.WaitJS(short, "wait for nothing", `window.__never === true`); !errors.Is(err, ErrTransient) {
+		t.Fatalf("WaitJS on a condition that never holds: %v", err)
+	}
+	on := func(path string) bool {
+		t.Helper()
+		ok, err := tab.OnPage(ctx, path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return ok
+	}
+	if !on("/rows.html") || on("/layouts.html") || on("/rows.html?x=1") {
+		t.Fatal("OnPage: wrong answer on a freshly loaded page")
+	}
+	if _, err := tab.Navigate(ctx, "/layouts.html"); err != nil {
+		t.Fatal(err)
+	}
+	if !on("/layouts.html") {
+		t.Fatal("OnPage false on the page just loaded")
+	}
+	if _, err := tab.Fill(ctx, "layouts", FieldValue{Field: Field{Key: "server", Labels: []string{"SMTP Server"}, Type: "text"}, Value: "smtp.gmail.com"}); err != nil {
+		t.Fatal(err)
+	}
+	if on("/layouts.html") {
+		t.Fatal("OnPage true after a field was filled")
+	}
+}

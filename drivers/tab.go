@@ -392,11 +392,10 @@ func (t *Tab) Eval(ctx context.Context, op, js string, out any) error {
 // WaitJS polls the JavaScript condition cond until it is truthy or ctx
 // ends (a time-out wraps ErrTransient): for pages that update by script
 // (AJAX replies, dialogs) instead of navigating.
+// It polls inside the page (WaitSettled): chromedp.Poll needs the DOM
+// agent, which tabs run without.
 func (t *Tab) WaitJS(ctx context.Context, op, cond string) error {
-	c, cancel := t.WithDeadlineOf(ctx)
-	defer cancel()
-	_, err := chromedp.Run(c, chromedp.Poll[bool]("!!("+cond+")", chromedp.WithPollingInterval(50*time.Millisecond)))
-	return t.classify(ctx, op, err)
+	return t.WaitSettled(ctx, op, cond)
 }
 
 // WaitReady waits until the document has finished loading (readyState
