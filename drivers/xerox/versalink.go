@@ -144,6 +144,7 @@ func (s *vlSession) Logout(ctx context.Context) error {
 	if !in {
 		return nil
 	}
+	s.closeDialog(ctx, vlServer) // ReadSMTP leaves it open
 	if err := s.tab.Click(ctx, "home", "", "Log Out", "Logout", "Log out"); err != nil {
 		return fmt.Errorf("%s: logout: %w", s.tab.Address(), err)
 	}
@@ -243,9 +244,26 @@ func (s *vlSession) closeDialog(ctx context.Context, key drivers.Field) {
 	}
 }
 
-// ReadSMTP implements drivers.Session.
+// ReadSMTP implements drivers.Session. It reads the Email app's sender
+// first and leaves the SMTP dialog open: the write and the test, which
+// start there, then do not open it again (each opening is a view the app
+// renders and fetches anew).
 func (s *vlSession) ReadSMTP(ctx context.Context) (drivers.SMTPSettings, error) {
 	var out drivers.SMTPSettings
+	if s.dialogOpen(ctx, vlServer) {
+		// Left open by an earlier read or edited since: its fields may
+		// not be what the device holds. Read it afresh.
+		s.closeDialog(ctx, vlServer)
+	}
+	if err := s.openItem(ctx, "Apps", "Email", vlFrom); err != nil {
+		return out, s.fail(ctx, "read", err)
+	}
+	st, err := s.tab.Read(ctx, "Email", vlFrom)
+	if err != nil {
+		return out, s.fail(ctx, "read", err)
+	}
+	out.From = st["from"].Value
+	s.closeDialog(ctx, vlFrom)
 	if err := s.openSMTP(ctx); err != nil {
 		return out, s.fail(ctx, "read", err)
 	}
@@ -253,7 +271,7 @@ func (s *vlSession) ReadSMTP(ctx context.Context) (drivers.SMTPSettings, error) 
 	sec.Optional = true
 	pw := vlPW
 	pw.Optional = true
-	st, err := s.tab.Read(ctx, "SMTP", vlServer, vlPort, sec, vlAuth, vlLogin, pw)
+	st, err = s.tab.Read(ctx, "SMTP", vlServer, vlPort, sec, vlAuth, vlLogin, pw)
 	if err != nil {
 		return out, s.fail(ctx, "read", err)
 	}
@@ -266,16 +284,6 @@ func (s *vlSession) ReadSMTP(ctx context.Context) (drivers.SMTPSettings, error) 
 	out.Auth = authIsOn(st["auth"].Value)
 	out.User = st["login"].Value
 	out.PasswordSet = st["pw"].HasValue
-	s.closeDialog(ctx, vlServer)
-	if err := s.openItem(ctx, "Apps", "Email", vlFrom); err != nil {
-		return out, s.fail(ctx, "read", err)
-	}
-	st, err = s.tab.Read(ctx, "Email", vlFrom)
-	if err != nil {
-		return out, s.fail(ctx, "read", err)
-	}
-	out.From = st["from"].Value
-	s.closeDialog(ctx, vlFrom)
 	return out, nil
 }
 
