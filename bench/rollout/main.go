@@ -31,6 +31,7 @@ import (
 	"os/signal"
 	"path/filepath"
 	"runtime"
+	"runtime/pprof"
 	"slices"
 	"strconv"
 	"strings"
@@ -70,6 +71,7 @@ func main() {
 		debug     = flag.Bool("debug", false, "debug logs on stderr")
 		flags     = flag.String("chromium-flags", "", "extra Chromium flags, space-separated (tuning experiments)")
 		chromium  = flag.String("chromium", "", "Chromium binary (fleet.toml [browser] path; default: chromium on PATH)")
+		cpuProf   = flag.String("cpuprofile", "", "push role: write the pushing process's CPU profile here (go tool pprof)")
 		startOnly = flag.Bool("sim-only", false, "start the simulator and wait (for manual runs)")
 	)
 	flag.Parse()
@@ -89,6 +91,19 @@ func main() {
 	case "sim":
 		err = runSim(ctx, *state, log)
 	case "push":
+		if *cpuProf != "" {
+			f, perr := os.Create(*cpuProf)
+			if perr != nil {
+				fmt.Fprintln(os.Stderr, "bench/rollout:", perr)
+				os.Exit(1)
+			}
+			defer f.Close()
+			if perr := pprof.StartCPUProfile(f); perr != nil {
+				fmt.Fprintln(os.Stderr, "bench/rollout:", perr)
+				os.Exit(1)
+			}
+			defer pprof.StopCPUProfile()
+		}
 		err = runPush(ctx, *state, *dbPath, *parallel, *siteIso, *poll, strings.Fields(*flags), log)
 	case "":
 		err = orchestrate(ctx, *state, *levels, *runs, *siteIso, *poll, *debug, *startOnly, *flags)
