@@ -165,10 +165,14 @@ type Rollout struct {
 
 // Browser configures the headless Chromium.
 type Browser struct {
-	Path  string   `toml:"path"`  // "" = chromium / chromium-browser / google-chrome on PATH
+	Path  string   `toml:"path"`  // "" = chromium-headless-shell / chromium / google-chrome on PATH
 	Flags []string `toml:"flags"` // extra command-line flags, "--name=value"
 	// SiteIsolation keeps Chromium's per-site renderer processes (slower).
 	SiteIsolation bool `toml:"site_isolation"`
+	// RenderFrames has the headless shell draw frames as a visible
+	// browser does, instead of only while a driver waits or saves a
+	// screenshot (drivers.BrowserOptions.RenderFrames).
+	RenderFrames bool `toml:"render_frames"`
 }
 
 // Duration is a time.Duration written as "1.5s", "2m" in TOML.

@@ -6,17 +6,28 @@ import (
 	"errors"
 	"strings"
 	"time"
+
+	"github.com/chromedp/cdproto/headlessexperimental"
+	"github.com/chromedp/chromedp"
 )
 
 // WaitSettled waits until the JavaScript condition cond is truthy,
 // tolerating the moments during a navigation when the page cannot run
 // scripts (redirect pages, meta refresh, location.replace). The page
-// itself re-checks cond every 25 ms for up to 2 s per call, so a wait
+// itself re-checks cond every 25 ms for up to 2 s per call (250 ms on a
+// tab that draws frames on demand, which then draws one), so a wait
 // costs one DevTools round trip per document rather than one per check.
 // A time-out wraps ErrTransient.
 func (t *Tab) WaitSettled(ctx context.Context, op, cond string) error {
+	// On a tab that draws frames only on demand, a condition not met
+	// within 250 ms gets a frame drawn before the next check, so that
+	// pages that move on by requestAnimationFrame or CSS transitions do.
+	slice, frameless := "2000", t.lane != nil && t.lane.frameless
+	if frameless {
+		slice = "250"
+	}
 	js := `new Promise(resolve => {
-  const end = Date.now() + 2000;
+  const end = Date.now() + ` + slice + `;
   const check = () => {
     let ok = false;
     try { ok = document.readyState === "complete" && !!(` + cond + `); } catch (e) {}
@@ -33,6 +44,9 @@ func (t *Tab) WaitSettled(ctx context.Context, op, cond string) error {
 		cancel()
 		if err == nil && ok {
 			return nil
+		}
+		if err == nil && frameless {
+			t.drawFrame(ctx)
 		}
 		if err != nil {
 			last = err
@@ -55,6 +69,14 @@ func (t *Tab) WaitSettled(ctx context.Context, op, cond string) error {
 		case <-time.After(25 * time.Millisecond):
 		}
 	}
+}
+
+// drawFrame has a tab that draws only on demand draw one frame (see
+// WaitSettled). Errors are left to the next check of the page.
+func (t *Tab) drawFrame(ctx context.Context) {
+	c, cancel := t.WithDeadlineOf(ctx)
+	defer cancel()
+	_, _ = chromedp.Call(c, headlessexperimental.BeginFrame, headlessexperimental.BeginFrameParams{})
 }
 
 // Link is a link found by FindLink.

@@ -1,6 +1,7 @@
 package drivers
 
 import (
+	"bytes"
 	"errors"
 	"net/http"
 	"strings"
@@ -94,5 +95,39 @@ func TestWaitJSAndOnPage(t *testing.T) {
 	}
 	if on("/layouts.html") {
 		t.Fatal("OnPage true after a field was filled")
+	}
+}
+
+// TestFramesOnDemand: with the headless shell, tabs draw frames only
+// when a wait is not met at once or a screenshot is taken. Fields that a
+// page adds by requestAnimationFrame or at the end of a CSS transition
+// still appear, and screenshots are real images.
+func TestFramesOnDemand(t *testing.T) {
+	_, addr := serve(t, testIP(), true, http.FileServer(http.Dir("testdata")))
+	tab := openTab(t, addr, false)
+	if IsHeadlessShell(tab.b.Path()) != tab.lane.frameless {
+		t.Fatalf("browser %s: frames on demand = %v", tab.b.Path(), tab.lane.frameless)
+	}
+	if !tab.lane.frameless {
+		t.Logf("%s draws frames itself: checking the waits only", tab.b.Path())
+	}
+	ctx := tctx(t, 20*time.Second)
+	if _, err := tab.Navigate(ctx, "/animated.html"); err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range []Field{
+		{Key: "server", Labels: []string{"SMTP Server"}, Type: "text"},
+		{Key: "port", Labels: []string{"Port Number"}, Type: "text"},
+	} {
+		if err := tab.WaitSettled(ctx, "wait for "+f.Key, FieldPresentJS(f)); err != nil {
+			t.Fatalf("field %s never appeared: %v", f.Key, err)
+		}
+	}
+	img, err := tab.MaskedScreenshot(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(img) < 1000 || !bytes.HasPrefix(img, []byte("\x89PNG")) {
+		t.Fatalf("screenshot: %d bytes, not a PNG", len(img))
 	}
 }

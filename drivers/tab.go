@@ -18,6 +18,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/chromedp/cdproto/headlessexperimental"
 	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/chromedp"
 
@@ -513,7 +514,20 @@ func (t *Tab) MaskedScreenshot(ctx context.Context) ([]byte, error) {
 	}
 	c, cancel := t.WithDeadlineOf(ctx)
 	defer cancel()
-	img, err := chromedp.Run(c, chromedp.CaptureScreenshot())
+	var img []byte
+	var err error
+	if t.lane != nil && t.lane.frameless {
+		// The tab draws only on demand: draw one frame and keep it.
+		var r headlessexperimental.BeginFrameResult
+		r, err = chromedp.Call(c, headlessexperimental.BeginFrame, headlessexperimental.BeginFrameParams{
+			Screenshot: &headlessexperimental.ScreenshotParams{Format: headlessexperimental.ScreenshotParamsFormatPng}})
+		img = r.ScreenshotData
+		if err == nil && len(img) == 0 {
+			err = errors.New("the browser drew no frame")
+		}
+	} else {
+		img, err = chromedp.Run(c, chromedp.CaptureScreenshot())
+	}
 	// Restore the typed values: the page may still be used.
 	_ = t.Eval(ctx, "unmask", jsUnmask, nil)
 	if err != nil {

@@ -239,7 +239,7 @@ func execute(ctx context.Context, o Options, kind string) (Summary, error) {
 		} else {
 			e.browser, err = drivers.NewBrowser(ctx, drivers.BrowserOptions{
 				Path: o.Config.Browser.Path, Flags: o.Config.Browser.Flags, SiteIsolation: o.Config.Browser.SiteIsolation,
-				ArtifactsDir: o.ArtifactsDir, Logger: o.Logger,
+				RenderFrames: o.Config.Browser.RenderFrames, ArtifactsDir: o.ArtifactsDir, Logger: o.Logger,
 			})
 			if err != nil {
 				for _, t := range runnable {
@@ -808,7 +808,7 @@ func (e *engine) readOnly(ctx context.Context, plan Plan) error {
 		var err error
 		b, err = drivers.NewBrowser(ctx, drivers.BrowserOptions{
 			Path: e.o.Config.Browser.Path, Flags: e.o.Config.Browser.Flags, SiteIsolation: e.o.Config.Browser.SiteIsolation,
-			ArtifactsDir: e.o.ArtifactsDir, Logger: e.o.Logger,
+			RenderFrames: e.o.Config.Browser.RenderFrames, ArtifactsDir: e.o.ArtifactsDir, Logger: e.o.Logger,
 		})
 		if err != nil {
 			return err

@@ -89,6 +89,7 @@ func (g *globals) browserOptions(dir string) drivers.BrowserOptions {
 		Path:          g.cfg.Browser.Path,
 		Flags:         g.cfg.Browser.Flags,
 		SiteIsolation: g.cfg.Browser.SiteIsolation,
+		RenderFrames:  g.cfg.Browser.RenderFrames,
 		ArtifactsDir:  dir,
 		Logger:        g.log,
 	}
