@@ -123,11 +123,35 @@ func TestFramesOnDemand(t *testing.T) {
 			t.Fatalf("field %s never appeared: %v", f.Key, err)
 		}
 	}
-	img, err := tab.MaskedScreenshot(ctx)
+	shot := func(when string) {
+		t.Helper()
+		img, err := tab.MaskedScreenshot(ctx)
+		if err != nil {
+			t.Fatalf("screenshot %s: %v", when, err)
+		}
+		if len(img) < 1000 || !bytes.HasPrefix(img, []byte("\x89PNG")) {
+			t.Fatalf("screenshot %s: %d bytes, not a PNG", when, len(img))
+		}
+	}
+	shot("after the waits")
+	// A brand-new tab that has never drawn (a fresh browser's first).
+	fresh, err := ownBrowser(t, ctx).Open(ctx, Target{Address: addr})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(img) < 1000 || !bytes.HasPrefix(img, []byte("\x89PNG")) {
-		t.Fatalf("screenshot: %d bytes, not a PNG", len(img))
+	defer fresh.Close()
+	if _, err := fresh.Navigate(ctx, "/rows.html"); err != nil {
+		t.Fatal(err)
+	}
+	if img, err := fresh.MaskedScreenshot(ctx); err != nil || !bytes.HasPrefix(img, []byte("\x89PNG")) {
+		t.Fatalf("screenshot in a new tab: %d bytes, %v", len(img), err)
+	}
+	// Right after a load, before any frame was drawn (as when a login
+	// is refused and the failure is recorded).
+	for _, p := range []string{"/rows.html", "/layouts.html", "/rows.html"} {
+		if _, err := tab.Navigate(ctx, p); err != nil {
+			t.Fatal(err)
+		}
+		shot("right after loading " + p)
 	}
 }

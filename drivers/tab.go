@@ -517,11 +517,21 @@ func (t *Tab) MaskedScreenshot(ctx context.Context) ([]byte, error) {
 	var img []byte
 	var err error
 	if t.lane != nil && t.lane.frameless {
-		// The tab draws only on demand: draw one frame and keep it.
-		var r headlessexperimental.BeginFrameResult
-		r, err = chromedp.Call(c, headlessexperimental.BeginFrame, headlessexperimental.BeginFrameParams{
-			Screenshot: &headlessexperimental.ScreenshotParams{Format: headlessexperimental.ScreenshotParamsFormatPng}})
-		img = r.ScreenshotData
+		// The tab draws only on demand: draw a frame and keep it. A tab
+		// whose renderer is still setting up its first frame gives no
+		// image, so try a few times, a moment apart.
+		for try := 0; try < 5 && err == nil && len(img) == 0; try++ {
+			if try > 0 {
+				select {
+				case <-c.Done():
+				case <-time.After(time.Duration(try) * 50 * time.Millisecond):
+				}
+			}
+			var r headlessexperimental.BeginFrameResult
+			r, err = chromedp.Call(c, headlessexperimental.BeginFrame, headlessexperimental.BeginFrameParams{
+				Screenshot: &headlessexperimental.ScreenshotParams{Format: headlessexperimental.ScreenshotParamsFormatPng}})
+			img = r.ScreenshotData
+		}
 		if err == nil && len(img) == 0 {
 			err = errors.New("the browser drew no frame")
 		}

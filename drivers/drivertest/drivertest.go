@@ -647,11 +647,14 @@ func testSecretGrep(t *testing.T, c Config) {
 	s3 := open(t, c, tgt3)
 	_, _ = drivers.LoginWithCandidates(ctxT(t, time.Minute), s3, tgt3.Device, configuredAdmin(AdminSecret), e.Ledger(), 1, false)
 	n := 0
+	shots := map[string]bool{} // artifact stem → has a screenshot
 	err := filepath.Walk(c.ArtifactsDir, func(p string, fi os.FileInfo, err error) error {
 		if err != nil || fi.IsDir() {
 			return err
 		}
 		n++
+		stem := strings.TrimSuffix(p, filepath.Ext(p))
+		shots[stem] = shots[stem] || filepath.Ext(p) == ".png"
 		b, err := os.ReadFile(p)
 		if err != nil {
 			return err
@@ -668,6 +671,12 @@ func testSecretGrep(t *testing.T, c Config) {
 	}
 	if n == 0 {
 		t.Errorf("no artifacts were written: the grep proves nothing")
+	}
+	// Every failure kept its screenshot next to its HTML excerpt.
+	for stem, ok := range shots {
+		if !ok {
+			t.Errorf("%s: an HTML excerpt without its screenshot", stem)
+		}
 	}
 	t.Logf("grepped %d artifacts", n)
 }
