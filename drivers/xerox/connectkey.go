@@ -360,19 +360,7 @@ func (s *ckSession) ReadSMTP(ctx context.Context) (drivers.SMTPSettings, error) 
 				return out, s.fail(ctx, "read", err)
 			}
 		}
-		if role == "general" {
-			out.Server = st["server"].Value
-			out.Port, _ = strconv.Atoi(strings.TrimSpace(st["port"].Value))
-			out.From = st["from"].Value
-			continue
-		}
-		out.Security = drivers.SecurityNone
-		if st["security"].Found {
-			out.Security = parseSecurity(st["security"].Value)
-		}
-		out.Auth = authIsOn(st["auth"].Value)
-		out.User = st["login"].Value
-		out.PasswordSet = st["pw"].HasValue
+		setFromFields(&out, st)
 	}
 	return out, nil
 }

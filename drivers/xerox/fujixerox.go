@@ -229,12 +229,7 @@ func (s *fxSession) ReadSMTP(ctx context.Context) (drivers.SMTPSettings, error) 
 	if err != nil {
 		return out, s.fail(ctx, "read", err)
 	}
-	out.From = st["from"].Value
-	out.Server = st["server"].Value
-	out.Port, _ = strconv.Atoi(strings.TrimSpace(st["port"].Value))
-	out.Auth = authIsOn(st["auth"].Value)
-	out.User = st["login"].Value
-	out.PasswordSet = st["pw"].HasValue
+	setFromFields(&out, st)
 	if err := s.gotoPage(ctx, "ssl"); err != nil {
 		return out, s.fail(ctx, "read", err)
 	}
@@ -244,10 +239,7 @@ func (s *fxSession) ReadSMTP(ctx context.Context) (drivers.SMTPSettings, error) 
 	if err != nil {
 		return out, s.fail(ctx, "read", err)
 	}
-	out.Security = drivers.SecurityNone
-	if st["security"].Found {
-		out.Security = parseSecurity(st["security"].Value)
-	}
+	setFromFields(&out, st)
 	return out, nil
 }
 

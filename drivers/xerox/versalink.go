@@ -262,7 +262,7 @@ func (s *vlSession) ReadSMTP(ctx context.Context) (drivers.SMTPSettings, error) 
 	if err != nil {
 		return out, s.fail(ctx, "read", err)
 	}
-	out.From = st["from"].Value
+	setFromFields(&out, st)
 	s.closeDialog(ctx, vlFrom)
 	if err := s.openSMTP(ctx); err != nil {
 		return out, s.fail(ctx, "read", err)
@@ -275,15 +275,7 @@ func (s *vlSession) ReadSMTP(ctx context.Context) (drivers.SMTPSettings, error) 
 	if err != nil {
 		return out, s.fail(ctx, "read", err)
 	}
-	out.Server = st["server"].Value
-	out.Port, _ = strconv.Atoi(strings.TrimSpace(st["port"].Value))
-	out.Security = drivers.SecurityNone
-	if st["security"].Found {
-		out.Security = parseSecurity(st["security"].Value)
-	}
-	out.Auth = authIsOn(st["auth"].Value)
-	out.User = st["login"].Value
-	out.PasswordSet = st["pw"].HasValue
+	setFromFields(&out, st)
 	return out, nil
 }
 

@@ -18,6 +18,7 @@ import (
 	"log/slog"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -563,4 +564,35 @@ func keepSince(jobs []drivers.JobEntry, since time.Time) []drivers.JobEntry {
 		}
 	}
 	return out
+}
+
+// setFromFields copies the SMTP fields a page showed into out, by field
+// key: server, port, from, security, auth, login, pw. Keys not read leave
+// out as it is; a security field read but not found means firmware
+// without SMTP encryption.
+func setFromFields(out *drivers.SMTPSettings, st map[string]drivers.FieldState) {
+	if f, ok := st["server"]; ok {
+		out.Server = f.Value
+	}
+	if f, ok := st["port"]; ok {
+		out.Port, _ = strconv.Atoi(strings.TrimSpace(f.Value))
+	}
+	if f, ok := st["from"]; ok {
+		out.From = f.Value
+	}
+	if f, ok := st["security"]; ok {
+		out.Security = drivers.SecurityNone
+		if f.Found {
+			out.Security = parseSecurity(f.Value)
+		}
+	}
+	if f, ok := st["auth"]; ok {
+		out.Auth = authIsOn(f.Value)
+	}
+	if f, ok := st["login"]; ok {
+		out.User = f.Value
+	}
+	if f, ok := st["pw"]; ok {
+		out.PasswordSet = f.HasValue
+	}
 }

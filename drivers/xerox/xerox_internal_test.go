@@ -166,3 +166,25 @@ func TestTestMessage(t *testing.T) {
 		t.Errorf("got %q", got)
 	}
 }
+
+func TestSetFromFields(t *testing.T) {
+	out := drivers.SMTPSettings{Server: "old.example.com", Port: 25, Security: drivers.SecuritySSLTLS}
+	// A General page: server and port; security, auth and login untouched.
+	setFromFields(&out, map[string]drivers.FieldState{
+		"server": {Key: "server", Found: true, Value: "smtp.gmail.com"},
+		"port":   {Key: "port", Found: true, Value: " 587 "},
+	})
+	if out.Server != "smtp.gmail.com" || out.Port != 587 || out.Security != drivers.SecuritySSLTLS {
+		t.Fatalf("after General: %+v", out)
+	}
+	// A Security page without an encryption field: none.
+	setFromFields(&out, map[string]drivers.FieldState{
+		"security": {Key: "security"},
+		"auth":     {Key: "auth", Found: true, Value: "SMTP AUTH"},
+		"login":    {Key: "login", Found: true, Value: "scans@gmail.com"},
+		"pw":       {Key: "pw", Found: true, HasValue: true},
+	})
+	if out.Security != drivers.SecurityNone || !out.Auth || out.User != "scans@gmail.com" || !out.PasswordSet || out.Server != "smtp.gmail.com" {
+		t.Fatalf("after Security: %+v", out)
+	}
+}
