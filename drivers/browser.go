@@ -412,8 +412,8 @@ func (b *Browser) newLane(ctx context.Context, private bool) (*lane, error) {
 	}
 	lctx, cancel := chromedp.NewContext(b.ctx, opt)
 	l := &lane{ctx: lctx, cancel: cancel, private: private, frameless: frameless}
-	// The first call creates the browser context and the tab; its
-	// context must be the lane's own (a derived one with a deadline
+	// The first call creates the browser context and the tab (or, for
+	// a tab created above, attaches to it); its context must be the lane's own (a derived one with a deadline
 	// would close the tab when it ends).
 	stop := context.AfterFunc(ctx, cancel)
 	defer stop()

@@ -185,7 +185,7 @@ func (t *Tab) ClickNavigate(ctx context.Context, page, within string, texts ...s
 	if err := t.Eval(ctx, "find "+strings.Join(texts, "/"), clickJS(within, texts, true), nil); err != nil {
 		return Page{}, notFound(page, texts, err)
 	}
-	return t.SubmitJS(ctx, "click "+strings.Join(texts, "/"), `window.__mfpClickTarget.click()`)
+	return t.SubmitJS(ctx, "click "+strings.Join(texts, "/"), `window.__mfpEdited = true; window.__mfpClickTarget.click()`)
 }
 
 // clickJS builds a script that finds the element to click; with findOnly
@@ -212,6 +212,7 @@ func clickJS(within string, texts []string, findOnly bool) string {
   }
   if (!best) throw new Error("mfp-not-found");
   if (a.findOnly) { window.__mfpClickTarget = best; return true; }
+  window.__mfpEdited = true; // Tab.OnPage: the page may have changed
   best.click();
   return true;
 })(__ARG__)`, arg)

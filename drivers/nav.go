@@ -72,11 +72,17 @@ func (t *Tab) WaitSettled(ctx context.Context, op, cond string) error {
 }
 
 // drawFrame has a tab that draws only on demand draw one frame (see
-// WaitSettled). Errors are left to the next check of the page.
+// WaitSettled). Other errors are left to the next check of the page; a
+// frame that does not come within 3 s marks the tab as not to be reused.
 func (t *Tab) drawFrame(ctx context.Context) {
 	c, cancel := t.WithDeadlineOf(ctx)
 	defer cancel()
-	_, _ = chromedp.Call(c, headlessexperimental.BeginFrame, headlessexperimental.BeginFrameParams{})
+	c, cancel2 := context.WithTimeout(c, 3*time.Second)
+	defer cancel2()
+	_, err := chromedp.Call(c, headlessexperimental.BeginFrame, headlessexperimental.BeginFrameParams{})
+	if err != nil && ctx.Err() == nil && errors.Is(c.Err(), context.DeadlineExceeded) {
+		t.troubled.Store(true)
+	}
 }
 
 // Link is a link found by FindLink.
@@ -139,7 +145,7 @@ func (t *Tab) ClickNear(ctx context.Context, page string, near Field, texts ...s
   const match = e => a.texts.some(w => __mfp.caption(e) === N(w));
   for (let c = f.el.parentElement; c; c = c.parentElement) {
     const b = Array.from(c.querySelectorAll("button,input[type=submit],input[type=button],a,[role=button]")).find(e => match(e) && __mfp.visible(e));
-    if (b) { b.click(); return true; }
+    if (b) { window.__mfpEdited = true; b.click(); return true; }
   }
   throw new Error("mfp-not-found");
 })(__ARG__)`, arg), nil)
@@ -240,7 +246,7 @@ func (t *Tab) waitNewPage(ctx context.Context, op string, skipPaths []string, co
 
 // OnPage reports whether the tab shows path (path and query, as a
 // driver's remembered page paths have them) on the device as the device
-// served it: loaded, and neither filled nor submitted since. A driver
+// served it: loaded, and neither filled, clicked in nor submitted since. A driver
 // reads such a page where it is (say, the page a save landed on) instead
 // of loading it again: each page load costs Chromium more CPU than
 // everything else a step does.
@@ -293,6 +299,9 @@ func (t *Tab) WaitText(ctx context.Context, op string, pred func(text string) bo
 			last = txt
 			if pred(txt) {
 				return txt, nil
+			}
+			if t.lane != nil && t.lane.frameless {
+				t.drawFrame(ctx) // see WaitSettled
 			}
 		}
 		select {

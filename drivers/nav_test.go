@@ -155,3 +155,25 @@ func TestFramesOnDemand(t *testing.T) {
 		shot("right after loading " + p)
 	}
 }
+
+// TestCertCheckedOnBasicChallenge: a device that answers the first
+// request with an HTTP Basic challenge (Fuji-Xerox-made) has had the
+// certificate Chromium saw compared with the pinned one before a driver
+// sends the password in a header.
+func TestCertCheckedOnBasicChallenge(t *testing.T) {
+	_, addr := serve(t, testIP(), true, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("WWW-Authenticate", `Basic realm="EWS"`)
+		w.WriteHeader(http.StatusUnauthorized)
+	}))
+	tab := openTab(t, addr, false)
+	if tab.CertVerified() {
+		t.Fatal("verified before any page was loaded")
+	}
+	pg, err := tab.Navigate(tctx(t, 15*time.Second), "/")
+	if err != nil || pg.Status != 401 {
+		t.Fatalf("load: %+v, %v", pg, err)
+	}
+	if !tab.CertVerified() {
+		t.Fatal("the certificate was not checked on the 401")
+	}
+}

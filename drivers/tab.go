@@ -240,7 +240,9 @@ func (t *Tab) Navigate(ctx context.Context, path string) (Page, error) {
 	defer cancel()
 	resp, err := chromedp.Run(c, chromedp.NavigateResponse(u))
 	if isAuthRefused(err) {
-		return Page{Status: 401, URL: u}, nil
+		// The device asks for HTTP Basic credentials: check what
+		// Chromium was shown before a driver sends them.
+		return Page{Status: 401, URL: u}, t.verifyCert(c)
 	}
 	if err != nil {
 		return Page{}, t.classify(ctx, "load "+pathOf(u), err)
@@ -293,35 +295,51 @@ func (t *Tab) afterLoad(c context.Context, resp *network.Response) (Page, error)
 			p.TLS = resp.SecurityDetails.Protocol
 		}
 	}
-	if t.HTTPS() && !t.certChecked {
-		if err := t.checkBrowserCert(c); err != nil {
-			return p, err
-		}
-		t.certChecked = true
-	}
-	return p, nil
+	return p, t.verifyCert(c)
 }
+
+// verifyCert compares, once per tab, the certificate Chromium used with
+// the pinned one (checkBrowserCert).
+func (t *Tab) verifyCert(c context.Context) error {
+	if !t.HTTPS() || t.certChecked {
+		return nil
+	}
+	checked, err := t.checkBrowserCert(c)
+	if err != nil {
+		return err
+	}
+	t.certChecked = checked
+	return nil
+}
+
+// CertVerified reports whether the certificate Chromium was shown has
+// been compared with the pinned one (always true over plain HTTP, where
+// there is none). Drivers that send credentials with a request rather
+// than typing them into a page (HTTP Basic) check it first.
+func (t *Tab) CertVerified() bool { return !t.HTTPS() || t.certChecked }
 
 // checkBrowserCert compares the certificate Chromium used for the device
 // with the pinned one, so that a swap between the pre-check dial and the
 // navigation cannot go unnoticed.
-func (t *Tab) checkBrowserCert(c context.Context) error {
+// It reports checked=false when Chromium has no certificate for the
+// device's origin to show (an error page served from elsewhere).
+func (t *Tab) checkBrowserCert(c context.Context) (checked bool, err error) {
 	res, err := chromedp.Call(c, network.GetCertificate, network.GetCertificateParams{Origin: t.base})
 	if err != nil {
-		return t.classify(c, "read the certificate the browser saw", err)
+		return false, t.classify(c, "read the certificate the browser saw", err)
 	}
 	if len(res.TableNames) == 0 {
-		return nil // the page was served from elsewhere (e.g. an error page); nothing to compare
+		return false, nil
 	}
 	der, err := base64.StdEncoding.DecodeString(res.TableNames[0])
 	if err != nil {
-		return fmt.Errorf("%s: decode the browser's certificate: %w", t.address, err)
+		return false, fmt.Errorf("%s: decode the browser's certificate: %w", t.address, err)
 	}
 	if got := Fingerprint(der); got != t.certFP {
-		return fmt.Errorf("%s: the browser was shown certificate %s, not the pinned %s: %w; someone may be intercepting the connection",
+		return false, fmt.Errorf("%s: the browser was shown certificate %s, not the pinned %s: %w; someone may be intercepting the connection",
 			t.address, FormatFingerprint(got), FormatFingerprint(t.certFP), ErrCertChanged)
 	}
-	return nil
+	return true, nil
 }
 
 // pin applies the tab's CertPolicy to the fingerprint from the pre-check.
@@ -393,8 +411,9 @@ func (t *Tab) Eval(ctx context.Context, op, js string, out any) error {
 // WaitJS polls the JavaScript condition cond until it is truthy or ctx
 // ends (a time-out wraps ErrTransient): for pages that update by script
 // (AJAX replies, dialogs) instead of navigating.
-// It polls inside the page (WaitSettled): chromedp.Poll needs the DOM
-// agent, which tabs run without.
+// It polls inside the page (WaitSettled, so it also waits for the page
+// to have finished loading): chromedp.Poll needs the DOM agent, which
+// tabs run without.
 func (t *Tab) WaitJS(ctx context.Context, op, cond string) error {
 	return t.WaitSettled(ctx, op, cond)
 }

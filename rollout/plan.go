@@ -181,10 +181,8 @@ func (o *Options) planTarget(ctx context.Context, kind string, t *Target, cred i
 			if dl, ok := drv.(drivers.DefaultLister); ok {
 				// As LoginWithCandidates orders them, from what is
 				// known now (a run learns as it goes).
-				kind, err := ledger.PreferredDefault(ctx, t.Device.Device)
-				if err != nil {
-					return err
-				}
+				// On an error, the driver's order (so does the login).
+				kind, _ := ledger.PreferredDefault(ctx, t.Device.Device)
 				defs := drivers.PreferDefault(dl.DefaultLogins(t.Device.Device), kind)
 				t.FirstLoginKind, t.FirstLogin = firstDefault(defs, byKind, o.RetryDefaults)
 			}

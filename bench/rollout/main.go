@@ -70,7 +70,7 @@ func main() {
 		poll      = flag.Duration("confirm-poll", 250*time.Millisecond, "first wait between mailbox searches")
 		debug     = flag.Bool("debug", false, "debug logs on stderr")
 		flags     = flag.String("chromium-flags", "", "extra Chromium flags, space-separated (tuning experiments)")
-		chromium  = flag.String("chromium", "", "Chromium binary (fleet.toml [browser] path; default: chromium on PATH)")
+		chromium  = flag.String("chromium", "", "Chromium binary (fleet.toml [browser] path; default: the headless shell, else chromium, on PATH)")
 		cpuProf   = flag.String("cpuprofile", "", "push role: write the pushing process's CPU profile here (go tool pprof)")
 		startOnly = flag.Bool("sim-only", false, "start the simulator and wait (for manual runs)")
 	)

@@ -112,7 +112,7 @@ func (s *ckSession) Login(ctx context.Context, c drivers.Credential) error {
 		Text     string `json:"text"`
 	}
 	if err := s.tab.Eval(ctx, "read the login result", `({url: location.href,
-  invalid: /invalid=t/.test(location.search) || /login\.php$/.test(location.pathname),
+  invalid: /invalid=t/.test(location.search),
   loginNow: location.pathname === "`+ckLoginPath+`" && !!document.querySelector("input[type=password]"),
   logout: Array.from(document.querySelectorAll("a,button,input[type=submit],input[type=button]")).some(e => /^\s*log\s?-?out\s*$/i.test(e.tagName === "INPUT" ? e.value : e.textContent)),
   text: document.body ? document.body.innerText : ""})`, &st); err != nil {
@@ -221,9 +221,12 @@ func (s *ckSession) gotoPage(ctx context.Context, role string) error {
 // field is there). A redirect to the login page means the device dropped
 // the admin session (transient).
 func (s *ckSession) open(ctx context.Context, path, role string) (bool, error) {
-	here, err := s.tab.OnPage(ctx, path)
-	if err != nil {
-		return false, err
+	here := false
+	if role != "jobs" { // the job history is read for what is new: always load it
+		var err error
+		if here, err = s.tab.OnPage(ctx, path); err != nil {
+			return false, err
+		}
 	}
 	if !here {
 		pg, err := s.tab.NavigateSettled(ctx, path, ckSkip, "")

@@ -46,11 +46,17 @@ var (
 	fxSecurity = drivers.Field{Key: "security", Labels: []string{"SMTP - SSL/TLS Communication", "SMTP SSL/TLS Communication", "SMTP - SSL/TLS"}, Names: []string{"102507"}, Type: "select"}
 )
 
-// Login implements drivers.Session: one request with the credentials in
+// Login implements drivers.Session: a request with the credentials in
 // the Authorization header (for the Email Settings page when known, else
-// "/"); 200 is in, 401 is a wrong password, 403
+// or when that page is gone "/"), sent only once the certificate Chromium
+// was shown has been checked (detect's unauthenticated load); 200 is in, 401 is a wrong password, 403
 // with a lock-out text is a locked administrator.
 func (s *fxSession) Login(ctx context.Context, c drivers.Credential) error {
+	if !s.tab.CertVerified() {
+		// The credentials go out with the request: only to a device
+		// whose certificate, as Chromium saw it, matches the pinned one.
+		return s.fail(ctx, "login", fmt.Errorf("the certificate the browser was shown could not be compared with the pinned one; the password was not sent: %w", drivers.ErrTransient))
+	}
 	if err := s.tab.SetBasicAuth(ctx, c.User, c.Password); err != nil {
 		return s.fail(ctx, "login", err)
 	}
@@ -155,12 +161,16 @@ func (s *fxSession) gotoPage(ctx context.Context, role string) error {
 	if p := s.pages[role]; p != "" {
 		// A page the tab shows as the device served it (the read
 		// ends on SSL/TLS, where the write starts) is not loaded again.
-		here, err := s.tab.OnPage(ctx, p)
-		if err != nil {
-			return err
+		here := false
+		if role != "jobs" { // the job history is read for what is new: always load it
+			var err error
+			if here, err = s.tab.OnPage(ctx, p); err != nil {
+				return err
+			}
 		}
 		pg := drivers.Page{Status: 200}
 		if !here {
+			var err error
 			if pg, err = s.open(ctx, p); err != nil {
 				return err
 			}

@@ -237,11 +237,18 @@ func (s *vlSession) openSMTP(ctx context.Context) error {
 	return s.openItem(ctx, "Connectivity", "SMTP", vlServer)
 }
 
-// closeDialog presses Cancel near key, if the dialog is open.
+// closeDialog presses Cancel near key, if the dialog is open, and waits
+// (up to 3 s) until it is gone, so that the next opening is a new one.
 func (s *vlSession) closeDialog(ctx context.Context, key drivers.Field) {
-	if s.dialogOpen(ctx, key) {
-		_ = s.tab.ClickNear(ctx, "dialog", key, "Cancel", "Close")
+	if !s.dialogOpen(ctx, key) {
+		return
 	}
+	if err := s.tab.ClickNear(ctx, "dialog", key, "Cancel", "Close"); err != nil {
+		return
+	}
+	wctx, cancel := context.WithTimeout(ctx, 3*time.Second)
+	defer cancel()
+	_ = s.tab.WaitSettled(wctx, "wait for the dialog to close", "!("+drivers.FieldPresentJS(key)+")")
 }
 
 // ReadSMTP implements drivers.Session. It reads the Email app's sender
@@ -250,11 +257,11 @@ func (s *vlSession) closeDialog(ctx context.Context, key drivers.Field) {
 // renders and fetches anew).
 func (s *vlSession) ReadSMTP(ctx context.Context) (drivers.SMTPSettings, error) {
 	var out drivers.SMTPSettings
-	if s.dialogOpen(ctx, vlServer) {
-		// Left open by an earlier read or edited since: its fields may
-		// not be what the device holds. Read it afresh.
-		s.closeDialog(ctx, vlServer)
-	}
+	// A dialog left open (by an earlier read, or a write that failed)
+	// may show what was typed rather than what the device holds: read
+	// from new ones.
+	s.closeDialog(ctx, vlServer)
+	s.closeDialog(ctx, vlFrom)
 	if err := s.openItem(ctx, "Apps", "Email", vlFrom); err != nil {
 		return out, s.fail(ctx, "read", err)
 	}
