@@ -43,6 +43,7 @@ type Tab struct {
 	tlsVersion   string
 	firstContact bool
 	certChecked  bool
+	certUnshown  bool // Chromium had no certificate to show (CertVerified)
 	ctx          context.Context
 	cancel       context.CancelFunc
 	lane         *lane
@@ -309,14 +310,18 @@ func (t *Tab) verifyCert(c context.Context) error {
 		return err
 	}
 	t.certChecked = checked
+	t.certUnshown = !checked
 	return nil
 }
 
 // CertVerified reports whether the certificate Chromium was shown has
 // been compared with the pinned one (always true over plain HTTP, where
-// there is none). Drivers that send credentials with a request rather
-// than typing them into a page (HTTP Basic) check it first.
-func (t *Tab) CertVerified() bool { return !t.HTTPS() || t.certChecked }
+// there is none), or Chromium had none to show for the device's origin:
+// the full browser after an HTTP Basic challenge, where the pre-check
+// dial's pin (Browser.Open) is the only check. Drivers that send
+// credentials with a request rather than typing them into a page (HTTP
+// Basic) make sure of it first.
+func (t *Tab) CertVerified() bool { return !t.HTTPS() || t.certChecked || t.certUnshown }
 
 // checkBrowserCert compares the certificate Chromium used for the device
 // with the pinned one, so that a swap between the pre-check dial and the
