@@ -22,7 +22,7 @@ func (t *Tab) WaitSettled(ctx context.Context, op, cond string) error {
 	// On a tab that draws frames only on demand, a condition not met
 	// within 250 ms gets a frame drawn before the next check, so that
 	// pages that move on by requestAnimationFrame or CSS transitions do.
-	slice, frameless := "2000", t.lane != nil && t.lane.frameless
+	slice, frameless := "2000", t.framesOnDemand()
 	if frameless {
 		slice = "250"
 	}
@@ -70,6 +70,10 @@ func (t *Tab) WaitSettled(ctx context.Context, op, cond string) error {
 		}
 	}
 }
+
+// framesOnDemand reports whether the tab draws frames only when asked
+// (BrowserOptions.RenderFrames).
+func (t *Tab) framesOnDemand() bool { return t.lane != nil && t.lane.frameless }
 
 // drawFrame has a tab that draws only on demand draw one frame (see
 // WaitSettled). Other errors are left to the next check of the page; a
@@ -246,10 +250,10 @@ func (t *Tab) waitNewPage(ctx context.Context, op string, skipPaths []string, co
 
 // OnPage reports whether the tab shows path (path and query, as a
 // driver's remembered page paths have them) on the device as the device
-// served it: loaded, and neither filled, clicked in nor submitted since. A driver
-// reads such a page where it is (say, the page a save landed on) instead
-// of loading it again: each page load costs Chromium more CPU than
-// everything else a step does.
+// served it: loaded, and neither filled, clicked in nor submitted since.
+// A driver reads such a page where it is (say, the page a save landed
+// on) instead of loading it again: each page load costs Chromium more
+// CPU than everything else a step does.
 func (t *Tab) OnPage(ctx context.Context, path string) (bool, error) {
 	var st struct {
 		Origin  string `json:"origin"`
@@ -300,7 +304,7 @@ func (t *Tab) WaitText(ctx context.Context, op string, pred func(text string) bo
 			if pred(txt) {
 				return txt, nil
 			}
-			if t.lane != nil && t.lane.frameless {
+			if t.framesOnDemand() {
 				t.drawFrame(ctx) // see WaitSettled
 			}
 		}

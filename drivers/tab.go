@@ -540,7 +540,7 @@ func (t *Tab) MaskedScreenshot(ctx context.Context) ([]byte, error) {
 	defer cancel()
 	var img []byte
 	var err error
-	if t.lane != nil && t.lane.frameless {
+	if t.framesOnDemand() {
 		// The tab draws only on demand: draw a frame and keep it. A tab
 		// whose renderer is still setting up its first frame gives no
 		// image, so try a few times, a moment apart.

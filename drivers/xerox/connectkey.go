@@ -44,7 +44,6 @@ var ckSkip = []string{"xerox.set", "luidLogin.php"}
 type ckSession struct {
 	base
 	loggedIn bool
-	pages    map[string]string // role → path: smtp, general, security, test, jobs
 	// landed holds what a page showed when a save landed back on it
 	// (the device's answer to the save, rendered from what it stored),
 	// by role, until ReadSMTP uses it: the read-back after a write then
@@ -84,9 +83,6 @@ var (
 func (s *ckSession) Login(ctx context.Context, c drivers.Credential) error {
 	s.tab.AddSecretValue(c.Password)
 	if !s.onLogin { // else NewSession left the tab on the login page
-		if s.pages == nil {
-			s.pages = s.cachedPages()
-		}
 		pg, err := s.tab.NavigateSettled(ctx, ckLoginURL(s.pages), nil, `document.querySelector("input[type=password]")`)
 		if err != nil {
 			return s.fail(ctx, "login", err)
@@ -182,9 +178,6 @@ func (s *ckSession) gotoPage(ctx context.Context, role string) error {
 	if !s.loggedIn {
 		return errors.New("not logged in")
 	}
-	if s.pages == nil {
-		s.pages = s.cachedPages()
-	}
 	if p := s.pages[role]; p != "" {
 		ok, err := s.open(ctx, p, role)
 		if err != nil || ok {
@@ -221,12 +214,9 @@ func (s *ckSession) gotoPage(ctx context.Context, role string) error {
 // field is there). A redirect to the login page means the device dropped
 // the admin session (transient).
 func (s *ckSession) open(ctx context.Context, path, role string) (bool, error) {
-	here := false
-	if role != "jobs" { // the job history is read for what is new: always load it
-		var err error
-		if here, err = s.tab.OnPage(ctx, path); err != nil {
-			return false, err
-		}
+	here, err := s.alreadyOn(ctx, role, path)
+	if err != nil {
+		return false, err
 	}
 	if !here {
 		pg, err := s.tab.NavigateSettled(ctx, path, ckSkip, "")
@@ -343,9 +333,6 @@ func pathOf(u string) string {
 // uses what the saves landed on (see landed).
 func (s *ckSession) ReadSMTP(ctx context.Context) (drivers.SMTPSettings, error) {
 	var out drivers.SMTPSettings
-	if s.pages == nil {
-		s.pages = s.cachedPages()
-	}
 	order := []string{"general", "security"}
 	if s.twoPages() {
 		if on, err := s.tab.OnPage(ctx, s.pages["general"]); err != nil {

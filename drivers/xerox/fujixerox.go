@@ -22,7 +22,6 @@ import (
 type fxSession struct {
 	base
 	loggedIn bool
-	pages    map[string]string // role → path: email, ssl, jobs
 }
 
 var (
@@ -62,9 +61,6 @@ func (s *fxSession) Login(ctx context.Context, c drivers.Credential) error {
 	}
 	// Every page asks for the credentials: log in on the Email Settings
 	// page when this model's is known, so that ReadSMTP starts there.
-	if s.pages == nil {
-		s.pages = s.cachedPages()
-	}
 	path := s.pages["email"]
 	if path == "" {
 		path = "/"
@@ -133,9 +129,6 @@ func (s *fxSession) gotoPage(ctx context.Context, role string) error {
 	if !s.loggedIn {
 		return fmt.Errorf("not logged in")
 	}
-	if s.pages == nil {
-		s.pages = s.cachedPages()
-	}
 	key := map[string]drivers.Field{"email": fxServer, "ssl": fxSecurity}[role]
 	check := func() (bool, error) {
 		if role == "jobs" {
@@ -161,16 +154,12 @@ func (s *fxSession) gotoPage(ctx context.Context, role string) error {
 	if p := s.pages[role]; p != "" {
 		// A page the tab shows as the device served it (the read
 		// ends on SSL/TLS, where the write starts) is not loaded again.
-		here := false
-		if role != "jobs" { // the job history is read for what is new: always load it
-			var err error
-			if here, err = s.tab.OnPage(ctx, p); err != nil {
-				return err
-			}
+		here, err := s.alreadyOn(ctx, role, p)
+		if err != nil {
+			return err
 		}
 		pg := drivers.Page{Status: 200}
 		if !here {
-			var err error
 			if pg, err = s.open(ctx, p); err != nil {
 				return err
 			}

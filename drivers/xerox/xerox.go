@@ -69,6 +69,7 @@ func (*Driver) Supports(dev devices.Device) bool {
 // the SNMP identity when they disagree.
 func (d *Driver) NewSession(ctx context.Context, tab *drivers.Tab) (drivers.Session, error) {
 	b := base{tab: tab, dev: tab.Device(), drv: d, log: tab.Logger().With("driver", Name)}
+	b.pages = b.cachedPages()
 	fam, err := b.detect(ctx)
 	if err != nil {
 		return nil, tab.Fail(ctx, "open", err)
@@ -98,6 +99,20 @@ type base struct {
 	// onLogin: detect left the tab on the ConnectKey login page, so
 	// the first Login need not load it again.
 	onLogin bool
+	// pages: role → path of this model's pages, remembered from its
+	// earlier devices (ConnectKey: smtp, general, security, test, jobs;
+	// Fuji-Xerox: email, ssl, jobs).
+	pages map[string]string
+}
+
+// alreadyOn reports whether the tab shows the page at path as the device
+// served it (Tab.OnPage), so that it need not be loaded again. The job
+// history never is: it is read for what is new.
+func (b *base) alreadyOn(ctx context.Context, role, path string) (bool, error) {
+	if role == "jobs" {
+		return false, nil
+	}
+	return b.tab.OnPage(ctx, path)
 }
 
 // detect loads "/" and tells the family from what the device serves.
@@ -106,7 +121,7 @@ type base struct {
 // is where Login starts.
 func (b *base) detect(ctx context.Context) (string, error) {
 	if b.dev.Family == FamilyConnectKey {
-		pg, err := b.tab.Navigate(ctx, ckLoginURL(b.cachedPages()))
+		pg, err := b.tab.Navigate(ctx, ckLoginURL(b.pages))
 		if err != nil {
 			return "", err
 		}
