@@ -68,6 +68,8 @@ type options struct {
 	gmailAccount string
 	gmailMinTLS  string
 	gmailPorts   [3]int // STARTTLS, TLS, IMAP
+	latency      string
+	latencySeed  uint64
 }
 
 // valueFlags take a value; reorderArgs needs to know.
@@ -78,6 +80,7 @@ var valueFlags = map[string]bool{
 	"admin-password-file": true, "admin-password-env": true, "lockout-after": true,
 	"gmail-addr": true, "gmail-account": true, "gmail-min-tls": true,
 	"gmail-starttls-port": true, "gmail-tls-port": true, "gmail-imap-port": true,
+	"latency": true, "latency-seed": true,
 }
 
 func newApp(stdout, stderr io.Writer) *cli.App {
@@ -102,6 +105,9 @@ func newApp(stdout, stderr io.Writer) *cli.App {
 			"--fault KIND[:VALUE]=ADDR[,ADDR...] (repeatable): slow[:3s] pages, drop[:3] the\n" +
 			"session after N requests, reboot[:5s] on every save, layout (other firmware's\n" +
 			"field names), lockout (admin locked from the start).\n" +
+			"--latency realistic answers at real devices' speed: pages about 1 s, saves 2-4 s,\n" +
+			"the test e-mail in the mailbox about 8 s later (long-tailed, per family, seeded by\n" +
+			"--latency-seed; faults add to it), e.g. mfpsim --count 60 --latency realistic.\n" +
 			"`mfpsim gmail --help` runs the Gmail stand-in alone.\n" +
 			"Exit codes: 0 stopped by a signal, 1 bad flags or an address that cannot be bound.",
 		ArgsUsage: "[FILE.snmprec...]",
@@ -132,6 +138,8 @@ func newApp(stdout, stderr io.Writer) *cli.App {
 			&cli.IntFlag{Name: "gmail-starttls-port", Usage: "stand-in STARTTLS port (0: ephemeral)", Destination: &o.gmailPorts[0]},
 			&cli.IntFlag{Name: "gmail-tls-port", Usage: "stand-in implicit-TLS port (0: ephemeral)", Destination: &o.gmailPorts[1]},
 			&cli.IntFlag{Name: "gmail-imap-port", Usage: "stand-in IMAP port (0: ephemeral)", Destination: &o.gmailPorts[2]},
+			&cli.StringFlag{Name: "latency", Value: sim.LatencyNone, Usage: "device speed: none (loopback speed) or realistic (real devices': pages ~1 s, saves 2-4 s, test e-mail delivered ~8 s later, long-tailed)", Destination: &o.latency},
+			&cli.Uint64Flag{Name: "latency-seed", Value: 1, Usage: "seed of --latency's draws: the same seed gives each device the same delays", Destination: &o.latencySeed},
 		},
 		Action: func(c *cli.Context) error {
 			o.faults = faults.Value()
@@ -238,6 +246,9 @@ func fleetOptions(o options, base netip.Addr, log *slog.Logger) (fleetOpts, erro
 		return fo, fmt.Errorf("--gmail-min-tls %q: use 1.0, 1.1, 1.2 or 1.3", o.gmailMinTLS)
 	}
 	fo.GmailMinTLS = v
+	if fo.Latency, err = sim.LatencyProfile(o.latency, o.latencySeed); err != nil {
+		return fo, fmt.Errorf("--latency: %w", err)
+	}
 	for _, spec := range o.faults {
 		addrs, apply, err := sim.ParseFault(spec)
 		if err != nil {

@@ -142,6 +142,9 @@ type DeviceOptions struct {
 	// SessionTTL is how long an idle admin session lives (0 = 15 minutes).
 	SessionTTL time.Duration
 	Faults     Faults
+	// Latency is the device's speed (zero: loopback speed); see
+	// RealisticLatency.
+	Latency Latency
 
 	// SMTPRoutes overrides where the device's SMTP client connects:
 	// "smtp.gmail.com:587" → "127.0.0.1:40587". Names not listed do not
@@ -209,6 +212,7 @@ type Device struct {
 	fxConnStatus string
 	fxAuthCount  int
 	lastTest     string
+	lat          *latencyState // nil: no latency model
 
 	webMu   sync.Mutex
 	web     []*http.Server
@@ -252,6 +256,9 @@ func NewDevice(opts DeviceOptions) (*Device, error) {
 		d.adminPW = d.DefaultAdminPassword()
 	}
 	d.faults = opts.Faults
+	if !opts.Latency.Zero() {
+		d.lat = newLatencyState(opts.Latency, opts.Serial)
+	}
 	d.factoryReset()
 	d.resetVolatile()
 	if err := d.ReplaceCertificate(); err != nil {
@@ -510,7 +517,11 @@ func (d *Device) sendJob(ctx context.Context, name, to string) Job {
 	pw := d.smtpPW
 	d.mu.Unlock()
 	j := Job{Name: name, To: to, Submitted: time.Now()}
-	tlsv, err := d.deliver(ctx, s, pw, to, name)
+	var hold time.Duration
+	if d.lat != nil {
+		hold = d.lat.draw(d.lat.l.Mail)
+	}
+	tlsv, err := d.deliver(ctx, s, pw, to, name, hold)
 	j.Completed = time.Now()
 	j.TLSVersion = tlsv
 	if err != nil {

@@ -9,12 +9,14 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
+	"net/mail"
 	"net/netip"
 	"os"
 	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/pelletier/go-toml/v2"
 
@@ -59,6 +61,11 @@ type FleetOptions struct {
 	SMTPTLS        map[netip.Addr]string
 	// LockoutAfter applies to every device (0: DefaultLockoutAfter).
 	LockoutAfter int
+	// Latency gives each web-admin family its speed (keyed by Family*;
+	// nil or a missing family: loopback speed). RealisticLatency(seed)
+	// is real devices' speed; LatencyProfile reads mfpsim's --latency.
+	// It composes with Faults.
+	Latency map[string]Latency
 
 	// Ports: 0 means the real one (443, 80, 161); -1 an ephemeral port
 	// per address (tests). NoHTTP turns plain HTTP off.
@@ -170,6 +177,7 @@ func StartFleet(ctx context.Context, o FleetOptions) (*Fleet, error) {
 		f.Gmail, err = standin.Start(ctx, standin.Options{
 			Addr: ga.String(), StartTLSPort: o.GmailStartTLSPort, TLSPort: o.GmailTLSPort, IMAPPort: o.GmailIMAPPort,
 			Account: f.Account, AppPassword: f.AppPassword, MinTLS: o.GmailMinTLS, Logger: log,
+			DeliveryDelay: mailDelay,
 		})
 		if err != nil {
 			return fail(fmt.Errorf("gmail stand-in: %w", err))
@@ -202,7 +210,7 @@ func StartFleet(ctx context.Context, o FleetOptions) (*Fleet, error) {
 				Model: p.Model.Model, Family: p.Model.Family, Serial: p.Identity.Serial, MAC: p.Identity.MAC,
 				Firmware: p.Model.Firmware, SMTPTLS: p.Model.SMTPTLS, PasswordIsSerial: p.Model.PasswordIsSerial,
 				AdminPassword: p.Model.DefaultAdminPassword(p.Identity.Serial), LockoutAfter: o.LockoutAfter,
-				Faults: o.Faults[p.Addr], SMTPRoutes: routes, SMTPRootCAs: roots,
+				Faults: o.Faults[p.Addr], Latency: o.Latency[p.Model.Family], SMTPRoutes: routes, SMTPRootCAs: roots,
 				Logger: log.With("device", p.Addr.String()),
 			}
 			if do.Serial == "" {
@@ -247,6 +255,16 @@ func StartFleet(ctx context.Context, o FleetOptions) (*Fleet, error) {
 		}
 	}
 	return f, nil
+}
+
+// mailDelay is the delivery delay a device with a latency model asked
+// for in its message (MailDelayHeader).
+func mailDelay(h mail.Header) time.Duration {
+	ms, err := strconv.ParseInt(strings.TrimSpace(h.Get(MailDelayHeader)), 10, 64)
+	if err != nil || ms <= 0 {
+		return 0
+	}
+	return time.Duration(ms) * time.Millisecond
 }
 
 func validAppPassword(v string) bool {

@@ -71,7 +71,10 @@ func (d *Device) effectiveSecurity(s SMTPSettings) Security {
 // deliver sends one message with settings s. It returns the TLS version
 // used ("" for plain text) and an error worded the way the device's job
 // log words it.
-func (d *Device) deliver(ctx context.Context, s SMTPSettings, password, to, jobName string) (string, error) {
+//
+// hold > 0 asks the Gmail stand-in to put the message into the mailbox
+// that much later (MailDelayHeader; the latency model's Mail).
+func (d *Device) deliver(ctx context.Context, s SMTPSettings, password, to, jobName string, hold time.Duration) (string, error) {
 	ctx, cancel := context.WithTimeout(ctx, d.opts.SMTPTimeout)
 	defer cancel()
 	c, tlsv, err := d.smtpConnect(ctx, s, password)
@@ -90,6 +93,9 @@ func (d *Device) deliver(ctx context.Context, s SMTPSettings, password, to, jobN
 		return tlsv, errors.New("no recipient address")
 	}
 	msg := d.message(from, to, jobName)
+	if hold > 0 {
+		msg = append([]byte(fmt.Sprintf("%s: %d\r\n", MailDelayHeader, hold.Milliseconds())), msg...)
+	}
 	if err := c.Mail(from); err != nil {
 		return tlsv, smtpErr("sending MAIL FROM", err)
 	}

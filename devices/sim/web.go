@@ -107,7 +107,8 @@ func (d *Device) Handler() http.Handler {
 }
 
 // middleware adds what every page shares: the reboot fault (connection
-// closed without an answer), the slow-page delay and the Server header.
+// closed without an answer), the latency model's and the slow-page fault's
+// delays (added up) and the Server header.
 func (d *Device) middleware(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		isControl := len(r.URL.Path) >= 6 && r.URL.Path[:6] == "/_sim/"
@@ -115,7 +116,11 @@ func (d *Device) middleware(next http.Handler) http.Handler {
 			hangUp(w)
 			return
 		}
-		if delay := d.Faults().Slow; delay > 0 && !isControl {
+		delay := d.Faults().Slow
+		if !isControl {
+			delay += d.lat.requestDelay(r)
+		}
+		if delay > 0 && !isControl {
 			select {
 			case <-time.After(delay):
 			case <-r.Context().Done():

@@ -8,6 +8,7 @@ import (
 	"mime"
 	"net/mail"
 	"strings"
+	"time"
 
 	"github.com/emersion/go-imap/v2"
 	"github.com/emersion/go-sasl"
@@ -133,7 +134,11 @@ func (se *session) Data(r io.Reader) error {
 	now := se.s.opts.Now()
 	m := Message{At: now, Listener: se.listener, TLS: se.tlsVer, AuthUser: se.authUser, AuthMech: se.authMech,
 		MailFrom: se.from, Rcpt: append([]string(nil), se.rcpt...), Size: len(body)}
+	var hold time.Duration
 	if msg, err := mail.ReadMessage(bytes.NewReader(body)); err == nil {
+		if se.s.opts.DeliveryDelay != nil {
+			hold = se.s.opts.DeliveryDelay(msg.Header)
+		}
 		dec := new(mime.WordDecoder)
 		subj := msg.Header.Get("Subject")
 		if d, err := dec.DecodeHeader(subj); err == nil {
@@ -153,19 +158,51 @@ func (se *session) Data(r io.Reader) error {
 			break
 		}
 	}
-	if deliveredTo != "" {
-		hdr := fmt.Sprintf("Delivered-To: %s\r\nReceived: from %s by smtp.gmail.com with ESMTPSA (%s); %s\r\n",
-			deliveredTo, se.conn.Hostname(), se.tlsVer, now.Format("Mon, 2 Jan 2006 15:04:05 -0700"))
-		raw := append([]byte(hdr), body...)
-		if _, err := se.s.user.Append("INBOX", literal{bytes.NewReader(raw), int64(len(raw))}, &imap.AppendOptions{Time: now}); err != nil {
+	hdr := fmt.Sprintf("Delivered-To: %s\r\nReceived: from %s by smtp.gmail.com with ESMTPSA (%s); %s\r\n",
+		deliveredTo, se.conn.Hostname(), se.tlsVer, now.Format("Mon, 2 Jan 2006 15:04:05 -0700"))
+	raw := append([]byte(hdr), body...)
+	if hold <= 0 {
+		if err := se.s.deliver(m, deliveredTo, raw); err != nil {
 			return &smtp.SMTPError{Code: 451, EnhancedCode: smtp.EnhancedCode{4, 3, 0}, Message: "Mail server temporarily rejected message."}
+		}
+		return nil
+	}
+	// Held: answered now, in the mailbox later (unless the stand-in
+	// closes first).
+	if se.s.isClosed() {
+		return &smtp.SMTPError{Code: 421, EnhancedCode: smtp.EnhancedCode{4, 7, 0}, Message: "Service not available, closing connection."}
+	}
+	se.s.wg.Add(1)
+	go func() {
+		defer se.s.wg.Done()
+		t := time.NewTimer(hold)
+		defer t.Stop()
+		select {
+		case <-t.C:
+		case <-se.s.stop:
+			return
+		}
+		m.At = se.s.opts.Now()
+		if err := se.s.deliver(m, deliveredTo, raw); err != nil {
+			se.s.log.Warn("held message not delivered", "err", err)
+		}
+	}()
+	return nil
+}
+
+// deliver puts raw into the INBOX when deliveredTo is the account's, and
+// records m.
+func (s *Server) deliver(m Message, deliveredTo string, raw []byte) error {
+	if deliveredTo != "" {
+		if _, err := s.user.Append("INBOX", literal{bytes.NewReader(raw), int64(len(raw))}, &imap.AppendOptions{Time: m.At}); err != nil {
+			return err
 		}
 		m.Delivered = true
 	}
-	se.s.mu.Lock()
-	se.s.messages = append(se.s.messages, m)
-	se.s.mu.Unlock()
-	se.s.log.Info("message accepted", "listener", m.Listener, "auth_user", m.AuthUser, "mail_from", m.MailFrom,
+	s.mu.Lock()
+	s.messages = append(s.messages, m)
+	s.mu.Unlock()
+	s.log.Info("message accepted", "listener", m.Listener, "auth_user", m.AuthUser, "mail_from", m.MailFrom,
 		"rcpt", strings.Join(m.Rcpt, ","), "subject", m.Subject, "delivered", m.Delivered)
 	return nil
 }

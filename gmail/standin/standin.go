@@ -16,6 +16,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
+	"net/mail"
 	"os"
 	"strconv"
 	"strings"
@@ -97,6 +98,12 @@ type Options struct {
 	Logger *slog.Logger
 	// Now is the clock; nil = time.Now.
 	Now func() time.Time
+	// DeliveryDelay, when set, is asked for every accepted message with
+	// its header: a positive answer puts the message into the INBOX (and
+	// Messages) that much later, as Gmail's delivery sometimes takes tens
+	// of seconds; the SMTP client is answered at once. The simulator's
+	// latency model uses it (sim.MailDelayHeader).
+	DeliveryDelay func(header mail.Header) time.Duration
 }
 
 // Message is one message the stand-in accepted.
