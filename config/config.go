@@ -173,6 +173,9 @@ type Browser struct {
 	// browser does, instead of only while a driver waits or saves a
 	// screenshot (drivers.BrowserOptions.RenderFrames).
 	RenderFrames bool `toml:"render_frames"`
+	// TabsPerBrowser starts another Chromium for every so many devices
+	// in flight (0: one Chromium for all of them).
+	TabsPerBrowser int `toml:"tabs_per_browser"`
 }
 
 // Duration is a time.Duration written as "1.5s", "2m" in TOML.
@@ -350,8 +353,11 @@ func (c *Config) Validate() error {
 	if c.Gmail.DevicePort != 587 && c.Gmail.DevicePort != 465 {
 		errs = append(errs, fmt.Errorf("gmail.device_port must be 587 (STARTTLS) or 465 (SSL/TLS), not %d", c.Gmail.DevicePort))
 	}
-	if c.Rollout.Parallel < 1 {
-		errs = append(errs, errors.New("rollout.parallel must be at least 1"))
+	if c.Rollout.Parallel < 0 {
+		errs = append(errs, errors.New("rollout.parallel must be 0 (auto: from the machine's cores and memory) or a number of devices"))
+	}
+	if c.Browser.TabsPerBrowser < 0 {
+		errs = append(errs, errors.New("browser.tabs_per_browser cannot be negative (0: one browser for every tab)"))
 	}
 	if c.Rollout.LoginAttemptBudget < 0 {
 		errs = append(errs, errors.New("rollout.login_attempt_budget cannot be negative"))

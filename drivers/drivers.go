@@ -467,7 +467,7 @@ func describeIdentity(dev devices.Device) string {
 
 // Open opens a tab on t with the driver chosen for t.Device and starts a
 // session. On error nothing stays open.
-func Open(ctx context.Context, b *Browser, t Target) (Session, error) {
+func Open(ctx context.Context, b Opener, t Target) (Session, error) {
 	d, err := For(t.Device)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", t.Address, err)

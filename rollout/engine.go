@@ -23,8 +23,9 @@ func (o *Options) defaults() error {
 	if o.Account == "" {
 		o.Account = o.Config.Gmail.Account
 	}
-	if o.Parallel <= 0 {
-		o.Parallel = max(r.Parallel, 1)
+	o.Parallel = max(resolveParallel(o.Parallel, r.Parallel), 1)
+	if o.TabsPerBrowser == 0 {
+		o.TabsPerBrowser = o.Config.Browser.TabsPerBrowser
 	}
 	if o.Retries == 0 {
 		o.Retries = r.Retries
@@ -120,6 +121,12 @@ type engine struct {
 
 	csem chan struct{}
 	cwg  sync.WaitGroup
+
+	// Many devices in flight (scale.go): several browsers, one mailbox
+	// connection for every confirmation.
+	pool       *drivers.Pool
+	watch      *gmail.Watcher
+	watchSince time.Time
 }
 
 func execute(ctx context.Context, o Options, kind string) (Summary, error) {
@@ -233,7 +240,19 @@ func execute(ctx context.Context, o Options, kind string) (Summary, error) {
 
 	runnable := plan.Runnable()
 	needBrowser := slices.ContainsFunc(runnable, func(t Target) bool { return t.PendingConfirm == "" || kind != inventory.RunTest })
-	if len(runnable) > 0 && needBrowser {
+	if len(runnable) > 0 && needBrowser && o.Browser == nil {
+		if e.pool, err = e.startPool(ctx); err != nil {
+			for _, t := range runnable {
+				e.finish(t, &DeviceResult{FailedStep: "open"}, StatusFailed, fmt.Sprintf("%s: not started: %v", t.Device.IP, err), "", time.Now())
+			}
+			e.finishRun(ctx, &sum, plan, started)
+			return sum, fmt.Errorf("%w: %w", ErrSomeFailed, err)
+		}
+		if e.pool != nil {
+			defer e.pool.Close()
+		}
+	}
+	if len(runnable) > 0 && needBrowser && e.pool == nil {
 		if o.Browser != nil {
 			e.browser = o.Browser
 		} else {
@@ -252,6 +271,12 @@ func execute(ctx context.Context, o Options, kind string) (Summary, error) {
 		}
 	}
 
+	if len(runnable) > 0 {
+		e.startWatcher(ctx, started.Add(-time.Minute))
+		if e.watch != nil {
+			defer e.watch.Close()
+		}
+	}
 	jobs := make(chan Target)
 	var wg sync.WaitGroup
 	for range min(o.Parallel, max(len(runnable), 1)) {
@@ -573,7 +598,7 @@ func (e *engine) pass(ctx context.Context, t Target, r *DeviceResult) (out outco
 	}
 	step = inventory.StepLogin
 	err = e.step(ctx, t, r, step, e.o.StepTimeout*3, func(c context.Context) error {
-		s, err := drivers.Open(c, e.browser, drivers.Target{
+		s, err := drivers.Open(c, e.opener(), drivers.Target{
 			Address: d.IP, Device: d.Device, AllowHTTP: allowHTTP,
 			Certs:   drivers.CertPolicy{Store: e.db, AcceptNew: accept},
 			Secrets: e.secrets,
@@ -757,6 +782,15 @@ func (e *engine) confirmFailure(t Target, err error) string {
 }
 
 func (e *engine) confirm(ctx context.Context, t Target, r *DeviceResult, addr string, since time.Time, timeout time.Duration) (gmail.Arrival, error) {
+	if e.watch != nil && !since.Before(e.watchSince) {
+		var arr gmail.Arrival
+		err := e.step(ctx, t, r, inventory.StepConfirm, timeout+e.o.StepTimeout, func(c context.Context) error {
+			var err error
+			arr, _, err = e.waitWatched(c, addr, since, timeout)
+			return err
+		})
+		return arr, err
+	}
 	select {
 	case e.csem <- struct{}{}:
 	case <-ctx.Done():

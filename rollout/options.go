@@ -61,7 +61,12 @@ type Options struct {
 	// ConfirmTimeout for a scan to their plus-address instead of skipping.
 	Wait bool
 
+	// Parallel is how many devices are in flight at once, a browser tab
+	// each: 0 = [rollout] parallel, ParallelAuto = AutoParallel.
 	Parallel int
+	// TabsPerBrowser starts another Chromium for every so many tabs
+	// (0 = [browser] tabs_per_browser; there too 0 = one browser).
+	TabsPerBrowser int
 	// Retries is how often a transient failure (time-out, dropped
 	// session, reboot) is retried per device; 0 = the config's, negative
 	// = never.

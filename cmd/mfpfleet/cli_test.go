@@ -14,6 +14,7 @@ import (
 	"github.com/mfpfleet/mfpfleet/config"
 	"github.com/mfpfleet/mfpfleet/devices/sim"
 	"github.com/mfpfleet/mfpfleet/gmail/standin"
+	"github.com/mfpfleet/mfpfleet/rollout"
 )
 
 // Loopback block of these tests: 127.0.80.0 - 127.0.84.255.
@@ -210,5 +211,18 @@ func writeFile(t *testing.T, p, s string) {
 	t.Helper()
 	if err := os.WriteFile(p, []byte(s), 0o600); err != nil {
 		t.Fatal(err)
+	}
+}
+
+func TestParseParallel(t *testing.T) {
+	for in, want := range map[string]int{"": 0, "8": 8, " 64 ": 64, "auto": rollout.ParallelAuto, "AUTO": rollout.ParallelAuto} {
+		if got, err := parseParallel(in); err != nil || got != want {
+			t.Errorf("parseParallel(%q) = %d, %v; want %d", in, got, err, want)
+		}
+	}
+	for _, in := range []string{"0", "-3", "many", "4x"} {
+		if _, err := parseParallel(in); err == nil || !strings.Contains(err.Error(), "auto") {
+			t.Errorf("parseParallel(%q): want an error naming auto, got %v", in, err)
+		}
 	}
 }

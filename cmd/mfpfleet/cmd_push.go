@@ -3,6 +3,7 @@ package main
 import (
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 
@@ -26,7 +27,7 @@ func selectionFlags() []cli.Flag {
 
 func runFlags() []cli.Flag {
 	return []cli.Flag{
-		&cli.IntFlag{Name: "parallel", Aliases: []string{"p"}, Usage: "devices at once, one Chromium tab each (default: rollout.parallel)"},
+		&cli.StringFlag{Name: "parallel", Aliases: []string{"p"}, Usage: "devices at once, one Chromium tab each: a number, or auto (from this machine's cores and memory; default: rollout.parallel)"},
 		&cli.BoolFlag{Name: "retry-defaults", Usage: "try factory-default admin passwords again even where they failed before (within the lock-out budget)"},
 		&cli.StringSliceFlag{Name: "accept-new-cert", Usage: "accept the changed HTTPS certificate of `ADDRESS` (repeatable)"},
 		&cli.DurationFlag{Name: "confirm-timeout", Usage: "wait this long for each test e-mail (default: rollout.confirm_timeout)"},
@@ -109,6 +110,10 @@ func runPush(c *cli.Context) error {
 // rolloutOptions builds the options shared by push, test and rotate.
 func rolloutOptions(c *cli.Context) (rollout.Options, error) {
 	g := getGlobals(c)
+	par, err := parseParallel(c.String("parallel"))
+	if err != nil {
+		return rollout.Options{}, err
+	}
 	db, err := g.openDB(c.Context)
 	if err != nil {
 		return rollout.Options{}, err
@@ -120,7 +125,7 @@ func rolloutOptions(c *cli.Context) (rollout.Options, error) {
 	return rollout.Options{
 		Config: g.cfg, DB: db, Select: selector(c), Account: acct,
 		RetryDefaults: c.Bool("retry-defaults"), AcceptNewCert: c.StringSlice("accept-new-cert"),
-		Parallel: c.Int("parallel"), ConfirmTimeout: c.Duration("confirm-timeout"),
+		Parallel: par, ConfirmTimeout: c.Duration("confirm-timeout"),
 		Logger: g.log,
 	}, nil
 }
@@ -249,4 +254,21 @@ func runError(err error, sum rollout.Summary) error {
 		return withHint(usageError("%v", err), "'mfpfleet devices list' shows the inventory; 'mfpfleet discover' fills it")
 	}
 	return err
+}
+
+// parseParallel reads --parallel: "" (rollout.parallel), auto, or a
+// number of devices.
+func parseParallel(v string) (int, error) {
+	v = strings.TrimSpace(v)
+	switch {
+	case v == "":
+		return 0, nil
+	case strings.EqualFold(v, "auto"):
+		return rollout.ParallelAuto, nil
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil || n < 1 {
+		return 0, fmt.Errorf("--parallel %q: give a number of devices at once (e.g. --parallel 16) or auto", v)
+	}
+	return n, nil
 }
