@@ -49,8 +49,9 @@ func AutoParallel(cores int, availMiB int64) int {
 	return min(max(n, autoMin), autoMax)
 }
 
-// autoParallel is AutoParallel for this machine.
-func autoParallel() int {
+// MachineParallel is AutoParallel for this machine: what --parallel auto
+// picks here.
+func MachineParallel() int {
 	return AutoParallel(runtime.NumCPU(), availableMiB())
 }
 
@@ -85,7 +86,7 @@ func resolveParallel(opt, config int) int {
 		}
 	}
 	if opt < 0 {
-		return autoParallel()
+		return MachineParallel()
 	}
 	return opt
 }

@@ -1,10 +1,15 @@
+//go:build linux
+
 // Command rollout benchmarks provisioning throughput for
-// bench/rollout/run.sh: 48 simulated Xerox web admins (ConnectKey,
-// VersaLink and Fuji-Xerox-made, the legacy model left out) pushed by
-// rollout.Push with confirmation on, at several --parallel levels. It
-// reports devices per minute and the peak memory of the pushing process
-// tree (the push process and its Chromium, summed PSS and RSS sampled
-// from /proc every 100 ms), medians over the runs.
+// bench/rollout/run.sh: simulated Xerox web admins (ConnectKey,
+// VersaLink and Fuji-Xerox-made, the legacy model left out; 48 by
+// default, -devices 50,500 for fleets of other sizes) pushed by
+// rollout.Push with confirmation on, at several --parallel levels
+// (numbers or auto), at loopback speed or at real devices' speed
+// (-latency realistic: sim.RealisticLatency). It reports devices per
+// minute, the peak memory of the pushing process tree (the push process
+// and its Chromium, summed PSS and RSS sampled from /proc every 100 ms),
+// CPU, and the load average around each run; medians over the runs.
 //
 // Three roles, one binary:
 //
@@ -48,11 +53,16 @@ import (
 
 const (
 	fleetBase = "127.0.70.1"
-	gmailAddr = "127.0.72.250"
-	// 54 devices cycle through the 9 Xerox models; the 6 legacy ones
-	// have no web admin to push to and are not selected: 48 remain.
-	fleetCount = 54
+	gmailAddr = "127.0.76.250"
 )
+
+// fleetCount is the simulated fleet for n devices with a web admin:
+// devices cycle through the 9 Xerox models, one of which (the legacy
+// WorkCentre 4250) has no web admin to push to and is not selected.
+func fleetCount(n int) int { return n + (n-1)/8 }
+
+// webCount is how many devices of a fleet of count have a web admin.
+func webCount(count int) int { return count - count/9 }
 
 // webModels selects the 48 devices with a web admin.
 var webModels = []string{"AltaLink", "VersaLink", "WorkCentre 7556", "WorkCentre 6515", "WorkCentre 6605", "WorkCentre 3615", "WorkCentre 6015"}
@@ -61,9 +71,15 @@ func main() {
 	var (
 		role      = flag.String("role", "", "internal: sim or push")
 		state     = flag.String("state", "", "state folder (default: a temporary one)")
-		levels    = flag.String("parallel", "1,2,4,8", "parallel levels, comma-separated")
+		levels    = flag.String("parallel", "1,2,4,8", "parallel levels, comma-separated (a number or auto)")
 		runs      = flag.Int("runs", 3, "runs per level")
-		parallel  = flag.Int("p", 4, "push role: workers")
+		parallel  = flag.String("p", "4", "push role: workers (a number or auto)")
+		sizes     = flag.String("devices", "48", "fleet sizes (devices with a web admin), comma-separated: each gets its own simulator")
+		count     = flag.Int("count", 54, "sim role: simulated devices")
+		latency   = flag.String("latency", "none", "device speed: none or realistic (mfpsim --latency)")
+		seed      = flag.Uint64("seed", 1, "seed of the latency model")
+		tabsPer   = flag.Int("tabs-per-browser", 0, "another Chromium for every N tabs (0: one)")
+		frames    = flag.Bool("render-frames", false, "[browser] render_frames: draw frames all the time")
 		models    = flag.String("models", "", "only these models, comma-separated prefixes (e.g. AltaLink for ConnectKey; default: all 48 with a web admin)")
 		dbPath    = flag.String("db", "", "push role: inventory file")
 		siteIso   = flag.Bool("site-isolation", false, "keep Chromium's site isolation (slower)")
@@ -75,6 +91,7 @@ func main() {
 		startOnly = flag.Bool("sim-only", false, "start the simulator and wait (for manual runs)")
 	)
 	flag.Parse()
+	benchRenderFrames = *frames
 	chromiumPath = *chromium
 	if *models != "" {
 		webModels = strings.Split(*models, ",")
@@ -89,7 +106,7 @@ func main() {
 	var err error
 	switch *role {
 	case "sim":
-		err = runSim(ctx, *state, log)
+		err = runSim(ctx, *state, *count, *latency, *seed, log)
 	case "push":
 		if *cpuProf != "" {
 			f, perr := os.Create(*cpuProf)
@@ -104,9 +121,22 @@ func main() {
 			}
 			defer pprof.StopCPUProfile()
 		}
-		err = runPush(ctx, *state, *dbPath, *parallel, *siteIso, *poll, strings.Fields(*flags), log)
+		var p int
+		if p, err = parseLevel(*parallel); err == nil {
+			err = runPush(ctx, *state, *dbPath, p, *tabsPer, *siteIso, *poll, strings.Fields(*flags), log)
+		}
 	case "":
-		err = orchestrate(ctx, *state, *levels, *runs, *siteIso, *poll, *debug, *startOnly, *flags)
+		benchLatency, benchSeed, benchTabsPer = *latency, *seed, *tabsPer
+		for _, sz := range strings.Split(*sizes, ",") {
+			n, aerr := strconv.Atoi(strings.TrimSpace(sz))
+			if aerr != nil || n < 1 {
+				err = fmt.Errorf("-devices: %q is not a number", sz)
+				break
+			}
+			if err = orchestrate(ctx, *state, fleetCount(n), *levels, *runs, *siteIso, *poll, *debug, *startOnly, *flags); err != nil {
+				break
+			}
+		}
 	default:
 		err = fmt.Errorf("unknown role %q", *role)
 	}
@@ -116,8 +146,33 @@ func main() {
 	}
 }
 
+// Orchestrator settings passed on to each child.
+var (
+	benchLatency string
+	benchSeed    uint64
+	benchTabsPer int
+	// benchRenderFrames is -render-frames (both roles).
+	benchRenderFrames bool
+)
+
+// parseLevel reads a --parallel level: a number or auto.
+func parseLevel(v string) (int, error) {
+	if strings.EqualFold(strings.TrimSpace(v), "auto") {
+		return rollout.ParallelAuto, nil
+	}
+	n, err := strconv.Atoi(strings.TrimSpace(v))
+	if err != nil || n < 1 {
+		return 0, fmt.Errorf("-parallel: %q is not a number or auto", v)
+	}
+	return n, nil
+}
+
 // runSim starts the fleet, writes its state and says "ready".
-func runSim(ctx context.Context, state string, log *slog.Logger) error {
+func runSim(ctx context.Context, state string, fleetCount int, latency string, seed uint64, log *slog.Logger) error {
+	lat, err := sim.LatencyProfile(latency, seed)
+	if err != nil {
+		return err
+	}
 	// The pre-2017 WorkCentre 7556 speaks TLS 1.0 only and cannot reach
 	// Gmail; give the benchmark's ones updated firmware.
 	tls := map[netip.Addr]string{}
@@ -133,7 +188,7 @@ func runSim(ctx context.Context, state string, log *slog.Logger) error {
 	f, err := sim.StartFleet(ctx, sim.FleetOptions{
 		Base: netip.MustParseAddr(fleetBase), Count: fleetCount, Vendors: []string{"xerox"},
 		StateDir: state, NoHTTP: true, GmailAddr: netip.MustParseAddr(gmailAddr), SMTPTLS: tls,
-		LockoutAfter: -1, Logger: log,
+		LockoutAfter: -1, Latency: lat, Logger: log,
 	})
 	if err != nil {
 		return err
@@ -148,7 +203,7 @@ func runSim(ctx context.Context, state string, log *slog.Logger) error {
 var chromiumPath string
 
 // runPush discovers the fleet into a fresh inventory and pushes once.
-func runPush(ctx context.Context, state, dbPath string, parallel int, siteIso bool, poll time.Duration, flags []string, log *slog.Logger) error {
+func runPush(ctx context.Context, state, dbPath string, parallel, tabsPer int, siteIso bool, poll time.Duration, flags []string, log *slog.Logger) error {
 	cfg, err := config.Load(filepath.Join(state, sim.FleetConfigFile))
 	if err != nil {
 		return err
@@ -156,6 +211,7 @@ func runPush(ctx context.Context, state, dbPath string, parallel int, siteIso bo
 	cfg.Inventory.Path = dbPath
 	cfg.Browser.Flags = append(cfg.Browser.Flags, "--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.*")
 	cfg.Browser.SiteIsolation = siteIso
+	cfg.Browser.RenderFrames = benchRenderFrames
 	cfg.Browser.Path = chromiumPath
 	cfg.Browser.Flags = append(cfg.Browser.Flags, flags...)
 	cfg.Rollout.ArtifactsDir = filepath.Join(filepath.Dir(dbPath), "artifacts")
@@ -171,10 +227,13 @@ func runPush(ctx context.Context, state, dbPath string, parallel int, siteIso bo
 	if _, err := rollout.Discover(ctx, db, cfg, rollout.DiscoverOptions{Retries: -1, Logger: log}); err != nil {
 		return fmt.Errorf("discover: %w", err)
 	}
-	fmt.Fprintln(os.Stderr, "push-start")
+	if parallel == rollout.ParallelAuto {
+		parallel = rollout.MachineParallel()
+	}
+	fmt.Fprintf(os.Stderr, "push-start %d\n", parallel)
 	sum, err := rollout.Push(ctx, rollout.Options{
 		Config: cfg, DB: db, AppPassword: pw, Select: rollout.Selector{Models: webModels},
-		Parallel: parallel, ConfirmPoll: poll, Logger: log,
+		Parallel: parallel, TabsPerBrowser: tabsPer, ConfirmPoll: poll, Logger: log,
 	})
 	if b, jerr := json.Marshal(sum); jerr == nil {
 		fmt.Println(string(b))
@@ -217,7 +276,8 @@ func stepStats(db *inventory.DB, runID int64) {
 
 // sample is one run's figures.
 type sample struct {
-	parallel           int
+	level              string // "16", "auto=64"
+	load0, load1       string // 1-minute load average at the start and end
 	devices, failed    int
 	seconds            float64
 	perMinute          float64
@@ -232,8 +292,13 @@ type sample struct {
 	cpuMachine, busyShare float64
 }
 
-func orchestrate(ctx context.Context, state, levels string, runs int, siteIso bool, poll time.Duration, debug, simOnly bool, flags string) error {
-	if state == "" {
+func orchestrate(ctx context.Context, state string, fleetCount int, levels string, runs int, siteIso bool, poll time.Duration, debug, simOnly bool, flags string) error {
+	if state != "" {
+		state = filepath.Join(state, fmt.Sprintf("fleet-%d", fleetCount))
+		if err := os.MkdirAll(state, 0o700); err != nil {
+			return err
+		}
+	} else {
 		d, err := os.MkdirTemp("", "bench-rollout-")
 		if err != nil {
 			return err
@@ -245,7 +310,8 @@ func orchestrate(ctx context.Context, state, levels string, runs int, siteIso bo
 	if err != nil {
 		return err
 	}
-	simCmd := exec.CommandContext(ctx, self, "-role", "sim", "-state", state)
+	simCmd := exec.CommandContext(ctx, self, "-role", "sim", "-state", state, "-count", strconv.Itoa(fleetCount),
+		"-latency", benchLatency, "-seed", strconv.FormatUint(benchSeed, 10))
 	simCmd.Stderr = os.Stderr
 	out, err := simCmd.StdoutPipe()
 	if err != nil {
@@ -270,60 +336,63 @@ func orchestrate(ctx context.Context, state, levels string, runs int, siteIso bo
 		if !ok {
 			return fmt.Errorf("the simulator did not start")
 		}
-	case <-time.After(60 * time.Second):
-		return fmt.Errorf("the simulator did not start within 60 s")
+	case <-time.After(5 * time.Minute):
+		return fmt.Errorf("the simulator did not start within 5 minutes")
 	}
-	fmt.Printf("simulator ready: %d devices from %s (48 with a web admin), state %s\n", fleetCount, fleetBase, state)
+	fmt.Printf("simulator ready: %d devices from %s (%d with a web admin), latency %s (seed %d), state %s\n", fleetCount, fleetBase, webCount(fleetCount), benchLatency, benchSeed, state)
 	if simOnly {
 		<-ctx.Done()
 		return nil
 	}
-	var ps []int
+	var ps []string
 	for _, s := range strings.Split(levels, ",") {
-		n, err := strconv.Atoi(strings.TrimSpace(s))
-		if err != nil || n < 1 {
-			return fmt.Errorf("-parallel: %q is not a number", s)
+		if _, err := parseLevel(s); err != nil {
+			return err
 		}
-		ps = append(ps, n)
+		ps = append(ps, strings.TrimSpace(s))
 	}
 	fmt.Printf("%-8s %-4s %8s %9s %10s %12s %12s %s\n", "parallel", "run", "devices", "seconds", "dev/min", "peak PSS", "peak RSS", "confirmed/unconfirmed/failed")
-	results := map[int][]sample{}
+	results := map[string][]sample{}
 	for _, p := range ps {
 		for r := 1; r <= runs; r++ {
 			s, err := onePush(ctx, self, state, p, r, siteIso, poll, debug, simCmd.Process.Pid, flags)
 			if err != nil {
-				return fmt.Errorf("parallel %d run %d: %w", p, r, err)
+				return fmt.Errorf("parallel %s run %d: %w", p, r, err)
 			}
 			results[p] = append(results[p], s)
-			fmt.Printf("%-8d %-4d %8d %9.1f %10.1f %12s %12s %d/%d/%d   cpu s: machine %.0f (%.0f%% busy), tree %.0f (push %.0f), simulator %.0f\n", p, r, s.devices, s.seconds, s.perMinute, mib(s.peakPSS), mib(s.peakRSS), s.confirmed, s.unconfd, s.failed, s.cpuMachine, 100*s.busyShare, s.cpuTree, s.cpuPush, s.cpuSim)
+			fmt.Printf("%-8s %-4d %8d %9.1f %10.1f %12s %12s %d/%d/%d   cpu s: machine %.0f (%.0f%% busy), tree %.0f (push %.0f), simulator %.0f; load %s → %s\n", s.level, r, s.devices, s.seconds, s.perMinute, mib(s.peakPSS), mib(s.peakRSS), s.confirmed, s.unconfd, s.failed, s.cpuMachine, 100*s.busyShare, s.cpuTree, s.cpuPush, s.cpuSim, s.load0, s.load1)
 		}
 	}
-	fmt.Printf("\nmedians over %d run(s), models %q, confirmation on, site isolation %v, chromium %q, extra flags %q:\n", runs, strings.Join(webModels, ","), siteIso, chromiumPath, flags)
-	fmt.Printf("| --parallel | devices/min | seconds | peak PSS (tree) | peak RSS (tree) | machine CPU s per device | cores busy |\n|---|---|---|---|---|---|---|\n")
+	fmt.Printf("\nmedians over %d run(s), %d devices, latency %s, models %q, confirmation on, site isolation %v, tabs per browser %d, chromium %q, extra flags %q:\n", runs, webCount(fleetCount), benchLatency, strings.Join(webModels, ","), siteIso, benchTabsPer, chromiumPath, flags)
+	fmt.Printf("| --parallel | devices | devices/min | seconds | peak PSS (tree) | peak RSS (tree) | machine CPU s per device | cores busy | load avg (1 min) start → end |\n|---|---|---|---|---|---|---|---|---|\n")
 	for _, p := range ps {
 		ss := results[p]
-		fmt.Printf("| %d | %.0f | %.1f | %s | %s | %.2f | %.0f%% |\n", p,
+		fmt.Printf("| %s | %d | %.0f | %.1f | %s | %s | %.2f | %.0f%% | %s → %s |\n", ss[0].level, ss[0].devices,
 			median(ss, func(s sample) float64 { return s.perMinute }),
 			median(ss, func(s sample) float64 { return s.seconds }),
 			mib(int64(median(ss, func(s sample) float64 { return float64(s.peakPSS) }))),
 			mib(int64(median(ss, func(s sample) float64 { return float64(s.peakRSS) }))),
 			median(ss, func(s sample) float64 { return s.cpuMachine / float64(max(s.devices, 1)) }),
-			100*median(ss, func(s sample) float64 { return s.busyShare }))
+			100*median(ss, func(s sample) float64 { return s.busyShare }), ss[0].load0, ss[len(ss)-1].load1)
 	}
 	return nil
 }
 
-func onePush(ctx context.Context, self, state string, p, r int, siteIso bool, poll time.Duration, debug bool, simPid int, flags string) (sample, error) {
+func onePush(ctx context.Context, self, state string, p string, r int, siteIso bool, poll time.Duration, debug bool, simPid int, flags string) (sample, error) {
 	simCPU0 := procCPU(simPid)
-	dir, err := os.MkdirTemp(state, fmt.Sprintf("run-p%d-%d-", p, r))
+	dir, err := os.MkdirTemp(state, fmt.Sprintf("run-p%s-%d-", p, r))
 	if err != nil {
 		return sample{}, err
 	}
 	defer os.RemoveAll(dir)
-	args := []string{"-role", "push", "-state", state, "-db", filepath.Join(dir, "fleet.db"), "-p", strconv.Itoa(p), "-confirm-poll", poll.String(),
+	args := []string{"-role", "push", "-state", state, "-db", filepath.Join(dir, "fleet.db"), "-p", p, "-confirm-poll", poll.String(),
+		"-tabs-per-browser", strconv.Itoa(benchTabsPer),
 		"-models", strings.Join(webModels, ",")}
 	if siteIso {
 		args = append(args, "-site-isolation")
+	}
+	if benchRenderFrames {
+		args = append(args, "-render-frames")
 	}
 	if flags != "" {
 		args = append(args, "-chromium-flags", flags)
@@ -334,6 +403,7 @@ func onePush(ctx context.Context, self, state string, p, r int, siteIso bool, po
 	if debug {
 		args = append(args, "-debug")
 	}
+	load0 := loadAvg()
 	cmd := exec.CommandContext(ctx, self, args...)
 	stdout, err := cmd.StdoutPipe()
 	if err != nil {
@@ -349,11 +419,15 @@ func onePush(ctx context.Context, self, state string, p, r int, siteIso bool, po
 	// The clock starts when discovery is done and the push begins.
 	started := make(chan time.Time, 1)
 	var busy0 float64
+	level := p
 	go func() {
 		sc := bufio.NewScanner(stderr)
 		for sc.Scan() {
-			if sc.Text() == "push-start" {
+			if n, ok := strings.CutPrefix(sc.Text(), "push-start "); ok {
 				busy0 = machineBusy()
+				if p != n {
+					level = p + "=" + n
+				}
 				started <- time.Now()
 				continue
 			}
@@ -400,7 +474,7 @@ sampling:
 	if err := json.Unmarshal(sumLine, &sum); err != nil {
 		return sample{}, fmt.Errorf("no summary (%v): %w", werr, err)
 	}
-	s := sample{parallel: p, seconds: end.Sub(t0).Seconds(), peakPSS: peakPSS, peakRSS: peakRSS,
+	s := sample{level: level, load0: load0, load1: loadAvg(), seconds: end.Sub(t0).Seconds(), peakPSS: peakPSS, peakRSS: peakRSS,
 		confirmed: sum.Counts.Confirmed, unconfd: sum.Counts.WrittenUnconfirmed, failed: sum.Counts.Failed}
 	s.devices = s.confirmed + s.unconfd
 	s.cpuPush, s.cpuSim = ownCPU, procCPU(simPid)-simCPU0
@@ -416,6 +490,19 @@ sampling:
 		}
 	}
 	return s, nil
+}
+
+// loadAvg is the 1-minute load average.
+func loadAvg() string {
+	b, err := os.ReadFile("/proc/loadavg")
+	if err != nil {
+		return "?"
+	}
+	f := strings.Fields(string(b))
+	if len(f) == 0 {
+		return "?"
+	}
+	return f[0]
 }
 
 // machineBusy is the CPU seconds all cores have been busy since boot

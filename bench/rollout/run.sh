@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Provisioning benchmark: 48 simulated Xerox web admins (ConnectKey,
+# Provisioning benchmark: simulated Xerox web admins (ConnectKey,
 # VersaLink, Fuji-Xerox-made; mfpsim's devices in-process of a separate
 # simulator process) pushed by rollout.Push with confirmation on (the
 # test e-mail must arrive in the local Gmail stand-in's IMAP mailbox), at
@@ -14,16 +14,32 @@
 #   RUNS=1 LEVELS=4 bench/rollout/run.sh       # one quick run at --parallel 4
 #   SITE_ISOLATION=1 bench/rollout/run.sh      # with Chromium's site isolation on
 #
-# Everything stays on loopback: devices on 127.0.70.1-54, Gmail stand-in
-# on 127.0.72.250. Needs: go, chromium, root.
+# Many devices in flight at real device speed (README, "Many devices in
+# flight"): 500 devices of the three families, pages ~1 s, saves 2-4 s,
+# test e-mails delivered ~8 s later (sim.RealisticLatency):
+#
+#   LATENCY=realistic DEVICES=500 LEVELS=32,64,auto RUNS=1 bench/rollout/run.sh
+#   LATENCY=realistic DEVICES=50,100,200,500 LEVELS=auto RUNS=1 bench/rollout/run.sh   # growth
+#   TABS=32 ... bench/rollout/run.sh           # another Chromium per 32 tabs
+#
+# DEVICES counts devices with a web admin (48 by default); each size gets
+# its own simulator process. Everything stays on loopback: devices from
+# 127.0.70.1 (up to 127.0.72.x for 500), the Gmail stand-in on
+# 127.0.76.250. Needs: go, chromium, root (ports 443 and 161): run it in
+# a loopback-only network namespace, e.g.
+#   unshare -n sh -c 'ip link set lo up && bench/rollout/run.sh'
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 RUNS=${RUNS:-3}
 LEVELS=${LEVELS:-1,2,4,8}
+DEVICES=${DEVICES:-48}
+LATENCY=${LATENCY:-none}
+TABS=${TABS:-0}
+POLL=${POLL:-250ms}
 bin=$(mktemp -d)/bench-rollout
 trap 'rm -rf "$(dirname "$bin")"' EXIT
 go build -o "$bin" ./bench/rollout
 extra=()
 if [ "${SITE_ISOLATION:-0}" = 1 ]; then extra+=(-site-isolation); fi
 echo "machine: $(nproc) cores, $(free -g | awk '/Mem:/{print $2}') GiB, load $(cut -d' ' -f1-3 /proc/loadavg), $(chromium --version 2>/dev/null || echo 'chromium ?')"
-"$bin" -parallel "$LEVELS" -runs "$RUNS" "${extra[@]}" "$@"
+"$bin" -parallel "$LEVELS" -runs "$RUNS" -devices "$DEVICES" -latency "$LATENCY" -tabs-per-browser "$TABS" -confirm-poll "$POLL" "${extra[@]}" "$@"
