@@ -256,10 +256,7 @@ func execute(ctx context.Context, o Options, kind string) (Summary, error) {
 		if o.Browser != nil {
 			e.browser = o.Browser
 		} else {
-			e.browser, err = drivers.NewBrowser(ctx, drivers.BrowserOptions{
-				Path: o.Config.Browser.Path, Flags: o.Config.Browser.Flags, SiteIsolation: o.Config.Browser.SiteIsolation,
-				RenderFrames: o.Config.Browser.RenderFrames, ArtifactsDir: o.ArtifactsDir, Logger: o.Logger,
-			})
+			e.browser, err = drivers.NewBrowser(ctx, e.browserOptions())
 			if err != nil {
 				for _, t := range runnable {
 					e.finish(t, &DeviceResult{FailedStep: "open"}, StatusFailed, fmt.Sprintf("%s: not started: %v", t.Device.IP, err), "", time.Now())

@@ -102,11 +102,25 @@ func (e *engine) startPool(ctx context.Context) (*drivers.Pool, error) {
 	return drivers.NewPool(ctx, e.browserOptions(), n)
 }
 
+// framesOnDemandMax is the most tabs per browser that draw frames only
+// on demand ([browser] render_frames = false). With more, on a loaded
+// machine, the headless shell's GPU process was seen rejecting
+// overlapping BeginFrames ("Got overlapping IssueExternalBeginFrame")
+// until the browser gave up ("GPU process isn't usable. Goodbye.", exit
+// status 133) and took every tab with it: 24 devices at real speed,
+// --parallel 8, load 18 on two cores. Asking for one frame at a time per tab did
+// not stop it; drawing frames as usual did.
+const framesOnDemandMax = 4
+
 func (e *engine) browserOptions() drivers.BrowserOptions {
 	c := e.o.Config.Browser
+	tabs := e.o.Parallel
+	if n := drivers.BrowsersFor(e.o.Parallel, e.o.TabsPerBrowser); n > 1 {
+		tabs = (e.o.Parallel + n - 1) / n
+	}
 	return drivers.BrowserOptions{
 		Path: c.Path, Flags: c.Flags, SiteIsolation: c.SiteIsolation,
-		RenderFrames: c.RenderFrames, ArtifactsDir: e.o.ArtifactsDir, Logger: e.o.Logger,
+		RenderFrames: c.RenderFrames || tabs > framesOnDemandMax, ArtifactsDir: e.o.ArtifactsDir, Logger: e.o.Logger,
 	}
 }
 
