@@ -290,6 +290,9 @@ type sample struct {
 	// process: Chromium's renderers are not all in the tree's rusage,
 	// the zygote reaps them), and that as a share of all cores.
 	cpuMachine, busyShare float64
+	// cpuSampled: the CPU seconds of every process of the push tree
+	// (Chromium's included), from /proc every 100 ms.
+	cpuSampled float64
 }
 
 func orchestrate(ctx context.Context, state string, fleetCount int, levels string, runs int, siteIso bool, poll time.Duration, debug, simOnly bool, flags string) error {
@@ -360,18 +363,19 @@ func orchestrate(ctx context.Context, state string, fleetCount int, levels strin
 				return fmt.Errorf("parallel %s run %d: %w", p, r, err)
 			}
 			results[p] = append(results[p], s)
-			fmt.Printf("%-8s %-4d %8d %9.1f %10.1f %12s %12s %d/%d/%d   cpu s: machine %.0f (%.0f%% busy), tree %.0f (push %.0f), simulator %.0f; load %s → %s\n", s.level, r, s.devices, s.seconds, s.perMinute, mib(s.peakPSS), mib(s.peakRSS), s.confirmed, s.unconfd, s.failed, s.cpuMachine, 100*s.busyShare, s.cpuTree, s.cpuPush, s.cpuSim, s.load0, s.load1)
+			fmt.Printf("%-8s %-4d %8d %9.1f %10.1f %12s %12s %d/%d/%d   cpu s: push tree %.0f (%.2f per device), machine %.0f (%.0f%% busy), push process %.0f, simulator %.0f; load %s → %s\n", s.level, r, s.devices, s.seconds, s.perMinute, mib(s.peakPSS), mib(s.peakRSS), s.confirmed, s.unconfd, s.failed, s.cpuSampled, s.cpuSampled/float64(max(s.devices, 1)), s.cpuMachine, 100*s.busyShare, s.cpuPush, s.cpuSim, s.load0, s.load1)
 		}
 	}
 	fmt.Printf("\nmedians over %d run(s), %d devices, latency %s, models %q, confirmation on, site isolation %v, tabs per browser %d, chromium %q, extra flags %q:\n", runs, webCount(fleetCount), benchLatency, strings.Join(webModels, ","), siteIso, benchTabsPer, chromiumPath, flags)
-	fmt.Printf("| --parallel | devices | devices/min | seconds | peak PSS (tree) | peak RSS (tree) | machine CPU s per device | cores busy | load avg (1 min) start → end |\n|---|---|---|---|---|---|---|---|---|\n")
+	fmt.Printf("| --parallel | devices | devices/min | seconds | peak PSS (tree) | peak RSS (tree) | tree CPU s per device | machine CPU s per device | cores busy | load avg (1 min) start → end |\n|---|---|---|---|---|---|---|---|---|---|\n")
 	for _, p := range ps {
 		ss := results[p]
-		fmt.Printf("| %s | %d | %.0f | %.1f | %s | %s | %.2f | %.0f%% | %s → %s |\n", ss[0].level, ss[0].devices,
+		fmt.Printf("| %s | %d | %.0f | %.1f | %s | %s | %.2f | %.2f | %.0f%% | %s → %s |\n", ss[0].level, ss[0].devices,
 			median(ss, func(s sample) float64 { return s.perMinute }),
 			median(ss, func(s sample) float64 { return s.seconds }),
 			mib(int64(median(ss, func(s sample) float64 { return float64(s.peakPSS) }))),
 			mib(int64(median(ss, func(s sample) float64 { return float64(s.peakRSS) }))),
+			median(ss, func(s sample) float64 { return s.cpuSampled / float64(max(s.devices, 1)) }),
 			median(ss, func(s sample) float64 { return s.cpuMachine / float64(max(s.devices, 1)) }),
 			100*median(ss, func(s sample) float64 { return s.busyShare }), ss[0].load0, ss[len(ss)-1].load1)
 	}
@@ -446,6 +450,7 @@ func onePush(ctx context.Context, self, state string, p string, r int, siteIso b
 	}()
 	var peakPSS, peakRSS int64
 	var ownCPU float64
+	treeCPU := map[int]float64{}
 	tick := time.NewTicker(100 * time.Millisecond)
 	defer tick.Stop()
 sampling:
@@ -454,7 +459,7 @@ sampling:
 		case <-done:
 			break sampling
 		case <-tick.C:
-			pss, rss := treeMemory(cmd.Process.Pid)
+			pss, rss := treeMemory(cmd.Process.Pid, treeCPU)
 			peakPSS, peakRSS = max(peakPSS, pss), max(peakRSS, rss)
 			if c := procCPU(cmd.Process.Pid); c > 0 {
 				ownCPU = c
@@ -478,6 +483,9 @@ sampling:
 		confirmed: sum.Counts.Confirmed, unconfd: sum.Counts.WrittenUnconfirmed, failed: sum.Counts.Failed}
 	s.devices = s.confirmed + s.unconfd
 	s.cpuPush, s.cpuSim = ownCPU, procCPU(simPid)-simCPU0
+	for _, c := range treeCPU {
+		s.cpuSampled += c
+	}
 	if ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage); ok {
 		s.cpuTree = time.Duration(ru.Utime.Nano() + ru.Stime.Nano()).Seconds()
 	}
@@ -544,8 +552,11 @@ func procCPU(pid int) float64 {
 	return (ut + st) / 100 // USER_HZ
 }
 
-// treeMemory sums PSS and RSS (bytes) of pid and all its descendants.
-func treeMemory(root int) (pss, rss int64) {
+// treeMemory sums PSS and RSS (bytes) of pid and all its descendants,
+// and records each one's CPU seconds so far in cpu (pid → seconds; a
+// process's last sample is its total, so the tree's CPU is the sum over
+// cpu, also on a machine busy with other work).
+func treeMemory(root int, cpu map[int]float64) (pss, rss int64) {
 	children := map[int][]int{}
 	ents, _ := os.ReadDir("/proc")
 	for _, e := range ents {
@@ -575,6 +586,9 @@ func treeMemory(root int) (pss, rss int64) {
 		pid := queue[0]
 		queue = queue[1:]
 		queue = append(queue, children[pid]...)
+		if c := procCPU(pid); c > 0 && cpu != nil {
+			cpu[pid] = c
+		}
 		b, err := os.ReadFile(fmt.Sprintf("/proc/%d/smaps_rollup", pid))
 		if err != nil {
 			continue
