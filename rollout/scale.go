@@ -25,11 +25,14 @@ const (
 	// work (nearly all Chromium's), so about 30 devices in flight keep
 	// one core busy; 32 per core.
 	autoPerCore = 32
-	// autoTabMiB is what one more tab in flight costs the process tree
-	// (Chromium's renderer and browser, the engine), rounded up from
-	// bench/rollout's peak PSS over the --parallel levels.
+	// autoTabMiB is what one more tab in flight may cost the process
+	// tree (Chromium's renderer and browser, the engine): bench/rollout
+	// measured 4.5 MiB (peak PSS 420 MiB at --parallel 8, 671 MiB at
+	// 64, one Chromium, the simulator's small pages); 12 leaves room for
+	// real devices' heavier pages and a Chromium per tabs_per_browser.
 	autoTabMiB = 12
-	// autoBaseMiB is the run's fixed cost (one Chromium, the engine).
+	// autoBaseMiB is the run's fixed cost (one Chromium, the engine):
+	// 390-420 MiB measured.
 	autoBaseMiB      = 400
 	autoMin, autoMax = 4, 256
 )
