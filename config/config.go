@@ -174,7 +174,7 @@ type Browser struct {
 	// screenshot (drivers.BrowserOptions.RenderFrames).
 	RenderFrames bool `toml:"render_frames"`
 	// TabsPerBrowser starts another Chromium for every so many devices
-	// in flight (0: one Chromium for all of them).
+	// in flight (0: the default, 16).
 	TabsPerBrowser int `toml:"tabs_per_browser"`
 }
 
@@ -357,7 +357,7 @@ func (c *Config) Validate() error {
 		errs = append(errs, errors.New("rollout.parallel must be 0 (auto: from the machine's cores and memory) or a number of devices"))
 	}
 	if c.Browser.TabsPerBrowser < 0 {
-		errs = append(errs, errors.New("browser.tabs_per_browser cannot be negative (0: one browser for every tab)"))
+		errs = append(errs, errors.New("browser.tabs_per_browser cannot be negative (0: the default, a Chromium per 16 tabs)"))
 	}
 	if c.Rollout.LoginAttemptBudget < 0 {
 		errs = append(errs, errors.New("rollout.login_attempt_budget cannot be negative"))

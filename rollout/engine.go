@@ -26,6 +26,9 @@ func (o *Options) defaults() error {
 	o.Parallel = max(resolveParallel(o.Parallel, r.Parallel), 1)
 	if o.TabsPerBrowser == 0 {
 		o.TabsPerBrowser = o.Config.Browser.TabsPerBrowser
+		if o.TabsPerBrowser == 0 {
+			o.TabsPerBrowser = DefaultTabsPerBrowser
+		}
 	}
 	if o.Retries == 0 {
 		o.Retries = r.Retries

@@ -65,7 +65,7 @@ type Options struct {
 	// each: 0 = [rollout] parallel, ParallelAuto = AutoParallel.
 	Parallel int
 	// TabsPerBrowser starts another Chromium for every so many tabs
-	// (0 = [browser] tabs_per_browser; there too 0 = one browser).
+	// (0 = [browser] tabs_per_browser; there 0 = DefaultTabsPerBrowser).
 	TabsPerBrowser int
 	// Retries is how often a transient failure (time-out, dropped
 	// session, reboot) is retried per device; 0 = the config's, negative
