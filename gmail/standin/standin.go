@@ -570,6 +570,19 @@ func (s *Server) RevokeAppPassword(pw config.Secret) bool {
 	return len(s.appPWs) != n
 }
 
+// SetAppPasswords makes pws the account's app passwords: the ones left
+// out are revoked, new ones accepted.
+func (s *Server) SetAppPasswords(pws []config.Secret) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.appPWs = nil
+	for _, p := range pws {
+		if !p.Empty() && !slices.Contains(s.appPWs, p.Reveal()) {
+			s.appPWs = append(s.appPWs, p.Reveal())
+		}
+	}
+}
+
 // RevokeAll revokes every app password of the account, as Google does
 // when the account's password is changed.
 func (s *Server) RevokeAll() {
