@@ -295,10 +295,6 @@ func fromReply(code int, enh, text string, stage Stage) *Diagnosis {
 			"an account password was used on an account without 2-Step Verification; or the user name is not the account the app password belongs to)"
 		d.NextStep = "check that the user is the full address the app password was created for; open " + AppPasswordsURL +
 			" — if the page is missing, app passwords are off for this account (Workspace: use method = \"relay\"); otherwise create a new app password and push it"
-	case code == 421 && strings.Contains(lt, "(ehlo)"):
-		d.Code, d.Stage, d.Temporary = CodeEHLORejected, StageGreeting, false
-		d.Cause = "the relay closed the connection after EHLO: the name given in EHLO is not a fully qualified domain name (smtp-relay.gmail.com drops localhost, IP literals and bare names such as XC-B8C463)"
-		d.NextStep = "give the device a host name and a domain in the client's domain (its EHLO becomes e.g. xrx-b8c463.client.example; fleet.toml [gmail] ehlo_domain); this is a naming problem, waiting does not help"
 	case code == 550 && strings.Contains(lt, "mail relay denied"):
 		d.Code = CodeRelayDenied
 		d.ClientIP = bracketIP(text)
@@ -345,6 +341,47 @@ func fromReply(code int, enh, text string, stage Stage) *Diagnosis {
 		d.NextStep = "read the server's text; Gmail's replies name a help page"
 	}
 	return d
+}
+
+// ForRelay reads d as the Workspace relay's answer to a client that
+// announced ehlo ("" = unknown): "421 4.7.0 Try again later, closing
+// connection. (EHLO)" is then the relay dropping a name that is not fully
+// qualified — a naming problem that waiting does not fix — unless ehlo
+// is a good name, when it stays a "try later". It returns d.
+func (d *Diagnosis) ForRelay(ehlo string) *Diagnosis {
+	if d == nil || d.ReplyCode != 421 || !strings.Contains(strings.ToLower(d.Reply), "(ehlo)") || (ehlo != "" && ValidEHLO(ehlo)) {
+		return d
+	}
+	d.Code, d.Stage, d.Temporary = CodeEHLORejected, StageGreeting, false
+	name := "the name given in EHLO"
+	if ehlo != "" {
+		name = fmt.Sprintf("the EHLO name %q", ehlo)
+	}
+	d.Cause = "the relay closed the connection after EHLO: " + name + " is not a fully qualified domain name (smtp-relay.gmail.com drops localhost, IP literals and bare names such as XC-B8C463)"
+	d.NextStep = "give the device a host name and a domain in the client's domain (its EHLO becomes e.g. xrx-b8c463.client.example; fleet.toml [gmail] ehlo_domain); this is a naming problem, waiting does not help"
+	return d
+}
+
+// ValidEHLO reports whether name is what the relay accepts in EHLO: a
+// fully qualified domain name (two labels or more), not localhost, not
+// an IP literal.
+func ValidEHLO(name string) bool {
+	n := strings.ToLower(strings.TrimSuffix(strings.TrimSpace(name), "."))
+	if n == "" || strings.HasPrefix(n, "[") || n == "localhost" || strings.HasSuffix(n, ".localhost") ||
+		strings.HasSuffix(n, ".localdomain") || !strings.Contains(n, ".") || net.ParseIP(n) != nil {
+		return false
+	}
+	for _, l := range strings.Split(n, ".") {
+		if l == "" || len(l) > 63 || l[0] == '-' || l[len(l)-1] == '-' {
+			return false
+		}
+		for _, r := range l {
+			if !(r >= 'a' && r <= 'z' || r >= '0' && r <= '9' || r == '-') {
+				return false
+			}
+		}
+	}
+	return true
 }
 
 var bracketIPRE = regexp.MustCompile(`\[([0-9a-fA-F.:]+)\]`)

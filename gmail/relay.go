@@ -95,6 +95,7 @@ func RelayCheck(ctx context.Context, o RelayCheckOptions) (Result, error) {
 		Recipient: o.Recipient, Started: time.Now().UTC(), SentTo: o.SendTo}
 	log := o.Logger.With("host", o.Host, "port", o.Port, "mode", string(o.Mode), "sender", o.Sender, "ehlo", o.EHLO)
 	fail := func(d *Diagnosis) (Result, error) {
+		d = d.ForRelay(o.EHLO)
 		res.ElapsedMS = time.Since(res.Started).Milliseconds()
 		res.Diagnosis = d
 		log.Debug("relay check failed", "code", string(d.Code), "stage", string(d.Stage), "reply_code", d.ReplyCode)

@@ -141,14 +141,13 @@ func TestRelayCheckWithAuth(t *testing.T) {
 func TestDiagnoseGoogleAnswers(t *testing.T) {
 	for reply, want := range map[string]gmail.Code{
 		"534-5.7.9 Application-specific password required. For more information, go to": gmail.CodeAppPasswordRequired,
-		"535-5.7.8 Username and Password not accepted. For more information":             gmail.CodeBadCredentials,
-		"454 4.7.0 Too many login attempts, please try again later.":                     gmail.CodeTooManyLogins,
-		"550 5.4.5 Daily user sending limit exceeded.":                                   gmail.CodeSendingLimit,
-		"550 5.4.5 Daily SMTP relay limit exceeded for user.":                            gmail.CodeRelayLimit,
-		"550-5.7.0 Mail relay denied [203.0.113.7]. Invalid credentials for relay":       gmail.CodeRelayDenied,
-		"550-5.7.1 Invalid credentials for relay [203.0.113.7]. The IP address":          gmail.CodeRelayDomain,
-		"421-4.7.0 Try again later, closing connection. (EHLO)":                          gmail.CodeEHLORejected,
-		"550 5.7.0 Mail Sending denied.":                                                 gmail.CodeRelayNotAllowed,
+		"535-5.7.8 Username and Password not accepted. For more information":            gmail.CodeBadCredentials,
+		"454 4.7.0 Too many login attempts, please try again later.":                    gmail.CodeTooManyLogins,
+		"550 5.4.5 Daily user sending limit exceeded.":                                  gmail.CodeSendingLimit,
+		"550 5.4.5 Daily SMTP relay limit exceeded for user.":                           gmail.CodeRelayLimit,
+		"550-5.7.0 Mail relay denied [203.0.113.7]. Invalid credentials for relay":      gmail.CodeRelayDenied,
+		"550-5.7.1 Invalid credentials for relay [203.0.113.7]. The IP address":         gmail.CodeRelayDomain,
+		"550 5.7.0 Mail Sending denied.":                                                gmail.CodeRelayNotAllowed,
 	} {
 		d := gmail.DiagnoseReply(reply)
 		if d == nil || d.Code != want {
@@ -161,5 +160,18 @@ func TestDiagnoseGoogleAnswers(t *testing.T) {
 		if d.Code == gmail.CodeRelayDenied && d.ClientIP != "203.0.113.7" {
 			t.Errorf("relay denied: ClientIP = %q", d.ClientIP)
 		}
+	}
+}
+
+func TestEHLORefusalReadForTheRelay(t *testing.T) {
+	const reply = "421-4.7.0 Try again later, closing connection. (EHLO)"
+	if d := gmail.DiagnoseReply(reply); d.Code != gmail.CodeTryLater {
+		t.Errorf("smtp.gmail.com's 421 (EHLO) = %s, want try_later", d.Code)
+	}
+	if d := gmail.DiagnoseReply(reply).ForRelay("XC-B8C463"); d.Code != gmail.CodeEHLORejected || d.Temporary || !strings.Contains(d.Cause, "XC-B8C463") {
+		t.Errorf("the relay's 421 (EHLO) for a bare name = %+v", d)
+	}
+	if d := gmail.DiagnoseReply(reply).ForRelay("xrx.client.example"); d.Code != gmail.CodeTryLater {
+		t.Errorf("the relay's 421 (EHLO) for a good name = %s, want try_later", d.Code)
 	}
 }
