@@ -667,6 +667,18 @@ func (e *engine) pass(ctx context.Context, t Target, r *DeviceResult) (out outco
 			}
 		}
 		step = inventory.StepWrite
+		if !want.Auth && (cur.Auth || cur.PasswordSet || cur.User != "") {
+			// AUTH goes off (the relay by IP), but web admins keep the
+			// stored password while it is off: overwrite it first with
+			// a random value, so that the old app password leaves the
+			// device.
+			// (The value is of no use to anyone; the tab keeps it out
+			// of artifacts like any password it types.)
+			wipe := wipeSettings(want, cur, e.o.Account)
+			if err = e.step(ctx, t, r, step, e.o.StepTimeout, func(c context.Context) error { return sess.WriteSMTP(c, wipe) }); err != nil {
+				return 0, "", time.Time{}, step, err
+			}
+		}
 		if err = e.step(ctx, t, r, step, e.o.StepTimeout, func(c context.Context) error { return sess.WriteSMTP(c, want) }); err != nil {
 			if errors.Is(err, drivers.ErrFirmware) {
 				e.addLimit(d.ID, inventory.LimitNoSMTPTLS)
@@ -777,7 +789,7 @@ func compareSettings(ip string, want, got drivers.SMTPSettings) error {
 	if got.Auth != want.Auth {
 		diffs = append(diffs, fmt.Sprintf("SMTP AUTH %v instead of %v", got.Auth, want.Auth))
 	}
-	if !strings.EqualFold(got.User, want.User) {
+	if want.Auth && !strings.EqualFold(got.User, want.User) { // with AUTH off, devices keep the login name
 		diffs = append(diffs, fmt.Sprintf("user %q instead of %q", got.User, want.User))
 	}
 	if len(diffs) == 0 {

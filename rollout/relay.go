@@ -2,6 +2,7 @@ package rollout
 
 import (
 	"context"
+	"crypto/rand"
 	"errors"
 	"fmt"
 	"strings"
@@ -235,4 +236,20 @@ func domainOf(addr string) string {
 		return strings.ToLower(addr[at+1:])
 	}
 	return ""
+}
+
+// wipeSettings is want with AUTH on and a random password of no use to
+// anyone: written before AUTH is switched off, it replaces the app
+// password a device stored.
+func wipeSettings(want, cur drivers.SMTPSettings, account string) drivers.SMTPSettings {
+	w := want
+	w.Auth = true
+	w.User = cmpOr(cur.User, account)
+	b := make([]byte, 16)
+	_, _ = rand.Read(b)
+	for i := range b {
+		b[i] = 'a' + b[i]%26
+	}
+	w.Password = config.NewSecret(string(b))
+	return w
 }
