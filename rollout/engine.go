@@ -320,6 +320,7 @@ feed:
 // the returned error.
 func (e *engine) finishRun(ctx context.Context, sum *Summary, plan Plan, started time.Time) (Summary, error) {
 	e.collect(sum, plan)
+	foldAccountWide535(sum)
 	status := inventory.RunSucceeded
 	var err error
 	switch {

@@ -212,8 +212,11 @@ type Summary struct {
 	Preflight  *gmail.Result `json:"preflight,omitempty"`
 	// RelayPreflight is the relay check, when some device goes through
 	// smtp-relay.gmail.com.
-	RelayPreflight *gmail.Result  `json:"relay_preflight,omitempty"`
-	Devices        []DeviceResult `json:"devices"`
+	RelayPreflight *gmail.Result `json:"relay_preflight,omitempty"`
+	// AccountFindings are account-wide failures (every device holding
+	// the account's app password refused with 535), shown once.
+	AccountFindings []AccountFinding `json:"account_findings,omitempty"`
+	Devices         []DeviceResult   `json:"devices"`
 	// DevicesPerMinute is the throughput over the devices touched.
 	DevicesPerMinute float64 `json:"devices_per_minute,omitempty"`
 }

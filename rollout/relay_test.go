@@ -173,3 +173,63 @@ func TestRotateToRelay(t *testing.T) {
 	}
 	_ = inventory.RunRotate
 }
+
+// TestAccountWide535: the account's password was changed, which revoked
+// every app password: `test` and the audit say so once, at the top,
+// rather than one error per printer.
+func TestAccountWide535(t *testing.T) {
+	a3 := netip.MustParseAddr("127.0.68.3")
+	e := newPushEnv(t, "127.0.68.1", 4, sim.FleetOptions{SMTPTLS: map[netip.Addr]string{a3: sim.SMTPTLS12}})
+	ctx := context.Background()
+	o := e.options()
+	o.Select = rollout.Selector{Sites: []string{"simulated"}}
+	if sum, err := rollout.Push(ctx, o); err != nil {
+		t.Fatalf("push: %v\n%s", err, pushJSON(t, sum))
+	}
+	// The password change: every app password of the account revoked;
+	// the technician made a new one to read the mailbox with.
+	e.fleet.Gmail.RevokeAll()
+	const fresh = "mnbvcxzlkjhgfdsa"
+	e.fleet.Gmail.AddAppPassword(config.NewSecret(fresh))
+	o = e.options()
+	o.Select = rollout.Selector{Sites: []string{"simulated"}}
+	o.AppPassword = gmail.MustAppPassword(fresh)
+	sum, err := rollout.Test(ctx, o)
+	if !errors.Is(err, rollout.ErrSomeFailed) {
+		t.Fatalf("test: %v\n%s", err, pushJSON(t, sum))
+	}
+	if len(sum.AccountFindings) != 1 {
+		t.Fatalf("test: %d account findings, want 1\n%s", len(sum.AccountFindings), pushJSON(t, sum))
+	}
+	f := sum.AccountFindings[0]
+	if f.Code != rollout.FindingAccountAppPasswords || len(f.Devices) != 4 || !strings.Contains(f.Message, "all app passwords of "+e.cfg.Gmail.Account+" stopped working") || !strings.Contains(f.Message, "password was probably changed") {
+		t.Errorf("finding = %+v", f)
+	}
+	for _, d := range sum.Devices {
+		if strings.Count(d.Reason, "535") > 1 || len(d.Reason) > 120 {
+			t.Errorf("%s: the device's own line repeats the account's failure: %s", d.IP, d.Reason)
+		}
+	}
+	rep, err := rollout.Audit(ctx, e.db, rollout.AuditOptions{StaleAfter: -1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rep.AccountFindings) != 1 || len(rep.AccountFindings[0].Devices) != 4 {
+		t.Fatalf("audit account findings = %+v", rep.AccountFindings)
+	}
+	var buf strings.Builder
+	if err := rollout.WriteTable(&buf, rep); err != nil {
+		t.Fatal(err)
+	}
+	if n := strings.Count(buf.String(), "stopped working"); n != 1 {
+		t.Errorf("the audit table says it %d times:\n%s", n, buf.String())
+	}
+	if len(rep.Budgets) != 1 || rep.Budgets[0].Devices != 4 || rep.Budgets[0].DailyLimit != 500 {
+		t.Errorf("budgets = %+v (a consumer account: 500 a day)", rep.Budgets)
+	}
+	for _, r := range rep.Rows {
+		if r.Method != config.MethodAppPassword {
+			t.Errorf("%s: audit method %q", r.IP, r.Method)
+		}
+	}
+}

@@ -143,6 +143,9 @@ func rolloutOptions(c *cli.Context) (rollout.Options, error) {
 
 // reportRun prints a push/test summary (or plan) and maps its error.
 func (g *globals) reportRun(sum rollout.Summary, err error) error {
+	if !g.json && len(sum.AccountFindings) > 0 {
+		_ = rollout.WriteAccountFindings(g.stdout, sum.AccountFindings, nil)
+	}
 	if g.json {
 		if sum.Devices == nil {
 			sum.Devices = []rollout.DeviceResult{}
