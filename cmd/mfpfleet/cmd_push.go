@@ -8,8 +8,8 @@ import (
 
 	"github.com/urfave/cli/v2"
 
-	"github.com/mfpfleet/mfpfleet/gmail"
 	"github.com/mfpfleet/mfpfleet/config"
+	"github.com/mfpfleet/mfpfleet/gmail"
 	"github.com/mfpfleet/mfpfleet/rollout"
 )
 

@@ -29,15 +29,15 @@ const (
 
 // deviceState is what a device keeps across simulator restarts.
 type deviceState struct {
-	Serial    string       `json:"serial"`
-	CertPEM   string       `json:"cert_pem"`
-	KeyPEM    string       `json:"key_pem"`
-	SMTP      SMTPSettings `json:"smtp"`
-	SMTPPW    string       `json:"smtp_password,omitempty"`
-	Host      string       `json:"host_name,omitempty"`
-	Domain    string       `json:"domain_name,omitempty"`
-	PowerCyc  int          `json:"power_cycles,omitempty"`
-	SavedAt   time.Time    `json:"saved_at"`
+	Serial   string       `json:"serial"`
+	CertPEM  string       `json:"cert_pem"`
+	KeyPEM   string       `json:"key_pem"`
+	SMTP     SMTPSettings `json:"smtp"`
+	SMTPPW   string       `json:"smtp_password,omitempty"`
+	Host     string       `json:"host_name,omitempty"`
+	Domain   string       `json:"domain_name,omitempty"`
+	PowerCyc int          `json:"power_cycles,omitempty"`
+	SavedAt  time.Time    `json:"saved_at"`
 }
 
 func (d *Device) exportState() (deviceState, error) {
