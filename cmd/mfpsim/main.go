@@ -71,6 +71,7 @@ type options struct {
 	relayAllow   []string
 	relayDomains []string
 	relayAuth    bool
+	relaySite    []string
 }
 
 // valueFlags take a value; reorderArgs needs to know.
@@ -81,7 +82,7 @@ var valueFlags = map[string]bool{
 	"admin-password-file": true, "admin-password-env": true, "lockout-after": true,
 	"gmail-addr": true, "gmail-account": true, "gmail-min-tls": true,
 	"gmail-starttls-port": true, "gmail-tls-port": true, "gmail-imap-port": true,
-	"relay-allow": true, "relay-domain": true,
+	"relay-allow": true, "relay-domain": true, "relay-site": true,
 }
 
 func newApp(stdout, stderr io.Writer) *cli.App {
@@ -94,6 +95,7 @@ func newApp(stdout, stderr io.Writer) *cli.App {
 	pwEnvs := cli.NewStringSlice()
 	relayAllow := cli.NewStringSlice()
 	relayDomains := cli.NewStringSlice()
+	relaySite := cli.NewStringSlice()
 	return &cli.App{
 		Name:  "mfpsim",
 		Usage: "simulate a fleet of networked printers (SNMP, Xerox web admins, a Gmail stand-in) on loopback addresses",
@@ -147,6 +149,7 @@ func newApp(stdout, stderr io.Writer) *cli.App {
 			&cli.IntFlag{Name: "gmail-imap-port", Usage: "stand-in IMAP port (0: ephemeral)", Destination: &o.gmailPorts[2]},
 			&cli.StringSliceFlag{Name: "relay-allow", Usage: "addresses or CIDRs the Workspace relay accepts without AUTH: `ADDR[,ADDR...]` (repeatable)", Destination: relayAllow},
 			&cli.StringSliceFlag{Name: "relay-domain", Usage: "the Workspace's domains for the relay (default: the --gmail-account's)", Destination: relayDomains},
+			&cli.StringSliceFlag{Name: "relay-site", Usage: "with --state-dir: put `ADDR[,ADDR...]` into a fleet.toml site \"branch\" whose method is relay", Destination: relaySite},
 			&cli.BoolFlag{Name: "relay-require-auth", Usage: "the relay requires SMTP AUTH (\"Require SMTP Authentication\")", Destination: &o.relayAuth},
 		},
 		Action: func(c *cli.Context) error {
@@ -156,6 +159,7 @@ func newApp(stdout, stderr io.Writer) *cli.App {
 			o.adminPWEnvs = pwEnvs.Value()
 			o.relayAllow = splitList(relayAllow.Value())
 			o.relayDomains = splitList(relayDomains.Value())
+			o.relaySite = splitList(relaySite.Value())
 			o.vendors = splitList(vendors.Value())
 			o.recordings = append(splitList(recs.Value()), c.Args().Slice()...)
 			return run(c.Context, o, stdout, stderr)
@@ -252,6 +256,13 @@ func fleetOptions(o options, base netip.Addr, log *slog.Logger) (fleetOpts, erro
 		return fo, fmt.Errorf("--gmail-addr %q is not an address: give one in 127.0.0.0/8", o.gmailAddr)
 	}
 	fo.GmailAddr = ga
+	for _, a := range o.relaySite {
+		ip, err := netip.ParseAddr(a)
+		if err != nil {
+			return fo, fmt.Errorf("--relay-site %q is not an address", a)
+		}
+		fo.RelaySite = append(fo.RelaySite, ip)
+	}
 	v, ok := map[string]uint16{"1.0": tls.VersionTLS10, "1.1": tls.VersionTLS11, "1.2": tls.VersionTLS12, "1.3": tls.VersionTLS13}[o.gmailMinTLS]
 	if !ok {
 		return fo, fmt.Errorf("--gmail-min-tls %q: use 1.0, 1.1, 1.2 or 1.3", o.gmailMinTLS)

@@ -94,6 +94,10 @@ type FleetOptions struct {
 	RelayAllowed     []string
 	RelayDomains     []string
 	RelayRequireAuth bool
+	// RelaySite puts these device addresses into a second fleet.toml
+	// site, "branch", whose method is "relay" (the others stay in
+	// "simulated").
+	RelaySite []netip.Addr
 
 	Logger *slog.Logger
 }
@@ -417,6 +421,7 @@ type fleetSite struct {
 	Name      string   `toml:"name"`
 	Ranges    []string `toml:"ranges"`
 	AllowHTTP bool     `toml:"allow_http"`
+	Method    string   `toml:"method,omitempty"`
 }
 
 type fleetCredential struct {
@@ -469,7 +474,18 @@ func (f *Fleet) WriteState(dir string, o FleetOptions) error {
 	for _, d := range f.Devices {
 		addrs = append(addrs, d.Addr)
 	}
-	ff.Sites = []fleetSite{{Name: "simulated", Ranges: addrRanges(addrs)}}
+	var main, branch []netip.Addr
+	for _, a := range addrs {
+		if slices.Contains(o.RelaySite, a) {
+			branch = append(branch, a)
+		} else {
+			main = append(main, a)
+		}
+	}
+	ff.Sites = []fleetSite{{Name: "simulated", Ranges: addrRanges(main)}}
+	if len(branch) > 0 {
+		ff.Sites = append(ff.Sites, fleetSite{Name: "branch", Ranges: addrRanges(branch), Method: "relay"})
+	}
 	var pwAddrs []netip.Addr
 	for a := range o.AdminPasswords {
 		pwAddrs = append(pwAddrs, a)
