@@ -406,6 +406,19 @@ func (c *Config) Validate() error {
 			errs = append(errs, fmt.Errorf("gmail.%s %d is not a TCP port", p.key, p.v))
 		}
 	}
+	for _, s := range append([]Site{{Name: ""}}, c.Sites...) {
+		if s.Name != "" && s.Method == "" && s.Account == "" {
+			continue
+		}
+		acct := c.AccountFor(s.Name)
+		if c.MethodFor(s.Name) == MethodRelay && isConsumerGmail(acct) {
+			where := "gmail.method"
+			if s.Name != "" {
+				where = "sites[" + s.Name + "].method"
+			}
+			errs = append(errs, fmt.Errorf("%s = \"relay\" but the account %s is consumer Gmail: the SMTP relay serves Google Workspace domains only; set the account to a Workspace address or use \"app-password\"", where, acct))
+		}
+	}
 	if c.Gmail.DevicePort != 587 && c.Gmail.DevicePort != 465 {
 		errs = append(errs, fmt.Errorf("gmail.device_port must be 587 (STARTTLS) or 465 (SSL/TLS), not %d", c.Gmail.DevicePort))
 	}
@@ -416,6 +429,11 @@ func (c *Config) Validate() error {
 		errs = append(errs, errors.New("rollout.login_attempt_budget cannot be negative"))
 	}
 	return errors.Join(errs...)
+}
+
+func isConsumerGmail(acct string) bool {
+	a := strings.ToLower(acct)
+	return strings.HasSuffix(a, "@gmail.com") || strings.HasSuffix(a, "@googlemail.com")
 }
 
 // validDomain reports whether s is a fully qualified domain name.

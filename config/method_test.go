@@ -36,6 +36,7 @@ account = "branch@client.example"
 		"[gmail]\nmethod = \"oauth\"\n",
 		"[[sites]]\nname = \"X\"\nmethod = \"smtp\"\n",
 		"[gmail]\nehlo_domain = \"XC-B8C463\"\n",
+		"[gmail]\naccount = \"scans@gmail.com\"\nmethod = \"relay\"\n",
 	} {
 		if _, err := Parse([]byte(bad)); err == nil || !strings.Contains(err.Error(), "relay") && !strings.Contains(err.Error(), "domain") {
 			t.Errorf("%q: err = %v", bad, err)
