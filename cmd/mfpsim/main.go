@@ -256,6 +256,9 @@ func fleetOptions(o options, base netip.Addr, log *slog.Logger) (fleetOpts, erro
 		return fo, fmt.Errorf("--gmail-addr %q is not an address: give one in 127.0.0.0/8", o.gmailAddr)
 	}
 	fo.GmailAddr = ga
+	if len(o.relaySite) > 0 && (strings.HasSuffix(strings.ToLower(o.gmailAccount), "@gmail.com") || o.gmailAccount == "") {
+		return fo, fmt.Errorf("--relay-site: the SMTP relay serves Google Workspace domains only: give a Workspace --gmail-account too, e.g. scans@client.example")
+	}
 	for _, a := range o.relaySite {
 		ip, err := netip.ParseAddr(a)
 		if err != nil {
