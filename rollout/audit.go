@@ -17,6 +17,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/mfpfleet/mfpfleet/config"
 	"github.com/mfpfleet/mfpfleet/drivers"
 	"github.com/mfpfleet/mfpfleet/inventory"
 )
@@ -234,7 +235,11 @@ type AuditRow struct {
 	SysName  string `json:"sys_name,omitempty"`
 	Retired  bool   `json:"retired,omitempty"`
 
-	Account               string    `json:"account"`
+	Account string `json:"account"`
+	// Method is how the device sends: "app-password" or "relay" ("" when
+	// nothing was pushed); EHLO the name a relay device announces.
+	Method                string    `json:"method"`
+	EHLO                  string    `json:"ehlo,omitempty"`
 	CredentialID          int64     `json:"credential_id,omitempty"`
 	CredentialLabel       string    `json:"credential_label"`
 	CredentialFingerprint string    `json:"credential_fingerprint"`
@@ -355,6 +360,10 @@ type Report struct {
 	Summary     AuditSummary    `json:"summary"`
 	Credentials []CredentialUse `json:"credentials"`
 	Rows        []AuditRow      `json:"devices"`
+	// AccountFindings are account-wide (shown once, at the top);
+	// Budgets the sending budget per account and method.
+	AccountFindings []AccountFinding `json:"account_findings"`
+	Budgets         []SendingBudget  `json:"sending_budgets"`
 }
 
 // Audit builds the audit report of the devices opts.Filter selects: one row
@@ -420,6 +429,7 @@ func Audit(ctx context.Context, db *inventory.DB, opts AuditOptions) (Report, er
 		row.Findings = auditFindings(ir, row, now, stale, budget)
 		rep.Rows = append(rep.Rows, row)
 	}
+	rep.AccountFindings, rep.Budgets = auditAccounts(rep.Rows)
 	rep.Summary = auditSummarise(rep.Rows)
 	rep.Credentials = auditCredentialUses(inv)
 	return rep, nil
@@ -446,6 +456,10 @@ func newAuditRow(ir inventory.AuditRow) AuditRow {
 		r.SMTPHost, r.SMTPPort, r.SMTPSecurity, r.SMTPUser = h.SMTPHost, h.SMTPPort, h.SMTPSecurity, h.SMTPUser
 		r.TLSVersion = h.TLSVersion
 		r.Limits = slices.Clone(h.Limits)
+		r.EHLO = h.EHLO
+		if !h.PushedAt.IsZero() {
+			r.Method = cmp.Or(h.Method, config.MethodAppPassword)
+		}
 	}
 	if c := ir.Credential; c != nil {
 		r.CredentialLabel, r.CredentialFingerprint, r.CredentialRevoked = c.Label, c.Fingerprint, c.Revoked()

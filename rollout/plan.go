@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/mfpfleet/mfpfleet/config"
 	"github.com/mfpfleet/mfpfleet/drivers"
 	"github.com/mfpfleet/mfpfleet/gmail"
 	"github.com/mfpfleet/mfpfleet/inventory"
@@ -121,7 +122,7 @@ func makePlan(ctx context.Context, o *Options, kind string) (Plan, error) {
 
 	ledger := db.LoginLedger()
 	for _, d := range devs {
-		t := Target{Device: d, Family: d.Family, Account: cfg.AccountFor(d.Site), TestAction: testActionOf(d.Family)}
+		t := Target{Device: d, Family: d.Family, Account: cfg.AccountFor(d.Site), Method: o.methodOf(d.Site), TestAction: testActionOf(d.Family)}
 		if drv, err := drivers.For(d.Device); err == nil {
 			t.Driver = drv.Name()
 		}
@@ -129,6 +130,9 @@ func makePlan(ctx context.Context, o *Options, kind string) (Plan, error) {
 		tp := &plan.Targets[len(plan.Targets)-1]
 		if err := o.planTarget(ctx, kind, tp, cred, ledger, doneInRun); err != nil {
 			return plan, err
+		}
+		if kind != inventory.RunTest {
+			o.planRelay(tp)
 		}
 	}
 	if kind != inventory.RunTest {
@@ -225,7 +229,11 @@ func (o *Options) planTarget(ctx context.Context, kind string, t *Target, cred i
 			t.prevRunID = h.RunID
 		}
 	default:
-		if hasHolding && cred.ID != 0 && h.CredentialID == cred.ID && !o.Force {
+		if hasHolding && t.Method == config.MethodRelay && !o.needsAppPassword(*t) && h.Method == config.MethodRelay && !h.ConfirmedAt.IsZero() && !o.Force {
+			t.Skip = fmt.Sprintf("already confirmed on the relay on %s (--force pushes again)", h.ConfirmedAt.Local().Format("2006-01-02 15:04"))
+			return nil
+		}
+		if hasHolding && cred.ID != 0 && h.CredentialID == cred.ID && cmpOr(h.Method, config.MethodAppPassword) == t.Method && !o.Force {
 			switch {
 			case !h.ConfirmedAt.IsZero():
 				t.Skip = fmt.Sprintf("already confirmed with credential %q on %s (--force pushes again)", cred.Label, h.ConfirmedAt.Local().Format("2006-01-02 15:04"))

@@ -179,6 +179,10 @@ func (row AuditRow) deviceName() string {
 func WriteTable(w io.Writer, r Report) error {
 	var b bytes.Buffer
 	fmt.Fprintf(&b, "%s, %s\n%s\n", auditClean(r.Title), r.GeneratedAt.Format("2006-01-02 15:04 MST"), r.summaryLine())
+	if len(r.AccountFindings)+len(r.Budgets) > 0 { // account-wide, once, at the top
+		b.WriteString("\n")
+		_ = WriteAccountFindings(&b, r.AccountFindings, r.Budgets)
+	}
 	if len(r.Rows) == 0 {
 		b.WriteString("\nno devices match; run `mfpfleet discover` first, or check --site/--vendor/--model\n")
 		_, err := w.Write(b.Bytes())

@@ -120,6 +120,13 @@ type Target struct {
 	FirstLogin string `json:"first_login,omitempty"`
 	// FirstLoginKind is configured, default-1111, default-serial, … or "".
 	FirstLoginKind string `json:"first_login_kind,omitempty"`
+	// Method is how the device will send: "app-password" or "relay".
+	Method string `json:"method,omitempty"`
+	// EHLODomain is the domain a relay device's EHLO name is put in.
+	EHLODomain string `json:"ehlo_domain,omitempty"`
+	// Note says what the push will do beyond the SMTP settings (relay:
+	// the device's domain name), or what the technician must do first.
+	Note string `json:"note,omitempty"`
 	// TestAction is "yes", "no" (written, unconfirmed until a scan
 	// arrives) or "unknown" (found out after login).
 	TestAction string `json:"test_action"`

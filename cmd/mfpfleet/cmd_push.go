@@ -8,6 +8,7 @@ import (
 
 	"github.com/urfave/cli/v2"
 
+	"github.com/mfpfleet/mfpfleet/config"
 	"github.com/mfpfleet/mfpfleet/gmail"
 	"github.com/mfpfleet/mfpfleet/rollout"
 )
@@ -59,6 +60,13 @@ Every step is journalled: after Ctrl-C or a crash, run the same command again
 WorkCentres) end "written-unconfirmed": 'mfpfleet test --wait' confirms
 them when a scan to their plus-address arrives.
 
+Google Workspace sites may send through the SMTP relay instead ([gmail]
+method or [[sites]] method = "relay", or --method relay): the devices get
+smtp-relay.gmail.com without AUTH (the site's public IP is allow-listed)
+and a domain name that makes their EHLO fully qualified; nothing secret is
+stored on them. The app password then only reads the mailbox to confirm
+the test e-mails (without one they end written-unconfirmed).
+
 --dry-run prints the plan (which devices, which login first, skips) and
 touches nothing; with --login, or for a single --ip, it also logs in
 read-only and shows each device's current SMTP settings.
@@ -67,7 +75,8 @@ Examples:
    mfpfleet push --site HQ --dry-run
    mfpfleet push --site HQ --password-file app-password.txt
    mfpfleet push --ip 10.1.0.23 --account scans@client.com
-   mfpfleet push --resume`,
+   mfpfleet push --resume
+   mfpfleet push --site Branch --method relay --dry-run`,
 		Flags: append(append(append([]cli.Flag{
 			&cli.StringFlag{Name: "account", Usage: "Gmail `ADDRESS` the devices send as (default: [gmail] account)"},
 			&cli.StringFlag{Name: "label", Usage: "the app name this app password has at Google (default: suggested per device or site)"},
@@ -75,6 +84,7 @@ Examples:
 			&cli.BoolFlag{Name: "login", Usage: "with --dry-run: also log in read-only and show current settings"},
 			&cli.BoolFlag{Name: "resume", Usage: "continue the last interrupted push"},
 			&cli.BoolFlag{Name: "force", Usage: "push again to devices already confirmed with this app password"},
+			&cli.StringFlag{Name: "method", Usage: "app-password or relay for every selected device (default: each site's method, else [gmail] method)"},
 		}, selectionFlags()...), runFlags()...), passwordFlags()...),
 		Action: runPush,
 	}
@@ -91,11 +101,17 @@ func runPush(c *cli.Context) error {
 	o.Resume = c.Bool("resume")
 	o.Force = c.Bool("force")
 	o.Label = c.String("label")
+	switch m := c.String("method"); m {
+	case "", config.MethodAppPassword, config.MethodRelay:
+		o.Method = m
+	default:
+		return usageError("--method %q: use %s or %s", m, config.MethodAppPassword, config.MethodRelay)
+	}
 	if o.Select.Empty() && !o.Resume {
 		return withHint(usageError("push needs devices: --site, --vendor, --model, --ip, --holding or --all"), "see the plan first with 'mfpfleet push --all --dry-run'")
 	}
 	if !o.DryRun || o.DryRunLogin || len(o.Select.IPs) == 1 {
-		if o.AppPassword, err = readAppPassword(c, "Gmail app password for "+o.Account+": "); err != nil && !o.DryRun {
+		if o.AppPassword, err = readAppPassword(c, "Gmail app password for "+o.Account+": "); err != nil && !o.DryRun && !relayByIPOnly(g.cfg, o) {
 			return err
 		}
 	}
@@ -127,6 +143,9 @@ func rolloutOptions(c *cli.Context) (rollout.Options, error) {
 
 // reportRun prints a push/test summary (or plan) and maps its error.
 func (g *globals) reportRun(sum rollout.Summary, err error) error {
+	if !g.json && len(sum.AccountFindings) > 0 {
+		_ = rollout.WriteAccountFindings(g.stdout, sum.AccountFindings, nil)
+	}
 	if g.json {
 		if sum.Devices == nil {
 			sum.Devices = []rollout.DeviceResult{}
@@ -150,6 +169,9 @@ func (g *globals) printPlan(sum rollout.Summary) {
 	rows := make([][]string, 0, len(p.Targets))
 	for _, t := range p.Targets {
 		what := "push"
+		if t.Method == config.MethodRelay {
+			what = "push (relay)"
+		}
 		switch {
 		case t.Fail != "":
 			what = "FAIL: " + t.Fail
@@ -166,6 +188,7 @@ func (g *globals) printPlan(sum rollout.Summary) {
 		rows = append(rows, []string{t.Device.IP, t.Device.Model, t.Device.Serial, t.Driver, t.FirstLoginKind, t.TestAction, fmt.Sprint(t.FailedLogins), current, what})
 	}
 	g.table([]string{"ADDRESS", "MODEL", "SERIAL", "DRIVER", "LOGIN FIRST", "TEST", "FAILED LOGINS", "CURRENT SMTP", "PLAN"}, rows) //nolint:errcheck
+	g.printPlanNotes(p)
 	fmt.Fprintf(g.stderr, "mfpfleet: plan for %s as %s", p.Kind, p.Account)
 	if p.Label != "" {
 		fmt.Fprintf(g.stderr, "; app password label %q", p.Label)

@@ -207,6 +207,8 @@ type Device struct {
 	certFP       string
 	powerCycles  int
 	fxConnStatus string
+	netHost      string // TCP/IP page (network.go); "" = defaultHostName
+	netDomain    string
 	fxAuthCount  int
 	lastTest     string
 

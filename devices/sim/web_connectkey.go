@@ -122,6 +122,7 @@ func (d *Device) routesConnectKey(mux *http.ServeMux) {
 		mux.HandleFunc(path, d.ckAdminPage(page))
 	}
 	mux.HandleFunc("/dummypost/xerox.set", d.ckDummyPost)
+	d.routesNetwork(mux)
 	mux.HandleFunc(ckJobHistory, func(w http.ResponseWriter, r *http.Request) {
 		d.ckRender(w, r, "jobHistory", nil, nil)
 	})

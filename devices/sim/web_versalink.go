@@ -42,6 +42,7 @@ func (d *Device) routesVersaLink(mux *http.ServeMux) {
 		_, _ = w.Write([]byte(vlAppJS))
 	})
 	mux.HandleFunc("/LOGIN.cmd", d.vlLogin)
+	d.routesNetwork(mux)
 	mux.HandleFunc("/LOGOUT.cmd", func(w http.ResponseWriter, r *http.Request) {
 		if c, err := r.Cookie("ssid"); err == nil {
 			d.dropSession(c.Value)
