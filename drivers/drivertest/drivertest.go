@@ -53,6 +53,13 @@ type Config struct {
 	// Family and Model are the simulated device's (sim.Family*).
 	Family string
 	Model  string
+	// UI is the simulated firmware variant (sim.UIHeaderLogin), "" for
+	// the family's classic pages.
+	UI string
+	// SNMPFamily is the family the model name suggests (what discovery
+	// records), when the firmware serves another one: a VersaLink B415
+	// serves the ConnectKey pages. "" = Family.
+	SNMPFamily string
 	// HasTest says the family has a test e-mail action (drivers.Tester).
 	HasTest bool
 	// FaultCode is the fault code the family reports for a failed e-mail
@@ -124,6 +131,9 @@ func (e *Env) Device(tb testing.TB, o sim.DeviceOptions) (*sim.Device, drivers.T
 	}
 	if o.Family == "" {
 		o.Family = e.C.Family
+		if o.UI == "" {
+			o.UI = e.C.UI
+		}
 	}
 	if o.Serial == "" {
 		o.Serial = fmt.Sprintf("XDT%06d", serials.Add(1))
@@ -153,7 +163,11 @@ func (e *Env) Device(tb testing.TB, o sim.DeviceOptions) (*sim.Device, drivers.T
 	if err != nil {
 		tb.Fatal(err)
 	}
-	dev := devices.Device{IP: d.Addr().String(), Vendor: "xerox", Model: o.Model, Serial: o.Serial, Family: o.Family, Firmware: o.Firmware}
+	fam := o.Family
+	if e.C.SNMPFamily != "" && o.Family == e.C.Family {
+		fam = e.C.SNMPFamily
+	}
+	dev := devices.Device{IP: d.Addr().String(), Vendor: "xerox", Model: o.Model, Serial: o.Serial, Family: fam, Firmware: o.Firmware}
 	return d, drivers.Target{Address: u.Host, Device: dev, Certs: drivers.CertPolicy{Store: e.DB}}
 }
 
