@@ -102,7 +102,7 @@ func TestVersaLinkB415(t *testing.T) {
 }
 
 func TestVersaLink(t *testing.T) {
-	drivertest.Run(t, suite(t, sim.FamilyVersaLink, "VersaLink C405", true, "016-781"))
+	drivertest.Run(t, suite(t, sim.FamilyVersaLink, "VersaLink C405", false, "016-781"))
 }
 
 func TestFujiXerox(t *testing.T) {
