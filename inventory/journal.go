@@ -31,6 +31,10 @@ const (
 	DeviceRunning            = "running"
 	DeviceConfirmed          = "confirmed"
 	DeviceWrittenUnconfirmed = "written-unconfirmed"
+	// DeviceConnectionTested: written, and the device's own connection
+	// test passed (it reached the mail server and logged in), on a model
+	// whose only device-side check that is; not a confirmed message.
+	DeviceConnectionTested = "connection-tested"
 	DeviceFailed             = "failed"
 	DeviceSkipped            = "skipped"
 )

@@ -1,6 +1,7 @@
 package rollout
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -326,6 +327,8 @@ func (e *engine) collect(sum *Summary, plan Plan) {
 			sum.Counts.Confirmed++
 		case StatusWrittenUnconfirmed:
 			sum.Counts.WrittenUnconfirmed++
+		case StatusConnectionTested:
+			sum.Counts.ConnectionTested++
 		case StatusFailed:
 			sum.Counts.Failed++
 		case StatusSkipped:
@@ -370,7 +373,10 @@ func deviceEvent(kind EventKind, t Target) Event {
 // finish records a device's outcome in the journal and the results.
 func (e *engine) finish(t Target, r *DeviceResult, status, reason, step string, started time.Time) {
 	d := t.Device
-	r.DeviceID, r.IP, r.Serial, r.Model, r.Site, r.Family = d.ID, d.IP, d.Serial, d.Model, d.Site, d.Family
+	r.DeviceID, r.IP, r.Serial, r.Model, r.Site = d.ID, d.IP, d.Serial, d.Model, d.Site
+	if r.Family == "" { // else the family the page showed (Session.Info)
+		r.Family = d.Family
+	}
 	r.Status, r.Reason = status, e.secrets.scrub(reason)
 	if step != "" {
 		r.FailedStep = step
@@ -452,6 +458,7 @@ type outcome int
 const (
 	outTested outcome = iota // the device sent its test message: confirm it
 	outNoTest                // written; the device has no test action
+	outConnTested            // written; no test action, its connection test passed
 	outRead                  // dry run: read only
 )
 
@@ -511,6 +518,8 @@ func (e *engine) device(ctx context.Context, t Target) {
 			switch out {
 			case outNoTest:
 				e.finish(t, r, StatusWrittenUnconfirmed, fmt.Sprintf("written and read back; the %s web admin has no test e-mail action, so it stays unconfirmed until a scan to %s arrives (scan a page there, then run `mfpfleet test --wait`)", t.Device.Family, addr), "", started)
+			case outConnTested:
+				e.finish(t, r, StatusConnectionTested, connectionTestedReason(r, t, addr), "", started)
 			case outTested:
 				e.confirmAsync(ctx, t, r, addr, testAt, started)
 			}
@@ -634,9 +643,10 @@ func (e *engine) pass(ctx context.Context, t Target, r *DeviceResult) (out outco
 			return 0, "", time.Time{}, step, err
 		}
 		r.Written = viewOf(want)
-		noTest := false
+		noTest, connOnly := false, false
 		if _, ok := sess.(drivers.Tester); !ok {
 			noTest = true
+			_, connOnly = sess.(drivers.ConnectionChecker)
 		}
 		h := inventory.Holding{
 			DeviceID: d.ID, CredentialID: e.cred.ID, Account: e.o.Account, RunID: e.runID, PushedAt: time.Now(),
@@ -645,6 +655,9 @@ func (e *engine) pass(ctx context.Context, t Target, r *DeviceResult) (out outco
 		}
 		if noTest {
 			h.Limits = []string{inventory.LimitNoTestAction}
+		}
+		if connOnly {
+			h.Limits = append(h.Limits, inventory.LimitConnectionTestOnly)
 		}
 		if err = e.db.SetHolding(e.dbctx, h); err != nil {
 			return 0, "", time.Time{}, step, fmt.Errorf("%s: record the holding: %w", d.IP, err)
@@ -656,13 +669,27 @@ func (e *engine) pass(ctx context.Context, t Target, r *DeviceResult) (out outco
 	step = inventory.StepTest
 	var res drivers.TestResult
 	testAt = time.Now()
+	// A model without a test e-mail whose only device-side check is a
+	// connection test runs that instead: a distinct outcome, never a
+	// confirmation.
+	cc, connCheck := sess.(drivers.ConnectionChecker)
+	if _, ok := sess.(drivers.Tester); ok || e.kind == inventory.RunTest {
+		connCheck = false
+	}
 	err = e.step(ctx, t, r, step, e.o.StepTimeout*2, func(c context.Context) error {
 		var err error
+		if connCheck {
+			res, err = cc.CheckSMTPConnection(c)
+			return err
+		}
 		res, err = drivers.SendTest(c, sess, addr)
 		return err
 	})
 	r.DeviceSays = res.Message
 	switch {
+	case connCheck && err == nil:
+		_ = e.db.RecordTest(e.dbctx, d.ID, time.Now(), true, "")
+		return outConnTested, addr, testAt, "", nil
 	case errors.Is(err, drivers.ErrNoTestAction):
 		return outNoTest, addr, testAt, "", nil
 	case errors.Is(err, drivers.ErrTestFailed):
@@ -685,6 +712,13 @@ func (e *engine) pass(ctx context.Context, t Target, r *DeviceResult) (out outco
 		return 0, addr, testAt, step, err
 	}
 	return outTested, addr, testAt, "", nil
+}
+
+// connectionTestedReason says what a passed connection test proves and
+// what it does not.
+func connectionTestedReason(r *DeviceResult, t Target, addr string) string {
+	return fmt.Sprintf("written and read back; the device's SMTP connection test passed (it reached the mail server and logged in with the app password), the only check the %s web admin has: no message was sent, so it is not confirmed until a scan to %s arrives (scan a page there, then run `mfpfleet test --wait --ip %s`)",
+		cmp.Or(r.Family, t.Device.Family), addr, t.Device.IP)
 }
 
 // addLimit adds a firmware limitation flag to a device's holding,
@@ -750,7 +784,7 @@ func (e *engine) confirmAsync(ctx context.Context, t Target, r *DeviceResult, ad
 
 func (e *engine) confirmFailure(t Target, err error) string {
 	msg := fmt.Sprintf("%s: confirm: %v", t.Device.IP, err)
-	if errors.Is(err, gmail.ErrNotArrived) && t.TestAction != "no" {
+	if errors.Is(err, gmail.ErrNotArrived) && (t.TestAction == "yes" || t.TestAction == "unknown") {
 		msg += "; the device reported its test e-mail as sent, so look at its job log and Gmail's Spam folder"
 	}
 	return msg
