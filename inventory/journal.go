@@ -35,8 +35,8 @@ const (
 	// test passed (it reached the mail server and logged in), on a model
 	// whose only device-side check that is; not a confirmed message.
 	DeviceConnectionTested = "connection-tested"
-	DeviceFailed             = "failed"
-	DeviceSkipped            = "skipped"
+	DeviceFailed           = "failed"
+	DeviceSkipped          = "skipped"
 )
 
 // Step names.

@@ -456,10 +456,10 @@ func (e *engine) step(ctx context.Context, t Target, r *DeviceResult, name strin
 type outcome int
 
 const (
-	outTested outcome = iota // the device sent its test message: confirm it
-	outNoTest                // written; the device has no test action
-	outConnTested            // written; no test action, its connection test passed
-	outRead                  // dry run: read only
+	outTested     outcome = iota // the device sent its test message: confirm it
+	outNoTest                    // written; the device has no test action
+	outConnTested                // written; no test action, its connection test passed
+	outRead                      // dry run: read only
 )
 
 // device runs one device to its end (or hands it to a confirmation).

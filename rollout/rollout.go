@@ -63,8 +63,8 @@ const (
 	// device-side check that is. Not a confirmation: that still needs a
 	// scan to the device's plus-address.
 	StatusConnectionTested = "connection-tested"
-	StatusFailed             = "failed"
-	StatusSkipped            = "skipped"
+	StatusFailed           = "failed"
+	StatusSkipped          = "skipped"
 	// StatusRead is a dry run's outcome: logged in and read, nothing written.
 	StatusRead = "read"
 	// StatusPending is a device not reached because the run was interrupted.
