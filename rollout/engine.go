@@ -717,7 +717,7 @@ func (e *engine) pass(ctx context.Context, t Target, r *DeviceResult) (out outco
 // connectionTestedReason says what a passed connection test proves and
 // what it does not.
 func connectionTestedReason(r *DeviceResult, t Target, addr string) string {
-	return fmt.Sprintf("written and read back; the device's SMTP connection test passed (it reached the mail server and logged in with the app password), the only check the %s web admin has: no message was sent, so it is not confirmed until a scan to %s arrives (scan a page there, then run `mfpfleet test --wait --ip %s`)",
+	return fmt.Sprintf("connection test passed (the device reached the mail server and logged in with the app password); the %s web admin has no test e-mail, so nothing was sent: unconfirmed until a scan to %s arrives (scan a page there, then run `mfpfleet test --wait --ip %s`)",
 		cmp.Or(r.Family, t.Device.Family), addr, t.Device.IP)
 }
 

@@ -75,7 +75,9 @@ func (d *Driver) NewSession(ctx context.Context, tab *drivers.Tab) (drivers.Sess
 		return nil, tab.Fail(ctx, "open", err)
 	}
 	if want := b.dev.Family; want != "" && want != fam {
-		b.log.Warn("web admin family differs from the SNMP identity; following the page", "snmp_family", want, "page_family", fam)
+		// Expected for some models (a VersaLink B415 serves the ConnectKey
+		// pages): the page decides.
+		b.log.Info("web admin family differs from what the model name suggests; following the page", "snmp_family", want, "page_family", fam)
 	}
 	b.family = fam
 	switch fam {
