@@ -154,9 +154,14 @@ func (s *ckSession) Login(ctx context.Context, c drivers.Credential) error {
 // login.php leads to a page whose header button opens the dialog).
 func (s *ckSession) openLogin(ctx context.Context) error {
 	if !s.header {
-		pg, err := s.tab.NavigateSettled(ctx, ckLoginURL(s.pages), nil, ckPasswordVisible+" || "+ckHeaderLoginJS)
+		pg, err := s.tab.Navigate(ctx, ckLoginURL(s.pages))
 		if err != nil {
 			return err
+		}
+		if pg.Status < 400 { // a missing login.php shows neither
+			if err := s.tab.WaitSettled(ctx, "wait for "+ckLoginPath, ckPasswordVisible+" || "+ckHeaderLoginJS); err != nil {
+				return err
+			}
 		}
 		var st struct {
 			Password bool `json:"password"`

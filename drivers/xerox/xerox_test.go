@@ -231,9 +231,10 @@ func TestFamilyFromPage(t *testing.T) {
 	e := drivertest.NewEnv(t, c)
 	for _, tc := range []struct{ model, snmp string }{
 		{"VersaLink B415", xerox.FamilyVersaLink},
+		{"VersaLink B415", xerox.FamilyConnectKey}, // no login.php to try first
 		{"AltaLink C8055", xerox.FamilyConnectKey},
 	} {
-		t.Run(tc.model, func(t *testing.T) {
+		t.Run(tc.model+"/"+tc.snmp, func(t *testing.T) {
 			_, tgt := e.Device(t, sim.DeviceOptions{Model: tc.model, Family: sim.FamilyConnectKey, UI: sim.UIHeaderLogin})
 			tgt.Device.Family = tc.snmp
 			ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
