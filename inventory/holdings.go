@@ -27,6 +27,10 @@ const (
 	LimitNoSMTPTLS    = "no-smtp-tls"    // the SMTP client cannot encrypt at all
 	LimitOldTLS       = "old-tls"        // the SMTP client's TLS is older than Gmail accepts
 	LimitNoTestAction = "no-test-action" // the web admin has no test e-mail button
+	// LimitConnectionTestOnly: the web admin's only device-side check is
+	// an SMTP connection test (set with LimitNoTestAction); the holding's
+	// last test is that check.
+	LimitConnectionTestOnly = "connection-test-only"
 )
 
 // Holding is what the inventory knows a device holds: which app password

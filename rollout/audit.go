@@ -126,6 +126,10 @@ const (
 	// Settings were written to a model without a test action and no
 	// scan has confirmed them yet.
 	FindingNoTestAction = "unconfirmed-no-test-action"
+	// Settings were written to a model whose only device-side check is a
+	// connection test, which passed (the device reached Gmail and logged
+	// in); no scan has confirmed them yet.
+	FindingConnectionTested = "unconfirmed-connection-tested"
 	// mfpfleet never pushed an app password to the device.
 	FindingNotPushed = "not-pushed"
 	// --live: the device's SMTP settings differ from what was pushed.
@@ -164,6 +168,7 @@ var auditFindingKinds = []struct {
 	{FindingFailedLogins, SeverityWarning, "Failed admin logins on record"},
 	{FindingNeverConfirmed, SeverityWarning, "Never confirmed"},
 	{FindingNoTestAction, SeverityWarning, "Unconfirmed: model has no test button"},
+	{FindingConnectionTested, SeverityWarning, "Unconfirmed: connection test passed, no test button"},
 	{FindingNotSeen, SeverityWarning, "Not seen recently"},
 	{FindingLiveReadFailed, SeverityWarning, "Settings could not be read back"},
 	{FindingCertChanged, SeverityInfo, "Web admin certificate replaced"},
@@ -249,6 +254,10 @@ type AuditRow struct {
 	LastTestAt            time.Time `json:"last_test_at"`
 	LastTestOK            bool      `json:"last_test_ok"`
 	LastTestError         string    `json:"last_test_error,omitempty"`
+	// ConnectionTested: written to a model whose only device-side check
+	// is a connection test, which passed after the push (LastTestAt): the
+	// device reached the mail server and logged in. Not a confirmation.
+	ConnectionTested bool `json:"connection_tested,omitempty"`
 
 	// AdminLogin is how mfpfleet last got into the web admin: one of the
 	// inventory.Admin* kinds ("configured", "default-1111",
@@ -452,6 +461,7 @@ func newAuditRow(ir inventory.AuditRow) AuditRow {
 		r.CredentialID = h.CredentialID
 		r.PushedAt, r.ConfirmedAt = h.PushedAt, h.ConfirmedAt
 		r.LastTestAt, r.LastTestOK, r.LastTestError = h.LastTestAt, h.LastTestOK, h.LastTestError
+		r.ConnectionTested = ir.ConnectionTested()
 		r.AdminLogin = cmp.Or(h.AdminLogin, r.AdminLogin)
 		r.SMTPHost, r.SMTPPort, r.SMTPSecurity, r.SMTPUser = h.SMTPHost, h.SMTPPort, h.SMTPSecurity, h.SMTPUser
 		r.TLSVersion = h.TLSVersion
@@ -507,7 +517,11 @@ func auditFindings(ir inventory.AuditRow, row AuditRow, now time.Time, stale tim
 
 	switch {
 	case ir.LastTestFailed():
-		msg := fmt.Sprintf("the test e-mail on %s failed", auditDate(h.LastTestAt, now))
+		what := "the test e-mail"
+		if h.HasLimit(inventory.LimitConnectionTestOnly) {
+			what = "the device's SMTP connection test"
+		}
+		msg := fmt.Sprintf("%s on %s failed", what, auditDate(h.LastTestAt, now))
 		if h.LastTestError != "" {
 			msg += ": " + auditOneLine(h.LastTestError, 200)
 		}
@@ -516,6 +530,11 @@ func auditFindings(ir inventory.AuditRow, row AuditRow, now time.Time, stale tim
 		}
 		add(FindingTestFailed, msg,
 			fmt.Sprintf("fix what the error names (app password, SMTP settings, network to smtp.gmail.com), then `mfpfleet test --ip %s`", ip))
+	case auditPushed(ir) && ir.ConnectionTested():
+		add(FindingConnectionTested,
+			fmt.Sprintf("settings written on %s and the device's connection test passed on %s (it reached the mail server and logged in), but no message has confirmed them: this model has no test e-mail button",
+				auditDate(h.PushedAt, now), auditDate(h.LastTestAt, now)),
+			fmt.Sprintf("run `mfpfleet test --wait --ip %s` and ask someone at the printer to scan a page to the address it prints", ip))
 	case auditPushed(ir) && !ir.Confirmed() && h.HasLimit(inventory.LimitNoTestAction):
 		add(FindingNoTestAction,
 			fmt.Sprintf("settings written on %s but not confirmed: this model has no test e-mail button", auditDate(h.PushedAt, now)),
@@ -613,6 +632,7 @@ var auditGenericActions = map[string]string{
 	FindingFailedLogins:           "fix the admin password in fleet.toml; power-cycle locked devices, then " + ResetLoginsCommand,
 	FindingNeverConfirmed:         "run mfpfleet test on these devices",
 	FindingNoTestAction:           "run mfpfleet test --wait and have someone scan a page to the address it prints",
+	FindingConnectionTested:       "run mfpfleet test --wait and have someone scan a page to the address it prints",
 	FindingNotSeen:                "run mfpfleet discover; retire devices that are gone",
 	FindingLiveReadFailed:         "check the devices are reachable, then audit --live again",
 	FindingCertChanged:            "nothing, if the replacement was intended",

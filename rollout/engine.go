@@ -1,6 +1,7 @@
 package rollout
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -361,6 +362,8 @@ func (e *engine) collect(sum *Summary, plan Plan) {
 			sum.Counts.Confirmed++
 		case StatusWrittenUnconfirmed:
 			sum.Counts.WrittenUnconfirmed++
+		case StatusConnectionTested:
+			sum.Counts.ConnectionTested++
 		case StatusFailed:
 			sum.Counts.Failed++
 		case StatusSkipped:
@@ -405,7 +408,10 @@ func deviceEvent(kind EventKind, t Target) Event {
 // finish records a device's outcome in the journal and the results.
 func (e *engine) finish(t Target, r *DeviceResult, status, reason, step string, started time.Time) {
 	d := t.Device
-	r.DeviceID, r.IP, r.Serial, r.Model, r.Site, r.Family, r.Method = d.ID, d.IP, d.Serial, d.Model, d.Site, d.Family, t.Method
+	r.DeviceID, r.IP, r.Serial, r.Model, r.Site, r.Method = d.ID, d.IP, d.Serial, d.Model, d.Site, t.Method
+	if r.Family == "" { // else the family the page showed (Session.Info)
+		r.Family = d.Family
+	}
 	r.Status, r.Reason = status, e.secrets.scrub(reason)
 	if step != "" {
 		r.FailedStep = step
@@ -485,9 +491,10 @@ func (e *engine) step(ctx context.Context, t Target, r *DeviceResult, name strin
 type outcome int
 
 const (
-	outTested outcome = iota // the device sent its test message: confirm it
-	outNoTest                // written; the device has no test action
-	outRead                  // dry run: read only
+	outTested     outcome = iota // the device sent its test message: confirm it
+	outNoTest                    // written; the device has no test action
+	outConnTested                // written; no test action, its connection test passed
+	outRead                      // dry run: read only
 )
 
 // device runs one device to its end (or hands it to a confirmation).
@@ -546,6 +553,8 @@ func (e *engine) device(ctx context.Context, t Target) {
 			switch out {
 			case outNoTest:
 				e.finish(t, r, StatusWrittenUnconfirmed, fmt.Sprintf("written and read back; the %s web admin has no test e-mail action, so it stays unconfirmed until a scan to %s arrives (scan a page there, then run `mfpfleet test --wait`)", t.Device.Family, addr), "", started)
+			case outConnTested:
+				e.finish(t, r, StatusConnectionTested, connectionTestedReason(r, t, addr), "", started)
 			case outTested:
 				if e.o.AppPassword.IsZero() {
 					// A relay-only run without the mailbox's password.
@@ -698,9 +707,10 @@ func (e *engine) pass(ctx context.Context, t Target, r *DeviceResult) (out outco
 			return 0, "", time.Time{}, step, err
 		}
 		r.Written = viewOf(want)
-		noTest := false
+		noTest, connOnly := false, false
 		if _, ok := sess.(drivers.Tester); !ok {
 			noTest = true
+			_, connOnly = sess.(drivers.ConnectionChecker)
 		}
 		credID := e.cred.ID
 		if !e.o.needsAppPassword(t) {
@@ -714,6 +724,9 @@ func (e *engine) pass(ctx context.Context, t Target, r *DeviceResult) (out outco
 		if noTest {
 			h.Limits = []string{inventory.LimitNoTestAction}
 		}
+		if connOnly {
+			h.Limits = append(h.Limits, inventory.LimitConnectionTestOnly)
+		}
 		if err = e.db.SetHolding(e.dbctx, h); err != nil {
 			return 0, "", time.Time{}, step, fmt.Errorf("%s: record the holding: %w", d.IP, err)
 		}
@@ -724,13 +737,27 @@ func (e *engine) pass(ctx context.Context, t Target, r *DeviceResult) (out outco
 	step = inventory.StepTest
 	var res drivers.TestResult
 	testAt = time.Now()
+	// A model without a test e-mail whose only device-side check is a
+	// connection test runs that instead: a distinct outcome, never a
+	// confirmation.
+	cc, connCheck := sess.(drivers.ConnectionChecker)
+	if _, ok := sess.(drivers.Tester); ok || e.kind == inventory.RunTest {
+		connCheck = false
+	}
 	err = e.step(ctx, t, r, step, e.o.StepTimeout*2, func(c context.Context) error {
 		var err error
+		if connCheck {
+			res, err = cc.CheckSMTPConnection(c)
+			return err
+		}
 		res, err = drivers.SendTest(c, sess, addr)
 		return err
 	})
 	r.DeviceSays = res.Message
 	switch {
+	case connCheck && err == nil:
+		_ = e.db.RecordTest(e.dbctx, d.ID, time.Now(), true, "")
+		return outConnTested, addr, testAt, "", nil
 	case errors.Is(err, drivers.ErrNoTestAction):
 		return outNoTest, addr, testAt, "", nil
 	case errors.Is(err, drivers.ErrTestFailed):
@@ -757,6 +784,13 @@ func (e *engine) pass(ctx context.Context, t Target, r *DeviceResult) (out outco
 		return 0, addr, testAt, step, err
 	}
 	return outTested, addr, testAt, "", nil
+}
+
+// connectionTestedReason says what a passed connection test proves and
+// what it does not.
+func connectionTestedReason(r *DeviceResult, t Target, addr string) string {
+	return fmt.Sprintf("connection test passed (the device reached the mail server and logged in with the app password); the %s web admin has no test e-mail, so nothing was sent: unconfirmed until a scan to %s arrives (scan a page there, then run `mfpfleet test --wait --ip %s`)",
+		cmp.Or(r.Family, t.Device.Family), addr, t.Device.IP)
 }
 
 // addLimit adds a firmware limitation flag to a device's holding,
@@ -822,7 +856,7 @@ func (e *engine) confirmAsync(ctx context.Context, t Target, r *DeviceResult, ad
 
 func (e *engine) confirmFailure(t Target, err error) string {
 	msg := fmt.Sprintf("%s: confirm: %v", t.Device.IP, err)
-	if errors.Is(err, gmail.ErrNotArrived) && t.TestAction != "no" {
+	if errors.Is(err, gmail.ErrNotArrived) && (t.TestAction == "yes" || t.TestAction == "unknown") {
 		msg += "; the device reported its test e-mail as sent, so look at its job log and Gmail's Spam folder"
 	}
 	return msg

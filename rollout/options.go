@@ -186,6 +186,7 @@ type DeviceResult struct {
 type Counts struct {
 	Confirmed          int `json:"confirmed"`
 	WrittenUnconfirmed int `json:"written_unconfirmed"`
+	ConnectionTested   int `json:"connection_tested"`
 	Failed             int `json:"failed"`
 	Skipped            int `json:"skipped"`
 	Read               int `json:"read,omitempty"`

@@ -73,7 +73,7 @@ func makePlan(ctx context.Context, o *Options, kind string) (Plan, error) {
 		}
 		for _, rd := range rds {
 			switch rd.Status {
-			case inventory.DeviceConfirmed, inventory.DeviceWrittenUnconfirmed, inventory.DeviceSkipped:
+			case inventory.DeviceConfirmed, inventory.DeviceWrittenUnconfirmed, inventory.DeviceConnectionTested, inventory.DeviceSkipped:
 				doneInRun[rd.DeviceID] = rd.Status
 			}
 		}
@@ -215,7 +215,7 @@ func (o *Options) planTarget(ctx context.Context, kind string, t *Target, cred i
 	}
 	switch kind {
 	case inventory.RunTest:
-		if t.TestAction == "no" || (hasHolding && h.HasLimit(inventory.LimitNoTestAction)) {
+		if t.TestAction == "no" || t.TestAction == "connection" || (hasHolding && h.HasLimit(inventory.LimitNoTestAction)) {
 			t.TestAction = "no"
 			if !o.Wait {
 				t.Skip = fmt.Sprintf("%s web admin has no test e-mail action: scan a page to its test address, then run `mfpfleet test --wait`", d.Family)
@@ -237,6 +237,9 @@ func (o *Options) planTarget(ctx context.Context, kind string, t *Target, cred i
 			switch {
 			case !h.ConfirmedAt.IsZero():
 				t.Skip = fmt.Sprintf("already confirmed with credential %q on %s (--force pushes again)", cred.Label, h.ConfirmedAt.Local().Format("2006-01-02 15:04"))
+				return nil
+			case h.HasLimit(inventory.LimitConnectionTestOnly) && h.LastTestOK && !h.LastTestAt.Before(h.PushedAt):
+				t.Skip = fmt.Sprintf("written and connection-tested on %s, unconfirmed: no test e-mail action; scan a page to %s, then run `mfpfleet test --wait` (--force pushes again)", h.PushedAt.Local().Format("2006-01-02 15:04"), o.testAddress(h.RunID, d))
 				return nil
 			case h.HasLimit(inventory.LimitNoTestAction):
 				t.Skip = fmt.Sprintf("written on %s, unconfirmed: no test action; scan a page to %s, then run `mfpfleet test --wait` (--force pushes again)", h.PushedAt.Local().Format("2006-01-02 15:04"), o.testAddress(h.RunID, d))

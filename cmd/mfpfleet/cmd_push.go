@@ -56,9 +56,11 @@ really arrived in the mailbox.
 The app password is checked against Gmail once before any device is touched.
 Every step is journalled: after Ctrl-C or a crash, run the same command again
 (or push --resume) and it carries on; confirmed devices are skipped unless
---force. Devices whose model has no test action (Fuji-Xerox-made
-WorkCentres) end "written-unconfirmed": 'mfpfleet test --wait' confirms
-them when a scan to their plus-address arrives.
+--force. Devices whose model has no test e-mail action end
+"written-unconfirmed", or "connection-tested" where the device's own SMTP
+connection test passed (VersaLink, Fuji-Xerox-made WorkCentres: the device
+reached Gmail and logged in, but sent nothing): 'mfpfleet test --wait'
+confirms them when a scan to their plus-address arrives.
 
 Google Workspace sites may send through the SMTP relay instead ([gmail]
 method or [[sites]] method = "relay", or --method relay): the devices get
@@ -215,8 +217,11 @@ func (g *globals) printSummary(sum rollout.Summary) {
 	fmt.Fprintln(g.stdout)
 	g.table([]string{"STATUS", "ADDRESS", "MODEL", "SERIAL", "ADMIN LOGIN", "CONFIRMED", "DETAIL"}, rows) //nolint:errcheck
 	n := sum.Counts
-	fmt.Fprintf(g.stderr, "mfpfleet: %s run %d %s in %s: %d confirmed, %d written but unconfirmed, %d failed, %d skipped",
-		sum.Kind, sum.RunID, sum.Status, (time.Duration(sum.DurationMS) * time.Millisecond).Round(time.Second), n.Confirmed, n.WrittenUnconfirmed, n.Failed, n.Skipped)
+	fmt.Fprintf(g.stderr, "mfpfleet: %s run %d %s in %s: %d confirmed, ", sum.Kind, sum.RunID, sum.Status, (time.Duration(sum.DurationMS) * time.Millisecond).Round(time.Second), n.Confirmed)
+	if n.ConnectionTested > 0 {
+		fmt.Fprintf(g.stderr, "%d connection-tested (unconfirmed), ", n.ConnectionTested)
+	}
+	fmt.Fprintf(g.stderr, "%d written but unconfirmed, %d failed, %d skipped", n.WrittenUnconfirmed, n.Failed, n.Skipped)
 	if sum.DevicesPerMinute > 0 {
 		fmt.Fprintf(g.stderr, " (%.0f devices/min)", sum.DevicesPerMinute)
 	}
@@ -224,6 +229,9 @@ func (g *globals) printSummary(sum rollout.Summary) {
 	if sum.Credential != nil && sum.Kind == "push" {
 		fmt.Fprintf(g.stderr, "hint: the app password is registered as %q (fingerprint %s): give it that name at %s so it can be found when it must be revoked\n",
 			sum.Credential.Label, shortFP(sum.Credential.Fingerprint), gmail.AppPasswordsURL)
+	}
+	if n.ConnectionTested > 0 {
+		fmt.Fprintln(g.stderr, "hint: connection-tested devices reached Gmail and logged in, but have no test e-mail action: nothing was sent, so confirm each with a scan to the plus-address shown, then 'mfpfleet test --wait --ip ADDRESS'")
 	}
 	if n.WrittenUnconfirmed > 0 {
 		fmt.Fprintln(g.stderr, "hint: written-but-unconfirmed devices have no test action: scan a page to the plus-address shown, then 'mfpfleet test --wait --ip ADDRESS'")
