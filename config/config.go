@@ -97,7 +97,25 @@ type Site struct {
 	// Account is the Gmail account used for this site's devices
 	// (defaults to [gmail] account).
 	Account string `toml:"account"`
+	// Method is how this site's devices send: MethodAppPassword or
+	// MethodRelay ("" = [gmail] method).
+	Method string `toml:"method"`
+	// EHLODomain is the domain the site's devices are named in when they
+	// send through the relay ("" = [gmail] ehlo_domain).
+	EHLODomain string `toml:"ehlo_domain"`
 }
+
+// The delivery methods.
+const (
+	// MethodAppPassword: smtp.gmail.com with SMTP AUTH and an app
+	// password on every device (consumer Gmail, or Workspace without a
+	// fixed public IP).
+	MethodAppPassword = "app-password"
+	// MethodRelay: Google Workspace's SMTP relay, smtp-relay.gmail.com,
+	// the site's public IP allow-listed (no secret on the device), or
+	// with SMTP AUTH when [gmail] relay_auth is on.
+	MethodRelay = "relay"
+)
 
 // AdminLogin is a device web-admin credential. The most specific match
 // wins: address, then model, then vendor, then site, then a catch-all.
@@ -150,6 +168,24 @@ type Gmail struct {
 	// from when neither --password-stdin nor --password-file is given.
 	PasswordFile string `toml:"password_file"`
 	PasswordEnv  string `toml:"password_env"`
+
+	// Method is the default delivery method: MethodAppPassword or
+	// MethodRelay (per site: [[sites]] method).
+	Method string `toml:"method"`
+	// RelayHost and its ports are where the relay preflight connects
+	// (tests point them at a stand-in, like smtp_host).
+	RelayHost         string `toml:"relay_host"`
+	RelayStartTLSPort int    `toml:"relay_starttls_port"`
+	RelayTLSPort      int    `toml:"relay_tls_port"`
+	// DeviceRelayHost is the relay's name written into devices.
+	DeviceRelayHost string `toml:"device_relay_host"`
+	// RelayAuth: the Admin console's relay rule has "Require SMTP
+	// Authentication": devices log in with the account and an app
+	// password, as with MethodAppPassword, but through the relay.
+	RelayAuth bool `toml:"relay_auth"`
+	// EHLODomain is the domain the devices' host names are put in so that
+	// their EHLO is a fully qualified name ("" = the account's domain).
+	EHLODomain string `toml:"ehlo_domain"`
 }
 
 // Rollout holds the defaults of push, test and rotate.
@@ -208,6 +244,9 @@ func Default() Config {
 			IMAPHost: "imap.gmail.com", IMAPPort: 993,
 			DevicePort: 587, DeviceSMTPHost: "smtp.gmail.com",
 			PasswordEnv: "MFPFLEET_APP_PASSWORD",
+			Method:      MethodAppPassword,
+			RelayHost:   "smtp-relay.gmail.com", RelayStartTLSPort: 587, RelayTLSPort: 465,
+			DeviceRelayHost: "smtp-relay.gmail.com",
 		},
 		Rollout: Rollout{
 			Parallel: 4, LoginAttemptBudget: 2, Retries: 2,
@@ -329,6 +368,12 @@ func (c *Config) Validate() error {
 		if s.Account != "" && !validEmail(s.Account) {
 			errs = append(errs, fmt.Errorf("sites[%s].account %q is not an e-mail address", s.Name, s.Account))
 		}
+		if s.Method != "" && s.Method != MethodAppPassword && s.Method != MethodRelay {
+			errs = append(errs, fmt.Errorf("sites[%s].method %q: use %q or %q", s.Name, s.Method, MethodAppPassword, MethodRelay))
+		}
+		if s.EHLODomain != "" && !validDomain(s.EHLODomain) {
+			errs = append(errs, fmt.Errorf("sites[%s].ehlo_domain %q is not a domain name such as client.example", s.Name, s.EHLODomain))
+		}
 	}
 	for _, a := range c.Credentials {
 		if a.Site != "" && !seen[a.Site] {
@@ -350,6 +395,33 @@ func (c *Config) Validate() error {
 	if c.Gmail.Account != "" && !validEmail(c.Gmail.Account) {
 		errs = append(errs, fmt.Errorf("gmail.account %q is not an e-mail address", c.Gmail.Account))
 	}
+	if c.Gmail.Method != MethodAppPassword && c.Gmail.Method != MethodRelay {
+		errs = append(errs, fmt.Errorf("gmail.method %q: use %q (smtp.gmail.com, an app password on each device) or %q (Google Workspace's smtp-relay.gmail.com)", c.Gmail.Method, MethodAppPassword, MethodRelay))
+	}
+	if c.Gmail.EHLODomain != "" && !validDomain(c.Gmail.EHLODomain) {
+		errs = append(errs, fmt.Errorf("gmail.ehlo_domain %q is not a domain name such as client.example", c.Gmail.EHLODomain))
+	}
+	for _, p := range []struct {
+		key string
+		v   int
+	}{{"relay_starttls_port", c.Gmail.RelayStartTLSPort}, {"relay_tls_port", c.Gmail.RelayTLSPort}} {
+		if p.v < 1 || p.v > 65535 {
+			errs = append(errs, fmt.Errorf("gmail.%s %d is not a TCP port", p.key, p.v))
+		}
+	}
+	for _, s := range append([]Site{{Name: ""}}, c.Sites...) {
+		if s.Name != "" && s.Method == "" && s.Account == "" {
+			continue
+		}
+		acct := c.AccountFor(s.Name)
+		if c.MethodFor(s.Name) == MethodRelay && isConsumerGmail(acct) {
+			where := "gmail.method"
+			if s.Name != "" {
+				where = "sites[" + s.Name + "].method"
+			}
+			errs = append(errs, fmt.Errorf("%s = \"relay\" but the account %s is consumer Gmail: the SMTP relay serves Google Workspace domains only; set the account to a Workspace address or use \"app-password\"", where, acct))
+		}
+	}
 	if c.Gmail.DevicePort != 587 && c.Gmail.DevicePort != 465 {
 		errs = append(errs, fmt.Errorf("gmail.device_port must be 587 (STARTTLS) or 465 (SSL/TLS), not %d", c.Gmail.DevicePort))
 	}
@@ -363,6 +435,30 @@ func (c *Config) Validate() error {
 		errs = append(errs, errors.New("rollout.login_attempt_budget cannot be negative"))
 	}
 	return errors.Join(errs...)
+}
+
+func isConsumerGmail(acct string) bool {
+	a := strings.ToLower(acct)
+	return strings.HasSuffix(a, "@gmail.com") || strings.HasSuffix(a, "@googlemail.com")
+}
+
+// validDomain reports whether s is a fully qualified domain name.
+func validDomain(s string) bool {
+	s = strings.TrimSuffix(s, ".")
+	if !strings.Contains(s, ".") || len(s) > 253 {
+		return false
+	}
+	for _, l := range strings.Split(s, ".") {
+		if l == "" || len(l) > 63 || l[0] == '-' || l[len(l)-1] == '-' {
+			return false
+		}
+		for _, r := range l {
+			if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '-') {
+				return false
+			}
+		}
+	}
+	return true
 }
 
 func validEmail(s string) bool {
@@ -387,6 +483,35 @@ func (c *Config) AccountFor(site string) string {
 		return s.Account
 	}
 	return c.Gmail.Account
+}
+
+// MethodFor returns the delivery method for a site (the site's own, else
+// [gmail] method, else MethodAppPassword).
+func (c *Config) MethodFor(site string) string {
+	if s, ok := c.Site(site); ok && s.Method != "" {
+		return s.Method
+	}
+	if c.Gmail.Method == "" {
+		return MethodAppPassword
+	}
+	return c.Gmail.Method
+}
+
+// EHLODomainFor returns the domain a site's devices are named in for the
+// relay: the site's ehlo_domain, else [gmail] ehlo_domain, else the
+// domain of the site's account.
+func (c *Config) EHLODomainFor(site string) string {
+	if s, ok := c.Site(site); ok && s.EHLODomain != "" {
+		return strings.ToLower(strings.TrimSuffix(s.EHLODomain, "."))
+	}
+	if c.Gmail.EHLODomain != "" {
+		return strings.ToLower(strings.TrimSuffix(c.Gmail.EHLODomain, "."))
+	}
+	acct := c.AccountFor(site)
+	if at := strings.LastIndexByte(acct, '@'); at >= 0 {
+		return strings.ToLower(acct[at+1:])
+	}
+	return ""
 }
 
 func (c *Config) resolvePaths() {

@@ -62,18 +62,25 @@ type CheckOptions struct {
 // Result is what Check found. It marshals to the JSON the CLI's --json
 // prints.
 type Result struct {
-	Account       string     `json:"account"`
-	Host          string     `json:"host"`
-	Port          int        `json:"port"`
-	Mode          Mode       `json:"mode"`
-	OK            bool       `json:"ok"`
-	Authenticated bool       `json:"authenticated"`
-	Sent          bool       `json:"sent"`
-	SentTo        string     `json:"sent_to,omitempty"`
-	TLSVersion    string     `json:"tls_version,omitempty"`
-	Started       time.Time  `json:"started"`
-	ElapsedMS     int64      `json:"elapsed_ms"`
-	Diagnosis     *Diagnosis `json:"diagnosis,omitempty"`
+	// Method is "relay" for RelayCheck, "" for Check (app password).
+	Method        string `json:"method,omitempty"`
+	Account       string `json:"account"`
+	Host          string `json:"host"`
+	Port          int    `json:"port"`
+	Mode          Mode   `json:"mode"`
+	OK            bool   `json:"ok"`
+	Authenticated bool   `json:"authenticated"`
+	// EHLO, Recipient and Accepted are RelayCheck's: the name announced,
+	// RCPT TO, and whether the relay accepted sender and recipient.
+	EHLO       string     `json:"ehlo,omitempty"`
+	Recipient  string     `json:"recipient,omitempty"`
+	Accepted   bool       `json:"accepted,omitempty"`
+	Sent       bool       `json:"sent"`
+	SentTo     string     `json:"sent_to,omitempty"`
+	TLSVersion string     `json:"tls_version,omitempty"`
+	Started    time.Time  `json:"started"`
+	ElapsedMS  int64      `json:"elapsed_ms"`
+	Diagnosis  *Diagnosis `json:"diagnosis,omitempty"`
 }
 
 func (o *CheckOptions) defaults() {

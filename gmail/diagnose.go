@@ -1,6 +1,7 @@
 package gmail
 
 import (
+	"cmp"
 	"context"
 	"crypto/tls"
 	"crypto/x509"
@@ -41,6 +42,11 @@ const (
 	CodeTooManyLogins       Code = "too_many_logins"       // 454 4.7.0
 	CodeSendingLimit        Code = "sending_limit"         // 550 5.4.5
 	CodeTryLater            Code = "try_later"             // 421 4.7.0
+	CodeEHLORejected        Code = "ehlo_rejected"         // 421 4.7.0 … (EHLO): the relay wants an FQDN
+	CodeRelayDenied         Code = "relay_denied"          // 550 5.7.0 Mail relay denied [IP]
+	CodeRelayDomain         Code = "relay_domain"          // 550 5.7.1 Invalid credentials for relay
+	CodeRelayNotAllowed     Code = "relay_unsupported"     // relay for unmanaged accounts / Mail Sending denied
+	CodeRelayLimit          Code = "relay_limit"           // 550 5.4.5 Daily SMTP relay limit exceeded for user
 	CodeRejected            Code = "rejected"              // any other SMTP/IMAP refusal
 	CodeCanceled            Code = "canceled"              // the caller's context ended
 	CodeUnknown             Code = "unknown"
@@ -80,6 +86,9 @@ type Diagnosis struct {
 	Detail string `json:"detail,omitempty"`
 	// Temporary is true when waiting and retrying may help.
 	Temporary bool `json:"temporary"`
+	// ClientIP is the address the server says it saw (the relay prints
+	// it in "Mail relay denied [IP]"): the site's public IP to allow-list.
+	ClientIP string `json:"client_ip,omitempty"`
 
 	err error
 }
@@ -270,14 +279,41 @@ func fromReply(code int, enh, text string, stage Stage) *Diagnosis {
 	d := &Diagnosis{ReplyCode: code, EnhancedCode: enh, Reply: text, Stage: stage, Temporary: code >= 400 && code < 500}
 	lt := strings.ToLower(text)
 	switch {
-	case code == 534 || enh == "5.7.9":
+	case (code == 534 || code == 535) && strings.Contains(lt, "web browser") || enh == "5.7.14":
+		d.Code, d.Stage = CodeRejected, StageAuth
+		d.Cause = "Gmail blocked a sign-in it found suspicious (534 5.7.14 WebLoginRequired)"
+		d.NextStep = "sign in to the account once in a web browser from this network (https://accounts.google.com), then try again"
+	case code == 534 || enh == "5.7.9" || strings.Contains(lt, "application-specific password required"):
 		d.Code, d.Stage = CodeAppPasswordRequired, StageAuth
 		d.Cause = "Gmail wants an app password: the account's normal password was given (2-Step Verification is on)"
 		d.NextStep = "create an app password at " + AppPasswordsURL + " and use it instead (16 letters)"
 	case code == 535 || enh == "5.7.8":
 		d.Code, d.Stage = CodeBadCredentials, StageAuth
-		d.Cause = "Gmail did not accept the username and password: the app password is wrong or was revoked, or it belongs to another account"
-		d.NextStep = "check that --account is the full address the app password was created for; create a new app password at " + AppPasswordsURL
+		d.Cause = "Gmail did not accept the username and password (535 5.7.8 means one of: the app password is wrong or was revoked; " +
+			"the account's password was changed, which revokes every app password of the account; a Workspace admin switched app passwords off " +
+			"(e.g. by enforcing security keys) or they are not available for this account; the app password was typed with its spaces; " +
+			"an account password was used on an account without 2-Step Verification; or the user name is not the account the app password belongs to)"
+		d.NextStep = "check that the user is the full address the app password was created for; open " + AppPasswordsURL +
+			" — if the page is missing, app passwords are off for this account (Workspace: use method = \"relay\"); otherwise create a new app password and push it"
+	case code == 550 && strings.Contains(lt, "mail relay denied"):
+		d.Code = CodeRelayDenied
+		d.ClientIP = bracketIP(text)
+		ip := cmp.Or(d.ClientIP, "this site's public IP")
+		d.Cause = fmt.Sprintf("the relay does not know %s: the address is not allow-listed (or the sender's domain is not one of the Workspace's domains)", ip)
+		d.NextStep = fmt.Sprintf("add %s in the Admin console › Apps › Google Workspace › Gmail › Routing › SMTP relay service (\"Only accept mail from the specified IP addresses\"); changes take up to an hour, then check again", ip)
+	case code == 550 && strings.Contains(lt, "invalid credentials for relay"):
+		d.Code = CodeRelayDomain
+		d.ClientIP = bracketIP(text)
+		d.Cause = "the relay refused the sender: the envelope sender ([gmail] account) is not in one of the Workspace's domains, or the IP is registered for another domain"
+		d.NextStep = "set [gmail] account (or [[sites]] account) to an address in the client's Workspace domain, or turn on SMTP AUTH for the relay (relay_auth = true)"
+	case strings.Contains(lt, "unmanaged") || code == 550 && strings.Contains(lt, "mail sending denied"):
+		d.Code = CodeRelayNotAllowed
+		d.Cause = "the relay does not serve this sender: the account is disabled, not a user of the Workspace, or not a managed Workspace account"
+		d.NextStep = "use a Workspace user of the client's domain as [gmail] account; consumer Gmail accounts cannot use the relay (method = \"app-password\")"
+	case code == 550 && (enh == "5.4.5" || strings.Contains(lt, "limit")) && strings.Contains(lt, "relay"):
+		d.Code = CodeRelayLimit
+		d.Cause = "the relay's daily limit for this sender was reached (10,000 recipients per user a day)"
+		d.NextStep = "wait up to 24 hours; spread the devices over several sender addresses"
 	case code == 530 && strings.Contains(lt, "starttls"):
 		d.Code = CodeSTARTTLSRequired
 		d.Cause = "the server requires STARTTLS before AUTH or MAIL: the client sent them over a plain connection"
@@ -287,12 +323,13 @@ func fromReply(code int, enh, text string, stage Stage) *Diagnosis {
 		d.Cause = "the server wants SMTP AUTH before sending"
 		d.NextStep = "turn on SMTP authentication with the full Gmail address as user and the app password"
 	case code == 454 && (enh == "4.7.0" || strings.Contains(lt, "login attempts")):
-		d.Code, d.Stage = CodeTooManyLogins, StageAuth
+		// Never retried in a loop: every attempt extends the block.
+		d.Code, d.Stage, d.Temporary = CodeTooManyLogins, StageAuth, false
 		d.Cause = "Gmail saw too many login attempts and blocks logins for a while"
-		d.NextStep = "wait at least 10–15 minutes before trying again, and stop devices that retry with a wrong password"
+		d.NextStep = "stop: do not retry now (each attempt prolongs the block); wait at least 10–15 minutes, turn off or fix devices that retry with a wrong password, then run once"
 	case code == 550 && (enh == "5.4.5" || strings.Contains(lt, "limit")):
 		d.Code = CodeSendingLimit
-		d.Cause = "the account reached Gmail's daily sending limit"
+		d.Cause = "the account reached Gmail's daily sending limit (500 messages a day for a consumer account, 2,000 for Workspace); it cannot send for up to 24 hours"
 		d.NextStep = "wait up to 24 hours; spread devices over several accounts, or use Google Workspace's SMTP relay for high volume"
 	case code == 421:
 		d.Code = CodeTryLater
@@ -304,6 +341,59 @@ func fromReply(code int, enh, text string, stage Stage) *Diagnosis {
 		d.NextStep = "read the server's text; Gmail's replies name a help page"
 	}
 	return d
+}
+
+// ForRelay reads d as the Workspace relay's answer to a client that
+// announced ehlo ("" = unknown): "421 4.7.0 Try again later, closing
+// connection. (EHLO)" is then the relay dropping a name that is not fully
+// qualified — a naming problem that waiting does not fix — unless ehlo
+// is a good name, when it stays a "try later". It returns d.
+func (d *Diagnosis) ForRelay(ehlo string) *Diagnosis {
+	if d == nil || d.ReplyCode != 421 || !strings.Contains(strings.ToLower(d.Reply), "(ehlo)") || (ehlo != "" && ValidEHLO(ehlo)) {
+		return d
+	}
+	d.Code, d.Stage, d.Temporary = CodeEHLORejected, StageGreeting, false
+	name := "the name given in EHLO"
+	if ehlo != "" {
+		name = fmt.Sprintf("the EHLO name %q", ehlo)
+	}
+	d.Cause = "the relay closed the connection after EHLO: " + name + " is not a fully qualified domain name (smtp-relay.gmail.com drops localhost, IP literals and bare names such as XC-B8C463)"
+	d.NextStep = "give the device a host name and a domain in the client's domain (its EHLO becomes e.g. xrx-b8c463.client.example; fleet.toml [gmail] ehlo_domain); this is a naming problem, waiting does not help"
+	return d
+}
+
+// ValidEHLO reports whether name is what the relay accepts in EHLO: a
+// fully qualified domain name (two labels or more), not localhost, not
+// an IP literal.
+func ValidEHLO(name string) bool {
+	n := strings.ToLower(strings.TrimSuffix(strings.TrimSpace(name), "."))
+	if n == "" || strings.HasPrefix(n, "[") || n == "localhost" || strings.HasSuffix(n, ".localhost") ||
+		strings.HasSuffix(n, ".localdomain") || !strings.Contains(n, ".") || net.ParseIP(n) != nil {
+		return false
+	}
+	for _, l := range strings.Split(n, ".") {
+		if l == "" || len(l) > 63 || l[0] == '-' || l[len(l)-1] == '-' {
+			return false
+		}
+		for _, r := range l {
+			if !(r >= 'a' && r <= 'z' || r >= '0' && r <= '9' || r == '-') {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+var bracketIPRE = regexp.MustCompile(`\[([0-9a-fA-F.:]+)\]`)
+
+// bracketIP returns the first "[IP]" of a reply, "" when there is none.
+func bracketIP(text string) string {
+	if m := bracketIPRE.FindStringSubmatch(text); m != nil {
+		if ip := net.ParseIP(m[1]); ip != nil {
+			return ip.String()
+		}
+	}
+	return ""
 }
 
 func splitEnhanced(msg string) (enh, text string) {

@@ -77,6 +77,15 @@ func (r AuditRow) WrittenNoTestAction() bool {
 		r.Holding.HasLimit(LimitNoTestAction)
 }
 
+// ConnectionTested reports whether settings were written to a model
+// whose only device-side check is a connection test, that test passed
+// since the push, and no mailbox message confirmed them yet: the device
+// reached the mail server and logged in, nothing more is known.
+func (r AuditRow) ConnectionTested() bool {
+	return r.Holding != nil && !r.Holding.PushedAt.IsZero() && r.Holding.ConfirmedAt.IsZero() &&
+		r.Holding.HasLimit(LimitConnectionTestOnly) && r.Holding.LastTestOK && !r.Holding.LastTestAt.Before(r.Holding.PushedAt)
+}
+
 // NotSeenFor reports whether the device was last seen more than d before now.
 func (r AuditRow) NotSeenFor(now time.Time, d time.Duration) bool {
 	return !r.Device.LastSeen.IsZero() && now.Sub(r.Device.LastSeen) > d

@@ -27,6 +27,10 @@ const (
 	LimitNoSMTPTLS    = "no-smtp-tls"    // the SMTP client cannot encrypt at all
 	LimitOldTLS       = "old-tls"        // the SMTP client's TLS is older than Gmail accepts
 	LimitNoTestAction = "no-test-action" // the web admin has no test e-mail button
+	// LimitConnectionTestOnly: the web admin's only device-side check is
+	// an SMTP connection test (set with LimitNoTestAction); the holding's
+	// last test is that check.
+	LimitConnectionTestOnly = "connection-test-only"
 )
 
 // Holding is what the inventory knows a device holds: which app password
@@ -59,6 +63,13 @@ type Holding struct {
 	TLSVersion string `json:"tls_version,omitempty"`
 	// Limits are firmware limitation flags (Limit*).
 	Limits []string `json:"limits,omitempty"`
+	// Method is how the device sends: "app-password" (smtp.gmail.com with
+	// an app password) or "relay" (smtp-relay.gmail.com); "" = not
+	// recorded (pushed before methods existed: app-password).
+	Method string `json:"method,omitempty"`
+	// EHLO is the name the device announces to the SMTP server, when
+	// the push set or read it.
+	EHLO string `json:"ehlo,omitempty"`
 
 	UpdatedAt time.Time `json:"updated_at"`
 }
@@ -68,14 +79,14 @@ func (h Holding) HasLimit(flag string) bool { return slices.Contains(h.Limits, f
 
 const holdingCols = `h.device_id, coalesce(h.credential_id, 0), h.account, coalesce(h.run_id, 0), h.pushed_at, h.confirmed_at,
 	h.last_test_at, h.last_test_ok, h.last_test_error, h.admin_login, h.smtp_host, h.smtp_port,
-	h.smtp_security, h.smtp_user, h.smtp_from, h.tls_version, h.limits, h.updated_at`
+	h.smtp_security, h.smtp_user, h.smtp_from, h.tls_version, h.limits, h.updated_at, h.method, h.ehlo`
 
 func scanHolding(s rowScanner) (Holding, error) {
 	var h Holding
 	var limits string
 	err := s.Scan(&h.DeviceID, &h.CredentialID, &h.Account, &h.RunID, scanTime{&h.PushedAt}, scanTime{&h.ConfirmedAt},
 		scanTime{&h.LastTestAt}, &h.LastTestOK, &h.LastTestError, &h.AdminLogin, &h.SMTPHost, &h.SMTPPort,
-		&h.SMTPSecurity, &h.SMTPUser, &h.SMTPFrom, &h.TLSVersion, &limits, scanTime{&h.UpdatedAt})
+		&h.SMTPSecurity, &h.SMTPUser, &h.SMTPFrom, &h.TLSVersion, &limits, scanTime{&h.UpdatedAt}, &h.Method, &h.EHLO)
 	if limits != "" {
 		h.Limits = strings.Split(limits, ",")
 	}
@@ -95,12 +106,12 @@ func (db *DB) SetHolding(ctx context.Context, h Holding) error {
 	err := db.write(ctx, func(tx *sql.Tx) error {
 		_, err := tx.ExecContext(ctx, `INSERT OR REPLACE INTO holdings (device_id, credential_id, account, run_id,
 			pushed_at, confirmed_at, last_test_at, last_test_ok, last_test_error, admin_login,
-			smtp_host, smtp_port, smtp_security, smtp_user, smtp_from, tls_version, limits, updated_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			smtp_host, smtp_port, smtp_security, smtp_user, smtp_from, tls_version, limits, updated_at, method, ehlo)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 			h.DeviceID, nullID(h.CredentialID), strings.ToLower(h.Account), nullID(h.RunID),
 			ts(h.PushedAt), ts(h.ConfirmedAt), ts(h.LastTestAt), b2i(h.LastTestOK), h.LastTestError, h.AdminLogin,
 			h.SMTPHost, h.SMTPPort, h.SMTPSecurity, h.SMTPUser, h.SMTPFrom, h.TLSVersion,
-			strings.Join(limits, ","), tsv(db.clock()))
+			strings.Join(limits, ","), tsv(db.clock()), h.Method, h.EHLO)
 		return err
 	})
 	if err != nil {

@@ -31,8 +31,12 @@ const (
 	DeviceRunning            = "running"
 	DeviceConfirmed          = "confirmed"
 	DeviceWrittenUnconfirmed = "written-unconfirmed"
-	DeviceFailed             = "failed"
-	DeviceSkipped            = "skipped"
+	// DeviceConnectionTested: written, and the device's own connection
+	// test passed (it reached the mail server and logged in), on a model
+	// whose only device-side check that is; not a confirmed message.
+	DeviceConnectionTested = "connection-tested"
+	DeviceFailed           = "failed"
+	DeviceSkipped          = "skipped"
 )
 
 // Step names.

@@ -20,7 +20,15 @@ type migration struct {
 // migrations is the ordered schema history.
 var migrations = []migration{
 	{1, "initial schema", schemaV1},
+	{2, "holdings: delivery method and EHLO name", schemaV2},
 }
+
+// schemaV2 records how each device sends (app-password or relay) and the
+// name it announces in EHLO (the relay needs a fully qualified one).
+const schemaV2 = `
+ALTER TABLE holdings ADD COLUMN method TEXT NOT NULL DEFAULT '';
+ALTER TABLE holdings ADD COLUMN ehlo TEXT NOT NULL DEFAULT '';
+`
 
 // SchemaVersion is the schema version this build writes.
 func SchemaVersion() int { return migrations[len(migrations)-1].version }

@@ -17,6 +17,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/mfpfleet/mfpfleet/config"
 	"github.com/mfpfleet/mfpfleet/drivers"
 	"github.com/mfpfleet/mfpfleet/inventory"
 )
@@ -125,6 +126,10 @@ const (
 	// Settings were written to a model without a test action and no
 	// scan has confirmed them yet.
 	FindingNoTestAction = "unconfirmed-no-test-action"
+	// Settings were written to a model whose only device-side check is a
+	// connection test, which passed (the device reached Gmail and logged
+	// in); no scan has confirmed them yet.
+	FindingConnectionTested = "unconfirmed-connection-tested"
 	// mfpfleet never pushed an app password to the device.
 	FindingNotPushed = "not-pushed"
 	// --live: the device's SMTP settings differ from what was pushed.
@@ -163,6 +168,7 @@ var auditFindingKinds = []struct {
 	{FindingFailedLogins, SeverityWarning, "Failed admin logins on record"},
 	{FindingNeverConfirmed, SeverityWarning, "Never confirmed"},
 	{FindingNoTestAction, SeverityWarning, "Unconfirmed: model has no test button"},
+	{FindingConnectionTested, SeverityWarning, "Unconfirmed: connection test passed, no test button"},
 	{FindingNotSeen, SeverityWarning, "Not seen recently"},
 	{FindingLiveReadFailed, SeverityWarning, "Settings could not be read back"},
 	{FindingCertChanged, SeverityInfo, "Web admin certificate replaced"},
@@ -234,7 +240,11 @@ type AuditRow struct {
 	SysName  string `json:"sys_name,omitempty"`
 	Retired  bool   `json:"retired,omitempty"`
 
-	Account               string    `json:"account"`
+	Account string `json:"account"`
+	// Method is how the device sends: "app-password" or "relay" ("" when
+	// nothing was pushed); EHLO the name a relay device announces.
+	Method                string    `json:"method"`
+	EHLO                  string    `json:"ehlo,omitempty"`
 	CredentialID          int64     `json:"credential_id,omitempty"`
 	CredentialLabel       string    `json:"credential_label"`
 	CredentialFingerprint string    `json:"credential_fingerprint"`
@@ -244,6 +254,10 @@ type AuditRow struct {
 	LastTestAt            time.Time `json:"last_test_at"`
 	LastTestOK            bool      `json:"last_test_ok"`
 	LastTestError         string    `json:"last_test_error,omitempty"`
+	// ConnectionTested: written to a model whose only device-side check
+	// is a connection test, which passed after the push (LastTestAt): the
+	// device reached the mail server and logged in. Not a confirmation.
+	ConnectionTested bool `json:"connection_tested,omitempty"`
 
 	// AdminLogin is how mfpfleet last got into the web admin: one of the
 	// inventory.Admin* kinds ("configured", "default-1111",
@@ -355,6 +369,10 @@ type Report struct {
 	Summary     AuditSummary    `json:"summary"`
 	Credentials []CredentialUse `json:"credentials"`
 	Rows        []AuditRow      `json:"devices"`
+	// AccountFindings are account-wide (shown once, at the top);
+	// Budgets the sending budget per account and method.
+	AccountFindings []AccountFinding `json:"account_findings"`
+	Budgets         []SendingBudget  `json:"sending_budgets"`
 }
 
 // Audit builds the audit report of the devices opts.Filter selects: one row
@@ -420,6 +438,7 @@ func Audit(ctx context.Context, db *inventory.DB, opts AuditOptions) (Report, er
 		row.Findings = auditFindings(ir, row, now, stale, budget)
 		rep.Rows = append(rep.Rows, row)
 	}
+	rep.AccountFindings, rep.Budgets = auditAccounts(rep.Rows)
 	rep.Summary = auditSummarise(rep.Rows)
 	rep.Credentials = auditCredentialUses(inv)
 	return rep, nil
@@ -442,10 +461,15 @@ func newAuditRow(ir inventory.AuditRow) AuditRow {
 		r.CredentialID = h.CredentialID
 		r.PushedAt, r.ConfirmedAt = h.PushedAt, h.ConfirmedAt
 		r.LastTestAt, r.LastTestOK, r.LastTestError = h.LastTestAt, h.LastTestOK, h.LastTestError
+		r.ConnectionTested = ir.ConnectionTested()
 		r.AdminLogin = cmp.Or(h.AdminLogin, r.AdminLogin)
 		r.SMTPHost, r.SMTPPort, r.SMTPSecurity, r.SMTPUser = h.SMTPHost, h.SMTPPort, h.SMTPSecurity, h.SMTPUser
 		r.TLSVersion = h.TLSVersion
 		r.Limits = slices.Clone(h.Limits)
+		r.EHLO = h.EHLO
+		if !h.PushedAt.IsZero() {
+			r.Method = cmp.Or(h.Method, config.MethodAppPassword)
+		}
 	}
 	if c := ir.Credential; c != nil {
 		r.CredentialLabel, r.CredentialFingerprint, r.CredentialRevoked = c.Label, c.Fingerprint, c.Revoked()
@@ -493,7 +517,11 @@ func auditFindings(ir inventory.AuditRow, row AuditRow, now time.Time, stale tim
 
 	switch {
 	case ir.LastTestFailed():
-		msg := fmt.Sprintf("the test e-mail on %s failed", auditDate(h.LastTestAt, now))
+		what := "the test e-mail"
+		if h.HasLimit(inventory.LimitConnectionTestOnly) {
+			what = "the device's SMTP connection test"
+		}
+		msg := fmt.Sprintf("%s on %s failed", what, auditDate(h.LastTestAt, now))
 		if h.LastTestError != "" {
 			msg += ": " + auditOneLine(h.LastTestError, 200)
 		}
@@ -502,6 +530,11 @@ func auditFindings(ir inventory.AuditRow, row AuditRow, now time.Time, stale tim
 		}
 		add(FindingTestFailed, msg,
 			fmt.Sprintf("fix what the error names (app password, SMTP settings, network to smtp.gmail.com), then `mfpfleet test --ip %s`", ip))
+	case auditPushed(ir) && ir.ConnectionTested():
+		add(FindingConnectionTested,
+			fmt.Sprintf("settings written on %s and the device's connection test passed on %s (it reached the mail server and logged in), but no message has confirmed them: this model has no test e-mail button",
+				auditDate(h.PushedAt, now), auditDate(h.LastTestAt, now)),
+			fmt.Sprintf("run `mfpfleet test --wait --ip %s` and ask someone at the printer to scan a page to the address it prints", ip))
 	case auditPushed(ir) && !ir.Confirmed() && h.HasLimit(inventory.LimitNoTestAction):
 		add(FindingNoTestAction,
 			fmt.Sprintf("settings written on %s but not confirmed: this model has no test e-mail button", auditDate(h.PushedAt, now)),
@@ -599,6 +632,7 @@ var auditGenericActions = map[string]string{
 	FindingFailedLogins:           "fix the admin password in fleet.toml; power-cycle locked devices, then " + ResetLoginsCommand,
 	FindingNeverConfirmed:         "run mfpfleet test on these devices",
 	FindingNoTestAction:           "run mfpfleet test --wait and have someone scan a page to the address it prints",
+	FindingConnectionTested:       "run mfpfleet test --wait and have someone scan a page to the address it prints",
 	FindingNotSeen:                "run mfpfleet discover; retire devices that are gone",
 	FindingLiveReadFailed:         "check the devices are reachable, then audit --live again",
 	FindingCertChanged:            "nothing, if the replacement was intended",

@@ -1,6 +1,7 @@
 package rollout
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -10,6 +11,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/mfpfleet/mfpfleet/config"
 	"github.com/mfpfleet/mfpfleet/drivers"
 	"github.com/mfpfleet/mfpfleet/gmail"
 	"github.com/mfpfleet/mfpfleet/inventory"
@@ -171,44 +173,77 @@ func execute(ctx context.Context, o Options, kind string) (Summary, error) {
 			}
 		}
 	}
-	if o.AppPassword.IsZero() {
+	// Which delivery methods this run pushes: the app-password preflight
+	// and credential only when some device gets an app password; the
+	// relay preflight when some device goes through the relay.
+	var needPW, relay bool
+	relayDomain := ""
+	for _, t := range plan.Runnable() {
+		if kind == inventory.RunTest || o.needsAppPassword(t) {
+			needPW = true
+		}
+		if t.Method == config.MethodRelay && kind != inventory.RunTest {
+			relay = true
+			relayDomain = cmpOr(relayDomain, t.EHLODomain)
+		}
+	}
+	if !relay {
+		needPW = true // nothing to push, or only app-password devices: as before
+	}
+	if needPW && o.AppPassword.IsZero() {
 		return sum, fmt.Errorf("no app password given: %w", gmail.ErrNoPasswordSource)
 	}
 
 	// Preflight, once, before any device is touched.
-	port := o.Config.Gmail.StartTLSPort
-	if o.Config.Gmail.DevicePort == gmail.DefaultTLSPort {
-		port = o.Config.Gmail.TLSPort
-	}
-	pre, err := gmail.Check(ctx, gmail.CheckOptions{
-		Account: plan.Account, Password: o.AppPassword, Host: o.Config.Gmail.SMTPHost, Port: port,
-		CAFile: o.Config.Gmail.CAFile, Timeout: o.StepTimeout, Logger: o.Logger,
-	})
-	sum.Preflight = &pre
-	if err != nil {
-		e.emit(Event{Kind: EventPreflight, Status: "failed", Reason: e.secrets.scrub(err.Error())})
-		if ctx.Err() != nil {
-			return sum, fmt.Errorf("%w before the preflight finished: %w", ErrInterrupted, ctx.Err())
+	if needPW {
+		port := o.Config.Gmail.StartTLSPort
+		if o.Config.Gmail.DevicePort == gmail.DefaultTLSPort {
+			port = o.Config.Gmail.TLSPort
 		}
-		return sum, fmt.Errorf("%w: %s:%d: %w (no device was touched)", ErrPreflight, pre.Host, pre.Port, err)
+		pre, err := gmail.Check(ctx, gmail.CheckOptions{
+			Account: plan.Account, Password: o.AppPassword, Host: o.Config.Gmail.SMTPHost, Port: port,
+			CAFile: o.Config.Gmail.CAFile, Timeout: o.StepTimeout, Logger: o.Logger,
+		})
+		sum.Preflight = &pre
+		if err != nil {
+			e.emit(Event{Kind: EventPreflight, Status: "failed", Reason: e.secrets.scrub(err.Error())})
+			if ctx.Err() != nil {
+				return sum, fmt.Errorf("%w before the preflight finished: %w", ErrInterrupted, ctx.Err())
+			}
+			return sum, fmt.Errorf("%w: %s:%d: %w (no device was touched)", ErrPreflight, pre.Host, pre.Port, err)
+		}
+	}
+	if relay {
+		pre, err := relayPreflight(ctx, &o, relayDomain)
+		sum.RelayPreflight = &pre
+		if err != nil {
+			e.emit(Event{Kind: EventPreflight, Status: "failed", Reason: e.secrets.scrub(err.Error())})
+			if ctx.Err() != nil {
+				return sum, fmt.Errorf("%w before the preflight finished: %w", ErrInterrupted, ctx.Err())
+			}
+			return sum, fmt.Errorf("%w: SMTP relay %s:%d: %w (no device was touched)", ErrPreflight, pre.Host, pre.Port, err)
+		}
 	}
 	e.emit(Event{Kind: EventPreflight, Status: "ok"})
 
-	// The credential.
-	fp := o.DB.Fingerprint(o.AppPassword.Reveal())
-	if kind == inventory.RunTest {
-		if plan.CredentialID != 0 {
-			e.cred, _ = o.DB.GetCredential(ctx, plan.CredentialID)
+	// The credential (app-password devices; the relay holds none unless
+	// it requires SMTP AUTH).
+	if needPW {
+		fp := o.DB.Fingerprint(o.AppPassword.Reveal())
+		if kind == inventory.RunTest {
+			if plan.CredentialID != 0 {
+				e.cred, _ = o.DB.GetCredential(ctx, plan.CredentialID)
+			}
+		} else {
+			e.cred, _, err = o.DB.AddCredential(ctx, plan.Account, plan.Label, fp)
+			if err != nil {
+				return sum, fmt.Errorf("register the app password in the inventory: %w", err)
+			}
+			sum.Credential = credInfo(e.cred)
 		}
-	} else {
-		e.cred, _, err = o.DB.AddCredential(ctx, plan.Account, plan.Label, fp)
-		if err != nil {
-			return sum, fmt.Errorf("register the app password in the inventory: %w", err)
+		if e.cred.ID != 0 {
+			sum.Credential = credInfo(e.cred)
 		}
-		sum.Credential = credInfo(e.cred)
-	}
-	if e.cred.ID != 0 {
-		sum.Credential = credInfo(e.cred)
 	}
 
 	// The run.
@@ -311,6 +346,7 @@ feed:
 // the returned error.
 func (e *engine) finishRun(ctx context.Context, sum *Summary, plan Plan, started time.Time) (Summary, error) {
 	e.collect(sum, plan)
+	foldAccountWide535(sum)
 	status := inventory.RunSucceeded
 	var err error
 	switch {
@@ -351,6 +387,8 @@ func (e *engine) collect(sum *Summary, plan Plan) {
 			sum.Counts.Confirmed++
 		case StatusWrittenUnconfirmed:
 			sum.Counts.WrittenUnconfirmed++
+		case StatusConnectionTested:
+			sum.Counts.ConnectionTested++
 		case StatusFailed:
 			sum.Counts.Failed++
 		case StatusSkipped:
@@ -395,7 +433,10 @@ func deviceEvent(kind EventKind, t Target) Event {
 // finish records a device's outcome in the journal and the results.
 func (e *engine) finish(t Target, r *DeviceResult, status, reason, step string, started time.Time) {
 	d := t.Device
-	r.DeviceID, r.IP, r.Serial, r.Model, r.Site, r.Family = d.ID, d.IP, d.Serial, d.Model, d.Site, d.Family
+	r.DeviceID, r.IP, r.Serial, r.Model, r.Site, r.Method = d.ID, d.IP, d.Serial, d.Model, d.Site, t.Method
+	if r.Family == "" { // else the family the page showed (Session.Info)
+		r.Family = d.Family
+	}
 	r.Status, r.Reason = status, e.secrets.scrub(reason)
 	if step != "" {
 		r.FailedStep = step
@@ -475,9 +516,10 @@ func (e *engine) step(ctx context.Context, t Target, r *DeviceResult, name strin
 type outcome int
 
 const (
-	outTested outcome = iota // the device sent its test message: confirm it
-	outNoTest                // written; the device has no test action
-	outRead                  // dry run: read only
+	outTested     outcome = iota // the device sent its test message: confirm it
+	outNoTest                    // written; the device has no test action
+	outConnTested                // written; no test action, its connection test passed
+	outRead                      // dry run: read only
 )
 
 // device runs one device to its end (or hands it to a confirmation).
@@ -496,7 +538,7 @@ func (e *engine) device(ctx context.Context, t Target) {
 	ev.Attempt = 1
 	e.emit(ev)
 
-	if t.PendingConfirm != "" {
+	if t.PendingConfirm != "" && !e.o.AppPassword.IsZero() {
 		// An earlier run (killed, or interrupted during confirmation) had
 		// the device send its test message: look for it first.
 		h, _ := e.db.Holding(ctx, t.Device.ID)
@@ -536,7 +578,14 @@ func (e *engine) device(ctx context.Context, t Target) {
 			switch out {
 			case outNoTest:
 				e.finish(t, r, StatusWrittenUnconfirmed, fmt.Sprintf("written and read back; the %s web admin has no test e-mail action, so it stays unconfirmed until a scan to %s arrives (scan a page there, then run `mfpfleet test --wait`)", t.Device.Family, addr), "", started)
+			case outConnTested:
+				e.finish(t, r, StatusConnectionTested, connectionTestedReason(r, t, addr), "", started)
 			case outTested:
+				if e.o.AppPassword.IsZero() {
+					// A relay-only run without the mailbox's password.
+					e.finish(t, r, StatusWrittenUnconfirmed, fmt.Sprintf("written; the device sent its test message through the relay, but no app password was given to read the mailbox: look for the message to %s, or run `mfpfleet test` with the mailbox's app password", addr), "", started)
+					return
+				}
 				e.confirmAsync(ctx, t, r, addr, testAt, started)
 			}
 			return
@@ -639,8 +688,32 @@ func (e *engine) pass(ctx context.Context, t Target, r *DeviceResult) (out outco
 			return outRead, "", time.Time{}, "", nil
 		}
 
-		want := drivers.GmailSettings(e.o.Config.Gmail.DeviceSMTPHost, e.o.Account, e.o.AppPassword.Secret(), e.o.Config.Gmail.DevicePort)
+		want := e.o.settingsFor(t.Method)
+		if t.Method == config.MethodRelay {
+			// The relay drops a bare EHLO name: put the device's name
+			// in the client's domain first.
+			step = StepHostName
+			if err = e.step(ctx, t, r, step, e.o.StepTimeout*2, func(c context.Context) error {
+				var err error
+				r.EHLO, err = setHostName(c, sess, d.IP, t.EHLODomain)
+				return err
+			}); err != nil {
+				return 0, "", time.Time{}, step, err
+			}
+		}
 		step = inventory.StepWrite
+		if !want.Auth && (cur.Auth || cur.PasswordSet || cur.User != "") {
+			// AUTH goes off (the relay by IP), but web admins keep the
+			// stored password while it is off: overwrite it first with
+			// a random value, so that the old app password leaves the
+			// device.
+			// (The value is of no use to anyone; the tab keeps it out
+			// of artifacts like any password it types.)
+			wipe := wipeSettings(want, cur, e.o.Account)
+			if err = e.step(ctx, t, r, step, e.o.StepTimeout, func(c context.Context) error { return sess.WriteSMTP(c, wipe) }); err != nil {
+				return 0, "", time.Time{}, step, err
+			}
+		}
 		if err = e.step(ctx, t, r, step, e.o.StepTimeout, func(c context.Context) error { return sess.WriteSMTP(c, want) }); err != nil {
 			if errors.Is(err, drivers.ErrFirmware) {
 				e.addLimit(d.ID, inventory.LimitNoSMTPTLS)
@@ -659,17 +732,25 @@ func (e *engine) pass(ctx context.Context, t Target, r *DeviceResult) (out outco
 			return 0, "", time.Time{}, step, err
 		}
 		r.Written = viewOf(want)
-		noTest := false
+		noTest, connOnly := false, false
 		if _, ok := sess.(drivers.Tester); !ok {
 			noTest = true
+			_, connOnly = sess.(drivers.ConnectionChecker)
+		}
+		credID := e.cred.ID
+		if !e.o.needsAppPassword(t) {
+			credID = 0 // nothing secret on the device
 		}
 		h := inventory.Holding{
-			DeviceID: d.ID, CredentialID: e.cred.ID, Account: e.o.Account, RunID: e.runID, PushedAt: time.Now(),
+			DeviceID: d.ID, CredentialID: credID, Account: e.o.Account, RunID: e.runID, PushedAt: time.Now(),
 			AdminLogin: r.AdminLogin, SMTPHost: want.Server, SMTPPort: want.Port, SMTPSecurity: string(want.Security),
-			SMTPUser: want.User, SMTPFrom: want.From,
+			SMTPUser: want.User, SMTPFrom: want.From, Method: t.Method, EHLO: r.EHLO,
 		}
 		if noTest {
 			h.Limits = []string{inventory.LimitNoTestAction}
+		}
+		if connOnly {
+			h.Limits = append(h.Limits, inventory.LimitConnectionTestOnly)
 		}
 		if err = e.db.SetHolding(e.dbctx, h); err != nil {
 			return 0, "", time.Time{}, step, fmt.Errorf("%s: record the holding: %w", d.IP, err)
@@ -681,19 +762,37 @@ func (e *engine) pass(ctx context.Context, t Target, r *DeviceResult) (out outco
 	step = inventory.StepTest
 	var res drivers.TestResult
 	testAt = time.Now()
+	// A model without a test e-mail whose only device-side check is a
+	// connection test runs that instead: a distinct outcome, never a
+	// confirmation.
+	cc, connCheck := sess.(drivers.ConnectionChecker)
+	if _, ok := sess.(drivers.Tester); ok || e.kind == inventory.RunTest {
+		connCheck = false
+	}
 	err = e.step(ctx, t, r, step, e.o.StepTimeout*2, func(c context.Context) error {
 		var err error
+		if connCheck {
+			res, err = cc.CheckSMTPConnection(c)
+			return err
+		}
 		res, err = drivers.SendTest(c, sess, addr)
 		return err
 	})
 	r.DeviceSays = res.Message
 	switch {
+	case connCheck && err == nil:
+		_ = e.db.RecordTest(e.dbctx, d.ID, time.Now(), true, "")
+		return outConnTested, addr, testAt, "", nil
 	case errors.Is(err, drivers.ErrNoTestAction):
 		return outNoTest, addr, testAt, "", nil
 	case errors.Is(err, drivers.ErrTestFailed):
 		_ = e.db.RecordTest(e.dbctx, d.ID, time.Now(), false, e.secrets.scrub(res.Message))
 		msg := err.Error()
-		if diag := gmail.DiagnoseReply(res.Message); diag != nil {
+		diag := gmail.DiagnoseReply(res.Message)
+		if t.Method == config.MethodRelay {
+			diag = diag.ForRelay(r.EHLO)
+		}
+		if diag != nil {
 			msg += ": " + diag.Error()
 			if diag.Code == gmail.CodeTLSHandshake {
 				e.addLimit(d.ID, inventory.LimitOldTLS)
@@ -710,6 +809,13 @@ func (e *engine) pass(ctx context.Context, t Target, r *DeviceResult) (out outco
 		return 0, addr, testAt, step, err
 	}
 	return outTested, addr, testAt, "", nil
+}
+
+// connectionTestedReason says what a passed connection test proves and
+// what it does not.
+func connectionTestedReason(r *DeviceResult, t Target, addr string) string {
+	return fmt.Sprintf("connection test passed (the device reached the mail server and logged in with the app password); the %s web admin has no test e-mail, so nothing was sent: unconfirmed until a scan to %s arrives (scan a page there, then run `mfpfleet test --wait --ip %s`)",
+		cmp.Or(r.Family, t.Device.Family), addr, t.Device.IP)
 }
 
 // addLimit adds a firmware limitation flag to a device's holding,
@@ -743,7 +849,7 @@ func compareSettings(ip string, want, got drivers.SMTPSettings) error {
 	if got.Auth != want.Auth {
 		diffs = append(diffs, fmt.Sprintf("SMTP AUTH %v instead of %v", got.Auth, want.Auth))
 	}
-	if !strings.EqualFold(got.User, want.User) {
+	if want.Auth && !strings.EqualFold(got.User, want.User) { // with AUTH off, devices keep the login name
 		diffs = append(diffs, fmt.Sprintf("user %q instead of %q", got.User, want.User))
 	}
 	if len(diffs) == 0 {
@@ -775,7 +881,7 @@ func (e *engine) confirmAsync(ctx context.Context, t Target, r *DeviceResult, ad
 
 func (e *engine) confirmFailure(t Target, err error) string {
 	msg := fmt.Sprintf("%s: confirm: %v", t.Device.IP, err)
-	if errors.Is(err, gmail.ErrNotArrived) && t.TestAction != "no" {
+	if errors.Is(err, gmail.ErrNotArrived) && (t.TestAction == "yes" || t.TestAction == "unknown") {
 		msg += "; the device reported its test e-mail as sent, so look at its job log and Gmail's Spam folder"
 	}
 	return msg
@@ -819,7 +925,13 @@ func (e *engine) confirmed(t Target, r *DeviceResult, arr gmail.Arrival, started
 	r.ConfirmedAt = at
 	h, herr := e.db.Holding(e.dbctx, t.Device.ID)
 	credID := e.cred.ID
-	if herr == nil && credID != 0 && h.CredentialID == credID {
+	if herr == nil && h.Method == config.MethodRelay && h.CredentialID == 0 {
+		credID = 0 // the relay by IP: the holding names no credential
+		if err := e.db.MarkConfirmed(e.dbctx, t.Device.ID, 0, at); err != nil {
+			e.finish(t, r, StatusFailed, fmt.Sprintf("%s: confirm: record the confirmation: %v", t.Device.IP, err), inventory.StepConfirm, started)
+			return
+		}
+	} else if herr == nil && credID != 0 && h.CredentialID == credID {
 		if err := e.db.MarkConfirmed(e.dbctx, t.Device.ID, credID, at); err != nil {
 			e.finish(t, r, StatusFailed, fmt.Sprintf("%s: confirm: record the confirmation: %v", t.Device.IP, err), inventory.StepConfirm, started)
 			return

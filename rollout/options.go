@@ -25,6 +25,10 @@ type Options struct {
 	// AppPassword is the app password to push (Push) or to read the
 	// mailbox with (Test). Not needed for a plan-only dry run.
 	AppPassword gmail.AppPassword
+	// Method, when set (config.MethodAppPassword or config.MethodRelay),
+	// pushes every selected device with it; "" = each device's site's
+	// method (fleet.toml [[sites]] method, else [gmail] method).
+	Method string
 	// Label names the app password in Google's list and the inventory;
 	// "" = suggested (the device's model and serial for one device, the
 	// site for one site, else "MFP fleet").
@@ -153,6 +157,10 @@ type DeviceResult struct {
 	Model    string `json:"model,omitempty"`
 	Site     string `json:"site,omitempty"`
 	Family   string `json:"family,omitempty"`
+	// Method is how the device sends ("app-password", "relay").
+	Method string `json:"method,omitempty"`
+	// EHLO is the name a relay device announces, as the push set it.
+	EHLO string `json:"ehlo,omitempty"`
 	// Status is one of the Status* constants.
 	Status string `json:"status"`
 	// Reason says why a device failed, was skipped or is unconfirmed; for
@@ -183,6 +191,7 @@ type DeviceResult struct {
 type Counts struct {
 	Confirmed          int `json:"confirmed"`
 	WrittenUnconfirmed int `json:"written_unconfirmed"`
+	ConnectionTested   int `json:"connection_tested"`
 	Failed             int `json:"failed"`
 	Skipped            int `json:"skipped"`
 	Read               int `json:"read,omitempty"`
@@ -197,17 +206,23 @@ type Summary struct {
 	// Resumed is true when the run continued an interrupted one.
 	Resumed bool `json:"resumed,omitempty"`
 	// DryRun is true for a plan (and read-only login) only.
-	DryRun     bool           `json:"dry_run,omitempty"`
-	Account    string         `json:"account,omitempty"`
-	Credential *CredInfo      `json:"credential,omitempty"`
-	Status     string         `json:"status"` // the run's: succeeded, failed, interrupted; "planned" for a dry run
-	StartedAt  time.Time      `json:"started_at"`
-	FinishedAt time.Time      `json:"finished_at"`
-	DurationMS int64          `json:"duration_ms"`
-	Counts     Counts         `json:"counts"`
-	Plan       *Plan          `json:"plan,omitempty"`
-	Preflight  *gmail.Result  `json:"preflight,omitempty"`
-	Devices    []DeviceResult `json:"devices"`
+	DryRun     bool          `json:"dry_run,omitempty"`
+	Account    string        `json:"account,omitempty"`
+	Credential *CredInfo     `json:"credential,omitempty"`
+	Status     string        `json:"status"` // the run's: succeeded, failed, interrupted; "planned" for a dry run
+	StartedAt  time.Time     `json:"started_at"`
+	FinishedAt time.Time     `json:"finished_at"`
+	DurationMS int64         `json:"duration_ms"`
+	Counts     Counts        `json:"counts"`
+	Plan       *Plan         `json:"plan,omitempty"`
+	Preflight  *gmail.Result `json:"preflight,omitempty"`
+	// RelayPreflight is the relay check, when some device goes through
+	// smtp-relay.gmail.com.
+	RelayPreflight *gmail.Result `json:"relay_preflight,omitempty"`
+	// AccountFindings are account-wide failures (every device holding
+	// the account's app password refused with 535), shown once.
+	AccountFindings []AccountFinding `json:"account_findings,omitempty"`
+	Devices         []DeviceResult   `json:"devices"`
 	// DevicesPerMinute is the throughput over the devices touched.
 	DevicesPerMinute float64 `json:"devices_per_minute,omitempty"`
 }

@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/mfpfleet/mfpfleet/config"
 	"github.com/mfpfleet/mfpfleet/drivers"
 	"github.com/mfpfleet/mfpfleet/gmail"
 	"github.com/mfpfleet/mfpfleet/inventory"
@@ -72,7 +73,7 @@ func makePlan(ctx context.Context, o *Options, kind string) (Plan, error) {
 		}
 		for _, rd := range rds {
 			switch rd.Status {
-			case inventory.DeviceConfirmed, inventory.DeviceWrittenUnconfirmed, inventory.DeviceSkipped:
+			case inventory.DeviceConfirmed, inventory.DeviceWrittenUnconfirmed, inventory.DeviceConnectionTested, inventory.DeviceSkipped:
 				doneInRun[rd.DeviceID] = rd.Status
 			}
 		}
@@ -121,7 +122,7 @@ func makePlan(ctx context.Context, o *Options, kind string) (Plan, error) {
 
 	ledger := db.LoginLedger()
 	for _, d := range devs {
-		t := Target{Device: d, Family: d.Family, Account: cfg.AccountFor(d.Site), TestAction: testActionOf(d.Family)}
+		t := Target{Device: d, Family: d.Family, Account: cfg.AccountFor(d.Site), Method: o.methodOf(d.Site), TestAction: testActionOf(d.Family)}
 		if drv, err := drivers.For(d.Device); err == nil {
 			t.Driver = drv.Name()
 		}
@@ -129,6 +130,9 @@ func makePlan(ctx context.Context, o *Options, kind string) (Plan, error) {
 		tp := &plan.Targets[len(plan.Targets)-1]
 		if err := o.planTarget(ctx, kind, tp, cred, ledger, doneInRun); err != nil {
 			return plan, err
+		}
+		if kind != inventory.RunTest {
+			o.planRelay(tp)
 		}
 	}
 	if kind != inventory.RunTest {
@@ -211,7 +215,7 @@ func (o *Options) planTarget(ctx context.Context, kind string, t *Target, cred i
 	}
 	switch kind {
 	case inventory.RunTest:
-		if t.TestAction == "no" || (hasHolding && h.HasLimit(inventory.LimitNoTestAction)) {
+		if t.TestAction == "no" || t.TestAction == "connection" || (hasHolding && h.HasLimit(inventory.LimitNoTestAction)) {
 			t.TestAction = "no"
 			if !o.Wait {
 				t.Skip = fmt.Sprintf("%s web admin has no test e-mail action: scan a page to its test address, then run `mfpfleet test --wait`", d.Family)
@@ -225,10 +229,17 @@ func (o *Options) planTarget(ctx context.Context, kind string, t *Target, cred i
 			t.prevRunID = h.RunID
 		}
 	default:
-		if hasHolding && cred.ID != 0 && h.CredentialID == cred.ID && !o.Force {
+		if hasHolding && t.Method == config.MethodRelay && !o.needsAppPassword(*t) && h.Method == config.MethodRelay && !h.ConfirmedAt.IsZero() && !o.Force {
+			t.Skip = fmt.Sprintf("already confirmed on the relay on %s (--force pushes again)", h.ConfirmedAt.Local().Format("2006-01-02 15:04"))
+			return nil
+		}
+		if hasHolding && cred.ID != 0 && h.CredentialID == cred.ID && cmpOr(h.Method, config.MethodAppPassword) == t.Method && !o.Force {
 			switch {
 			case !h.ConfirmedAt.IsZero():
 				t.Skip = fmt.Sprintf("already confirmed with credential %q on %s (--force pushes again)", cred.Label, h.ConfirmedAt.Local().Format("2006-01-02 15:04"))
+				return nil
+			case h.HasLimit(inventory.LimitConnectionTestOnly) && h.LastTestOK && !h.LastTestAt.Before(h.PushedAt):
+				t.Skip = fmt.Sprintf("written and connection-tested on %s, unconfirmed: no test e-mail action; scan a page to %s, then run `mfpfleet test --wait` (--force pushes again)", h.PushedAt.Local().Format("2006-01-02 15:04"), o.testAddress(h.RunID, d))
 				return nil
 			case h.HasLimit(inventory.LimitNoTestAction):
 				t.Skip = fmt.Sprintf("written on %s, unconfirmed: no test action; scan a page to %s, then run `mfpfleet test --wait` (--force pushes again)", h.PushedAt.Local().Format("2006-01-02 15:04"), o.testAddress(h.RunID, d))

@@ -26,15 +26,15 @@ import (
 //	.1  AltaLink C8045  slow pages, serial number as admin password
 //	.2  AltaLink C8070  reboots on every save (until "fixed" before the re-run)
 //	.3  WorkCentre 7556 TLS 1.0 only: cannot reach Gmail
-//	.4  VersaLink C405  session dropped once (cleared after the first failure)
+//	.4  VersaLink C405  session dropped once (cleared after the first failure); connection test only
 //	.5  WorkCentre 6515 admin password nobody told us
-//	.6  WorkCentre 6605 no test action
-//	.7  WorkCentre 3615 admin password configured in fleet.toml
-//	.8  WorkCentre 6015 no test action
+//	.6  WorkCentre 6605 no test e-mail: connection test only
+//	.7  WorkCentre 3615 admin password configured in fleet.toml; connection test only
+//	.8  WorkCentre 6015 no test e-mail: connection test only
 //	.9  WorkCentre 4250 legacy web admin: nothing on HTTPS
-//	.10 AltaLink C8045
-//	.11 AltaLink C8070  reboots once mid-write (recovered by a retry)
-//	.12 WorkCentre 7556 updated firmware (TLS 1.2), configured admin password
+//	.10 VersaLink B415  ConnectKey pages with the header login dialog
+//	.11 AltaLink C8055  header login dialog; reboots once mid-write (recovered by a retry)
+//	.12 AltaLink C8045  configured admin password
 func TestPushFleetWithFaults(t *testing.T) {
 	a := func(last int) netip.Addr { return netip.AddrFrom4([4]byte{127, 0, 60, byte(last)}) }
 	cfgAdmin7, cfgAdmin12 := "Cfg-Admin-Secret-77", "Cfg-Admin-Secret-12"
@@ -82,13 +82,13 @@ func TestPushFleetWithFaults(t *testing.T) {
 		0:  {rollout.StatusConfirmed, "", ""},
 		1:  {rollout.StatusFailed, "", "gave up after 3 attempts"},
 		2:  {rollout.StatusFailed, inventory.StepTest, "tls"},
-		3:  {rollout.StatusConfirmed, "", ""},
+		3:  {rollout.StatusConnectionTested, "", "connection test passed"},
 		4:  {rollout.StatusFailed, inventory.StepLogin, "fleet.toml"},
-		5:  {rollout.StatusWrittenUnconfirmed, "", "no test e-mail action"},
-		6:  {rollout.StatusWrittenUnconfirmed, "", "no test e-mail action"},
-		7:  {rollout.StatusWrittenUnconfirmed, "", "no test e-mail action"},
+		5:  {rollout.StatusConnectionTested, "", "connection test passed"},
+		6:  {rollout.StatusConnectionTested, "", "connection test passed"},
+		7:  {rollout.StatusConnectionTested, "", "connection test passed"},
 		8:  {rollout.StatusFailed, inventory.StepLogin, "https"},
-		9:  {rollout.StatusConfirmed, "", ""},
+		9:  {rollout.StatusConfirmed, "", ""}, // a VersaLink by name, pushed through the ConnectKey pages
 		10: {rollout.StatusConfirmed, "", ""},
 		11: {rollout.StatusConfirmed, "", ""},
 	}
@@ -99,6 +99,20 @@ func TestPushFleetWithFaults(t *testing.T) {
 		}
 		if r.Status == rollout.StatusFailed && !strings.Contains(r.Reason, e.addr(i)) {
 			t.Errorf("%s: the reason does not name the device: %s", e.addr(i), r.Reason)
+		}
+	}
+	if r := res[e.addr(9)]; r.Family != "xerox/connectkey" {
+		t.Errorf("%s (VersaLink B415): family %q, want the page's xerox/connectkey", e.addr(9), r.Family)
+	}
+	// Connection-tested: the device's connection test passed, it sent no
+	// test e-mail, and the inventory says what it is.
+	for _, i := range []int{3, 5} {
+		h, err := e.db.Holding(ctx, e.deviceID(t, i))
+		if err != nil || !h.HasLimit(inventory.LimitConnectionTestOnly) || !h.LastTestOK || !h.ConfirmedAt.IsZero() {
+			t.Errorf("%s: connection-tested holding %+v %v", e.addr(i), h, err)
+		}
+		if n := pushTestJobs(e.web(i)); n != 0 {
+			t.Errorf("%s: %d test e-mails sent by a device that has none", e.addr(i), n)
 		}
 	}
 	if r := res[e.addr(3)]; r.Attempts < 2 {

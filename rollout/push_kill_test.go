@@ -59,8 +59,8 @@ func TestPushKillChild(t *testing.T) {
 
 // TestPushSurvivesSIGKILL kills a push (the whole process group: test
 // binary and Chromium) with SIGKILL once two devices are confirmed, then
-// resumes it: every device ends confirmed (or written-unconfirmed for the
-// family without a test action), and no device sent its test message
+// resumes it: every device ends confirmed (or connection-tested for the
+// families without a test e-mail), and no device sent its test message
 // twice, counted both on the device and in the mailbox.
 func TestPushSurvivesSIGKILL(t *testing.T) {
 	e := newPushEnv(t, "127.0.63.1", 8, sim.FleetOptions{
@@ -138,9 +138,9 @@ func TestPushSurvivesSIGKILL(t *testing.T) {
 			t.Fatalf("%s: no holding after the resume: %v", e.addr(i), err)
 		}
 		switch d.Family() {
-		case sim.FamilyFujiXerox:
-			if h.PushedAt.IsZero() || !h.HasLimit(inventory.LimitNoTestAction) || !d.SMTPPasswordIs(e.pw.Reveal()) {
-				t.Errorf("%s: written-unconfirmed device: holding %+v", e.addr(i), h)
+		case sim.FamilyFujiXerox, sim.FamilyVersaLink:
+			if h.PushedAt.IsZero() || !h.HasLimit(inventory.LimitNoTestAction) || !h.HasLimit(inventory.LimitConnectionTestOnly) || !h.LastTestOK || !d.SMTPPasswordIs(e.pw.Reveal()) {
+				t.Errorf("%s: connection-tested device: holding %+v", e.addr(i), h)
 			}
 		default:
 			if h.ConfirmedAt.IsZero() || !d.SMTPPasswordIs(e.pw.Reveal()) {

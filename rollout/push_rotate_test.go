@@ -94,7 +94,7 @@ func TestRotateAcrossTwoCredentials(t *testing.T) {
 		t.Error("the excluded device is not retired")
 	}
 	byIP := pushByIP(res.Summary)
-	if byIP[e.addr(0)].Status != rollout.StatusConfirmed || byIP[e.addr(5)].Status != rollout.StatusWrittenUnconfirmed || byIP[e.addr(1)].Status != rollout.StatusFailed {
+	if byIP[e.addr(0)].Status != rollout.StatusConfirmed || byIP[e.addr(5)].Status != rollout.StatusConnectionTested || byIP[e.addr(1)].Status != rollout.StatusFailed {
 		t.Errorf("round 1 summary:\n%s", pushJSON(t, res.Summary))
 	}
 	if _, ok := byIP[e.addr(3)]; ok {

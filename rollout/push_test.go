@@ -201,11 +201,11 @@ func TestPushCtrlCThenResume(t *testing.T) {
 	if err != nil || !sum2.Resumed || sum2.RunID != sum.RunID {
 		t.Fatalf("resume: %v\n%s", err, pushJSON(t, sum2))
 	}
-	if sum2.Counts.Confirmed+sum2.Counts.WrittenUnconfirmed+sum2.Counts.Skipped != 4 {
+	if sum2.Counts.Confirmed+sum2.Counts.WrittenUnconfirmed+sum2.Counts.ConnectionTested+sum2.Counts.Skipped != 4 {
 		t.Errorf("resume counts %+v", sum2.Counts)
 	}
 	for i := range 4 {
-		if w := e.web(i); w.Family() != sim.FamilyFujiXerox && pushTestJobs(w) != 1 {
+		if w := e.web(i); w.Family() == sim.FamilyConnectKey && pushTestJobs(w) != 1 {
 			t.Errorf("%s: %d test e-mails, want 1", e.addr(i), pushTestJobs(w))
 		}
 	}
@@ -217,10 +217,10 @@ func TestPushCtrlCThenResume(t *testing.T) {
 // with its serial first and records no failed admin login (each one
 // counts towards the device's lock-out and shows in its audit log).
 func TestPushTriesTheDefaultThatWorked(t *testing.T) {
-	// The xerox catalogue has nine models; the tenth device is a second
-	// AltaLink C8045 (the serial-default model the first one is).
-	e := newPushEnv(t, "127.0.61.20", 10, sim.FleetOptions{})
-	first, second := 0, 9
+	// The xerox catalogue has eleven models; the twelfth device is a
+	// second AltaLink C8045 (the serial-default model the first one is).
+	e := newPushEnv(t, "127.0.61.20", 12, sim.FleetOptions{})
+	first, second := 0, 11
 	if e.web(first).Model() != e.web(second).Model() {
 		t.Fatalf("devices %d and %d are %s and %s, want one model", first, second, e.web(first).Model(), e.web(second).Model())
 	}

@@ -179,6 +179,10 @@ func (row AuditRow) deviceName() string {
 func WriteTable(w io.Writer, r Report) error {
 	var b bytes.Buffer
 	fmt.Fprintf(&b, "%s, %s\n%s\n", auditClean(r.Title), r.GeneratedAt.Format("2006-01-02 15:04 MST"), r.summaryLine())
+	if len(r.AccountFindings)+len(r.Budgets) > 0 { // account-wide, once, at the top
+		b.WriteString("\n")
+		_ = WriteAccountFindings(&b, r.AccountFindings, r.Budgets)
+	}
 	if len(r.Rows) == 0 {
 		b.WriteString("\nno devices match; run `mfpfleet discover` first, or check --site/--vendor/--model\n")
 		_, err := w.Write(b.Bytes())
@@ -205,7 +209,7 @@ func WriteTable(w io.Writer, r Report) error {
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n",
 			dash(row.Site), dash(row.IP), dash(row.deviceName()), dash(row.Serial), dash(row.Account),
 			dash(cred), dash(row.ShortFingerprint()),
-			r.fmtTime(row.PushedAt, "never"), r.fmtTime(row.ConfirmedAt, "never"),
+			r.fmtTime(row.PushedAt, "never"), r.fmtTime(row.ConfirmedAt, row.unconfirmedText()),
 			auditAdminShort(row.AdminLogin), auditCertText(row.CertState), r.fmtTime(row.LastSeen, "never"),
 			dash(strings.Join(codes, ",")))
 	}
@@ -287,6 +291,15 @@ func (r Report) htmlTime(t time.Time) auditHTMLTime {
 type auditHTMLFinding struct {
 	Finding
 	Title string
+}
+
+// unconfirmedText is what the CONFIRMED column says of a device with no
+// confirmation: "connection-tested" when its connection test passed.
+func (row AuditRow) unconfirmedText() string {
+	if row.ConnectionTested {
+		return "connection-tested"
+	}
+	return "never"
 }
 
 type auditHTMLRow struct {

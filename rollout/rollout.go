@@ -58,8 +58,13 @@ var (
 const (
 	StatusConfirmed          = "confirmed"
 	StatusWrittenUnconfirmed = "written-unconfirmed"
-	StatusFailed             = "failed"
-	StatusSkipped            = "skipped"
+	// StatusConnectionTested: written, and the device's connection test
+	// passed (it reached Gmail and authenticated) on a model whose only
+	// device-side check that is. Not a confirmation: that still needs a
+	// scan to the device's plus-address.
+	StatusConnectionTested = "connection-tested"
+	StatusFailed           = "failed"
+	StatusSkipped          = "skipped"
 	// StatusRead is a dry run's outcome: logged in and read, nothing written.
 	StatusRead = "read"
 	// StatusPending is a device not reached because the run was interrupted.

@@ -2,9 +2,11 @@ package rollout
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 
+	"github.com/mfpfleet/mfpfleet/config"
 	"github.com/mfpfleet/mfpfleet/gmail"
 	"github.com/mfpfleet/mfpfleet/inventory"
 )
@@ -21,6 +23,10 @@ type RotateOptions struct {
 	// Exclude are devices that are gone (lost, decommissioned): their
 	// address, serial or MAC. They are marked retired and skipped.
 	Exclude []string
+	// To = config.MethodRelay moves the devices holding the account's app
+	// passwords (or From's) onto the Workspace SMTP relay instead of
+	// giving them a new app password; "" = a new app password.
+	To string
 }
 
 // DeviceRef names a device in a RotateResult.
@@ -53,6 +59,12 @@ type RotateResult struct {
 	// RevokeURL, or re-run for the devices still holding it.
 	Next      string `json:"next"`
 	RevokeURL string `json:"revoke_url"`
+	// To is "relay" for `rotate --to relay`.
+	To string `json:"to,omitempty"`
+	// ToRevoke are the app passwords no device holds any more after a
+	// move to the relay (marked revoked in the inventory): revoke each at
+	// RevokeURL by its label.
+	ToRevoke []CredInfo `json:"to_revoke,omitempty"`
 }
 
 // Rotate replaces credential From on every device that holds it: the
@@ -68,6 +80,16 @@ func Rotate(ctx context.Context, ro RotateOptions) (RotateResult, error) {
 	res := RotateResult{RevokeURL: gmail.AppPasswordsURL}
 	if o.DB == nil || o.Config == nil {
 		return res, fmt.Errorf("rollout: Options.Config and Options.DB are required")
+	}
+	switch ro.To {
+	case "", config.MethodAppPassword:
+	case config.MethodRelay:
+		if len(ro.Exclude) > 0 {
+			return res, errors.New("--exclude is for replacing an app password; for --to relay, retire gone devices first (`mfpfleet devices retire`)")
+		}
+		return rotateToRelay(ctx, ro)
+	default:
+		return res, fmt.Errorf("--to %q: use %q (move to the Workspace SMTP relay) or leave it out for a new app password", ro.To, config.MethodRelay)
 	}
 	if ro.From == "" {
 		return res, fmt.Errorf("say which credential to rotate (--from ID, label or fingerprint prefix; `mfpfleet audit` lists them)")

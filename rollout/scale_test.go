@@ -52,11 +52,13 @@ func TestPushManyInFlight(t *testing.T) {
 	if err != nil {
 		t.Fatalf("push: %v\n%s", err, pushJSON(t, sum))
 	}
-	if len(sum.Devices) < 5 || sum.Counts.Confirmed != len(sum.Devices) {
-		t.Fatalf("want every selected device (5+) confirmed, got %+v\n%s", sum.Counts, pushJSON(t, sum))
+	// Every device with a test e-mail confirmed (a model without one may
+	// end connection-tested), none failed.
+	if sum.Counts.Confirmed < 5 || sum.Counts.Failed+sum.Counts.Pending > 0 {
+		t.Fatalf("want 5+ devices confirmed and none failed, got %+v\n%s", sum.Counts, pushJSON(t, sum))
 	}
 	if n := e.fleet.Gmail.IMAPLogins() - logins0; n > 2 {
-		t.Errorf("%d IMAP logins for %d confirmations: want them to share one connection", n, len(sum.Devices))
+		t.Errorf("%d IMAP logins for %d confirmations: want them to share one connection", n, sum.Counts.Confirmed)
 	}
 	if logs := e.logs.String(); !strings.Contains(logs, "starting browsers") || !strings.Contains(logs, "browsers=2") {
 		t.Errorf("want two browsers started for 4 tabs at 2 a browser; logs do not say so")

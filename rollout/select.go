@@ -120,8 +120,17 @@ type Target struct {
 	FirstLogin string `json:"first_login,omitempty"`
 	// FirstLoginKind is configured, default-1111, default-serial, … or "".
 	FirstLoginKind string `json:"first_login_kind,omitempty"`
-	// TestAction is "yes", "no" (written, unconfirmed until a scan
-	// arrives) or "unknown" (found out after login).
+	// Method is how the device will send: "app-password" or "relay".
+	Method string `json:"method,omitempty"`
+	// EHLODomain is the domain a relay device's EHLO name is put in.
+	EHLODomain string `json:"ehlo_domain,omitempty"`
+	// Note says what the push will do beyond the SMTP settings (relay:
+	// the device's domain name), or what the technician must do first.
+	Note string `json:"note,omitempty"`
+	// TestAction is "yes", "connection" (no test e-mail; the device's
+	// connection test is run, and the settings stay unconfirmed until a
+	// scan arrives), "no" (written, unconfirmed until a scan arrives) or
+	// "unknown" (found out after login).
 	TestAction string `json:"test_action"`
 	// FailedLogins are the failed admin logins on record (lock-out budget).
 	FailedLogins int `json:"failed_logins,omitempty"`
@@ -172,10 +181,14 @@ func (p Plan) Runnable() []Target {
 // test e-mail action (the Fuji-Xerox-made WorkCentres have none).
 func testActionOf(family string) string {
 	switch family {
-	case "xerox/connectkey", "xerox/versalink":
+	case "xerox/connectkey":
 		return "yes"
-	case "xerox/fujixerox":
-		return "no"
+	case "xerox/versalink", "xerox/fujixerox":
+		// The VersaLink app (as a live device of its lineage shows it)
+		// and the Fuji-Xerox-made devices have a connection test, not a
+		// test e-mail. The page decides: a VersaLink B415 serves the
+		// ConnectKey pages and their test e-mail.
+		return "connection"
 	}
 	return "unknown"
 }

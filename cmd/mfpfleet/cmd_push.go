@@ -9,6 +9,7 @@ import (
 
 	"github.com/urfave/cli/v2"
 
+	"github.com/mfpfleet/mfpfleet/config"
 	"github.com/mfpfleet/mfpfleet/gmail"
 	"github.com/mfpfleet/mfpfleet/rollout"
 )
@@ -56,9 +57,18 @@ really arrived in the mailbox.
 The app password is checked against Gmail once before any device is touched.
 Every step is journalled: after Ctrl-C or a crash, run the same command again
 (or push --resume) and it carries on; confirmed devices are skipped unless
---force. Devices whose model has no test action (Fuji-Xerox-made
-WorkCentres) end "written-unconfirmed": 'mfpfleet test --wait' confirms
-them when a scan to their plus-address arrives.
+--force. Devices whose model has no test e-mail action end
+"written-unconfirmed", or "connection-tested" where the device's own SMTP
+connection test passed (VersaLink, Fuji-Xerox-made WorkCentres: the device
+reached Gmail and logged in, but sent nothing): 'mfpfleet test --wait'
+confirms them when a scan to their plus-address arrives.
+
+Google Workspace sites may send through the SMTP relay instead ([gmail]
+method or [[sites]] method = "relay", or --method relay): the devices get
+smtp-relay.gmail.com without AUTH (the site's public IP is allow-listed)
+and a domain name that makes their EHLO fully qualified; nothing secret is
+stored on them. The app password then only reads the mailbox to confirm
+the test e-mails (without one they end written-unconfirmed).
 
 --dry-run prints the plan (which devices, which login first, skips) and
 touches nothing; with --login, or for a single --ip, it also logs in
@@ -68,7 +78,8 @@ Examples:
    mfpfleet push --site HQ --dry-run
    mfpfleet push --site HQ --password-file app-password.txt
    mfpfleet push --ip 10.1.0.23 --account scans@client.com
-   mfpfleet push --resume`,
+   mfpfleet push --resume
+   mfpfleet push --site Branch --method relay --dry-run`,
 		Flags: append(append(append([]cli.Flag{
 			&cli.StringFlag{Name: "account", Usage: "Gmail `ADDRESS` the devices send as (default: [gmail] account)"},
 			&cli.StringFlag{Name: "label", Usage: "the app name this app password has at Google (default: suggested per device or site)"},
@@ -76,6 +87,7 @@ Examples:
 			&cli.BoolFlag{Name: "login", Usage: "with --dry-run: also log in read-only and show current settings"},
 			&cli.BoolFlag{Name: "resume", Usage: "continue the last interrupted push"},
 			&cli.BoolFlag{Name: "force", Usage: "push again to devices already confirmed with this app password"},
+			&cli.StringFlag{Name: "method", Usage: "app-password or relay for every selected device (default: each site's method, else [gmail] method)"},
 		}, selectionFlags()...), runFlags()...), passwordFlags()...),
 		Action: runPush,
 	}
@@ -92,11 +104,17 @@ func runPush(c *cli.Context) error {
 	o.Resume = c.Bool("resume")
 	o.Force = c.Bool("force")
 	o.Label = c.String("label")
+	switch m := c.String("method"); m {
+	case "", config.MethodAppPassword, config.MethodRelay:
+		o.Method = m
+	default:
+		return usageError("--method %q: use %s or %s", m, config.MethodAppPassword, config.MethodRelay)
+	}
 	if o.Select.Empty() && !o.Resume {
 		return withHint(usageError("push needs devices: --site, --vendor, --model, --ip, --holding or --all"), "see the plan first with 'mfpfleet push --all --dry-run'")
 	}
 	if !o.DryRun || o.DryRunLogin || len(o.Select.IPs) == 1 {
-		if o.AppPassword, err = readAppPassword(c, "Gmail app password for "+o.Account+": "); err != nil && !o.DryRun {
+		if o.AppPassword, err = readAppPassword(c, "Gmail app password for "+o.Account+": "); err != nil && !o.DryRun && !relayByIPOnly(g.cfg, o) {
 			return err
 		}
 	}
@@ -132,6 +150,9 @@ func rolloutOptions(c *cli.Context) (rollout.Options, error) {
 
 // reportRun prints a push/test summary (or plan) and maps its error.
 func (g *globals) reportRun(sum rollout.Summary, err error) error {
+	if !g.json && len(sum.AccountFindings) > 0 {
+		_ = rollout.WriteAccountFindings(g.stdout, sum.AccountFindings, nil)
+	}
 	if g.json {
 		if sum.Devices == nil {
 			sum.Devices = []rollout.DeviceResult{}
@@ -155,6 +176,9 @@ func (g *globals) printPlan(sum rollout.Summary) {
 	rows := make([][]string, 0, len(p.Targets))
 	for _, t := range p.Targets {
 		what := "push"
+		if t.Method == config.MethodRelay {
+			what = "push (relay)"
+		}
 		switch {
 		case t.Fail != "":
 			what = "FAIL: " + t.Fail
@@ -171,6 +195,7 @@ func (g *globals) printPlan(sum rollout.Summary) {
 		rows = append(rows, []string{t.Device.IP, t.Device.Model, t.Device.Serial, t.Driver, t.FirstLoginKind, t.TestAction, fmt.Sprint(t.FailedLogins), current, what})
 	}
 	g.table([]string{"ADDRESS", "MODEL", "SERIAL", "DRIVER", "LOGIN FIRST", "TEST", "FAILED LOGINS", "CURRENT SMTP", "PLAN"}, rows) //nolint:errcheck
+	g.printPlanNotes(p)
 	fmt.Fprintf(g.stderr, "mfpfleet: plan for %s as %s", p.Kind, p.Account)
 	if p.Label != "" {
 		fmt.Fprintf(g.stderr, "; app password label %q", p.Label)
@@ -197,8 +222,11 @@ func (g *globals) printSummary(sum rollout.Summary) {
 	fmt.Fprintln(g.stdout)
 	g.table([]string{"STATUS", "ADDRESS", "MODEL", "SERIAL", "ADMIN LOGIN", "CONFIRMED", "DETAIL"}, rows) //nolint:errcheck
 	n := sum.Counts
-	fmt.Fprintf(g.stderr, "mfpfleet: %s run %d %s in %s: %d confirmed, %d written but unconfirmed, %d failed, %d skipped",
-		sum.Kind, sum.RunID, sum.Status, (time.Duration(sum.DurationMS) * time.Millisecond).Round(time.Second), n.Confirmed, n.WrittenUnconfirmed, n.Failed, n.Skipped)
+	fmt.Fprintf(g.stderr, "mfpfleet: %s run %d %s in %s: %d confirmed, ", sum.Kind, sum.RunID, sum.Status, (time.Duration(sum.DurationMS) * time.Millisecond).Round(time.Second), n.Confirmed)
+	if n.ConnectionTested > 0 {
+		fmt.Fprintf(g.stderr, "%d connection-tested (unconfirmed), ", n.ConnectionTested)
+	}
+	fmt.Fprintf(g.stderr, "%d written but unconfirmed, %d failed, %d skipped", n.WrittenUnconfirmed, n.Failed, n.Skipped)
 	if sum.DevicesPerMinute > 0 {
 		fmt.Fprintf(g.stderr, " (%.0f devices/min)", sum.DevicesPerMinute)
 	}
@@ -206,6 +234,9 @@ func (g *globals) printSummary(sum rollout.Summary) {
 	if sum.Credential != nil && sum.Kind == "push" {
 		fmt.Fprintf(g.stderr, "hint: the app password is registered as %q (fingerprint %s): give it that name at %s so it can be found when it must be revoked\n",
 			sum.Credential.Label, shortFP(sum.Credential.Fingerprint), gmail.AppPasswordsURL)
+	}
+	if n.ConnectionTested > 0 {
+		fmt.Fprintln(g.stderr, "hint: connection-tested devices reached Gmail and logged in, but have no test e-mail action: nothing was sent, so confirm each with a scan to the plus-address shown, then 'mfpfleet test --wait --ip ADDRESS'")
 	}
 	if n.WrittenUnconfirmed > 0 {
 		fmt.Fprintln(g.stderr, "hint: written-but-unconfirmed devices have no test action: scan a page to the plus-address shown, then 'mfpfleet test --wait --ip ADDRESS'")

@@ -105,12 +105,15 @@ func TestFullRunKeepsSecrets(t *testing.T) {
 		}
 	}
 	// Everything written under the state dir except the simulator's own
-	// secret files (the "Google" side and the device's vault).
+	// secret files (the "Google" side: app-password and the app-passwords
+	// list; the device's vault; the simulated devices' memory under
+	// devices/, which holds what a real device stores).
 	err = filepath.Walk(dir, func(p string, info os.FileInfo, err error) error {
 		if err != nil || info.IsDir() {
 			return err
 		}
-		if filepath.Base(p) == "app-password" || strings.Contains(p, "admin-passwords") {
+		if b := filepath.Base(p); b == "app-password" || b == "app-passwords" || strings.Contains(p, "admin-passwords") ||
+			filepath.Base(filepath.Dir(p)) == "devices" {
 			return nil
 		}
 		b, err := os.ReadFile(p)

@@ -70,6 +70,10 @@ type options struct {
 	gmailPorts   [3]int // STARTTLS, TLS, IMAP
 	latency      string
 	latencySeed  uint64
+	relayAllow   []string
+	relayDomains []string
+	relayAuth    bool
+	relaySite    []string
 }
 
 // valueFlags take a value; reorderArgs needs to know.
@@ -81,6 +85,7 @@ var valueFlags = map[string]bool{
 	"gmail-addr": true, "gmail-account": true, "gmail-min-tls": true,
 	"gmail-starttls-port": true, "gmail-tls-port": true, "gmail-imap-port": true,
 	"latency": true, "latency-seed": true,
+	"relay-allow": true, "relay-domain": true, "relay-site": true,
 }
 
 func newApp(stdout, stderr io.Writer) *cli.App {
@@ -91,6 +96,9 @@ func newApp(stdout, stderr io.Writer) *cli.App {
 	smtpTLS := cli.NewStringSlice()
 	pwFiles := cli.NewStringSlice()
 	pwEnvs := cli.NewStringSlice()
+	relayAllow := cli.NewStringSlice()
+	relayDomains := cli.NewStringSlice()
+	relaySite := cli.NewStringSlice()
 	return &cli.App{
 		Name:  "mfpsim",
 		Usage: "simulate a fleet of networked printers (SNMP, Xerox web admins, a Gmail stand-in) on loopback addresses",
@@ -108,6 +116,13 @@ func newApp(stdout, stderr io.Writer) *cli.App {
 			"--latency realistic answers at real devices' speed: pages about 1 s, saves 2-4 s,\n" +
 			"the test e-mail in the mailbox about 8 s later (long-tailed, per family, seeded by\n" +
 			"--latency-seed; faults add to it), e.g. mfpsim --count 60 --latency realistic.\n" +
+			"The stand-in also plays Google Workspace's SMTP relay (smtp-relay.gmail.com, its\n" +
+			"own ports): --relay-allow lists the device addresses (the site's \"public IP\") it\n" +
+			"relays for without AUTH; it answers an unlisted address, a sender outside\n" +
+			"--relay-domain and a bare EHLO name as Google does.\n" +
+			"With --state-dir the devices keep their certificates, SMTP settings and host\n" +
+			"names across restarts, and DIR/app-passwords lists the stand-in's app passwords\n" +
+			"(add a line to create one, delete it to revoke it; read again while running).\n" +
 			"`mfpsim gmail --help` runs the Gmail stand-in alone.\n" +
 			"Exit codes: 0 stopped by a signal, 1 bad flags or an address that cannot be bound.",
 		ArgsUsage: "[FILE.snmprec...]",
@@ -122,7 +137,7 @@ func newApp(stdout, stderr io.Writer) *cli.App {
 			&cli.StringFlag{Name: "community", Usage: "only answer this community (default: any)", Destination: &o.community},
 			&cli.IntFlag{Name: "v3-only", Usage: "make the last N synthetic devices SNMPv3-only (they answer only engine discovery)", Destination: &o.v3Only},
 			&cli.StringFlag{Name: "log-level", Value: "warn", Usage: "debug, info, warn or error (logs go to stderr)", Destination: &o.logLevel},
-			&cli.StringFlag{Name: "state-dir", Usage: "write fleet.toml, the Gmail stand-in's CA and app-password (0600) into `DIR`", Destination: &o.stateDir},
+			&cli.StringFlag{Name: "state-dir", Usage: "write fleet.toml, the Gmail stand-in's CA and app-password (0600) into `DIR`; keep the devices' state there across restarts", Destination: &o.stateDir},
 			&cli.IntFlag{Name: "https-port", Value: 443, Usage: "web admin HTTPS port on every address (0: an ephemeral port each)", Destination: &o.httpsPort},
 			&cli.IntFlag{Name: "http-port", Value: 80, Usage: "web admin plain-HTTP port on every address (0: ephemeral)", Destination: &o.httpPort},
 			&cli.BoolFlag{Name: "no-http", Usage: "serve the web admins over HTTPS only", Destination: &o.noHTTP},
@@ -140,12 +155,19 @@ func newApp(stdout, stderr io.Writer) *cli.App {
 			&cli.IntFlag{Name: "gmail-imap-port", Usage: "stand-in IMAP port (0: ephemeral)", Destination: &o.gmailPorts[2]},
 			&cli.StringFlag{Name: "latency", Value: sim.LatencyNone, Usage: "device speed: none (loopback speed) or realistic (real devices': pages ~1 s, saves 2-4 s, test e-mail delivered ~8 s later, long-tailed)", Destination: &o.latency},
 			&cli.Uint64Flag{Name: "latency-seed", Value: 1, Usage: "seed of --latency's draws: the same seed gives each device the same delays", Destination: &o.latencySeed},
+			&cli.StringSliceFlag{Name: "relay-allow", Usage: "addresses or CIDRs the Workspace relay accepts without AUTH: `ADDR[,ADDR...]` (repeatable)", Destination: relayAllow},
+			&cli.StringSliceFlag{Name: "relay-domain", Usage: "the Workspace's domains for the relay (default: the --gmail-account's)", Destination: relayDomains},
+			&cli.StringSliceFlag{Name: "relay-site", Usage: "with --state-dir: put `ADDR[,ADDR...]` into a fleet.toml site \"branch\" whose method is relay", Destination: relaySite},
+			&cli.BoolFlag{Name: "relay-require-auth", Usage: "the relay requires SMTP AUTH (\"Require SMTP Authentication\")", Destination: &o.relayAuth},
 		},
 		Action: func(c *cli.Context) error {
 			o.faults = faults.Value()
 			o.smtpTLS = smtpTLS.Value()
 			o.adminPWFiles = pwFiles.Value()
 			o.adminPWEnvs = pwEnvs.Value()
+			o.relayAllow = splitList(relayAllow.Value())
+			o.relayDomains = splitList(relayDomains.Value())
+			o.relaySite = splitList(relaySite.Value())
 			o.vendors = splitList(vendors.Value())
 			o.recordings = append(splitList(recs.Value()), c.Args().Slice()...)
 			return run(c.Context, o, stdout, stderr)
@@ -196,7 +218,7 @@ func run(ctx context.Context, o options, stdout, stderr io.Writer) error {
 		fmt.Fprintf(stdout, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", d.SNMPAddr, orDash(vendor), orDash(model), orDash(id.Serial), d.Source, family, url, pw)
 	}
 	if fleet.Gmail != nil {
-		fmt.Fprintf(stdout, "gmail\t%s\tstarttls=%s\ttls=%s\timap=%s\n", fleet.Account, fleet.Gmail.StartTLSAddr, fleet.Gmail.TLSAddr, fleet.Gmail.IMAPAddr)
+		fmt.Fprintf(stdout, "gmail\t%s\tstarttls=%s\ttls=%s\timap=%s\trelay=%s\trelay-tls=%s\n", fleet.Account, fleet.Gmail.StartTLSAddr, fleet.Gmail.TLSAddr, fleet.Gmail.IMAPAddr, fleet.Gmail.RelayStartTLSAddr, fleet.Gmail.RelayTLSAddr)
 	}
 	if fleet.ConfigPath != "" {
 		fmt.Fprintf(stdout, "config\t%s\n", fleet.ConfigPath)
@@ -229,6 +251,7 @@ func fleetOptions(o options, base netip.Addr, log *slog.Logger) (fleetOpts, erro
 		StateDir: o.stateDir, LockoutAfter: o.lockoutAfter,
 		HTTPSPort: port(o.httpsPort), HTTPPort: port(o.httpPort), SNMPPort: port(o.snmpPort), NoHTTP: o.noHTTP,
 		Community: o.community, NoGmail: o.noGmail, GmailAccount: o.gmailAccount,
+		RelayAllowed: o.relayAllow, RelayDomains: o.relayDomains, RelayRequireAuth: o.relayAuth,
 		GmailStartTLSPort: o.gmailPorts[0], GmailTLSPort: o.gmailPorts[1], GmailIMAPPort: o.gmailPorts[2],
 		Faults: map[netip.Addr]sim.Faults{}, AdminPasswords: map[netip.Addr]config.Secret{}, SMTPTLS: map[netip.Addr]string{},
 		Logger: log,
@@ -241,6 +264,16 @@ func fleetOptions(o options, base netip.Addr, log *slog.Logger) (fleetOpts, erro
 		return fo, fmt.Errorf("--gmail-addr %q is not an address: give one in 127.0.0.0/8", o.gmailAddr)
 	}
 	fo.GmailAddr = ga
+	if len(o.relaySite) > 0 && (strings.HasSuffix(strings.ToLower(o.gmailAccount), "@gmail.com") || o.gmailAccount == "") {
+		return fo, fmt.Errorf("--relay-site: the SMTP relay serves Google Workspace domains only: give a Workspace --gmail-account too, e.g. scans@client.example")
+	}
+	for _, a := range o.relaySite {
+		ip, err := netip.ParseAddr(a)
+		if err != nil {
+			return fo, fmt.Errorf("--relay-site %q is not an address", a)
+		}
+		fo.RelaySite = append(fo.RelaySite, ip)
+	}
 	v, ok := map[string]uint16{"1.0": tls.VersionTLS10, "1.1": tls.VersionTLS11, "1.2": tls.VersionTLS12, "1.3": tls.VersionTLS13}[o.gmailMinTLS]
 	if !ok {
 		return fo, fmt.Errorf("--gmail-min-tls %q: use 1.0, 1.1, 1.2 or 1.3", o.gmailMinTLS)

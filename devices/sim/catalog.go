@@ -19,6 +19,12 @@ type Model struct {
 	Brand  string // OEM badge when it differs from Vendor ("" otherwise)
 	Model  string // as a person writes it: "AltaLink C8045"
 	Family string // web-admin family: "xerox/connectkey", …; "" when not modelled
+	// WebFamily is the family of the web admin the firmware really serves
+	// when it is not the one the model name suggests ("" = Family): a
+	// VersaLink B415 serves the ConnectKey PHP pages.
+	WebFamily string
+	// UI is the firmware variant of the web admin (DeviceOptions.UI).
+	UI string
 
 	SysObjectID string // dotted, no leading dot
 	// SysDescr is the sysDescr text; "{serial}" in it is replaced by the
@@ -45,6 +51,15 @@ type Model struct {
 
 	// vendorVars adds vendor-private OIDs to the synthetic table.
 	vendorVars func(m Model, serial string) []snmprec.Var
+}
+
+// ServedFamily is the family of the web admin a device of this model
+// serves (WebFamily, else Family).
+func (m Model) ServedFamily() string {
+	if m.WebFamily != "" {
+		return m.WebFamily
+	}
+	return m.Family
 }
 
 // DefaultAdminPassword is the factory admin password of a device of this
@@ -136,6 +151,30 @@ var Catalog = []Model{
 		SerialPrefix: "LXA", SerialDigits: 6, OUI: [3]byte{0x00, 0x00, 0xaa},
 		AdminUser: "admin", AdminPassword: "1111", SMTPTLS: "none",
 		vendorVars: xeroxVars("XR_PCL6_Office"),
+	},
+	{
+		// The newer VersaLink generation: the ConnectKey PHP pages with a
+		// header login dialog, not the /home/index.html app the model
+		// name suggests (field capture, ../shared/vendors.md).
+		Key: "xerox-versalink-b415", Vendor: "xerox", Model: "VersaLink B415", Family: "xerox/versalink",
+		WebFamily: "xerox/connectkey", UI: UIHeaderLogin,
+		SysObjectID:  "1.3.6.1.4.1.253.8.62.1.43.4.1.1.1",
+		SysDescr:     "Xerox VersaLink B415; SS 107.001.013.33200, NC 107.001.33200, UI 107.001.33200, ME 084.020.002, CC 107.001.33200, DF 007.019.000, FI 032.054.000, FA 003.012.013, CCOS 107.002.33200, NCOS 107.002.33200, SC 013.015.006, SU 107.001.33200",
+		Firmware:     "107.001.013.33200",
+		SerialPrefix: "3TX", SerialDigits: 6, OUI: [3]byte{0x9c, 0x93, 0x4e},
+		AdminUser: "admin", PasswordIsSerial: true, SMTPTLS: "tls12",
+		vendorVars: xeroxVars("XR_PCL6_Office"),
+	},
+	{
+		// A current AltaLink: the same header login button; its
+		// login.php answers with the header page.
+		Key: "xerox-altalink-c8055", Vendor: "xerox", Model: "AltaLink C8055", Family: "xerox/connectkey", UI: UIHeaderLogin,
+		SysObjectID:  "1.3.6.1.4.1.253.8.62.1.35.2.3.3.1",
+		SysDescr:     "Xerox AltaLink C8055; SS 121.003.004.27400, NC 121.003.27400, UI 121.003.27400, ME 063.022.000, CC 121.003.27400, DF 007.019.000, FI 032.054.000, FA 003.012.013, CCOS 121.007.27400, NCOS 121.007.27400, SC 013.015.006, SU 121.003.27400",
+		Firmware:     "121.003.004.27400",
+		SerialPrefix: "3TB", SerialDigits: 6, OUI: [3]byte{0x9c, 0x93, 0x4e},
+		AdminUser: "admin", PasswordIsSerial: true, SMTPTLS: "tls12",
+		vendorVars: xeroxVars("XR_PS_Office_Color"),
 	},
 	{
 		Key: "hp-color-laserjet-mfp-m577", Vendor: "hp", Model: "Color LaserJet MFP M577", Family: "",

@@ -58,6 +58,22 @@ const (
 	SMTPTLSNone = "none"  // no SMTP encryption at all (no security options on its pages)
 )
 
+// Firmware variants of a family's web admin (DeviceOptions.UI).
+const (
+	// UIClassic is the family's web admin as the simulator first had it:
+	// ConnectKey's login.php form, the VersaLink app at /home/index.html.
+	UIClassic = ""
+	// UIHeaderLogin is current ConnectKey firmware (a current AltaLink
+	// C8055, and the newer VersaLink generation such as the B415, which
+	// serves these PHP pages rather than the /home/index.html app): tabs
+	// under /stat/welcome.php, /properties/blank.php, … and a header
+	// login button (#globalHeaderLoginBtn, OpenLogin('stat')) that opens
+	// a login dialog. login.php answers with the header page on AltaLink
+	// and not at all on VersaLink (see ../shared/vendors.md, "Field
+	// captures").
+	UIHeaderLogin = "header-login"
+)
+
 // AdminUser is the administrator's user name on every simulated device.
 const AdminUser = "admin"
 
@@ -122,8 +138,11 @@ type Faults struct {
 
 // DeviceOptions describe one simulated device.
 type DeviceOptions struct {
-	Model    string // as a person writes it: "AltaLink C8045"
-	Family   string // FamilyConnectKey, FamilyVersaLink or FamilyFujiXerox
+	Model  string // as a person writes it: "AltaLink C8045"
+	Family string // FamilyConnectKey, FamilyVersaLink or FamilyFujiXerox
+	// UI is the firmware variant of the family's web admin: UIClassic
+	// ("") or UIHeaderLogin (ConnectKey only).
+	UI       string
 	Serial   string
 	MAC      string
 	Firmware string
@@ -210,6 +229,8 @@ type Device struct {
 	certFP       string
 	powerCycles  int
 	fxConnStatus string
+	netHost      string // TCP/IP page (network.go); "" = defaultHostName
+	netDomain    string
 	fxAuthCount  int
 	lastTest     string
 	lat          *latencyState // nil: no latency model
@@ -227,6 +248,12 @@ func NewDevice(opts DeviceOptions) (*Device, error) {
 	case FamilyConnectKey, FamilyVersaLink, FamilyFujiXerox:
 	default:
 		return nil, fmt.Errorf("sim: family %q is not %s, %s or %s", opts.Family, FamilyConnectKey, FamilyVersaLink, FamilyFujiXerox)
+	}
+	switch {
+	case opts.UI == UIClassic:
+	case opts.UI == UIHeaderLogin && opts.Family == FamilyConnectKey:
+	default:
+		return nil, fmt.Errorf("sim: web-admin variant %q is not one of family %s's (%q, or %q for %s)", opts.UI, opts.Family, UIClassic, UIHeaderLogin, FamilyConnectKey)
 	}
 	switch opts.SMTPTLS {
 	case "":

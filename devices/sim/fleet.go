@@ -86,8 +86,24 @@ type FleetOptions struct {
 	// Gmail).
 	GmailMinTLS uint16
 	// AppPassword is the stand-in's app password; empty: the one in
-	// StateDir/app-password if there is one, else a random one.
+	// StateDir/app-password if there is one, else a random one. The
+	// stand-in also accepts every app password listed in
+	// StateDir/app-passwords (one a line), re-read while it runs: add a
+	// line to create one, delete it to revoke it (see WatchAppPasswords).
 	AppPassword config.Secret
+
+	// RelayAllowed are the client addresses (or CIDRs) the stand-in's
+	// Workspace SMTP relay accepts without AUTH; the devices' own
+	// addresses are their "public IP". RelayDomains are the Workspace's
+	// domains (default: the account's); RelayRequireAuth is "Require
+	// SMTP Authentication".
+	RelayAllowed     []string
+	RelayDomains     []string
+	RelayRequireAuth bool
+	// RelaySite puts these device addresses into a second fleet.toml
+	// site, "branch", whose method is "relay" (the others stay in
+	// "simulated").
+	RelaySite []netip.Addr
 
 	Logger *slog.Logger
 }
@@ -118,9 +134,12 @@ type Fleet struct {
 	// ConfigPath is the fleet.toml written ("" without StateDir).
 	ConfigPath string
 
-	snmp   *SNMPFleet
-	cancel context.CancelFunc
-	log    *slog.Logger
+	snmp     *SNMPFleet
+	cancel   context.CancelFunc
+	log      *slog.Logger
+	stateDir string
+	saveStop chan struct{}
+	saveDone chan struct{}
 }
 
 // StartFleet starts SNMP agents and web admins on consecutive loopback
@@ -145,7 +164,7 @@ func StartFleet(ctx context.Context, o FleetOptions) (*Fleet, error) {
 		return nil, err
 	}
 	ctx, cancel := context.WithCancel(ctx)
-	f := &Fleet{cancel: cancel, log: log}
+	f := &Fleet{cancel: cancel, log: log, stateDir: o.StateDir}
 	fail := func(err error) (*Fleet, error) {
 		_ = f.Close()
 		return nil, err
@@ -174,18 +193,38 @@ func StartFleet(ctx context.Context, o FleetOptions) (*Fleet, error) {
 		if !ga.IsValid() {
 			ga = netip.MustParseAddr("127.0.0.1")
 		}
+		var accepted []config.Secret
+		listed := false
+		if o.StateDir != "" {
+			accepted, err = readAppPasswords(filepath.Join(o.StateDir, AppPasswordsFile))
+			switch {
+			case err == nil:
+				listed = true
+			case !errors.Is(err, os.ErrNotExist):
+				return fail(err)
+			}
+		}
 		f.Gmail, err = standin.Start(ctx, standin.Options{
 			Addr: ga.String(), StartTLSPort: o.GmailStartTLSPort, TLSPort: o.GmailTLSPort, IMAPPort: o.GmailIMAPPort,
 			Account: f.Account, AppPassword: f.AppPassword, MinTLS: o.GmailMinTLS, Logger: log,
 			DeliveryDelay: mailDelay,
+			Relay:         &standin.RelayOptions{AllowedIPs: o.RelayAllowed, Domains: o.RelayDomains, RequireAuth: o.RelayRequireAuth},
 		})
 		if err != nil {
 			return fail(fmt.Errorf("gmail stand-in: %w", err))
 		}
+		if listed {
+			// The app-passwords file is the account's list: one left out
+			// was revoked.
+			f.Gmail.SetAppPasswords(accepted)
+		}
 		routes = map[string]string{
-			"smtp.gmail.com:587": f.Gmail.StartTLSAddr,
-			"smtp.gmail.com:25":  f.Gmail.StartTLSAddr,
-			"smtp.gmail.com:465": f.Gmail.TLSAddr,
+			"smtp.gmail.com:587":       f.Gmail.StartTLSAddr,
+			"smtp.gmail.com:25":        f.Gmail.StartTLSAddr,
+			"smtp.gmail.com:465":       f.Gmail.TLSAddr,
+			"smtp-relay.gmail.com:587": f.Gmail.RelayStartTLSAddr,
+			"smtp-relay.gmail.com:25":  f.Gmail.RelayStartTLSAddr,
+			"smtp-relay.gmail.com:465": f.Gmail.RelayTLSAddr,
 		}
 		roots = x509.NewCertPool()
 		roots.AppendCertsFromPEM(f.Gmail.CAPEM())
@@ -204,10 +243,10 @@ func StartFleet(ctx context.Context, o FleetOptions) (*Fleet, error) {
 	}
 	for i, p := range plan {
 		fd := FleetDevice{Addr: p.Addr, SNMPAddr: f.snmp.Addrs[i], Source: p.Source, Model: p.Model, Identity: p.Identity}
-		switch p.Model.Family {
+		switch p.Model.ServedFamily() {
 		case FamilyConnectKey, FamilyVersaLink, FamilyFujiXerox:
 			do := DeviceOptions{
-				Model: p.Model.Model, Family: p.Model.Family, Serial: p.Identity.Serial, MAC: p.Identity.MAC,
+				Model: p.Model.Model, Family: p.Model.ServedFamily(), UI: p.Model.UI, Serial: p.Identity.Serial, MAC: p.Identity.MAC,
 				Firmware: p.Model.Firmware, SMTPTLS: p.Model.SMTPTLS, PasswordIsSerial: p.Model.PasswordIsSerial,
 				AdminPassword: p.Model.DefaultAdminPassword(p.Identity.Serial), LockoutAfter: o.LockoutAfter,
 				Faults: o.Faults[p.Addr], Latency: o.Latency[p.Model.Family], SMTPRoutes: routes, SMTPRootCAs: roots,
@@ -228,6 +267,15 @@ func StartFleet(ctx context.Context, o FleetOptions) (*Fleet, error) {
 			}
 			if err := d.Serve(ctx, p.Addr, port(o.HTTPSPort, 443), httpPort); err != nil {
 				return fail(fmt.Errorf("%w (is another mfpsim running there? ports below 1024 need root; --https-port changes it)", err))
+			}
+			if o.StateDir != "" {
+				restored, err := loadDeviceState(o.StateDir, d)
+				if err != nil {
+					return fail(fmt.Errorf("%s: %w (delete it to start the device afresh)", p.Addr, err))
+				}
+				if restored {
+					log.Debug("device state restored", "device", p.Addr.String())
+				}
 			}
 			fd.Web = d
 		}
@@ -253,6 +301,11 @@ func StartFleet(ctx context.Context, o FleetOptions) (*Fleet, error) {
 		if err := f.WriteState(o.StateDir, o); err != nil {
 			return fail(err)
 		}
+		if err := f.SaveState(); err != nil {
+			return fail(err)
+		}
+		f.saveStop, f.saveDone = make(chan struct{}), make(chan struct{})
+		go f.keepState()
 	}
 	return f, nil
 }
@@ -265,6 +318,41 @@ func mailDelay(h mail.Header) time.Duration {
 		return 0
 	}
 	return time.Duration(ms) * time.Millisecond
+}
+
+// keepState saves the devices' state every second and follows the
+// app-passwords file until Close.
+func (f *Fleet) keepState() {
+	defer close(f.saveDone)
+	t := time.NewTicker(time.Second)
+	defer t.Stop()
+	var last string
+	for {
+		select {
+		case <-f.saveStop:
+			return
+		case <-t.C:
+		}
+		if err := f.SaveState(); err != nil {
+			f.log.Warn("saving the simulated devices' state", "err", err)
+		}
+		if f.Gmail == nil {
+			continue
+		}
+		path := filepath.Join(f.stateDir, AppPasswordsFile)
+		b, err := os.ReadFile(path)
+		if err != nil || string(b) == last {
+			continue
+		}
+		last = string(b)
+		pws, err := readAppPasswords(path)
+		if err != nil {
+			f.log.Warn("app-passwords file", "err", err)
+			continue
+		}
+		f.Gmail.SetAppPasswords(pws)
+		f.log.Info("gmail stand-in: the account's app passwords changed", "accepted", len(pws))
+	}
 }
 
 func validAppPassword(v string) bool {
@@ -298,10 +386,20 @@ func (f *Fleet) PowerCycle() {
 	}
 }
 
-// Close stops the whole fleet.
+// Close stops the whole fleet, saving the devices' state into the state
+// dir first.
 func (f *Fleet) Close() error {
-	f.cancel()
 	var errs []error
+	if f.saveStop != nil {
+		select {
+		case <-f.saveStop:
+		default:
+			close(f.saveStop)
+			<-f.saveDone
+			errs = append(errs, f.SaveState())
+		}
+	}
+	f.cancel()
 	for _, d := range f.Devices {
 		if d.Web != nil {
 			errs = append(errs, d.Web.Close())
@@ -340,6 +438,7 @@ type fleetSite struct {
 	Name      string   `toml:"name"`
 	Ranges    []string `toml:"ranges"`
 	AllowHTTP bool     `toml:"allow_http"`
+	Method    string   `toml:"method,omitempty"`
 }
 
 type fleetCredential struct {
@@ -359,6 +458,11 @@ type fleetGmail struct {
 	PasswordFile   string `toml:"password_file"`
 	DeviceSMTPHost string `toml:"device_smtp_host"`
 	DevicePort     int    `toml:"device_port"`
+	// The stand-in's Workspace SMTP relay.
+	RelayHost         string `toml:"relay_host,omitempty"`
+	RelayStartTLSPort int    `toml:"relay_starttls_port,omitempty"`
+	RelayTLSPort      int    `toml:"relay_tls_port,omitempty"`
+	DeviceRelayHost   string `toml:"device_relay_host,omitempty"`
 }
 
 // WriteState writes into dir: fleet.toml (the [gmail] section pointing at
@@ -387,7 +491,18 @@ func (f *Fleet) WriteState(dir string, o FleetOptions) error {
 	for _, d := range f.Devices {
 		addrs = append(addrs, d.Addr)
 	}
-	ff.Sites = []fleetSite{{Name: "simulated", Ranges: addrRanges(addrs)}}
+	var main, branch []netip.Addr
+	for _, a := range addrs {
+		if slices.Contains(o.RelaySite, a) {
+			branch = append(branch, a)
+		} else {
+			main = append(main, a)
+		}
+	}
+	ff.Sites = []fleetSite{{Name: "simulated", Ranges: addrRanges(main)}}
+	if len(branch) > 0 {
+		ff.Sites = append(ff.Sites, fleetSite{Name: "branch", Ranges: addrRanges(branch), Method: "relay"})
+	}
 	var pwAddrs []netip.Addr
 	for a := range o.AdminPasswords {
 		pwAddrs = append(pwAddrs, a)
@@ -414,11 +529,27 @@ func (f *Fleet) WriteState(dir string, o FleetOptions) error {
 		if err := os.Chmod(pwPath, 0o600); err != nil { // an older file keeps its mode otherwise
 			return fmt.Errorf("state dir: %w", err)
 		}
+		listPath := filepath.Join(dir, AppPasswordsFile)
+		if _, err := os.Stat(listPath); errors.Is(err, os.ErrNotExist) {
+			body := "# The Gmail stand-in's app passwords, one a line: add a line to create one,\n" +
+				"# delete it to revoke it (535 5.7.8, as Gmail). Read again while mfpsim runs.\n" +
+				f.AppPassword.Reveal() + "\n"
+			if err := os.WriteFile(listPath, []byte(body), 0o600); err != nil {
+				return fmt.Errorf("state dir: %w", err)
+			}
+		}
 		g := f.Gmail.GmailConfig(GmailCAFile)
 		ff.Gmail = &fleetGmail{
 			Account: f.Account, SMTPHost: g.SMTPHost, StartTLSPort: g.StartTLSPort, TLSPort: g.TLSPort,
 			IMAPHost: g.IMAPHost, IMAPPort: g.IMAPPort, CAFile: GmailCAFile, PasswordFile: AppPasswordFile,
 			DeviceSMTPHost: "smtp.gmail.com", DevicePort: 587,
+		}
+		if f.Gmail.RelayStartTLSAddr != "" {
+			rh, rp, _ := net.SplitHostPort(f.Gmail.RelayStartTLSAddr)
+			_, rtp, _ := net.SplitHostPort(f.Gmail.RelayTLSAddr)
+			ff.Gmail.RelayHost, ff.Gmail.DeviceRelayHost = rh, "smtp-relay.gmail.com"
+			ff.Gmail.RelayStartTLSPort, _ = strconv.Atoi(rp)
+			ff.Gmail.RelayTLSPort, _ = strconv.Atoi(rtp)
 		}
 	}
 	// Every simulated device is an IP literal in 127.0.0.0/8: keep the

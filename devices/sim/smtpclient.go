@@ -133,6 +133,13 @@ func (d *Device) smtpConnect(ctx context.Context, s SMTPSettings, password strin
 		return nil, "", err
 	}
 	var dl net.Dialer
+	// From the device's own address, as a printer on the site's network
+	// would (the relay's allow-list judges the source).
+	d.webMu.Lock()
+	if d.addr.IsValid() {
+		dl.LocalAddr = &net.TCPAddr{IP: d.addr.AsSlice()}
+	}
+	d.webMu.Unlock()
 	conn, err := dl.DialContext(ctx, "tcp", addr)
 	if err != nil {
 		var oe *net.OpError
@@ -163,7 +170,7 @@ func (d *Device) smtpConnect(ctx context.Context, s SMTPSettings, password strin
 		conn.Close()
 		return nil, tlsv, smtpErr("connecting", err)
 	}
-	if err := c.Hello(d.hostname()); err != nil {
+	if err := c.Hello(d.ehloName()); err != nil {
 		c.Close()
 		return nil, tlsv, smtpErr("greeting the SMTP server", err)
 	}
@@ -244,7 +251,7 @@ func (d *Device) authMechanism(c *smtp.Client) string {
 }
 
 // hostname is the name the device gives in EHLO.
-func (d *Device) hostname() string {
+func (d *Device) defaultHostName() string {
 	h := strings.Map(func(r rune) rune {
 		if r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' {
 			return r
@@ -292,7 +299,7 @@ func (d *Device) message(from, to, jobName string) []byte {
 	h.Set("From", from)
 	h.Set("To", to)
 	h.Set("Date", now.Format(time.RFC1123Z))
-	h.Set("Message-ID", fmt.Sprintf("<%d.%s@%s>", now.UnixNano(), d.opts.Serial, d.hostname()))
+	h.Set("Message-ID", fmt.Sprintf("<%d.%s@%s>", now.UnixNano(), d.opts.Serial, d.ehloName()))
 	h.Set("MIME-Version", "1.0")
 	h.Set("X-Mailer", "Xerox "+d.opts.Model)
 	body := fmt.Sprintf("This is a %s from the Xerox %s (serial number %s, firmware %s).\r\n", strings.ToLower(jobName), d.opts.Model, d.opts.Serial, d.opts.Firmware)

@@ -13,6 +13,8 @@ import (
 // /dummypost/xerox.set with dotted attribute names.
 
 const (
+	ckWelcomePage = "/stat/welcome.php"
+	ckBlankPage   = "/properties/blank.php"
 	ckLoginPage   = "/properties/authentication/login.php"
 	ckLuidPage    = "/properties/authentication/luidLogin.php"
 	ckLogoutPage  = "/properties/authentication/logout.php"
@@ -79,21 +81,46 @@ func fieldID(name string) string {
 	return "f_" + r.Replace(name)
 }
 
+// headerLogin reports whether the device runs current ConnectKey
+// firmware with the header login dialog (UIHeaderLogin).
+func (d *Device) headerLogin() bool { return d.opts.UI == UIHeaderLogin }
+
+// ckHome is the landing page: /home/index.php, or /stat/welcome.php on
+// firmware with the header login dialog.
+func (d *Device) ckHome() string {
+	if d.headerLogin() {
+		return ckWelcomePage
+	}
+	return "/home/index.php"
+}
+
+// ckProps is the Properties tab's page.
+func (d *Device) ckProps() string {
+	if d.headerLogin() {
+		return ckBlankPage
+	}
+	return ckPropsPage
+}
+
 func (d *Device) routesConnectKey(mux *http.ServeMux) {
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		if r.URL.Path != "/" {
 			http.NotFound(w, r)
 			return
 		}
-		http.Redirect(w, r, "/home/index.php", http.StatusFound)
+		http.Redirect(w, r, d.ckHome(), http.StatusFound)
 	})
-	mux.HandleFunc("/home/index.php", func(w http.ResponseWriter, r *http.Request) {
-		d.ckRender(w, r, "home", nil, nil)
-	})
-	mux.HandleFunc("/header.php", func(w http.ResponseWriter, r *http.Request) {
-		d.ckRender(w, r, "header", nil, nil)
-	})
-	mux.HandleFunc(ckLoginPage, d.ckLogin)
+	if d.headerLogin() {
+		d.routesHeaderLogin(mux)
+	} else {
+		mux.HandleFunc("/home/index.php", func(w http.ResponseWriter, r *http.Request) {
+			d.ckRender(w, r, "home", nil, nil)
+		})
+		mux.HandleFunc("/header.php", func(w http.ResponseWriter, r *http.Request) {
+			d.ckRender(w, r, "header", nil, nil)
+		})
+		mux.HandleFunc(ckLoginPage, d.ckLogin)
+	}
 	mux.HandleFunc("/userpost/xerox.set", d.ckUserPost)
 	mux.HandleFunc(ckLuidPage, func(w http.ResponseWriter, r *http.Request) {
 		s := d.ckSession(r)
@@ -101,7 +128,7 @@ func (d *Device) routesConnectKey(mux *http.ServeMux) {
 			http.Redirect(w, r, ckLoginPage, http.StatusFound)
 			return
 		}
-		next := ckPropsPage
+		next := d.ckProps()
 		d.withSession(s, func(s *session) {
 			if s.redir != "" {
 				next, s.redir = s.redir, ""
@@ -113,21 +140,57 @@ func (d *Device) routesConnectKey(mux *http.ServeMux) {
 		if c, err := r.Cookie("PHPSESSID"); err == nil {
 			d.dropSession(c.Value)
 		}
-		http.Redirect(w, r, "/home/index.php", http.StatusFound)
+		http.Redirect(w, r, d.ckHome(), http.StatusFound)
 	})
 	for path, page := range map[string]string{
-		ckPropsPage: "properties", ckSetupPage: "setup",
+		d.ckProps(): "properties", ckSetupPage: "setup",
 		ckSMTPGeneral: "smtpGeneral", ckSMTPSec: "smtpSecurity", ckSMTPSize: "smtpFileSize", ckSMTPTest: "smtpTest",
 	} {
 		mux.HandleFunc(path, d.ckAdminPage(page))
 	}
 	mux.HandleFunc("/dummypost/xerox.set", d.ckDummyPost)
+	d.routesNetwork(mux)
 	mux.HandleFunc(ckJobHistory, func(w http.ResponseWriter, r *http.Request) {
 		d.ckRender(w, r, "jobHistory", nil, nil)
 	})
 	mux.HandleFunc(ckActiveJobs, func(w http.ResponseWriter, r *http.Request) {
 		d.ckRender(w, r, "activeJobs", nil, nil)
 	})
+}
+
+// routesHeaderLogin serves the tabs of current ConnectKey firmware
+// (UIHeaderLogin); every page carries the global header and its login
+// dialog. login.php answers on AltaLink only, with the header page.
+func (d *Device) routesHeaderLogin(mux *http.ServeMux) {
+	welcome := func(w http.ResponseWriter, r *http.Request) {
+		q := r.URL.Query()
+		p := &ckPage{Invalid: q.Get("invalid") == "t", OpenLogin: q.Get("login") == "t", Locked: d.LockedOut(),
+			Next: ckLocalPath(q.Get("redir"), r.URL.Path)}
+		d.ckRender(w, r, "welcome", p, nil)
+	}
+	mux.HandleFunc(ckWelcomePage, welcome)
+	for path, title := range map[string]string{
+		"/scan/new_info.php": "Scan", "/addressbook/viewContact.php": "Address Book", "/support/support.php": "Support",
+	} {
+		mux.HandleFunc(path, func(w http.ResponseWriter, r *http.Request) {
+			p := &ckPage{Invalid: r.URL.Query().Get("invalid") == "t", Locked: d.LockedOut(), Title: title}
+			d.ckRender(w, r, "tabpage", p, nil)
+		})
+	}
+	mux.HandleFunc("/jobs/active.php", func(w http.ResponseWriter, r *http.Request) {
+		d.ckRender(w, r, "activeJobs", nil, nil)
+	})
+	if strings.HasPrefix(d.opts.Model, "AltaLink") {
+		// login.php?redir=… still answers (C8170 scripts): with the
+		// header page, whose dialog logs in.
+		mux.HandleFunc(ckLoginPage, func(w http.ResponseWriter, r *http.Request) {
+			target := ckWelcomePage
+			if redir := ckLocalPath(r.URL.Query().Get("redir"), ""); redir != "" {
+				target += "?redir=" + url.QueryEscape(redir)
+			}
+			http.Redirect(w, r, target, http.StatusFound)
+		})
+	}
 }
 
 // ckSession returns the request's live PHPSESSID session, or nil.
@@ -166,6 +229,16 @@ type ckPage struct {
 	IDs       func(string) string
 	SecValue  string
 	AuthValue string
+	// Current ConnectKey firmware (UIHeaderLogin): the global header
+	// with its login dialog.
+	Header     bool
+	HeaderSpan bool   // the B415's <span> login control, not a <button>
+	Product    string // #productName
+	Home       string // the landing page
+	Props      string // the Properties tab's page
+	OpenLogin  bool   // open the login dialog on load
+	Next       string // where the dialog's login goes on
+	Title      string // a tab page's heading
 }
 
 // ckRender renders page for session s (nil: the request's, made if
@@ -184,6 +257,19 @@ func (d *Device) ckRender(w http.ResponseWriter, r *http.Request, page string, p
 	})
 	p.Dev = d
 	p.Model = d.opts.Model
+	p.Header = d.headerLogin()
+	p.HeaderSpan = strings.HasPrefix(d.opts.Model, "VersaLink")
+	// #productName as captured: "VersaLink® B415 Multifunction Printer",
+	// "Xerox® AltaLink® C8055".
+	line, num, _ := strings.Cut(d.opts.Model, " ")
+	p.Product = "Xerox® " + line + "® " + num
+	if p.HeaderSpan {
+		p.Product = line + "® " + num + " Multifunction Printer"
+	}
+	p.Home, p.Props = d.ckHome(), d.ckProps()
+	if p.Next == "" {
+		p.Next = r.URL.Path
+	}
 	p.F = d.ckFields()
 	p.S = d.SMTP()
 	p.Page = page
@@ -241,7 +327,7 @@ func (d *Device) ckUserPost(w http.ResponseWriter, r *http.Request) {
 	case "HTTP_Authenticate_fn":
 	case "HTTP_Logout_fn":
 		d.dropSession(s.id)
-		ckRedirectPage(w, "/home/index.php")
+		ckRedirectPage(w, d.ckHome())
 		return
 	default:
 		http.Error(w, "Bad Request", http.StatusBadRequest)
@@ -249,9 +335,17 @@ func (d *Device) ckUserPost(w http.ResponseWriter, r *http.Request) {
 	}
 	f := d.ckFields()
 	user, pw := r.PostForm.Get(f.User), r.PostForm.Get(f.Password)
+	refused := ckLoginPage + "?invalid=t"
+	if d.headerLogin() {
+		// The dialog's page again, with the dialog open and the error.
+		refused = ckWelcomePage + "?invalid=t"
+		if next := ckLocalPath(r.PostForm.Get("NextPage"), ""); next != "" && next != ckWelcomePage {
+			refused += "&redir=" + url.QueryEscape(next)
+		}
+	}
 	if r.PostForm.Get("frmaltDomain") != "default" {
 		// Network (LDAP/Kerberos) domains are not configured.
-		ckRedirectPage(w, ckLoginPage+"?invalid=t")
+		ckRedirectPage(w, refused)
 		return
 	}
 	switch d.checkAdmin(user, pw) {
@@ -269,8 +363,18 @@ func (d *Device) ckUserPost(w http.ResponseWriter, r *http.Request) {
 		})
 		ckRedirectPage(w, next)
 	default:
-		ckRedirectPage(w, ckLoginPage+"?invalid=t")
+		ckRedirectPage(w, refused)
 	}
+}
+
+// ckLocalPath returns the path of p when it is a local path of this
+// device, def otherwise.
+func ckLocalPath(p, def string) string {
+	u, err := url.Parse(p)
+	if err != nil || u.Host != "" || u.Scheme != "" || !strings.HasPrefix(u.Path, "/") || strings.HasPrefix(u.Path, "//") {
+		return def
+	}
+	return u.Path
 }
 
 func (d *Device) csrfOK(s *session, tok string) bool {
@@ -291,6 +395,11 @@ func (d *Device) ckAdminPage(page string) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		s := d.ckSession(r)
 		if !d.isAdmin(s) {
+			if d.headerLogin() {
+				// The page's tab with the login dialog open.
+				http.Redirect(w, r, ckWelcomePage+"?login=t&redir="+url.QueryEscape(r.URL.Path), http.StatusFound)
+				return
+			}
 			http.Redirect(w, r, ckLoginPage+"?redir="+url.QueryEscape(r.URL.Path), http.StatusFound)
 			return
 		}
@@ -312,6 +421,10 @@ func (d *Device) ckDummyPost(w http.ResponseWriter, r *http.Request) {
 	s := d.ckSession(r)
 	if !d.isAdmin(s) {
 		// Expired or dropped session: back to the login page.
+		if d.headerLogin() {
+			ckRedirectPage(w, ckWelcomePage+"?login=t&redir="+url.QueryEscape(r.PostForm.Get("NextPage")))
+			return
+		}
 		ckRedirectPage(w, ckLoginPage+"?redir="+url.QueryEscape(r.PostForm.Get("NextPage")))
 		return
 	}
@@ -321,7 +434,7 @@ func (d *Device) ckDummyPost(w http.ResponseWriter, r *http.Request) {
 	}
 	next := r.PostForm.Get("NextPage")
 	if next == "" || !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") {
-		next = ckPropsPage
+		next = d.ckProps()
 	}
 	f := d.ckFields()
 	switch r.PostForm.Get("_fun_function") {
@@ -448,9 +561,45 @@ var ckTemplates = template.Must(template.New("ck").Parse(`
 #tabs a{margin-right:12px}#nav{float:left;width:220px;padding:8px;background:#eee;min-height:400px}
 #main{margin-left:240px;padding:8px}.msg{background:#ffc;border:1px solid #cc9;padding:6px;margin:6px 0}
 .tabs a{padding:4px 8px;border:1px solid #aaa;margin-right:4px;text-decoration:none}.tabs a.sel{background:#ccd}
-table.form td{padding:3px 6px}</style></head><body>
-{{template "headerbar" .}}
+table.form td{padding:3px 6px}
+.modal{position:fixed;top:80px;left:30%;background:#fff;border:1px solid #888;padding:14px;box-shadow:0 4px 16px #0005;min-width:340px}
+#globalHeader{background:#222;color:#fff;padding:6px}#globalHeader a{color:#fff}.loginButton{float:right}</style></head><body>
+{{if .Header}}{{template "globalheader" .}}{{else}}{{template "headerbar" .}}{{end}}
 {{end}}
+
+{{define "globalheader"}}<div id="globalHeader"><span id="productName">{{.Product}}</span> &nbsp; <span id="devStatus">Ready</span>
+{{if .Admin}}<button type="button" id="globalHeaderLogoutBtn" class="loginButton" onclick="document.getElementById('logoutForm').submit()">Log Out</button>
+<form id="logoutForm" method="post" action="/userpost/xerox.set" style="display:none"><input type="hidden" name="_fun_function" value="HTTP_Logout_fn"><input type="hidden" name="CSRFToken" value="{{.CSRF}}"></form>
+{{else if .HeaderSpan}}<span id="globalHeaderLoginBtn" class="loginButton" onclick="OpenLogin('stat')">Log In</span>
+{{else}}<button id="globalHeaderLoginBtn" class="loginButton">Log In</button>{{end}}
+<div id="tabs"><a href="/stat/welcome.php">Home</a> <a href="/jobs/active.php">Jobs</a> <a href="/scan/new_info.php">Scan</a> <a href="/addressbook/viewContact.php">Address Book</a> <a href="/properties/blank.php">Properties</a> <a href="/support/support.php">Support</a></div></div>
+<div id="timeout-alert" role="alert" style="display:none">Your session is about to time out.</div>
+<div id="generic-modal" class="modal" style="display:none"><div id="generic-modal-body"></div><button type="button" id="generic-confirm-modal-action-confirm-ok">OK</button></div>
+{{if not .Admin}}<div id="loginDialog" class="modal" role="dialog" aria-label="Log In" style="display:none"><h3>Log In</h3>
+{{if .Invalid}}<div class="msg" id="loginError" role="alert">{{if .Locked}}The maximum number of login attempts has been exceeded. The administrator account is locked. Restart the device to unlock it.{{else}}The User ID or Password you entered is incorrect. Please try again.{{end}}</div>{{end}}
+<form name="loginForm" id="loginForm" method="post" action="/userpost/xerox.set">
+<input type="hidden" name="_fun_function" value="HTTP_Authenticate_fn">
+<input type="hidden" name="NextPage" id="loginNextPage" value="{{.Next}}">
+<input type="hidden" name="frmaltDomain" value="default">
+<input type="hidden" name="CSRFToken" value="{{.CSRF}}">
+<table class="form">
+<tr><td><label for="{{call .IDs .F.User}}">User ID</label></td><td><input type="text" name="{{.F.User}}" id="{{call .IDs .F.User}}" maxlength="128" autocomplete="username"></td></tr>
+<tr><td><label for="{{call .IDs .F.Password}}">Password</label></td><td><input type="password" name="{{.F.Password}}" id="{{call .IDs .F.Password}}" maxlength="128" autocomplete="current-password"></td></tr>
+</table>
+<button type="submit" id="loginDialogOk">Log In</button> <button type="button" onclick="document.getElementById('loginDialog').style.display='none'">Cancel</button>
+</form></div>
+<script>
+function OpenLogin(tab) {
+  document.getElementById('loginDialog').style.display = 'block';
+  var u = document.getElementById('{{call .IDs .F.User}}');
+  if (u) { u.focus(); }
+}
+(function () {
+  var b = document.getElementById('globalHeaderLoginBtn');
+  if (b && b.tagName === 'BUTTON') { b.addEventListener('click', function () { OpenLogin('stat'); }); }
+  {{if or .OpenLogin .Invalid}}OpenLogin('stat');{{end}}
+})();
+</script>{{end}}{{end}}
 
 {{define "headerbar"}}<div id="hdr"><b>Xerox® {{.Model}}</b> &nbsp; <span id="devStatus">Ready</span>
 <span style="float:right">{{if .Admin}}admin &nbsp; <a id="logout" href="/properties/authentication/logout.php">Logout</a>{{else}}<a id="login" href="/properties/authentication/login.php">Login</a>{{end}}</span>
@@ -464,6 +613,11 @@ table.form td{padding:3px 6px}</style></head><body>
 <script>window.location.replace({{.}});</script></head><body>Please wait…</body></html>{{end}}
 
 {{define "forbidden"}}<!DOCTYPE html><html><head><title>Forbidden</title></head><body><h1>Forbidden</h1><p>Invalid or missing security token (CSRFToken). Reload the page and try again.</p></body></html>{{end}}
+
+{{define "welcome"}}{{template "top" .}}<div id="main"><h2>Welcome</h2><table><tr><td>Model</td><td>{{.Product}}</td></tr>
+<tr><td>Serial Number</td><td>{{.Dev.Serial}}</td></tr><tr><td>Status</td><td>Ready</td></tr></table></div>{{template "bottom"}}{{end}}
+
+{{define "tabpage"}}{{template "top" .}}<div id="main"><h2>{{.Title}}</h2><p>Nothing to show.</p></div>{{template "bottom"}}{{end}}
 
 {{define "home"}}{{template "top" .}}<div id="main"><h2>Home</h2><table><tr><td>Model</td><td>Xerox® {{.Model}}</td></tr>
 <tr><td>Serial Number</td><td>{{.Dev.Serial}}</td></tr><tr><td>Status</td><td>Ready</td></tr></table></div>{{template "bottom"}}{{end}}
@@ -484,7 +638,7 @@ table.form td{padding:3px 6px}</style></head><body>
 </form></div>{{template "bottom"}}{{end}}
 
 {{define "propnav"}}<div id="nav"><b>Properties</b><ul>
-<li><a href="/properties/index.php">Configuration Overview</a></li>
+<li><a href="{{.Props}}">Configuration Overview</a></li>
 <li><a href="/properties/description.php">Description</a></li>
 <li>General Setup</li>
 <li>Connectivity<ul><li><a href="/properties/connectivity/setup.php">Setup</a></li></ul></li>

@@ -283,3 +283,72 @@ func cloneValues(v url.Values) url.Values {
 	}
 	return out
 }
+
+// TestHeaderLoginVariant: current ConnectKey firmware as the field
+// captures show it: a VersaLink B415 serves the PHP tabs and a header
+// login control (a <span> calling OpenLogin('stat')) and no login.php; a
+// current AltaLink C8055 has a <button id="globalHeaderLoginBtn"> and a
+// login.php that leads to the header page. The dialog's form logs in
+// through /userpost/xerox.set; a refusal reopens it with the error.
+func TestHeaderLoginVariant(t *testing.T) {
+	for _, tc := range []struct {
+		model, control, product string
+		loginPHP                bool
+	}{
+		{"VersaLink B415", `<span id="globalHeaderLoginBtn" class="loginButton" onclick="OpenLogin('stat')">`, "VersaLink® B415 Multifunction Printer", false},
+		{"AltaLink C8055", `<button id="globalHeaderLoginBtn" class="loginButton">`, "Xerox® AltaLink® C8055", true},
+	} {
+		t.Run(tc.model, func(t *testing.T) {
+			d := startDevice(t, DeviceOptions{Model: tc.model, Family: FamilyConnectKey, UI: UIHeaderLogin, Serial: "3TX123456", LockoutAfter: 5})
+			b := newBrowser(t, d)
+			resp, page := b.get("/")
+			if resp.Request.URL.Path != ckWelcomePage {
+				t.Fatalf("/ lands on %s, want %s", resp.Request.URL.Path, ckWelcomePage)
+			}
+			page = html.UnescapeString(page)
+			for _, want := range []string{tc.control, `<span id="productName">` + tc.product,
+				`href="/properties/blank.php"`, `href="/jobs/active.php"`, `href="/scan/new_info.php"`, `href="/addressbook/viewContact.php"`, `href="/support/support.php"`,
+				`id="generic-modal"`, `id="generic-confirm-modal-action-confirm-ok"`, `id="timeout-alert"`, `action="/userpost/xerox.set"`} {
+				if !strings.Contains(page, want) {
+					t.Errorf("welcome page lacks %s", want)
+				}
+			}
+			resp, _ = b.get(ckLoginPage + "?redir=" + url.QueryEscape(ckSMTPGeneral))
+			if tc.loginPHP {
+				if resp.StatusCode != http.StatusOK || resp.Request.URL.Path != ckWelcomePage {
+					t.Errorf("login.php: %d at %s, want the header page", resp.StatusCode, resp.Request.URL)
+				}
+			} else if resp.StatusCode != http.StatusNotFound {
+				t.Errorf("login.php answers %d on a %s, want 404", resp.StatusCode, tc.model)
+			}
+			if resp, _ := b.get(ckPropsPage); resp.StatusCode != http.StatusNotFound {
+				t.Errorf("%s answers %d, want 404 (this firmware has %s)", ckPropsPage, resp.StatusCode, ckBlankPage)
+			}
+			f := d.ckFields()
+			post := func(pw string) string {
+				_, page := b.get(ckWelcomePage)
+				resp, body := b.post("/userpost/xerox.set", url.Values{
+					"_fun_function": {"HTTP_Authenticate_fn"}, "NextPage": {ckSMTPGeneral}, "frmaltDomain": {"default"},
+					"CSRFToken": {csrfOf(t, page)}, f.User: {"admin"}, f.Password: {pw},
+				})
+				if resp.StatusCode != http.StatusOK {
+					t.Fatalf("xerox.set answered %d", resp.StatusCode)
+				}
+				return redirectOf(t, body)
+			}
+			next := post("wrong")
+			if !strings.HasPrefix(next, ckWelcomePage+"?invalid=t") {
+				t.Fatalf("refused login goes to %s", next)
+			}
+			if _, body := b.get(next); !strings.Contains(body, "incorrect") || !strings.Contains(body, "OpenLogin('stat');") {
+				t.Errorf("refused login: the dialog does not reopen with the error")
+			}
+			if next := post("1111"); next != ckSMTPGeneral {
+				t.Fatalf("login goes to %s, want %s", next, ckSMTPGeneral)
+			}
+			if _, body := b.get(ckSMTPGeneral); !strings.Contains(body, `id="globalHeaderLogoutBtn"`) || strings.Contains(body, `id="globalHeaderLoginBtn"`) {
+				t.Errorf("logged in: the header shows no Log Out")
+			}
+		})
+	}
+}

@@ -14,15 +14,23 @@ import (
 // talks to upper-case *.cmd JSON endpoints.
 
 // vlLayout are the DOM ids of one firmware's UI (labels never change).
+// The default ones are those of the live page (a Fujifilm Apeos C3530,
+// same web app lineage as VersaLink: ../shared/vendors.md, "Field
+// captures"); the alternative layout renames every id.
 type vlLayout struct {
-	LoginName, LoginPsw, Server, Port, Security, Auth, User, Password, From, To string
+	LoginName, LoginPsw                          string
+	Server, ServerOK, Port, SecGroup, Auth, User string
+	Password, Retype, From, ConnTest, Save       string
+	Cancel, AppFrom                              string
 }
 
 var vlLayouts = map[bool]vlLayout{
-	false: {LoginName: "loginName", LoginPsw: "loginPsw", Server: "smtpServer", Port: "smtpPort", Security: "smtpSecurity",
-		Auth: "smtpAuth", User: "smtpLoginName", Password: "smtpPassword", From: "emailFrom", To: "testTo"},
-	true: {LoginName: "txtUserId", LoginPsw: "txtUserPass", Server: "txtSmtpAddr", Port: "txtSmtpPortNo", Security: "selSmtpSsl",
-		Auth: "selSmtpAuthType", User: "txtSmtpAuthUser", Password: "pwdSmtpAuth", From: "txtMailFrom", To: "txtTestDest"},
+	false: {LoginName: "loginName", LoginPsw: "loginPsw", Server: "manualAddrInput", ServerOK: "serverAddressSettingOk", Port: "portNum1",
+		SecGroup: "radio_sslTls", Auth: "smtpAuthType", User: "loginName", Password: "password", Retype: "passwordConfirm",
+		From: "smtpEmailAddress", ConnTest: "smtpConnButtonId", Save: "save", Cancel: "cancel", AppFrom: "emailFrom"},
+	true: {LoginName: "txtUserId", LoginPsw: "txtUserPass", Server: "txtSmtpAddr", ServerOK: "btnSmtpAddrOk", Port: "txtSmtpPortNo",
+		SecGroup: "rdoSmtpSsl", Auth: "selSmtpAuthType", User: "txtSmtpAuthUser", Password: "pwdSmtpAuth", Retype: "pwdSmtpAuthConfirm",
+		From: "txtMailFrom", ConnTest: "btnSmtpConnTest", Save: "btnSave", Cancel: "btnCancel", AppFrom: "txtAppMailFrom"},
 }
 
 func (d *Device) routesVersaLink(mux *http.ServeMux) {
@@ -42,6 +50,7 @@ func (d *Device) routesVersaLink(mux *http.ServeMux) {
 		_, _ = w.Write([]byte(vlAppJS))
 	})
 	mux.HandleFunc("/LOGIN.cmd", d.vlLogin)
+	d.routesNetwork(mux)
 	mux.HandleFunc("/LOGOUT.cmd", func(w http.ResponseWriter, r *http.Request) {
 		if c, err := r.Cookie("ssid"); err == nil {
 			d.dropSession(c.Value)
@@ -63,9 +72,25 @@ func (d *Device) routesVersaLink(mux *http.ServeMux) {
 		s := d.SMTP()
 		writeJSON(w, http.StatusOK, map[string]string{
 			"result": "0", "SERVER": s.Server, "PORT": strconv.Itoa(s.Port), "SECURITY": vlSecurity(d.effectiveSecurity(s)),
-			"AUTH": vlAuth(s.Auth), "LOGINNAME": s.User, "PASSWORDSET": boolStr(s.PasswordSet),
+			"AUTH": vlAuth(s.Auth), "LOGINNAME": s.User, "PASSWORDSET": boolStr(s.PasswordSet), "FROM": s.From,
 			"ENCRYPTION": boolStr(d.opts.SMTPTLS != SMTPTLSNone),
 		})
+	}))
+	// The page's connection test ("Start"): the device connects to the
+	// saved SMTP server, negotiates TLS and logs in, sending nothing. The
+	// live page has no test e-mail.
+	mux.HandleFunc("/SMTPCONNTEST.cmd", d.vlAdmin(func(w http.ResponseWriter, r *http.Request, _ *session) {
+		if r.Method != http.MethodPost {
+			writeJSON(w, http.StatusMethodNotAllowed, vlErr("405", "use POST"))
+			return
+		}
+		if err := d.checkConnection(r.Context()); err != nil {
+			d.log.Info("SMTP connection test failed", "err", err)
+			writeJSON(w, http.StatusOK, map[string]string{"result": "1", "errorCode": "781", "message": err.Error()})
+			return
+		}
+		d.log.Info("SMTP connection test passed")
+		writeJSON(w, http.StatusOK, map[string]string{"result": "0", "message": "Connection test completed successfully."})
 	}))
 	mux.HandleFunc("/SETSMTP.cmd", d.vlAdmin(d.vlSetSMTP))
 	mux.HandleFunc("/EMAIL.cmd", d.vlAdmin(func(w http.ResponseWriter, r *http.Request, _ *session) {
@@ -91,23 +116,6 @@ func (d *Device) routesVersaLink(mux *http.ServeMux) {
 		d.smtp.From = from
 		d.mu.Unlock()
 		writeJSON(w, http.StatusOK, map[string]string{"result": "0"})
-	}))
-	mux.HandleFunc("/TESTMAIL.cmd", d.vlAdmin(func(w http.ResponseWriter, r *http.Request, _ *session) {
-		if r.Method != http.MethodPost {
-			writeJSON(w, http.StatusMethodNotAllowed, vlErr("405", "use POST"))
-			return
-		}
-		to := strings.TrimSpace(r.PostFormValue("TO"))
-		if to == "" || !strings.Contains(to, "@") {
-			writeJSON(w, http.StatusOK, vlErr("22", "Enter a valid e-mail address."))
-			return
-		}
-		j := d.TestEmail(r.Context(), to)
-		res := map[string]string{"result": "0", "jobId": strconv.Itoa(j.ID), "status": "Completed", "fault": "", "message": "The test e-mail was sent."}
-		if !j.OK {
-			res = map[string]string{"result": "1", "errorCode": "781", "jobId": strconv.Itoa(j.ID), "status": "Failed", "fault": j.Fault, "message": j.Result}
-		}
-		writeJSON(w, http.StatusOK, res)
 	}))
 	mux.HandleFunc("/JOBLOG.cmd", func(w http.ResponseWriter, r *http.Request) {
 		type row struct {
@@ -278,6 +286,13 @@ func (d *Device) vlSetSMTP(w http.ResponseWriter, r *http.Request, _ *session) {
 			return
 		}
 	}
+	if v, ok := f["FROM"]; ok {
+		n.From = strings.TrimSpace(v[0])
+		if n.From != "" && (!strings.Contains(n.From, "@") || len(n.From) > 128) {
+			writeJSON(w, http.StatusOK, vlErr("22", "Device Email Address is not a valid e-mail address."))
+			return
+		}
+	}
 	if v, ok := f["PASSWORD"]; ok {
 		if len(v[0]) > 64 {
 			writeJSON(w, http.StatusOK, vlErr("22", "Password must be 64 characters or fewer."))
@@ -303,7 +318,7 @@ var vlIndex = template.Must(template.New("vl").Parse(`{{define "index"}}<!DOCTYP
 body{font-family:sans-serif;margin:0}#top{background:#1d2b3a;color:#fff;padding:8px;display:flex;justify-content:space-between}
 #menu{position:absolute;top:44px;left:0;width:180px;background:#f2f2f2;bottom:0}#menu a{display:block;padding:8px;color:#222;text-decoration:none}
 #menu a.sel{background:#cfe0f3}#content{margin-left:190px;padding:8px}
-.dialog{position:fixed;top:60px;left:240px;background:#fff;border:1px solid #888;padding:12px;box-shadow:0 4px 16px #0005;min-width:380px}
+.dialog{position:absolute;top:60px;left:240px;background:#fff;border:1px solid #888;padding:12px;box-shadow:0 4px 16px #0005;min-width:380px}
 .dialog .row{margin:6px 0}.dialog label{display:inline-block;width:200px}.error{color:#b00}.item{padding:6px;border-bottom:1px solid #ddd;cursor:pointer}
 #toast{position:fixed;bottom:12px;left:240px;background:#333;color:#fff;padding:6px 10px}
 </style></head>
@@ -402,7 +417,11 @@ function dialog(title, body, buttons) {
   body.forEach(function (b) { d.appendChild(b); });
   d.appendChild(el('div', { 'class': 'error', id: 'dialogError', role: 'alert' }));
   var bar = el('div', { 'class': 'buttons' });
-  buttons.forEach(function (b) { bar.appendChild(el('button', { type: 'button', text: b[0], onclick: b[1] })); });
+  buttons.forEach(function (b) {
+    var a = { type: 'button', text: b[0], onclick: b[1] };
+    if (b[2]) { a.id = b[2]; }
+    bar.appendChild(el('button', a));
+  });
   d.appendChild(bar);
   document.body.appendChild(d);
   return d;
@@ -439,65 +458,79 @@ function requireAdmin(f) {
   return function () { if (!state.loggedIn) { showLogin(); return; } f(); };
 }
 
-var SEC = [['OFF', 'No Encryption'], ['STARTTLS_IF_AVAILABLE', 'STARTTLS (If Available)'], ['STARTTLS', 'STARTTLS'], ['SSL', 'SSL/TLS']];
+// The SMTP page as the live app shows it ("Protocols / SMTP"): the
+// server address is confirmed with its own OK, Connection Security is a
+// radio group, Email Send Authentication a select, and the only check is
+// a connection test ("Start"), which uses the saved settings.
+var SEC = [['OFF', 'Off', 'OFF'], ['STARTTLS_IF_AVAILABLE', 'STARTTLS (If Available)', 'STARTTLS'], ['STARTTLS', 'STARTTLS', 'STARTTLS_REQ'], ['SSL', 'SSL/TLS', 'ON']];
+
+function radios(legend, group, model, key, options) {
+  var fs = el('fieldset', { 'class': 'row', role: 'radiogroup', 'aria-label': legend }, [el('legend', { text: legend })]);
+  options.forEach(function (o) {
+    var id = group + o[2];
+    var r = el('input', { type: 'radio', name: group, id: id, value: o[0] });
+    if (model[key] === o[0]) { r.checked = true; }
+    r.addEventListener('change', function () { if (r.checked) { model[key] = o[0]; } });
+    fs.appendChild(el('span', {}, [r, el('label', { 'for': id, text: o[1] })]));
+  });
+  return fs;
+}
 
 function showSMTP() {
   api('SMTP').then(function (s) {
-    var m = { SERVER: s.SERVER, PORT: s.PORT, SECURITY: s.SECURITY, AUTH: s.AUTH, LOGINNAME: s.LOGINNAME };
-    var rows = [
-      field('SMTP Server', L.Server, 'text', m, 'SERVER', { maxlength: 255 }),
-      field('Outgoing SMTP Port Number', L.Port, 'text', m, 'PORT', { maxlength: 5 })
-    ];
+    var m = { SERVER: s.SERVER, PORT: s.PORT, SECURITY: s.SECURITY, AUTH: s.AUTH, LOGINNAME: s.LOGINNAME, FROM: s.FROM };
+    var typed = { SERVER: s.SERVER, PW: '', PW2: '' };
+    var serverRow = field('Server Address', L.Server, 'text', typed, 'SERVER', { maxlength: 255 });
+    var shown = el('span', { id: 'serverAddressDisplay', text: s.SERVER });
+    serverRow.appendChild(el('button', { type: 'button', id: L.ServerOK, text: 'OK', onclick: function () {
+      m.SERVER = typed.SERVER; shown.textContent = typed.SERVER;
+    } }));
+    serverRow.appendChild(shown);
+    var rows = [serverRow, field('Outgoing SMTP Port Number', L.Port, 'text', m, 'PORT', { maxlength: 5 })];
     if (s.ENCRYPTION === '1') {
-      rows.push(field('Connection Security', L.Security, 'select', m, 'SECURITY', { options: SEC }));
+      rows.push(radios('Connection Security', L.SecGroup, m, 'SECURITY', SEC));
     } else {
       delete m.SECURITY;
     }
-    var authRow = field('SMTP Authentication', L.Auth, 'select', m, 'AUTH', { options: [['NONE', 'None'], ['DEVICE', 'Device']], onchange: syncAuth });
-    var userRow = field('Login Name', L.User, 'text', m, 'LOGINNAME', { maxlength: 128 });
-    var pwRow = field('Password', L.Password, 'password', m, 'PASSWORD', { maxlength: 64 });
+    var authRow = field('Email Send Authentication', L.Auth, 'select', m, 'AUTH', { options: [['NONE', 'Off'], ['DEVICE', 'SMTP AUTH']], onchange: syncAuth });
+    var userRow = field('SMTP AUTH Login Name', L.User, 'text', m, 'LOGINNAME', { maxlength: 128 });
+    var pwRow = field('SMTP AUTH Password', L.Password, 'password', typed, 'PW', { maxlength: 64 });
+    var pw2Row = field('Retype Password', L.Retype, 'password', typed, 'PW2', { maxlength: 64 });
     if (s.PASSWORDSET === '1') { pwRow.querySelector('input').setAttribute('placeholder', '••••••••'); }
-    rows.push(el('h4', { text: 'SMTP Authentication' }), authRow, userRow, pwRow);
+    var status = el('span', { id: 'smtpConnStatus', role: 'status' });
+    var conn = el('div', { 'class': 'row' }, [el('label', { 'for': L.ConnTest, text: 'Connection Test' }),
+      el('button', { type: 'button', id: L.ConnTest, text: 'Start', onclick: function () {
+        status.textContent = 'Testing…';
+        api('SMTPCONNTEST', {}).then(function (j) {
+          status.textContent = j.result === '0' ? 'Connection test: Successful. ' + j.message : 'Connection test: Failed. ' + j.message;
+        });
+      } }), status]);
+    rows.push(authRow, userRow, pwRow, pw2Row,
+      field('Device Email Address', L.From, 'text', m, 'FROM', { maxlength: 128 }), conn);
     function syncAuth() {
       var off = m.AUTH !== 'DEVICE';
-      userRow.querySelector('input').disabled = off;
-      pwRow.querySelector('input').disabled = off;
+      [userRow, pwRow, pw2Row].forEach(function (r) { r.querySelector('input').disabled = off; });
     }
-    dialog('SMTP', rows, [
-      ['Send Test Email', showTest],
-      ['Cancel', closeDialogs],
-      ['OK', function () {
-        api('SETSMTP', m).then(function (j) {
+    dialog('Protocols / SMTP', rows, [
+      ['Cancel', closeDialogs, L.Cancel],
+      ['Save', function () {
+        setError('');
+        if (typed.PW !== typed.PW2) { setError('The passwords do not match.'); return; }
+        var send = Object.assign({}, m);
+        if (typed.PW !== '') { send.PASSWORD = typed.PW; }
+        api('SETSMTP', send).then(function (j) {
           if (j.result === '0') { closeDialogs(); toast('Settings saved.'); } else { setError(j.message || 'The settings could not be saved.'); }
         });
-      }]
+      }, L.Save]
     ]);
     syncAuth();
   });
 }
 
-function showTest() {
-  var m = { TO: '' };
-  dialog('Send Test Email', [
-    el('p', { text: 'Sends an e-mail with the saved SMTP settings.' }),
-    field('To Address', L.To, 'text', m, 'TO', { maxlength: 128 })
-  ], [['Cancel', closeDialogs], ['Send', function () {
-    setError('');
-    var p = document.getElementById('testStatus');
-    if (!p) { p = el('p', { id: 'testStatus', role: 'status' }); document.querySelector('.dialog').appendChild(p); }
-    p.textContent = 'Sending…';
-    api('TESTMAIL', m).then(function (j) {
-      if (j.result === '0') { p.textContent = 'The test e-mail was sent.'; }
-      else if (j.fault) { p.textContent = 'Failed: ' + j.fault + ' ' + j.message; }
-      else { p.textContent = ''; setError(j.message); }
-    });
-  }]]);
-}
-
 function showEmailApp() {
   api('EMAIL').then(function (s) {
     var m = { FROM: s.FROM };
-    dialog('Email', [field('Email \'From\' Address', L.From, 'text', m, 'FROM', { maxlength: 128 })], [
+    dialog('Email', [field('Email \'From\' Address', L.AppFrom, 'text', m, 'FROM', { maxlength: 128 })], [
       ['Cancel', closeDialogs],
       ['OK', function () {
         api('SETEMAIL', m).then(function (j) {

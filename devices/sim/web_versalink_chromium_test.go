@@ -72,20 +72,34 @@ func TestVersaLinkPageInChromium(t *testing.T) {
 		step("open the SMTP dialog",
 			chromedp.Navigate(d.HTTPSURL()+"/home/index.html#hashConnectivity"),
 			chromedp.Click(chromedp.Search(`//div[@class="item" and text()="SMTP"]`), chromedp.NodeVisible),
-			chromedp.WaitVisible(chromedp.ID("smtpServer")))
+			chromedp.WaitVisible(chromedp.ID("manualAddrInput")))
 	}
 	openSMTP()
+	if got := eval(`document.querySelector('.dialog h3').textContent + '|' + Array.from(document.querySelectorAll('input[name=radio_sslTls]')).map(r => r.id + '=' + r.labels[0].textContent).join(',') + '|' +
+		['manualAddrInput','portNum1','loginName','password','smtpEmailAddress','smtpConnButtonId'].map(id => document.querySelector('label[for=' + id + ']').textContent).join(',') + '|' +
+		document.getElementById('smtpConnButtonId').textContent`); got != "Protocols / SMTP|radio_sslTlsOFF=Off,radio_sslTlsSTARTTLS=STARTTLS (If Available),radio_sslTlsSTARTTLS_REQ=STARTTLS,radio_sslTlsON=SSL/TLS|"+
+		"Server Address,Outgoing SMTP Port Number,SMTP AUTH Login Name,SMTP AUTH Password,Device Email Address,Connection Test|Start" {
+		t.Fatalf("SMTP page as captured: got %q", got)
+	}
 	// .value alone: the app's model never hears of it.
-	eval(`(function(){document.getElementById('smtpServer').value='smtp.gmail.com'; return 'ok'})()`)
-	step("save", clickButton("OK"), chromedp.WaitNotPresent(chromedp.CSS(".dialog")))
-	if s := d.SMTP(); s.Server != "" {
+	eval(`(function(){document.getElementById('portNum1').value='587'; return 'ok'})()`)
+	step("save", clickButton("Save"), chromedp.WaitNotPresent(chromedp.CSS(".dialog")))
+	if s := d.SMTP(); s.Port != 25 {
 		t.Fatalf("a value set without events was saved: %+v", s)
 	}
 	openSMTP()
-	eval(setWithEvents + `('smtpServer','smtp.gmail.com')`)
-	eval(setWithEvents + `('smtpPort','587')`)
-	eval(setWithEvents + `('smtpSecurity','STARTTLS')`)
-	step("save", clickButton("OK"), chromedp.WaitNotPresent(chromedp.CSS(".dialog")))
+	// A server address typed but not confirmed with its OK is not saved.
+	eval(setWithEvents + `('manualAddrInput','smtp.gmail.com')`)
+	step("save", clickButton("Save"), chromedp.WaitNotPresent(chromedp.CSS(".dialog")))
+	if s := d.SMTP(); s.Server != "" {
+		t.Fatalf("an unconfirmed server address was saved: %+v", s)
+	}
+	openSMTP()
+	eval(setWithEvents + `('manualAddrInput','smtp.gmail.com')`)
+	step("confirm the address", chromedp.Click(chromedp.ID("serverAddressSettingOk"), chromedp.NodeVisible))
+	eval(setWithEvents + `('portNum1','587')`)
+	step("pick strict STARTTLS", chromedp.Click(chromedp.ID("radio_sslTlsSTARTTLS_REQ"), chromedp.NodeVisible))
+	step("save", clickButton("Save"), chromedp.WaitNotPresent(chromedp.CSS(".dialog")))
 	if s := d.SMTP(); s.Server != "smtp.gmail.com" || s.Port != 587 || s.Security != SecuritySTARTTLS {
 		t.Fatalf("settings after a save with events: %+v", s)
 	}

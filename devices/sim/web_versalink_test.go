@@ -1,6 +1,7 @@
 package sim
 
 import (
+	"context"
 	"encoding/base64"
 	"encoding/json"
 	"net/http"
@@ -92,7 +93,7 @@ func TestVersaLinkLogin(t *testing.T) {
 	}
 }
 
-func TestVersaLinkSMTPAndTestEmail(t *testing.T) {
+func TestVersaLinkSMTPAndConnectionTest(t *testing.T) {
 	gm := gmailStandin(t, 0)
 	d := startDevice(t, DeviceOptions{Model: "VersaLink C405", Family: FamilyVersaLink, SMTPRoutes: routesTo(gm), SMTPRootCAs: gm.ClientTLS().RootCAs})
 	b := newBrowser(t, d)
@@ -126,10 +127,20 @@ func TestVersaLinkSMTPAndTestEmail(t *testing.T) {
 		t.Fatalf("SMTP.cmd %v", m)
 	}
 
-	to := "scans.demo+mfp-vl-1@gmail.com"
-	_, body = b.post("/TESTMAIL.cmd", url.Values{"TO": {to}})
+	// The page's only check is the connection test: no mail is sent.
+	_, body = b.post("/SMTPCONNTEST.cmd", url.Values{})
 	if m := decodeJSON(t, body); m["result"] != "0" {
-		t.Fatalf("TESTMAIL: %v", m)
+		t.Fatalf("SMTPCONNTEST: %v", m)
+	}
+	if ms := gm.Messages(); len(ms) != 0 {
+		t.Fatalf("a connection test sent mail: %+v", ms)
+	}
+	if r, _ := b.post("/TESTMAIL.cmd", url.Values{"TO": {"x@gmail.com"}}); r.StatusCode != http.StatusNotFound {
+		t.Errorf("TESTMAIL.cmd answers %d: the live page has no test e-mail", r.StatusCode)
+	}
+	to := "scans.demo+mfp-vl-1@gmail.com"
+	if j := d.ScanToEmail(context.Background(), to); !j.OK {
+		t.Fatalf("scan: %+v", j)
 	}
 	if subj := imapFind(t, gm, to); len(subj) != 1 {
 		t.Fatalf("mailbox has %q", subj)
@@ -138,13 +149,17 @@ func TestVersaLinkSMTPAndTestEmail(t *testing.T) {
 		t.Fatalf("stand-in saw %+v", ms)
 	}
 
-	// A wrong password: fault 016-781 in the reply and the job log.
+	// A wrong password: the connection test fails with Gmail's 535, and a
+	// scan fails with fault 016-781 in the job log.
 	if m := set(url.Values{"PASSWORD": {"wrongwrongwrongw"}}); m["result"] != "0" {
 		t.Fatal(m)
 	}
-	_, body = b.post("/TESTMAIL.cmd", url.Values{"TO": {to}})
-	if m := decodeJSON(t, body); m["result"] != "1" || m["fault"] != "016-781" || !strings.Contains(m["message"].(string), "Unable to connect to the SMTP server") {
-		t.Fatalf("failed TESTMAIL: %v", m)
+	_, body = b.post("/SMTPCONNTEST.cmd", url.Values{})
+	if m := decodeJSON(t, body); m["result"] != "1" || !strings.Contains(m["message"].(string), "535") {
+		t.Fatalf("failed SMTPCONNTEST: %v", m)
+	}
+	if j := d.ScanToEmail(context.Background(), to); j.OK || j.Fault != "016-781" {
+		t.Fatalf("scan with a wrong password: %+v", j)
 	}
 	_, body = b.get("/JOBLOG.cmd")
 	if !strings.Contains(body, "016-781") || !strings.Contains(body, "535") {

@@ -53,6 +53,13 @@ type Config struct {
 	// Family and Model are the simulated device's (sim.Family*).
 	Family string
 	Model  string
+	// UI is the simulated firmware variant (sim.UIHeaderLogin), "" for
+	// the family's classic pages.
+	UI string
+	// SNMPFamily is the family the model name suggests (what discovery
+	// records), when the firmware serves another one: a VersaLink B415
+	// serves the ConnectKey pages. "" = Family.
+	SNMPFamily string
 	// HasTest says the family has a test e-mail action (drivers.Tester).
 	HasTest bool
 	// FaultCode is the fault code the family reports for a failed e-mail
@@ -124,6 +131,9 @@ func (e *Env) Device(tb testing.TB, o sim.DeviceOptions) (*sim.Device, drivers.T
 	}
 	if o.Family == "" {
 		o.Family = e.C.Family
+		if o.UI == "" {
+			o.UI = e.C.UI
+		}
 	}
 	if o.Serial == "" {
 		o.Serial = fmt.Sprintf("XDT%06d", serials.Add(1))
@@ -153,7 +163,11 @@ func (e *Env) Device(tb testing.TB, o sim.DeviceOptions) (*sim.Device, drivers.T
 	if err != nil {
 		tb.Fatal(err)
 	}
-	dev := devices.Device{IP: d.Addr().String(), Vendor: "xerox", Model: o.Model, Serial: o.Serial, Family: o.Family, Firmware: o.Firmware}
+	fam := o.Family
+	if e.C.SNMPFamily != "" && o.Family == e.C.Family {
+		fam = e.C.SNMPFamily
+	}
+	dev := devices.Device{IP: d.Addr().String(), Vendor: "xerox", Model: o.Model, Serial: o.Serial, Family: fam, Firmware: o.Firmware}
 	return d, drivers.Target{Address: u.Host, Device: dev, Certs: drivers.CertPolicy{Store: e.DB}}
 }
 
@@ -168,6 +182,12 @@ type Result struct {
 	Test     drivers.TestResult
 	TestErr  error // ErrNoTestAction for families without a test action
 	TestedTo string
+	// Check is the device's SMTP connection test, run (as rollout does)
+	// when the family has no test e-mail but a connection test
+	// (drivers.ConnectionChecker); CheckRan says whether it ran.
+	Check    drivers.TestResult
+	CheckErr error
+	CheckRan bool
 	// Steps is how long each step took: open, login, read, write,
 	// readback, test, logout.
 	Steps map[string]time.Duration
@@ -233,6 +253,12 @@ func (e *Env) Push(ctx context.Context, tb testing.TB, t drivers.Target, configu
 	c, cancel = step()
 	r.Test, r.TestErr = drivers.SendTest(c, sess, r.TestedTo)
 	cancel()
+	if cc, ok := sess.(drivers.ConnectionChecker); ok && errors.Is(r.TestErr, drivers.ErrNoTestAction) {
+		c, cancel = step()
+		r.Check, r.CheckErr = cc.CheckSMTPConnection(c)
+		r.CheckRan = true
+		cancel()
+	}
 	lap("test")
 	return r, nil
 }
@@ -365,6 +391,14 @@ func testPush(t *testing.T, c Config, port int, configured bool) {
 	} else {
 		if !errors.Is(r.TestErr, drivers.ErrNoTestAction) || !strings.Contains(r.TestErr.Error(), "unconfirmed") || drivers.IsRetryable(r.TestErr) {
 			t.Fatalf("family without a test action: err = %v, want ErrNoTestAction saying unconfirmed", r.TestErr)
+		}
+		// Its connection test (where it has one) passes: the device
+		// reached the server and logged in, and sent nothing.
+		if r.CheckRan && (r.CheckErr != nil || !r.Check.OK) {
+			t.Fatalf("connection test after the push: %+v %v", r.Check, r.CheckErr)
+		}
+		if n := len(e.Gmail.Messages()); r.CheckRan && n != 0 {
+			t.Fatalf("the connection test sent %d messages", n)
 		}
 		// The technician's scan proves the written password works.
 		if j := d.ScanToEmail(context.Background(), r.TestedTo); !j.OK {

@@ -12,18 +12,22 @@ import (
 
 // BenchmarkPush measures a full single-device push against the simulator
 // (open + TOFU, login with the default, read, write, read back, test
-// e-mail with the device's result and job log, logout), one device after
-// another in one tab at a time. It reports devices/minute.
+// e-mail with the device's result and job log, or the connection test
+// where that is the only check, logout), one device after another in one
+// tab at a time. It reports devices/minute.
 //
 //	go test ./drivers/xerox -run '^$' -bench Push -benchtime 20x
 func BenchmarkPush(b *testing.B) {
-	for _, fam := range []struct{ name, family, model string }{
-		{"ConnectKey", sim.FamilyConnectKey, "AltaLink C8045"},
-		{"VersaLink", sim.FamilyVersaLink, "VersaLink C405"},
-		{"FujiXerox", sim.FamilyFujiXerox, "WorkCentre 6605"},
+	for _, fam := range []struct{ name, family, model, ui string }{
+		{"ConnectKey", sim.FamilyConnectKey, "AltaLink C8045", ""},
+		{"ConnectKeyHeaderLogin", sim.FamilyConnectKey, "AltaLink C8055", sim.UIHeaderLogin},
+		{"VersaLinkB415", sim.FamilyConnectKey, "VersaLink B415", sim.UIHeaderLogin},
+		{"VersaLink", sim.FamilyVersaLink, "VersaLink C405", ""},
+		{"FujiXerox", sim.FamilyFujiXerox, "WorkCentre 6605", ""},
 	} {
 		b.Run(fam.name, func(b *testing.B) {
-			c := suite(b, fam.family, fam.model, fam.family != sim.FamilyFujiXerox)
+			c := suite(b, fam.family, fam.model, fam.family == sim.FamilyConnectKey)
+			c.UI = fam.ui
 			e := drivertest.NewEnv(b, c)
 			// Devices are made before the clock starts.
 			tgts := make([]drivers.Target, b.N)

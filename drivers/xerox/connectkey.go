@@ -21,7 +21,21 @@ import (
 
 const (
 	ckLoginPath = "/properties/authentication/login.php"
+	ckPropsPath = "/properties/index.php"
 )
+
+// ckHeaderLoginJS is true on a page of current ConnectKey firmware whose
+// header logs in: a #globalHeaderLoginBtn (field captures of a VersaLink
+// B415 and an AltaLink C8055), or a visible "Log In" control in the
+// #globalHeader.
+const ckHeaderLoginJS = `(!!document.querySelector("#globalHeaderLoginBtn") || Array.from(document.querySelectorAll("#globalHeader button, #globalHeader a, #globalHeader [onclick]")).some(e => /^\s*log\s?-?in\s*$/i.test(e.textContent) && (e.offsetWidth || e.offsetHeight)))`
+
+// ckPasswordVisible is true when the page shows a password field (a
+// login form, or the header's login dialog once open).
+const ckPasswordVisible = `Array.from(document.querySelectorAll("input[type=password]")).some(e => e.offsetWidth || e.offsetHeight)`
+
+// ckHasLogout is true when the page offers to log out.
+const ckHasLogout = `Array.from(document.querySelectorAll("a,button,input[type=submit],input[type=button],[onclick]")).some(e => /^\s*log\s?-?out\s*$/i.test(e.tagName === "INPUT" ? e.value : e.textContent))`
 
 // ckLoginURL is the login page, asking the device (?redir=, sourced) to
 // land on the first SMTP page ReadSMTP reads once logged in, when this
@@ -83,12 +97,8 @@ var (
 func (s *ckSession) Login(ctx context.Context, c drivers.Credential) error {
 	s.tab.AddSecretValue(c.Password)
 	if !s.onLogin { // else NewSession left the tab on the login page
-		pg, err := s.tab.NavigateSettled(ctx, ckLoginURL(s.pages), nil, `document.querySelector("input[type=password]")`)
-		if err != nil {
+		if err := s.openLogin(ctx); err != nil {
 			return s.fail(ctx, "login", err)
-		}
-		if pg.Status >= 400 {
-			return s.fail(ctx, "login", fmt.Errorf("the login page %s answers HTTP %d", ckLoginPath, pg.Status))
 		}
 	}
 	s.onLogin = false
@@ -109,8 +119,8 @@ func (s *ckSession) Login(ctx context.Context, c drivers.Credential) error {
 	}
 	if err := s.tab.Eval(ctx, "read the login result", `({url: location.href,
   invalid: /invalid=t/.test(location.search),
-  loginNow: location.pathname === "`+ckLoginPath+`" && !!document.querySelector("input[type=password]"),
-  logout: Array.from(document.querySelectorAll("a,button,input[type=submit],input[type=button]")).some(e => /^\s*log\s?-?out\s*$/i.test(e.tagName === "INPUT" ? e.value : e.textContent)),
+  loginNow: `+ckPasswordVisible+`,
+  logout: `+ckHasLogout+`,
   text: document.body ? document.body.innerText : ""})`, &st); err != nil {
 		return s.fail(ctx, "login", err)
 	}
@@ -122,6 +132,8 @@ func (s *ckSession) Login(ctx context.Context, c drivers.Credential) error {
 		// typed into it.
 		s.onLogin = st.LoginNow
 		return s.fail(ctx, "login", fmt.Errorf("%s: %w", c.Describe(), loginError(text)))
+	case s.header:
+		return s.fail(ctx, "login", fmt.Errorf("no Log Out control after logging in with %s through the header's login dialog, and no error shown (page %s)", c.Describe(), st.URL))
 	default:
 		// No Logout link on this page: ask the header (sourced).
 		if ok, err := s.headerSaysLoggedIn(ctx); err != nil || !ok {
@@ -132,6 +144,80 @@ func (s *ckSession) Login(ctx context.Context, c drivers.Credential) error {
 		}
 	}
 	s.loggedIn = true
+	return nil
+}
+
+// openLogin brings up where the credential is typed: login.php's form
+// (asking it to land on the first SMTP page, see ckLoginURL), or, on
+// current firmware, the login dialog of the page header (field captures:
+// a VersaLink B415 serves no login.php at all; a current AltaLink's
+// login.php leads to a page whose header button opens the dialog).
+func (s *ckSession) openLogin(ctx context.Context) error {
+	if !s.header {
+		pg, err := s.tab.Navigate(ctx, ckLoginURL(s.pages))
+		if err != nil {
+			return err
+		}
+		if pg.Status < 400 { // a missing login.php shows neither
+			if err := s.tab.WaitSettled(ctx, "wait for "+ckLoginPath, ckPasswordVisible+" || "+ckHeaderLoginJS); err != nil {
+				return err
+			}
+		}
+		var st struct {
+			Password bool `json:"password"`
+			Header   bool `json:"header"`
+		}
+		if err := s.tab.Eval(ctx, "look at the login page", `({password: `+ckPasswordVisible+`, header: `+ckHeaderLoginJS+`})`, &st); err != nil {
+			return err
+		}
+		switch {
+		case st.Password && pg.Status < 400:
+			return nil
+		case !st.Header && pg.Status >= 400:
+			// No login.php: maybe the header logs in.
+			if _, err := s.tab.NavigateSettled(ctx, "/", ckSkip, ckPasswordVisible+" || "+ckHeaderLoginJS+" || "+ckHasLogout); err != nil {
+				return fmt.Errorf("the login page %s answers HTTP %d, and the home page does not load: %w", ckLoginPath, pg.Status, err)
+			}
+			var hdr bool
+			if err := s.tab.Eval(ctx, "look for a header login", ckHeaderLoginJS, &hdr); err != nil {
+				return err
+			}
+			if !hdr {
+				return fmt.Errorf("the login page %s answers HTTP %d, and the home page has no Log In control: run `mfpfleet probe %s` and send us the output", ckLoginPath, pg.Status, s.tab.Address())
+			}
+		case !st.Header:
+			return fmt.Errorf("the login page %s shows no password field and no Log In control (HTTP %d)", ckLoginPath, pg.Status)
+		}
+		s.header = true
+		s.log.Debug("this firmware logs in through the page header's dialog")
+	}
+	var st struct {
+		Password bool `json:"password"`
+		Header   bool `json:"header"`
+	}
+	if err := s.tab.Eval(ctx, "look for the login dialog", `({password: `+ckPasswordVisible+`, header: `+ckHeaderLoginJS+`})`, &st); err != nil {
+		return err
+	}
+	if st.Password {
+		return nil // the dialog is open (after a refused login)
+	}
+	if !st.Header {
+		if _, err := s.tab.NavigateSettled(ctx, "/", ckSkip, ckHeaderLoginJS+" || "+ckHasLogout); err != nil {
+			return err
+		}
+	}
+	var clicked bool
+	if err := s.tab.Eval(ctx, "open the login dialog", `(function(){ const b = document.querySelector("#globalHeaderLoginBtn"); if (!b) return false; window.__mfpEdited = true; b.click(); return true; })()`, &clicked); err != nil {
+		return err
+	}
+	if !clicked {
+		if err := s.tab.Click(ctx, "header", "#globalHeader", "Log In", "Login", "Log in", "Sign In"); err != nil {
+			return err
+		}
+	}
+	if err := s.tab.WaitSettled(ctx, "wait for the login dialog", drivers.FieldPresentJS(ckPass)); err != nil {
+		return fmt.Errorf("the header's Log In opened no login dialog: %w", err)
+	}
 	return nil
 }
 
@@ -153,6 +239,22 @@ func (s *ckSession) Logout(ctx context.Context) error {
 	var href string
 	if err := s.tab.Eval(ctx, "find Logout", `(function(){ const a = Array.from(document.querySelectorAll("a[href]")).find(e => /^\s*log\s?-?out\s*$/i.test(e.textContent)); return a ? a.href : ""; })()`, &href); err != nil {
 		return fmt.Errorf("%s: logout: %w", s.tab.Address(), err)
+	}
+	if href == "" && s.header {
+		// Current firmware: a Log Out button in the page header.
+		var here bool
+		if err := s.tab.Eval(ctx, "find Log Out", ckHasLogout, &here); err != nil {
+			return fmt.Errorf("%s: logout: %w", s.tab.Address(), err)
+		}
+		if !here {
+			if _, err := s.tab.NavigateSettled(ctx, "/", ckSkip, ckHeaderLoginJS+" || "+ckHasLogout); err != nil {
+				return fmt.Errorf("%s: logout: %w", s.tab.Address(), err)
+			}
+		}
+		if err := s.tab.SubmitAndWait(ctx, "header", nil, []string{"Log Out", "Logout", "Log out"}, ckSkip, ""); err != nil {
+			return fmt.Errorf("%s: logout: %w", s.tab.Address(), err)
+		}
+		return nil
 	}
 	if href == "" {
 		if _, err := s.tab.Navigate(ctx, "/header.php"); err != nil {
@@ -223,8 +325,7 @@ func (s *ckSession) open(ctx context.Context, path, role string) (bool, error) {
 		if err != nil {
 			return false, err
 		}
-		loc, _ := s.tab.Location(ctx)
-		if strings.Contains(loc, "login.php") {
+		if s.sentToLogin(ctx) {
 			s.loggedIn = false
 			return false, fmt.Errorf("the device dropped the admin session (sent back to the login page): %w", drivers.ErrTransient)
 		}
@@ -250,7 +351,7 @@ func (s *ckSession) open(ctx context.Context, path, role string) (bool, error) {
 // or Properties > … > SMTP (Email) (older ConnectKey) and records the
 // tabs found on the SMTP page.
 func (s *ckSession) discoverSMTP(ctx context.Context) error {
-	if _, err := s.tab.NavigateSettled(ctx, "/properties/index.php", ckSkip, ""); err != nil {
+	if err := s.gotoProperties(ctx); err != nil {
 		return err
 	}
 	follow := func(l drivers.Link) error {
@@ -299,7 +400,7 @@ func (s *ckSession) discoverSMTP(ctx context.Context) error {
 }
 
 func (s *ckSession) discoverJobs(ctx context.Context) error {
-	if _, err := s.tab.NavigateSettled(ctx, "/properties/index.php", ckSkip, ""); err != nil {
+	if err := s.gotoProperties(ctx); err != nil {
 		return err
 	}
 	l, err := s.tab.FindLink(ctx, "Properties", []string{"Jobs"}, nil)
@@ -314,6 +415,45 @@ func (s *ckSession) discoverJobs(ctx context.Context) error {
 	}
 	s.pages["jobs"] = pathOf(l.Href)
 	return nil
+}
+
+// sentToLogin reports whether the device answered with its login page
+// (login.php, or on current firmware a page whose header offers to log
+// in and not to log out): the admin session is gone.
+func (s *ckSession) sentToLogin(ctx context.Context) bool {
+	loc, _ := s.tab.Location(ctx)
+	if strings.Contains(loc, "login.php") {
+		return true
+	}
+	if !s.header {
+		return false
+	}
+	var out bool
+	_ = s.tab.Eval(ctx, "check the session", `!(`+ckHasLogout+`) && `+ckHeaderLoginJS, &out)
+	return out
+}
+
+// gotoProperties opens the Properties tab: /properties/index.php, or on
+// current firmware (which has /properties/blank.php) the header's
+// Properties tab.
+func (s *ckSession) gotoProperties(ctx context.Context) error {
+	if !s.header {
+		pg, err := s.tab.NavigateSettled(ctx, ckPropsPath, ckSkip, "")
+		if err != nil || pg.Status < 400 {
+			return err
+		}
+	}
+	l, err := s.tab.FindLink(ctx, "header", []string{"Properties"}, nil)
+	if err != nil {
+		if _, nerr := s.tab.NavigateSettled(ctx, "/", ckSkip, ""); nerr != nil {
+			return nerr
+		}
+		if l, err = s.tab.FindLink(ctx, "home", []string{"Properties"}, nil); err != nil {
+			return err
+		}
+	}
+	_, err = s.tab.NavigateSettled(ctx, l.Href, ckSkip, "")
+	return err
 }
 
 func pathOf(u string) string {
@@ -466,8 +606,7 @@ func (s *ckSession) save(ctx context.Context, page string, vals []drivers.FieldV
 	if err := s.tab.SubmitAndWait(ctx, page, &near, []string{"Save", "Apply", "Save Changes", "OK"}, ckSkip, ""); err != nil {
 		return err
 	}
-	loc, _ := s.tab.Location(ctx)
-	if strings.Contains(loc, "login.php") {
+	if s.sentToLogin(ctx) {
 		s.loggedIn = false
 		return fmt.Errorf("the device dropped the admin session while saving (sent back to the login page); nothing on this page was saved: %w", drivers.ErrTransient)
 	}

@@ -2,6 +2,7 @@ package xerox
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"regexp"
 	"strconv"
@@ -14,11 +15,17 @@ import (
 // VersaLink (also WorkCentre 6515, Phaser 6510): a single-page JavaScript
 // app at /home/index.html that logs in through /LOGIN.cmd. Sourced: the
 // home page, LOGIN.cmd, the left menu (Home, Apps, Address Book, Jobs,
-// Connectivity, …), SMTP under Connectivity as a dialog with OK/Cancel,
-// the sender under Apps → Email, fault 016-781 in the job log. The
-// driver works the app as a person does: it clicks, fills the dialogs
-// (dispatching input/change events, which the app's model listens to)
-// and reads what the app shows.
+// Connectivity, …), SMTP under Connectivity, fault 016-781 in the job
+// log. The SMTP page as a live device of that app's lineage shows it (a
+// Fujifilm Apeos C3530, ../shared/vendors.md "Field captures"):
+// "Protocols / SMTP" with a server address confirmed by its own OK, a
+// radio group for the connection security (Off, "STARTTLS (If
+// Available)", "STARTTLS", "SSL/TLS"), "Email Send Authentication",
+// "SMTP AUTH Login Name"/"Password", "Device Email Address", Save, and a
+// connection test ("Start") rather than a test e-mail. The driver works
+// the app as a person does: it clicks, fills the dialogs (dispatching
+// input/change events, which the app's model listens to) and reads what
+// the app shows.
 
 type vlSession struct {
 	base
@@ -26,26 +33,29 @@ type vlSession struct {
 }
 
 var (
-	_ drivers.Session      = (*vlSession)(nil)
-	_ drivers.Tester       = (*vlSession)(nil)
-	_ drivers.JobLogReader = (*vlSession)(nil)
-	_ drivers.Defaulter    = (*vlSession)(nil)
-	_ drivers.Prober       = (*vlSession)(nil)
+	_ drivers.Session           = (*vlSession)(nil)
+	_ drivers.ConnectionChecker = (*vlSession)(nil)
+	_ drivers.JobLogReader      = (*vlSession)(nil)
+	_ drivers.Defaulter         = (*vlSession)(nil)
+	_ drivers.Prober            = (*vlSession)(nil)
 )
 
 var (
 	vlUser = drivers.Field{Key: "user", Labels: []string{"User Name", "User ID", "Username", "Login Name"}, Type: "text"}
 	vlPass = drivers.Field{Key: "password", Labels: []string{"Password", "Passcode"}, Type: "password"}
 
-	vlServer   = drivers.Field{Key: "server", Labels: []string{"SMTP Server", "Server Address", "SMTP Server Address", "Host Name"}, Type: "text"}
-	vlPort     = drivers.Field{Key: "port", Labels: []string{"Outgoing SMTP Port Number", "Port Number", "SMTP Port", "Port"}, Type: "text"}
-	vlSecurity = drivers.Field{Key: "security", Labels: []string{"Connection Security", "Security", "Encryption"}, Type: "select"}
-	vlAuth     = drivers.Field{Key: "auth", Labels: []string{"SMTP Authentication", "Authentication", "Login Credentials"}, Type: "select"}
-	vlLogin    = drivers.Field{Key: "login", Labels: []string{"Login Name", "User Name", "Username"}, Type: "text"}
-	vlPW       = drivers.Field{Key: "pw", Labels: []string{"Password"}, Type: "password"}
-	vlSavePW   = drivers.Field{Key: "save", Labels: []string{"Select to save new password", "Save new password", "Change Password"}, Type: "checkbox", Optional: true}
-	vlFrom     = drivers.Field{Key: "from", Labels: []string{"Email 'From' Address", "Email From Address", "From Address", "From", "Device Email", "Reply Address"}, Type: "text"}
-	vlTo       = drivers.Field{Key: "to", Labels: []string{"To Address", "To", "Recipient"}, Type: "text"}
+	vlServer = drivers.Field{Key: "server", Labels: []string{"Server Address", "SMTP Server", "SMTP Server Address", "Host Name"}, Names: []string{"manualAddrInput"}, Type: "text"}
+	vlPort   = drivers.Field{Key: "port", Labels: []string{"Outgoing SMTP Port Number", "Port Number", "SMTP Port", "Port"}, Names: []string{"portNum1"}, Type: "text"}
+	// The connection security is a select on some firmware and a radio
+	// group (radio_sslTls) on the live page.
+	vlSecurity      = drivers.Field{Key: "security", Labels: []string{"Connection Security", "SMTP - SSL/TLS Communication", "SSL/TLS Communication", "Security", "Encryption"}, Type: "select"}
+	vlSecurityRadio = drivers.Field{Key: "security", Labels: vlSecurity.Labels, Names: []string{"radio_sslTls"}, Type: "radio"}
+	vlAuth          = drivers.Field{Key: "auth", Labels: []string{"Email Send Authentication", "SMTP Authentication", "Authentication", "Login Credentials"}, Type: "select"}
+	vlLogin         = drivers.Field{Key: "login", Labels: []string{"SMTP AUTH Login Name", "Login Name", "User Name", "Username"}, Type: "text"}
+	vlPW            = drivers.Field{Key: "pw", Labels: []string{"SMTP AUTH Password", "Password"}, Names: []string{"password"}, Type: "password"}
+	vlRetype        = drivers.Field{Key: "retype", Labels: []string{"Retype Password", "Confirm Password", "Re-enter Password"}, Names: []string{"passwordConfirm"}, Type: "password", Optional: true}
+	vlSavePW        = drivers.Field{Key: "save", Labels: []string{"Select to save new password", "Save new password", "Change Password"}, Type: "checkbox", Optional: true}
+	vlFrom          = drivers.Field{Key: "from", Labels: []string{"Device Email Address", "Device Email", "Email 'From' Address", "Email From Address", "From Address", "From", "Reply Address"}, Names: []string{"smtpEmailAddress"}, Type: "text"}
 )
 
 // vlHasLogout is true when the app shows a Log Out control.
@@ -251,10 +261,28 @@ func (s *vlSession) closeDialog(ctx context.Context, key drivers.Field) {
 	_ = s.tab.WaitSettled(wctx, "wait for the dialog to close", "!("+drivers.FieldPresentJS(key)+")")
 }
 
-// ReadSMTP implements drivers.Session. It reads the Email app's sender
-// first and leaves the SMTP dialog open: the write and the test, which
-// start there, then do not open it again (each opening is a view the app
-// renders and fetches anew).
+// readSecurity reads the connection security of the open SMTP dialog,
+// a select or a radio group, and returns the field it found (missing:
+// firmware without SMTP encryption).
+func (s *vlSession) readSecurity(ctx context.Context) (drivers.FieldState, drivers.Field, error) {
+	for _, f := range []drivers.Field{vlSecurity, vlSecurityRadio} {
+		f.Optional = true
+		st, err := s.tab.Read(ctx, "SMTP", f)
+		if err != nil {
+			return drivers.FieldState{}, f, err
+		}
+		if st["security"].Found {
+			return st["security"], f, nil
+		}
+	}
+	return drivers.FieldState{Key: "security"}, vlSecurity, nil
+}
+
+// ReadSMTP implements drivers.Session. It reads the SMTP page (with the
+// Device Email Address on it) and leaves it open: the write and the
+// connection test, which start there, then do not open it again (each
+// opening is a view the app renders and fetches anew). Firmware whose
+// SMTP dialog has no sender field keeps it in Apps → Email, read first.
 func (s *vlSession) ReadSMTP(ctx context.Context) (drivers.SMTPSettings, error) {
 	var out drivers.SMTPSettings
 	// A dialog left open (by an earlier read, or a write that failed)
@@ -262,25 +290,37 @@ func (s *vlSession) ReadSMTP(ctx context.Context) (drivers.SMTPSettings, error) 
 	// from new ones.
 	s.closeDialog(ctx, vlServer)
 	s.closeDialog(ctx, vlFrom)
-	if err := s.openItem(ctx, "Apps", "Email", vlFrom); err != nil {
-		return out, s.fail(ctx, "read", err)
-	}
-	st, err := s.tab.Read(ctx, "Email", vlFrom)
-	if err != nil {
-		return out, s.fail(ctx, "read", err)
-	}
-	setFromFields(&out, st)
-	s.closeDialog(ctx, vlFrom)
 	if err := s.openSMTP(ctx); err != nil {
 		return out, s.fail(ctx, "read", err)
 	}
-	sec := vlSecurity
-	sec.Optional = true
+	from := vlFrom
+	from.Optional = true
 	pw := vlPW
 	pw.Optional = true
-	st, err = s.tab.Read(ctx, "SMTP", vlServer, vlPort, sec, vlAuth, vlLogin, pw)
+	st, err := s.tab.Read(ctx, "SMTP", vlServer, vlPort, vlAuth, vlLogin, pw, from)
 	if err != nil {
 		return out, s.fail(ctx, "read", err)
+	}
+	sec, _, err := s.readSecurity(ctx)
+	if err != nil {
+		return out, s.fail(ctx, "read", err)
+	}
+	st["security"] = sec
+	if !st["from"].Found {
+		delete(st, "from")
+		s.closeDialog(ctx, vlServer)
+		if err := s.openItem(ctx, "Apps", "Email", vlFrom); err != nil {
+			return out, s.fail(ctx, "read", err)
+		}
+		fst, err := s.tab.Read(ctx, "Email", vlFrom)
+		if err != nil {
+			return out, s.fail(ctx, "read", err)
+		}
+		setFromFields(&out, fst)
+		s.closeDialog(ctx, vlFrom)
+		if err := s.openSMTP(ctx); err != nil {
+			return out, s.fail(ctx, "read", err)
+		}
 	}
 	setFromFields(&out, st)
 	return out, nil
@@ -298,14 +338,27 @@ func (s *vlSession) WriteSMTP(ctx context.Context, w drivers.SMTPSettings) error
 	if err := s.openSMTP(ctx); err != nil {
 		return s.fail(ctx, "write", err)
 	}
-	sec := vlSecurity
-	sec.Optional = true
-	st, err := s.tab.Read(ctx, "SMTP", sec, vlAuth)
+	from := vlFrom
+	from.Optional = true
+	st, err := s.tab.Read(ctx, "SMTP", vlAuth, from)
 	if err != nil {
 		return s.fail(ctx, "write", err)
 	}
-	vals := []drivers.FieldValue{{Field: vlServer, Value: w.Server}, {Field: vlPort, Value: strconv.Itoa(w.Port)}}
-	secAuth, err := securityAndAuth(st, w, vlSecurity, vlAuth, "SMTP dialog")
+	secSt, secField, err := s.readSecurity(ctx)
+	if err != nil {
+		return s.fail(ctx, "write", err)
+	}
+	st["security"] = secSt
+	// The server address first, confirmed with its own OK where the page
+	// has one (the live page keeps a typed address only then).
+	if _, err := s.tab.Fill(ctx, "SMTP", drivers.FieldValue{Field: vlServer, Value: w.Server}); err != nil {
+		return s.fail(ctx, "write", err)
+	}
+	if err := s.confirmServer(ctx); err != nil {
+		return s.fail(ctx, "write", err)
+	}
+	vals := []drivers.FieldValue{{Field: vlPort, Value: strconv.Itoa(w.Port)}}
+	secAuth, err := securityAndAuth(st, w, secField, vlAuth, "SMTP dialog")
 	if err != nil {
 		return s.fail(ctx, "write", err)
 	}
@@ -313,13 +366,17 @@ func (s *vlSession) WriteSMTP(ctx context.Context, w drivers.SMTPSettings) error
 	if w.Auth {
 		vals = append(vals, drivers.FieldValue{Field: vlLogin, Value: w.User})
 		if !w.Password.Empty() {
-			vals = append(vals, drivers.FieldValue{Field: vlSavePW, Value: "true"}, drivers.SecretValue(vlPW, w.Password))
+			vals = append(vals, drivers.FieldValue{Field: vlSavePW, Value: "true"}, drivers.SecretValue(vlPW, w.Password), drivers.SecretValue(vlRetype, w.Password))
 		}
+	}
+	fromOnPage := st["from"].Found
+	if w.From != "" && fromOnPage {
+		vals = append(vals, drivers.FieldValue{Field: vlFrom, Value: w.From})
 	}
 	if err := s.submitDialog(ctx, "SMTP", vals); err != nil {
 		return s.fail(ctx, "write", err)
 	}
-	if w.From != "" {
+	if w.From != "" && !fromOnPage {
 		if err := s.openItem(ctx, "Apps", "Email", vlFrom); err != nil {
 			return s.fail(ctx, "write", err)
 		}
@@ -328,6 +385,26 @@ func (s *vlSession) WriteSMTP(ctx context.Context, w drivers.SMTPSettings) error
 		}
 	}
 	return nil
+}
+
+// confirmServer presses the OK that confirms a typed server address
+// (#serverAddressSettingOk on the live page): the OK nearest to the
+// field, when the dialog saves with a Save of its own (else its OK is
+// the dialog's save, pressed last).
+func (s *vlSession) confirmServer(ctx context.Context) error {
+	var hasSave bool
+	if err := s.tab.Eval(ctx, "look for Save", `Array.from(document.querySelectorAll("[role=dialog] button, [role=dialog] input[type=button]")).some(e => /^\s*save\s*$/i.test(e.tagName === "INPUT" ? e.value : e.textContent))`, &hasSave); err != nil {
+		return err
+	}
+	if !hasSave {
+		return nil
+	}
+	err := s.tab.ClickNear(ctx, "SMTP", vlServer, "OK")
+	if errors.As(err, new(*drivers.FieldError)) {
+		s.log.Debug("no confirmation button next to the server address")
+		return nil
+	}
+	return err
 }
 
 // submitDialog fills the open dialog, presses OK and waits until it
@@ -340,8 +417,15 @@ func (s *vlSession) submitDialog(ctx context.Context, name string, vals []driver
 	if err := s.tab.Eval(ctx, "clear old messages", `document.querySelectorAll("[role=alert]").forEach(e => e.textContent = ""); true`, nil); err != nil {
 		return err
 	}
-	if err := s.tab.ClickNear(ctx, name, key, "OK", "Save", "Apply"); err != nil {
-		return err
+	// Save, where the dialog has it (the live SMTP page has an OK that
+	// only confirms the server address), else OK.
+	if err := s.tab.Click(ctx, name, "[role=dialog]", "Save", "Apply"); err != nil {
+		if !errors.As(err, new(*drivers.FieldError)) {
+			return err
+		}
+		if err := s.tab.ClickNear(ctx, name, key, "OK", "Save", "Apply"); err != nil {
+			return err
+		}
 	}
 	if err := s.tab.WaitSettled(ctx, "wait for the "+name+" dialog to save", "!("+drivers.FieldPresentJS(key)+") || ("+vlAlert+").length > 0 || "+vlNotResponding); err != nil {
 		return err
@@ -368,64 +452,44 @@ func (s *vlSession) submitDialog(ctx context.Context, name string, vals []driver
 	return nil
 }
 
-// SendTest implements drivers.Tester: the SMTP dialog's test action, the
-// result the app shows, then the job log (fault 016-781 on failure).
-func (s *vlSession) SendTest(ctx context.Context, to string) (drivers.TestResult, error) {
+// CheckSMTPConnection implements drivers.ConnectionChecker: the SMTP
+// page's connection test ("Start"), which connects to the saved server,
+// negotiates the encryption and logs in without sending mail, then the
+// result the app shows. It is the only device-side check the live page
+// has: a pass says the device reached the server and authenticated,
+// never that a message arrived.
+func (s *vlSession) CheckSMTPConnection(ctx context.Context) (drivers.TestResult, error) {
 	res := drivers.TestResult{At: time.Now()}
 	if err := s.openSMTP(ctx); err != nil {
-		return res, s.fail(ctx, "test", err)
+		return res, s.fail(ctx, "check", err)
 	}
-	if err := s.tab.ClickNear(ctx, "SMTP", vlServer, "Send Test Email", "Send Test E-mail", "Test Email", "Send Test Mail", "Test"); err != nil {
-		return res, s.fail(ctx, "test", err)
+	// Old notices (the toast of the save) must not be taken for the
+	// answer.
+	if err := s.tab.Eval(ctx, "clear old messages", `document.querySelectorAll("[role=status],[role=alert]").forEach(e => e.textContent = ""); true`, nil); err != nil {
+		return res, s.fail(ctx, "check", err)
 	}
-	if err := s.waitDialog(ctx, "Send Test Email", vlTo); err != nil {
-		return res, s.fail(ctx, "test", err)
+	if err := s.tab.Click(ctx, "SMTP", "[role=dialog]", "Start", "Test Connection", "Connection Test", "Check Connection"); err != nil {
+		return res, s.fail(ctx, "check", err)
 	}
-	if _, err := s.tab.Fill(ctx, "Send Test Email", drivers.FieldValue{Field: vlTo, Value: to}); err != nil {
-		return res, s.fail(ctx, "test", err)
+	status := `Array.from(document.querySelectorAll("[role=dialog] [role=status], [role=dialog] [role=alert]")).map(e => e.textContent.trim()).filter(Boolean).join(" ")`
+	if err := s.tab.WaitSettled(ctx, "wait for the connection test", `/success|succeeded|fail|error|unable|could not/i.test(`+status+`) || `+vlNotResponding); err != nil {
+		return res, s.fail(ctx, "check", err)
 	}
-	if err := s.tab.ClickNear(ctx, "Send Test Email", vlTo, "Send", "Send Email", "OK", "Start"); err != nil {
-		return res, s.fail(ctx, "test", err)
+	var msg string
+	if err := s.tab.Eval(ctx, "read the connection test", status, &msg); err != nil {
+		return res, s.fail(ctx, "check", err)
 	}
-	text, err := s.tab.WaitText(ctx, "wait for the test result", func(t string) bool {
-		m := testMessage(t, to)
-		return m != "" || reNotResponding.MatchString(t)
-	})
-	if err != nil {
-		return res, s.fail(ctx, "test", err)
+	msg = strings.TrimSpace(s.tab.Scrub(msg))
+	if msg == "" {
+		return res, s.fail(ctx, "check", fmt.Errorf("the app says the device is not responding: %w", drivers.ErrTransient))
 	}
-	if reNotResponding.MatchString(text) && testMessage(text, to) == "" {
-		return res, s.fail(ctx, "test", fmt.Errorf("the app says the device is not responding: %w", drivers.ErrTransient))
-	}
-	res.Message = testMessage(text, to)
-	res.Code = reFault.FindString(res.Message)
-	s.closeDialog(ctx, vlTo)
-	job, found, jerr := s.job(ctx, to)
-	switch {
-	case jerr == nil && found:
-		res.JobID, res.OK = job.ID, job.OK
-		if job.Code != "" {
-			res.Code = job.Code
-		}
-		if !job.OK && !strings.Contains(res.Message, job.Message) {
-			res.Message = strings.TrimSpace(res.Message + " (job log: " + job.Status + " " + job.Code + ": " + job.Message + ")")
-		}
-	default:
-		res.OK = plainSuccess(res.Message) && res.Code == ""
-	}
+	res.Message = msg
+	res.Code = reFault.FindString(msg)
+	res.OK = plainSuccess(msg)
 	if !res.OK {
-		return res, s.fail(ctx, "test", testFailure(res))
+		return res, s.fail(ctx, "check", checkFailure("SMTP connection test", res))
 	}
 	return res, nil
-}
-
-func (s *vlSession) job(ctx context.Context, to string) (drivers.JobEntry, bool, error) {
-	tables, err := s.jobTables(ctx, to)
-	if err != nil {
-		return drivers.JobEntry{}, false, err
-	}
-	j, ok := jobFromTables(tables, to)
-	return j, ok, nil
 }
 
 // jobTables opens Jobs and waits for its table (and for a row naming

@@ -75,7 +75,9 @@ func (d *Driver) NewSession(ctx context.Context, tab *drivers.Tab) (drivers.Sess
 		return nil, tab.Fail(ctx, "open", err)
 	}
 	if want := b.dev.Family; want != "" && want != fam {
-		b.log.Warn("web admin family differs from the SNMP identity; following the page", "snmp_family", want, "page_family", fam)
+		// Expected for some models (a VersaLink B415 serves the ConnectKey
+		// pages): the page decides.
+		b.log.Info("web admin family differs from what the model name suggests; following the page", "snmp_family", want, "page_family", fam)
 	}
 	b.family = fam
 	switch fam {
@@ -99,6 +101,11 @@ type base struct {
 	// onLogin: detect left the tab on the ConnectKey login page, so
 	// the first Login need not load it again.
 	onLogin bool
+	// header: current ConnectKey firmware (a current AltaLink, the newer
+	// VersaLink generation such as the B415) whose pages log in through
+	// a header button (#globalHeaderLoginBtn) that opens a login dialog
+	// rather than through login.php's form.
+	header bool
 	// pages: role → path of this model's pages, remembered from its
 	// earlier devices (ConnectKey: smtp, general, security, test, jobs;
 	// Fuji-Xerox: email, ssl, jobs).
@@ -125,14 +132,26 @@ func (b *base) detect(ctx context.Context) (string, error) {
 		if err != nil {
 			return "", err
 		}
-		var ok bool
+		var lp struct {
+			PHP      bool `json:"php"`
+			Password bool `json:"password"`
+			Header   bool `json:"header"`
+		}
 		if pg.Status == 200 {
-			if err := b.tab.Eval(ctx, "look at the login page", `/\.php$/.test(location.pathname) && !!document.querySelector("input[type=password]")`, &ok); err != nil {
+			if err := b.tab.Eval(ctx, "look at the login page", `({php: /\.php$/.test(location.pathname),
+  password: !!document.querySelector("input[type=password]") && `+ckPasswordVisible+`,
+  header: `+ckHeaderLoginJS+`})`, &lp); err != nil {
 				return "", err
 			}
 		}
-		if ok {
+		switch {
+		case lp.PHP && lp.Password:
 			b.onLogin = true
+			return FamilyConnectKey, nil
+		case lp.PHP && lp.Header:
+			// login.php led to a page whose header logs in (a current
+			// AltaLink).
+			b.header = true
 			return FamilyConnectKey, nil
 		}
 	}
@@ -161,17 +180,22 @@ func (b *base) detect(ctx context.Context) (string, error) {
 		PHP    bool   `json:"php"`
 		DHTML  bool   `json:"dhtml"`
 		Script bool   `json:"script"`
+		Header bool   `json:"header"`
 	}
 	if err := b.tab.Eval(ctx, "look at the landing page", `({
   path: location.pathname,
   php: /\.php$/.test(location.pathname) || !!document.querySelector('a[href*=".php"], form[action*="xerox.set"]'),
   dhtml: /\.dhtml$/.test(location.pathname) || !!document.querySelector('a[href*=".dhtml"], frame[src*=".dhtml"], iframe[src*=".dhtml"]'),
-  script: document.querySelectorAll("script[src]").length > 0
+  script: document.querySelectorAll("script[src]").length > 0,
+  header: `+ckHeaderLoginJS+`
 })`, &probe); err != nil {
 		return "", err
 	}
 	switch {
 	case probe.PHP:
+		// The PHP pages decide, whatever the model name says: the newer
+		// VersaLink generation (B415) serves them too.
+		b.header = probe.Header
 		return FamilyConnectKey, nil
 	case probe.DHTML:
 		return FamilyLegacy, nil

@@ -66,7 +66,7 @@ func newAuthority(ip net.IP, now time.Time) (*authority, error) {
 		NotAfter:     now.Add(30 * 24 * time.Hour),
 		KeyUsage:     x509.KeyUsageDigitalSignature,
 		ExtKeyUsage:  []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
-		DNSNames:     []string{"smtp.gmail.com", "imap.gmail.com", "localhost"},
+		DNSNames:     []string{"smtp.gmail.com", "smtp-relay.gmail.com", "imap.gmail.com", "localhost"},
 		IPAddresses:  ips,
 	}
 	leafDER, err := x509.CreateCertificate(rand.Reader, leafTmpl, caCert, &key.PublicKey, caKey)

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"mime"
+	"net"
 	"net/mail"
 	"strings"
 	"time"
@@ -24,6 +25,10 @@ type session struct {
 	tls      bool
 	tlsVer   string
 
+	relay    bool   // smtp-relay.gmail.com
+	clientIP string // as the relay reports it in "[IP]"
+	ehlo     string
+
 	authUser, authMech string
 	from               string
 	rcpt               []string
@@ -33,7 +38,15 @@ func (s *Server) newSession(c *smtp.Conn, listener string) (smtp.Session, error)
 	if s.currentFault() == FaultTryLater {
 		return nil, replyTryLater
 	}
-	sess := &session{s: s, conn: c, listener: listener}
+	sess := &session{s: s, conn: c, listener: listener, relay: strings.HasPrefix(listener, "relay-"), ehlo: c.Hostname()}
+	if ra, ok := c.Conn().RemoteAddr().(*net.TCPAddr); ok {
+		sess.clientIP = ra.IP.String()
+	}
+	if sess.relay && !ValidEHLO(sess.ehlo) {
+		// The relay drops localhost, IP literals and single-label names.
+		s.log.Info("relay: EHLO refused", "ehlo", sess.ehlo, "client", sess.clientIP)
+		return nil, replyTryLater
+	}
 	if st, ok := c.TLSConnectionState(); ok {
 		sess.tls = true
 		sess.tlsVer = tls.VersionName(st.Version)
@@ -99,6 +112,9 @@ func (se *session) Auth(mech string) (sasl.Server, error) {
 }
 
 func (se *session) Mail(from string, _ *smtp.MailOptions) error {
+	if se.relay {
+		return se.relayMail(from)
+	}
 	switch {
 	case !se.tls:
 		return replySTARTTLSFirst
@@ -111,11 +127,42 @@ func (se *session) Mail(from string, _ *smtp.MailOptions) error {
 	return nil
 }
 
-func (se *session) Rcpt(to string, _ *smtp.RcptOptions) error {
-	if !se.tls {
+// relayMail applies smtp-relay.gmail.com's rules to MAIL FROM: the
+// client is known by AUTH or by an allow-listed address, and the sender
+// is in one of the Workspace's domains.
+func (se *session) relayMail(from string) error {
+	ro := se.s.opts.Relay
+	if ro.RequireTLS && !se.tls {
 		return replySTARTTLSFirst
 	}
-	if se.authUser == "" {
+	authed := se.authUser != ""
+	if !authed && (ro.RequireAuth || !se.s.relayAllowed(se.clientIP)) {
+		doms := se.ehlo
+		if at := strings.LastIndexByte(from, '@'); at >= 0 {
+			doms = strings.Trim(from[at+1:], "<> ") + "," + doms
+		}
+		se.s.log.Info("relay: denied", "client", se.clientIP, "from", from, "require_auth", ro.RequireAuth)
+		return &smtp.SMTPError{Code: 550, EnhancedCode: smtp.EnhancedCode{5, 7, 0}, Message: fmt.Sprintf(relayDeniedText, se.clientIP, doms)}
+	}
+	if !se.s.relayDomainOK(from) {
+		se.s.log.Info("relay: sender outside the domains", "client", se.clientIP, "from", from)
+		return &smtp.SMTPError{Code: 550, EnhancedCode: smtp.EnhancedCode{5, 7, 1}, Message: fmt.Sprintf(relayDomainText, se.clientIP)}
+	}
+	if se.s.currentFault() == FaultDailyLimit {
+		return &smtp.SMTPError{Code: 550, EnhancedCode: smtp.EnhancedCode{5, 4, 5}, Message: relayLimitText}
+	}
+	se.from = from
+	return nil
+}
+
+func (se *session) Rcpt(to string, _ *smtp.RcptOptions) error {
+	if !se.tls && !se.relay {
+		return replySTARTTLSFirst
+	}
+	if se.from == "" && se.relay {
+		return &smtp.SMTPError{Code: 503, EnhancedCode: smtp.EnhancedCode{5, 5, 1}, Message: "MAIL first."}
+	}
+	if se.authUser == "" && !se.relay {
 		return replyAuthRequired
 	}
 	if _, err := mail.ParseAddress(to); err != nil {
@@ -132,7 +179,7 @@ func (se *session) Data(r io.Reader) error {
 		return err
 	}
 	now := se.s.opts.Now()
-	m := Message{At: now, Listener: se.listener, TLS: se.tlsVer, AuthUser: se.authUser, AuthMech: se.authMech,
+	m := Message{At: now, Listener: se.listener, ClientIP: se.clientIP, EHLO: se.ehlo, TLS: se.tlsVer, AuthUser: se.authUser, AuthMech: se.authMech,
 		MailFrom: se.from, Rcpt: append([]string(nil), se.rcpt...), Size: len(body)}
 	var hold time.Duration
 	if msg, err := mail.ReadMessage(bytes.NewReader(body)); err == nil {
@@ -158,8 +205,15 @@ func (se *session) Data(r io.Reader) error {
 			break
 		}
 	}
-	hdr := fmt.Sprintf("Delivered-To: %s\r\nReceived: from %s by smtp.gmail.com with ESMTPSA (%s); %s\r\n",
-		deliveredTo, se.conn.Hostname(), se.tlsVer, now.Format("Mon, 2 Jan 2006 15:04:05 -0700"))
+	host, with := "smtp.gmail.com", "ESMTPSA"
+	if se.relay {
+		host, with = "smtp-relay.gmail.com", "ESMTPS"
+		if se.authUser != "" {
+			with = "ESMTPSA"
+		}
+	}
+	hdr := fmt.Sprintf("Delivered-To: %s\r\nReceived: from %s ([%s]) by %s with %s (%s); %s\r\n",
+		deliveredTo, se.conn.Hostname(), se.clientIP, host, with, se.tlsVer, now.Format("Mon, 2 Jan 2006 15:04:05 -0700"))
 	raw := append([]byte(hdr), body...)
 	if hold <= 0 {
 		if err := se.s.deliver(m, deliveredTo, raw); err != nil {

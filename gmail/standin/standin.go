@@ -17,7 +17,9 @@ import (
 	"log/slog"
 	"net"
 	"net/mail"
+	"net/netip"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -66,6 +68,35 @@ var (
 		Message: "Unrecognized authentication type."}
 )
 
+// The relay's replies (smtp-relay.gmail.com), word for word where known;
+// %s is the client's IP as the relay saw it.
+const (
+	relayDeniedText = "Mail relay denied [%s]. Invalid credentials for relay for one of the domains in: %s (as obtained from HELO and MAIL FROM). Email is being sent from a domain or IP address which isn't registered in your Workspace account. Please login to your Workspace account and verify that your domain is registered. For more information, go to https://support.google.com/a/answer/6140680#maildenied"
+	relayDomainText = "Invalid credentials for relay [%s]. The IP address you've registered in your Workspace SMTP Relay service doesn't match the domain of the account this email is being sent from. If you are trying to relay mail from a domain that isn't registered under your Workspace account or has empty envelope-from, you must configure your mail server either to use SMTP AUTH to identify the sending domain or to present one of your domain names in the HELO or EHLO command. For more information, go to https://support.google.com/a/answer/6140680#invalidcred"
+	relayLimitText  = "Daily SMTP relay limit exceeded for user. For more information on SMTP relay sending limits please visit https://support.google.com/a/answer/166852"
+)
+
+// RelayOptions turn on the Workspace SMTP relay (smtp-relay.gmail.com)
+// next to the Gmail ports: the same mailbox, its own ports, and the
+// relay's rules — an allow-list of client addresses (Admin console "Only
+// accept mail from the specified IP addresses"), the client's domains
+// ("Only addresses in my domains"), optional SMTP AUTH ("Require SMTP
+// Authentication") and the EHLO rule (localhost, IP literals and
+// single-label names are dropped with 421 4.7.0).
+type RelayOptions struct {
+	// StartTLSPort and TLSPort fix the relay's ports; 0 = ephemeral.
+	StartTLSPort, TLSPort int
+	// AllowedIPs are the client addresses (or CIDRs) relayed without AUTH.
+	AllowedIPs []string
+	// Domains are the Workspace's domains; the envelope sender must be in
+	// one of them (subdomains count). Empty: the account's domain.
+	Domains []string
+	// RequireAuth refuses unauthenticated mail even from allowed IPs.
+	RequireAuth bool
+	// RequireTLS ("Require TLS encryption") refuses MAIL before TLS.
+	RequireTLS bool
+}
+
 // Options configures Start.
 type Options struct {
 	// Addr is the loopback IP to listen on ("127.0.40.1"); "" = 127.0.0.1.
@@ -80,12 +111,19 @@ type Options struct {
 
 	// Account is the one mailbox ("it.scans@gmail.com").
 	Account string
-	// AppPassword is the only password accepted (16 letters; SMTP and
-	// IMAP).
+	// AppPassword is the account's first app password (16 letters; SMTP
+	// and IMAP).
 	AppPassword config.Secret
+	// AppPasswords are further app passwords of the account accepted
+	// like AppPassword (one per device or site); RevokeAppPassword and
+	// RevokeAll take them back.
+	AppPasswords []config.Secret
 	// AccountPassword is the account's "normal" password: AUTH with it
 	// gets 534 5.7.9, like Gmail with 2-Step Verification on. Optional.
 	AccountPassword config.Secret
+
+	// Relay, when set, also serves the Workspace SMTP relay.
+	Relay *RelayOptions
 
 	// MinTLS is the lowest TLS version accepted; 0 = TLS 1.2. Lower it
 	// (tls.VersionTLS10) for old printers.
@@ -109,8 +147,10 @@ type Options struct {
 // Message is one message the stand-in accepted.
 type Message struct {
 	At        time.Time `json:"at"`
-	Listener  string    `json:"listener"` // "starttls", "tls"
-	TLS       string    `json:"tls"`      // negotiated version, "TLS 1.3"
+	Listener  string    `json:"listener"` // "starttls", "tls", "relay-starttls", "relay-tls"
+	ClientIP  string    `json:"client_ip"`
+	EHLO      string    `json:"ehlo"` // the name the client gave in EHLO/HELO
+	TLS       string    `json:"tls"`  // negotiated version, "TLS 1.3"
 	AuthUser  string    `json:"auth_user"`
 	AuthMech  string    `json:"auth_mech"`
 	MailFrom  string    `json:"mail_from"`
@@ -140,6 +180,10 @@ type Server struct {
 	IMAPAddr string
 	// PlainAddr is host:port of the plain port, "" unless asked for.
 	PlainAddr string
+	// RelayStartTLSAddr and RelayTLSAddr are host:port of the relay's
+	// STARTTLS (587) and implicit-TLS (465) ports, "" without
+	// Options.Relay.
+	RelayStartTLSAddr, RelayTLSAddr string
 
 	opts   Options
 	log    *slog.Logger
@@ -147,14 +191,20 @@ type Server struct {
 	tlsCfg *tls.Config
 
 	smtpSTARTTLS, smtpTLS, smtpPlain *smtp.Server
+	relaySTARTTLS, relayTLS          *smtp.Server
 	imapSrv                          *imapserver.Server
 	user                             *imapmemserver.User
 
-	mu       sync.Mutex
+	mu sync.Mutex
+	// appPWs are the accepted app passwords; revoked ones are removed.
+	appPWs   []string
+	relayIPs []netip.Prefix
+	relayDom []string
 	fault    Fault
 	messages []Message
 	auths    []AuthAttempt
 	imapOK   int
+	imapPW   string
 	closed   bool
 	stop     chan struct{}
 	wg       sync.WaitGroup
@@ -200,7 +250,26 @@ func Start(ctx context.Context, o Options) (*Server, error) {
 
 	// IMAP mailbox.
 	mem := imapmemserver.New()
-	s.user = imapmemserver.NewUser(strings.ToLower(o.Account), o.AppPassword.Reveal())
+	s.appPWs = append(s.appPWs, o.AppPassword.Reveal())
+	for _, p := range o.AppPasswords {
+		if !p.Empty() {
+			s.appPWs = append(s.appPWs, p.Reveal())
+		}
+	}
+	if o.Relay != nil {
+		for _, a := range o.Relay.AllowedIPs {
+			pfx, err := parsePrefix(a)
+			if err != nil {
+				return nil, fmt.Errorf("standin: relay allow-list: %w", err)
+			}
+			s.relayIPs = append(s.relayIPs, pfx)
+		}
+		s.relayDom = relayDomains(o.Relay.Domains, o.Account)
+	}
+	// The IMAP user's own password is internal: imapSession.Login checks
+	// the app passwords (several, revocable) and then logs in with it.
+	s.imapPW = RandomAppPassword().Reveal()
+	s.user = imapmemserver.NewUser(strings.ToLower(o.Account), s.imapPW)
 	if err := s.user.Create("INBOX", nil); err != nil {
 		return nil, fmt.Errorf("standin: create INBOX: %w", err)
 	}
@@ -235,6 +304,10 @@ func Start(ctx context.Context, o Options) (*Server, error) {
 	s.smtpSTARTTLS = newSMTP(s.tlsCfg, "starttls")
 	s.smtpTLS = newSMTP(s.tlsCfg, "tls")
 	s.smtpPlain = newSMTP(nil, "plain")
+	s.relaySTARTTLS = newSMTP(s.tlsCfg, "relay-starttls")
+	s.relayTLS = newSMTP(s.tlsCfg, "relay-tls")
+	s.relaySTARTTLS.Domain = "smtp-relay.gmail.com"
+	s.relayTLS.Domain = "smtp-relay.gmail.com"
 
 	listen := func(port int) (net.Listener, error) {
 		if port < 0 {
@@ -274,6 +347,21 @@ func Start(ctx context.Context, o Options) (*Server, error) {
 		}
 		s.PlainAddr = plainLn.Addr().String()
 	}
+	var relayLn, relayTLSLn net.Listener
+	if o.Relay != nil {
+		if relayLn, err = listen(o.Relay.StartTLSPort); err != nil {
+			cleanup()
+			return nil, fmt.Errorf("standin: relay STARTTLS port: %w", err)
+		}
+		lns = append(lns, relayLn)
+		if relayTLSLn, err = listen(o.Relay.TLSPort); err != nil {
+			cleanup()
+			return nil, fmt.Errorf("standin: relay TLS port: %w", err)
+		}
+		lns = append(lns, relayTLSLn)
+		s.RelayStartTLSAddr = relayLn.Addr().String()
+		s.RelayTLSAddr = relayTLSLn.Addr().String()
+	}
 	// Close closes these itself: go-smtp's and go-imap's Close only know a
 	// listener once Serve has registered it, and a Close right after Start
 	// (a fleet that failed to bind) would otherwise leave Serve blocked in
@@ -300,6 +388,10 @@ func Start(ctx context.Context, o Options) (*Server, error) {
 	serve(func() error { return s.imapSrv.Serve(tls.NewListener(imapRaw, s.tlsCfg)) })
 	if plainLn != nil {
 		serve(func() error { return s.smtpPlain.Serve(plainLn) })
+	}
+	if relayLn != nil {
+		serve(func() error { return s.relaySTARTTLS.Serve(relayLn) })
+		serve(func() error { return s.relayTLS.Serve(tls.NewListener(relayTLSLn, s.tlsCfg)) })
 	}
 	go func() {
 		select {
@@ -328,7 +420,7 @@ func (s *Server) Close() error {
 	s.closed = true
 	close(s.stop)
 	s.mu.Unlock()
-	err := errors.Join(s.smtpSTARTTLS.Close(), s.smtpTLS.Close(), s.smtpPlain.Close(), s.imapSrv.Close())
+	err := errors.Join(s.smtpSTARTTLS.Close(), s.smtpTLS.Close(), s.smtpPlain.Close(), s.relaySTARTTLS.Close(), s.relayTLS.Close(), s.imapSrv.Close())
 	for _, ln := range s.listeners {
 		_ = ln.Close() // already closed when Serve had registered it
 	}
@@ -438,13 +530,174 @@ func (s *Server) checkLogin(user, pass string) *smtp.SMTPError {
 	if !strings.EqualFold(strings.TrimSpace(user), s.opts.Account) {
 		return replyBadCredentials
 	}
-	if subtle.ConstantTimeCompare([]byte(pass), []byte(s.opts.AppPassword.Reveal())) == 1 {
+	if s.isAppPassword(pass) {
 		return nil
 	}
 	if !s.opts.AccountPassword.Empty() && subtle.ConstantTimeCompare([]byte(pass), []byte(s.opts.AccountPassword.Reveal())) == 1 {
 		return replyAppPassword
 	}
 	return replyBadCredentials
+}
+
+// isAppPassword reports whether pass is one of the account's app
+// passwords that has not been revoked.
+func (s *Server) isAppPassword(pass string) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	ok := false
+	for _, p := range s.appPWs {
+		if subtle.ConstantTimeCompare([]byte(pass), []byte(p)) == 1 {
+			ok = true
+		}
+	}
+	return ok
+}
+
+// AddAppPassword makes the account accept one more app password, as
+// creating one at myaccount.google.com/apppasswords does.
+func (s *Server) AddAppPassword(pw config.Secret) {
+	if pw.Empty() {
+		return
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if !slices.Contains(s.appPWs, pw.Reveal()) {
+		s.appPWs = append(s.appPWs, pw.Reveal())
+	}
+}
+
+// RevokeAppPassword stops accepting pw (SMTP then answers 535 5.7.8, IMAP
+// "Invalid credentials"), as revoking it in the Google account does. It
+// reports whether pw was accepted before.
+func (s *Server) RevokeAppPassword(pw config.Secret) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	n := len(s.appPWs)
+	s.appPWs = slices.DeleteFunc(s.appPWs, func(p string) bool { return p == pw.Reveal() })
+	return len(s.appPWs) != n
+}
+
+// SetAppPasswords makes pws the account's app passwords: the ones left
+// out are revoked, new ones accepted.
+func (s *Server) SetAppPasswords(pws []config.Secret) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.appPWs = nil
+	for _, p := range pws {
+		if !p.Empty() && !slices.Contains(s.appPWs, p.Reveal()) {
+			s.appPWs = append(s.appPWs, p.Reveal())
+		}
+	}
+}
+
+// RevokeAll revokes every app password of the account, as Google does
+// when the account's password is changed.
+func (s *Server) RevokeAll() {
+	s.mu.Lock()
+	s.appPWs = nil
+	s.mu.Unlock()
+}
+
+// AllowRelayFrom adds a client address or CIDR to the relay's
+// allow-list (the Admin console's SMTP relay service setting).
+func (s *Server) AllowRelayFrom(addr string) error {
+	pfx, err := parsePrefix(addr)
+	if err != nil {
+		return err
+	}
+	s.mu.Lock()
+	s.relayIPs = append(s.relayIPs, pfx)
+	s.mu.Unlock()
+	return nil
+}
+
+func (s *Server) relayAllowed(ip string) bool {
+	a, err := netip.ParseAddr(ip)
+	if err != nil {
+		return false
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, p := range s.relayIPs {
+		if p.Contains(a.Unmap()) {
+			return true
+		}
+	}
+	return false
+}
+
+// relayDomainOK reports whether addr's domain is one of the Workspace's
+// domains or a subdomain of one.
+func (s *Server) relayDomainOK(addr string) bool {
+	addr = strings.ToLower(strings.Trim(addr, "<> "))
+	at := strings.LastIndexByte(addr, '@')
+	if at < 0 {
+		return false
+	}
+	dom := addr[at+1:]
+	for _, d := range s.relayDom {
+		if dom == d || strings.HasSuffix(dom, "."+d) {
+			return true
+		}
+	}
+	return false
+}
+
+func relayDomains(doms []string, account string) []string {
+	var out []string
+	for _, d := range doms {
+		if d = strings.ToLower(strings.Trim(strings.TrimSpace(d), ".")); d != "" {
+			out = append(out, d)
+		}
+	}
+	if len(out) == 0 {
+		if at := strings.LastIndexByte(account, '@'); at >= 0 {
+			out = append(out, strings.ToLower(account[at+1:]))
+		}
+	}
+	return out
+}
+
+func parsePrefix(a string) (netip.Prefix, error) {
+	a = strings.TrimSpace(a)
+	if strings.Contains(a, "/") {
+		p, err := netip.ParsePrefix(a)
+		if err != nil {
+			return netip.Prefix{}, fmt.Errorf("%q is not an address or CIDR", a)
+		}
+		return p.Masked(), nil
+	}
+	ip, err := netip.ParseAddr(a)
+	if err != nil {
+		return netip.Prefix{}, fmt.Errorf("%q is not an address or CIDR", a)
+	}
+	return netip.PrefixFrom(ip.Unmap(), ip.Unmap().BitLen()), nil
+}
+
+// ValidEHLO reports whether name passes the relay's EHLO rule: a fully
+// qualified domain name (two labels or more), not localhost, not an IP
+// literal.
+func ValidEHLO(name string) bool {
+	n := strings.ToLower(strings.TrimSuffix(strings.TrimSpace(name), "."))
+	switch {
+	case n == "", strings.HasPrefix(n, "["), n == "localhost", strings.HasSuffix(n, ".localhost"),
+		strings.HasSuffix(n, ".localdomain"), !strings.Contains(n, "."):
+		return false
+	}
+	if _, err := netip.ParseAddr(n); err == nil {
+		return false
+	}
+	for _, l := range strings.Split(n, ".") {
+		if l == "" || len(l) > 63 || strings.HasPrefix(l, "-") || strings.HasSuffix(l, "-") {
+			return false
+		}
+		for _, r := range l {
+			if !(r >= 'a' && r <= 'z' || r >= '0' && r <= '9' || r == '-') {
+				return false
+			}
+		}
+	}
+	return true
 }
 
 // isAccountAddress reports whether addr is the account or a
@@ -491,7 +744,11 @@ func (sess *imapSession) Login(username, password string) error {
 		return &imap.Error{Type: imap.StatusResponseTypeNo, Code: imap.ResponseCodeAlert,
 			Text: "Application-specific password required: https://support.google.com/accounts/answer/185833 (Failure)"}
 	}
-	if err := sess.Session.Login(strings.ToLower(username), password); err != nil {
+	if !strings.EqualFold(username, o.Account) || !sess.s.isAppPassword(password) {
+		return &imap.Error{Type: imap.StatusResponseTypeNo, Code: imap.ResponseCodeAuthenticationFailed,
+			Text: "Invalid credentials (Failure)"}
+	}
+	if err := sess.Session.Login(strings.ToLower(username), sess.s.imapPW); err != nil {
 		return &imap.Error{Type: imap.StatusResponseTypeNo, Code: imap.ResponseCodeAuthenticationFailed,
 			Text: "Invalid credentials (Failure)"}
 	}
