@@ -644,7 +644,8 @@ func (e *engine) pass(ctx context.Context, t Target, r *DeviceResult) (out outco
 	if err != nil {
 		return 0, "", time.Time{}, step, err
 	}
-	if _, ok := sess.(drivers.Tester); !ok && e.kind == inventory.RunTest {
+	_, canCheck := sess.(drivers.ConnectionChecker)
+	if _, ok := sess.(drivers.Tester); !ok && !canCheck && e.kind == inventory.RunTest {
 		return 0, "", time.Time{}, inventory.StepTest, fmt.Errorf("%s: test: %s web admin has no test e-mail action: scan a page to the address its push named, then run `mfpfleet test --wait`: %w", d.IP, sess.Info().Family, drivers.ErrNoTestAction)
 	}
 
@@ -741,7 +742,7 @@ func (e *engine) pass(ctx context.Context, t Target, r *DeviceResult) (out outco
 	// connection test runs that instead: a distinct outcome, never a
 	// confirmation.
 	cc, connCheck := sess.(drivers.ConnectionChecker)
-	if _, ok := sess.(drivers.Tester); ok || e.kind == inventory.RunTest {
+	if _, ok := sess.(drivers.Tester); ok {
 		connCheck = false
 	}
 	err = e.step(ctx, t, r, step, e.o.StepTimeout*2, func(c context.Context) error {
@@ -789,8 +790,12 @@ func (e *engine) pass(ctx context.Context, t Target, r *DeviceResult) (out outco
 // connectionTestedReason says what a passed connection test proves and
 // what it does not.
 func connectionTestedReason(r *DeviceResult, t Target, addr string) string {
-	return fmt.Sprintf("connection test passed (the device reached the mail server and logged in with the app password); the %s web admin has no test e-mail, so nothing was sent: unconfirmed until a scan to %s arrives (scan a page there, then run `mfpfleet test --wait --ip %s`)",
-		cmp.Or(r.Family, t.Device.Family), addr, t.Device.IP)
+	reached := "the device reached the mail server and logged in with the app password"
+	if t.Method == config.MethodRelay {
+		reached = "the device reached the SMTP relay and was accepted"
+	}
+	return fmt.Sprintf("connection test passed (%s); the %s web admin has no test e-mail, so nothing was sent: unconfirmed until a scan to %s arrives (scan a page there, then run `mfpfleet test --wait --ip %s`)",
+		reached, cmp.Or(r.Family, t.Device.Family), addr, t.Device.IP)
 }
 
 // addLimit adds a firmware limitation flag to a device's holding,

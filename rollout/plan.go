@@ -215,6 +215,14 @@ func (o *Options) planTarget(ctx context.Context, kind string, t *Target, cred i
 	}
 	switch kind {
 	case inventory.RunTest:
+		connOnly := t.TestAction == "connection" || (hasHolding && h.HasLimit(inventory.LimitConnectionTestOnly))
+		if connOnly && !o.Wait {
+			// No test e-mail, but the device's connection test shows
+			// whether it still reaches Gmail and logs in (a revoked app
+			// password answers 535 there too).
+			t.TestAction = "connection"
+			break
+		}
 		if t.TestAction == "no" || t.TestAction == "connection" || (hasHolding && h.HasLimit(inventory.LimitNoTestAction)) {
 			t.TestAction = "no"
 			if !o.Wait {
