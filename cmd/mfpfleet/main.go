@@ -23,9 +23,6 @@ import (
 	_ "github.com/mfpfleet/mfpfleet/drivers/all"
 )
 
-// version is set at build time with -ldflags "-X main.version=…".
-var version = "dev"
-
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	code := run(ctx, os.Args, os.Stdin, os.Stdout, os.Stderr)
@@ -50,7 +47,7 @@ func newApp(stdin io.Reader, stdout, stderr io.Writer) *cli.App {
 	app := &cli.App{
 		Name:    "mfpfleet",
 		Usage:   "provision Gmail app passwords into fleets of multifunction printers",
-		Version: version,
+		Version: buildVersion().String(),
 		Description: `A typical first run, against a client's network:
 
    mfpfleet discover 10.1.0.0/24            # find the MFPs over SNMP, record them
@@ -81,6 +78,9 @@ prompt. Flags may come before or after targets.`,
 			newRotateCommand(),
 			newAuditCommand(),
 			newProbeCommand(),
+			newDoctorCommand(),
+			newVersionCommand(),
+			newCompletionCommand(),
 		},
 		// Errors are printed once, by reportError, with their hint.
 		ExitErrHandler: func(*cli.Context, error) {},
