@@ -33,7 +33,11 @@ func main() {
 // run is main without the process: tests call it in-process.
 func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	app := newApp(stdin, stdout, stderr)
-	err := app.RunContext(ctx, reorderArgs(app, args))
+	if n := len(args); n == 0 || args[n-1] != "--generate-bash-completion" {
+		// Completion requests (completion.go) keep urfave/cli's order.
+		args = reorderArgs(app, args)
+	}
+	err := app.RunContext(ctx, args)
 	if err == nil {
 		return exitOK
 	}
