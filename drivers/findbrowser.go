@@ -101,7 +101,7 @@ func joinFor(goos string, elem ...string) string {
 func BrowserCandidates(env BrowserEnv) []BrowserCandidate {
 	var c []BrowserCandidate
 	for _, n := range headlessShells {
-		c = append(c, BrowserCandidate{Name: n, Why: "the headless shell on PATH (the lightest browser for a fleet)"})
+		c = append(c, BrowserCandidate{Name: n, Why: "the headless shell on PATH, the lightest for a fleet"})
 	}
 	type app struct{ name, dir, exe string }
 	switch env.GOOS {

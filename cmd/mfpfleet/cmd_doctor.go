@@ -344,7 +344,8 @@ func doctorSMTP(ctx context.Context, g *globals, port int, startTLS bool, timeou
 		if d.Detail != "" && d.Detail != d.Cause {
 			ch.Detail += " (" + d.Detail + ")"
 		}
-		ch.Fix = d.NextStep
+		ch.Fix = strings.ReplaceAll(d.NextStep, fmt.Sprintf("(--port %d)", otherSMTPPort(port)),
+			fmt.Sprintf("(the devices: [gmail] device_port = %d; mfpfleet gmail check --port %d)", otherSMTPPort(port), otherSMTPPort(port)))
 		return ch
 	}
 	tlsCfg := &tls.Config{ServerName: host, MinVersion: tls.VersionTLS12}
