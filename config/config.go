@@ -281,7 +281,10 @@ func Parse(b []byte) (*Config, error) {
 	c := Default()
 	dec := toml.NewDecoder(bytes.NewReader(b)).DisallowUnknownFields()
 	if err := dec.Decode(&c); err != nil {
-		return nil, describeDecodeError(err)
+		return nil, pathHint(describeDecodeError(err))
+	}
+	if err := c.checkPathChars(); err != nil {
+		return nil, err
 	}
 	if err := c.Validate(); err != nil {
 		return nil, err

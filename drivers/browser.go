@@ -10,7 +10,6 @@ import (
 	"log/slog"
 	"net"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -29,8 +28,8 @@ import (
 
 // BrowserOptions configures the one Chromium process of a run.
 type BrowserOptions struct {
-	// Path of the Chromium binary; "" searches PATH for Chromiums, the
-	// headless shell first.
+	// Path of the Chromium binary; "" searches for one (FindBrowser),
+	// the headless shell first.
 	Path string
 	// Flags are extra command-line flags, "--name=value" or "--name"
 	// (tests add --host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.*).
@@ -115,34 +114,6 @@ var RequiredFlags = []string{
 	"--ignore-certificate-errors",
 }
 
-// Chromiums are the binaries FindChromium looks for, in order. The old
-// headless shell (Debian's chromium-headless-shell, Chrome's
-// chrome-headless-shell) comes first: it is the same engine without the
-// browser's window and UI machinery, and costs about half the CPU per
-// page load of `chromium --headless` (README, Performance), which is
-// what bounds a fleet run on a laptop.
-var Chromiums = []string{"chromium-headless-shell", "chrome-headless-shell",
-	"chromium", "chromium-browser", "google-chrome", "google-chrome-stable"}
-
-// FindChromium returns the Chromium binary: path when set (it must exist),
-// else the first of Chromiums on PATH. The error wraps ErrNoChromium and
-// says how to install it.
-func FindChromium(path string) (string, error) {
-	if path != "" {
-		p, err := exec.LookPath(path)
-		if err != nil {
-			return "", fmt.Errorf("browser path %q (fleet.toml [browser] path): %v: %w; install it with `apt-get install chromium-headless-shell` (or chromium) or fix the path", path, err, ErrNoChromium)
-		}
-		return p, nil
-	}
-	for _, name := range Chromiums {
-		if p, err := exec.LookPath(name); err == nil {
-			return p, nil
-		}
-	}
-	return "", fmt.Errorf("none of %s on PATH: %w; install it with `apt-get install chromium-headless-shell` (Debian/Ubuntu; chromium works too, at twice the CPU) or set [browser] path in fleet.toml", strings.Join(Chromiums, ", "), ErrNoChromium)
-}
-
 // IsHeadlessShell reports whether exe is Chromium's old headless shell
 // (Debian's chromium-headless-shell, Chrome's chrome-headless-shell),
 // the only build that lets DevTools control when a tab draws a frame.
@@ -153,7 +124,7 @@ func IsHeadlessShell(exe string) bool {
 // NewBrowser starts Chromium with a fresh profile. ctx bounds only the
 // start; the browser lives until Close (cancel the run by calling Close).
 func NewBrowser(ctx context.Context, o BrowserOptions) (*Browser, error) {
-	exe, err := FindChromium(o.Path)
+	exe, err := findChromiumLogged(o.Path, o.Logger)
 	if err != nil {
 		return nil, err
 	}

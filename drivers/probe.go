@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/mfpfleet/mfpfleet/devices"
+	"github.com/mfpfleet/mfpfleet/internal/private"
 )
 
 // ProbeReport is what `mfpfleet probe ADDRESS` saves about an unknown
@@ -364,7 +365,7 @@ func (f ProbeField) line() string {
 // SaveProbe writes the report as probe-<address>.json and .txt into dir
 // and returns the two paths.
 func SaveProbe(r ProbeReport, dir string) (string, string, error) {
-	if err := os.MkdirAll(dir, 0o700); err != nil {
+	if err := private.MkdirAll(dir); err != nil {
 		return "", "", err
 	}
 	stem := filepath.Join(dir, "probe-"+safeName(r.Address))

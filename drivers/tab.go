@@ -24,6 +24,7 @@ import (
 
 	"github.com/mfpfleet/mfpfleet/config"
 	"github.com/mfpfleet/mfpfleet/devices"
+	"github.com/mfpfleet/mfpfleet/internal/private"
 )
 
 // Tab is one browser tab on one device (cookies and storage are kept
@@ -502,7 +503,7 @@ func (t *Tab) SaveArtifacts(ctx context.Context, step string) (png, htm string, 
 	if dir == "" {
 		return "", "", errors.New("no artifacts dir configured")
 	}
-	if err := os.MkdirAll(dir, 0o700); err != nil {
+	if err := private.MkdirAll(dir); err != nil {
 		return "", "", err
 	}
 	actx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 15*time.Second)

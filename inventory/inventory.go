@@ -25,12 +25,15 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"io/fs"
 	"net/url"
 	"strings"
 	"sync"
 	"time"
 
 	_ "modernc.org/sqlite" // registers the "sqlite" database/sql driver
+
+	"github.com/mfpfleet/mfpfleet/internal/private"
 )
 
 // ErrNotFound is returned (wrapped) when a device, credential, holding or
@@ -49,9 +52,10 @@ var ErrNewerSchema = errors.New("inventory schema is newer than this mfpfleet")
 // DB is an open inventory. Its methods are safe for concurrent use by many
 // goroutines. Close it when done.
 type DB struct {
-	path string
-	w    *sql.DB // single writer connection, BEGIN IMMEDIATE
-	r    *sql.DB // reader pool, query_only
+	path    string
+	created bool    // Open created the file
+	w       *sql.DB // single writer connection, BEGIN IMMEDIATE
+	r       *sql.DB // reader pool, query_only
 
 	key []byte // per-inventory HMAC key for Fingerprint
 
@@ -115,6 +119,12 @@ func Open(ctx context.Context, path string) (*DB, error) {
 	if path == "" {
 		return nil, errors.New("open inventory: empty path: set --db, MFPFLEET_DB or [inventory] path in fleet.toml")
 	}
+	// Created empty and private (0600, a user-only ACL on Windows) before
+	// SQLite opens it: SQLite gives its WAL and SHM the file's mode.
+	created, err := private.CreateFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("open inventory %s: %w (check that the folder exists and is writable)", path, err)
+	}
 	w, err := sql.Open("sqlite", dsn(path, true))
 	if err != nil {
 		return nil, fmt.Errorf("open inventory %s: %w", path, err)
@@ -124,7 +134,7 @@ func Open(ctx context.Context, path string) (*DB, error) {
 	w.SetConnMaxLifetime(0)
 	w.SetConnMaxIdleTime(0)
 
-	db := &DB{path: path, w: w, now: time.Now}
+	db := &DB{path: path, created: created, w: w, now: time.Now}
 	if err := w.PingContext(ctx); err != nil {
 		w.Close()
 		return nil, fmt.Errorf("open inventory %s: %w (check that the folder exists and is writable)", path, err)
@@ -152,8 +162,19 @@ func Open(ctx context.Context, path string) (*DB, error) {
 		return nil, fmt.Errorf("open inventory %s: %w", path, err)
 	}
 	db.r = r
+	if created {
+		for _, f := range []string{path + "-wal", path + "-shm"} {
+			if err := private.Restrict(f); err != nil && !errors.Is(err, fs.ErrNotExist) {
+				db.Close()
+				return nil, fmt.Errorf("open inventory %s: %w", path, err)
+			}
+		}
+	}
 	return db, nil
 }
+
+// Created reports whether Open created the file (a new, empty inventory).
+func (db *DB) Created() bool { return db.created }
 
 // Path returns the file the inventory was opened from.
 func (db *DB) Path() string { return db.path }

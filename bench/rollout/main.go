@@ -1,3 +1,5 @@
+//go:build linux
+
 // Command rollout benchmarks provisioning throughput for
 // bench/rollout/run.sh: 48 simulated Xerox web admins (ConnectKey,
 // VersaLink and Fuji-Xerox-made, the legacy model left out) pushed by

@@ -3,12 +3,12 @@ package main
 import (
 	"errors"
 	"fmt"
-	"os"
 
 	"github.com/urfave/cli/v2"
 
 	"github.com/mfpfleet/mfpfleet/devices"
 	"github.com/mfpfleet/mfpfleet/drivers"
+	"github.com/mfpfleet/mfpfleet/internal/private"
 	"github.com/mfpfleet/mfpfleet/inventory"
 )
 
@@ -52,7 +52,7 @@ func runProbe(c *cli.Context) error {
 		}
 	}
 	out := c.String("out")
-	if err := os.MkdirAll(out, 0o755); err != nil {
+	if err := private.MkdirAll(out); err != nil {
 		return err
 	}
 	b, err := drivers.NewBrowser(c.Context, g.browserOptions(out))

@@ -8,6 +8,7 @@ import (
 	"io"
 	"log/slog"
 	"os"
+	"path/filepath"
 	"strings"
 	"text/tabwriter"
 
@@ -22,6 +23,7 @@ import (
 // the output streams. It lives in the App's Metadata.
 type globals struct {
 	cfg     *config.Config
+	cfgErr  error // the config's error, kept for doctor (which reports it)
 	log     *slog.Logger
 	json    bool
 	dbPath  string
@@ -64,6 +66,9 @@ func setupGlobals(c *cli.Context) error {
 		d := config.Default()
 		cfg = &d
 		g.log.Debug("no fleet.toml here; using built-in defaults", "path", path)
+	case err != nil && c.Args().First() == "doctor":
+		d := config.Default()
+		cfg, g.cfgErr = &d, err
 	case err != nil:
 		return fmt.Errorf("%w: %w", errConfig, err)
 	}
@@ -141,6 +146,13 @@ func (g *globals) openDB(ctx context.Context) (*inventory.DB, error) {
 			return nil, withHint(err, "this inventory was written by a newer mfpfleet: upgrade, or use another --db")
 		}
 		return nil, fmt.Errorf("open inventory %s: %w", g.dbPath, err)
+	}
+	if db.Created() {
+		where := g.dbPath
+		if abs, err := filepath.Abs(where); err == nil {
+			where = abs
+		}
+		fmt.Fprintf(g.stderr, "mfpfleet: created a new inventory at %s (readable only by you; keep it: it holds the devices, the journal and the fingerprint key; --db or [inventory] path to put it elsewhere)\n", where)
 	}
 	g.db = db
 	g.onClose(db.Close)

@@ -23,9 +23,6 @@ import (
 	_ "github.com/mfpfleet/mfpfleet/drivers/all"
 )
 
-// version is set at build time with -ldflags "-X main.version=…".
-var version = "dev"
-
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	code := run(ctx, os.Args, os.Stdin, os.Stdout, os.Stderr)
@@ -36,7 +33,11 @@ func main() {
 // run is main without the process: tests call it in-process.
 func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	app := newApp(stdin, stdout, stderr)
-	err := app.RunContext(ctx, reorderArgs(app, args))
+	if n := len(args); n == 0 || args[n-1] != "--generate-bash-completion" {
+		// Completion requests (completion.go) keep urfave/cli's order.
+		args = reorderArgs(app, args)
+	}
+	err := app.RunContext(ctx, args)
 	if err == nil {
 		return exitOK
 	}
@@ -50,7 +51,7 @@ func newApp(stdin io.Reader, stdout, stderr io.Writer) *cli.App {
 	app := &cli.App{
 		Name:    "mfpfleet",
 		Usage:   "provision Gmail app passwords into fleets of multifunction printers",
-		Version: version,
+		Version: buildVersion().String(),
 		Description: `A typical first run, against a client's network:
 
    mfpfleet discover 10.1.0.0/24            # find the MFPs over SNMP, record them
@@ -81,6 +82,9 @@ prompt. Flags may come before or after targets.`,
 			newRotateCommand(),
 			newAuditCommand(),
 			newProbeCommand(),
+			newDoctorCommand(),
+			newVersionCommand(),
+			newCompletionCommand(),
 		},
 		// Errors are printed once, by reportError, with their hint.
 		ExitErrHandler: func(*cli.Context, error) {},
