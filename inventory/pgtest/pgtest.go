@@ -206,6 +206,24 @@ func Shared(tb testing.TB) *Server {
 	return shared
 }
 
+// Private starts a cluster for one test and stops it when the test ends
+// (for packages with no TestMain to call StopShared); it skips or fails
+// like Shared.
+func Private(tb testing.TB) *Server {
+	tb.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	s, err := Start(ctx)
+	if err != nil {
+		if os.Getenv("MFPFLEET_REQUIRE_PEERS") == "1" {
+			tb.Fatalf("PostgreSQL required (MFPFLEET_REQUIRE_PEERS=1): %v", err)
+		}
+		tb.Skipf("PostgreSQL not available: %v", err)
+	}
+	tb.Cleanup(s.Stop)
+	return s
+}
+
 // Database is Shared(tb).NewDatabase: the URL of a fresh database.
 func Database(tb testing.TB) string {
 	tb.Helper()

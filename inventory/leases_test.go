@@ -1,0 +1,119 @@
+package inventory
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+)
+
+// TestLeaseRace has many runs, through two handles (two processes as far
+// as the database can tell), race for the same devices: each device is won
+// by exactly one holder, the losers are told who holds it, and a released
+// or lapsed lease can be taken.
+func TestLeaseRace(t *testing.T) {
+	ctx := context.Background()
+	target := testTarget(t)
+	var handles [2]*DB
+	for i := range handles {
+		db, err := Open(ctx, target)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer db.Close()
+		handles[i] = db
+	}
+	const devs, runs = 20, 6
+	ids := make([]int64, devs)
+	for i := range ids {
+		id, _, err := handles[0].UpsertDevice(ctx, xerox(fmt.Sprintf("127.0.62.%d", i+1), fmt.Sprintf("3TB2%05d", i), ""), time.Time{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		ids[i] = id
+	}
+	holders := make([]string, runs)
+	for r := range holders {
+		holders[r] = NewLeaseHolder(int64(r + 1))
+	}
+	winners := make([]atomic.Int32, devs)
+	var wg sync.WaitGroup
+	errs := make(chan error, runs*devs)
+	for r := range runs {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			db := handles[r%2]
+			for i, id := range ids {
+				err := db.AcquireLease(ctx, id, holders[r], int64(r+1), time.Hour)
+				switch {
+				case err == nil:
+					winners[i].Add(1)
+				case errors.Is(err, ErrLeased):
+					if !strings.Contains(err.Error(), "pid") {
+						errs <- fmt.Errorf("lease error does not name the holder: %v", err)
+					}
+				default:
+					errs <- err
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Error(err)
+	}
+	for i := range winners {
+		if n := winners[i].Load(); n != 1 {
+			t.Errorf("device %d leased by %d runs at once, want 1", ids[i], n)
+		}
+	}
+	ls, err := handles[1].Leases(ctx)
+	if err != nil || len(ls) != devs {
+		t.Fatalf("Leases = %d, %v; want %d", len(ls), err, devs)
+	}
+	// The holder renews its own leases; another holder still cannot take them.
+	h := ls[0].Holder
+	if err := handles[0].AcquireLease(ctx, ls[0].DeviceID, h, ls[0].RunID, time.Hour); err != nil {
+		t.Errorf("holder could not renew its own lease: %v", err)
+	}
+	if _, err := handles[0].RenewLeases(ctx, h, time.Hour); err != nil {
+		t.Fatal(err)
+	}
+	other := NewLeaseHolder(99)
+	if err := handles[1].AcquireLease(ctx, ls[0].DeviceID, other, 99, time.Hour); !errors.Is(err, ErrLeased) {
+		t.Fatalf("another run took a held lease: %v", err)
+	}
+	// Released: free for the next run.
+	if err := handles[0].ReleaseLeases(ctx, h); err != nil {
+		t.Fatal(err)
+	}
+	if err := handles[1].AcquireLease(ctx, ls[0].DeviceID, other, 99, time.Hour); err != nil {
+		t.Fatalf("released lease not free: %v", err)
+	}
+	// A run that dies stops renewing: its lease lapses on the database's
+	// clock and another run takes the device.
+	dead := NewLeaseHolder(100)
+	if err := handles[0].ReleaseLease(ctx, ids[1], ls[1].Holder); err != nil {
+		t.Fatal(err)
+	}
+	if err := handles[0].AcquireLease(ctx, ids[1], dead, 100, time.Millisecond); err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		err := handles[1].AcquireLease(ctx, ids[1], other, 99, time.Hour)
+		if err == nil {
+			break
+		}
+		if !errors.Is(err, ErrLeased) || time.Now().After(deadline) {
+			t.Fatalf("lapsed lease never freed: %v", err)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
