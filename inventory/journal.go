@@ -275,10 +275,11 @@ func (db *DB) GetRun(ctx context.Context, runID int64) (Run, error) {
 
 // LastUnfinishedRun returns the newest run of kind that was never
 // finished (crashed or killed) or finished as RunInterrupted; ErrNotFound
-// (wrapped) when there is none.
+// (wrapped) when there is none. Runs brought in by Import are another
+// inventory's to resume and are left out.
 func (db *DB) LastUnfinishedRun(ctx context.Context, kind string) (Run, error) {
 	r, err := scanRun(db.rq().QueryRowContext(ctx, `SELECT `+runCols+` FROM runs
-		WHERE kind = ? AND (finished_at IS NULL OR status = ?) ORDER BY id DESC LIMIT 1`, kind, RunInterrupted))
+		WHERE kind = ? AND (finished_at IS NULL OR status = ?) AND origin = '' ORDER BY id DESC LIMIT 1`, kind, RunInterrupted))
 	if errors.Is(err, sql.ErrNoRows) {
 		return Run{}, fmt.Errorf("no unfinished %s run to resume: %w", kind, ErrNotFound)
 	}

@@ -10,6 +10,15 @@ import (
 	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" database/sql driver
 )
 
+// Redact returns ref fit for messages: a postgres:// URL with its
+// password replaced; a file path unchanged.
+func Redact(ref string) string {
+	if !IsPostgresURL(ref) {
+		return ref
+	}
+	return redactURL(ref)
+}
+
 // redactURL is ref with its password replaced, for messages and Path.
 func redactURL(ref string) string {
 	u, err := url.Parse(ref)
