@@ -46,7 +46,9 @@ type Address struct {
 // must match.
 type Filter struct {
 	// Site and Vendor match exactly, case-insensitively.
-	Site   string
+	Site string
+	// Sites keeps devices of any of these sites (with Site, any of all).
+	Sites  []string
 	Vendor string
 	// Model matches a case-insensitive substring ("c8070" finds
 	// "AltaLink C8070").
@@ -367,9 +369,13 @@ func filterSQL(f Filter) (string, []any) {
 	if !f.IncludeRetired {
 		where = append(where, "d.retired = 0")
 	}
-	if f.Site != "" {
-		where = append(where, "lower(d.site) = lower(CAST(? AS TEXT))")
-		args = append(args, f.Site)
+	if sites := siteList(f); len(sites) > 0 {
+		var or []string
+		for _, s := range sites {
+			or = append(or, "lower(d.site) = lower(CAST(? AS TEXT))")
+			args = append(args, s)
+		}
+		where = append(where, "("+strings.Join(or, " OR ")+")")
 	}
 	if f.Vendor != "" {
 		where = append(where, "lower(d.vendor) = lower(CAST(? AS TEXT))")
@@ -399,6 +405,16 @@ func filterSQL(f Filter) (string, []any) {
 		return "", nil
 	}
 	return " WHERE " + strings.Join(where, " AND "), args
+}
+
+func siteList(f Filter) []string {
+	var out []string
+	for _, s := range append([]string{f.Site}, f.Sites...) {
+		if s = strings.TrimSpace(s); s != "" {
+			out = append(out, s)
+		}
+	}
+	return out
 }
 
 func placeholders(n int) string {

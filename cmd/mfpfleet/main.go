@@ -80,6 +80,7 @@ prompt. Flags may come before or after targets.`,
 			newTestCommand(),
 			newRotateCommand(),
 			newAuditCommand(),
+			newInventoryCommand(),
 			newProbeCommand(),
 		},
 		// Errors are printed once, by reportError, with their hint.
