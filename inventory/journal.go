@@ -276,7 +276,9 @@ func (db *DB) GetRun(ctx context.Context, runID int64) (Run, error) {
 // LastUnfinishedRun returns the newest run of kind that was never
 // finished (crashed or killed) or finished as RunInterrupted; ErrNotFound
 // (wrapped) when there is none. Runs brought in by Import are another
-// inventory's to resume and are left out.
+// inventory's to resume and are left out. A run whose process still holds
+// device leases (another laptop on a shared inventory is running it) is
+// refused with an error wrapping ErrLeased.
 func (db *DB) LastUnfinishedRun(ctx context.Context, kind string) (Run, error) {
 	r, err := scanRun(db.rq().QueryRowContext(ctx, `SELECT `+runCols+` FROM runs
 		WHERE kind = ? AND (finished_at IS NULL OR status = ?) AND origin = '' ORDER BY id DESC LIMIT 1`, kind, RunInterrupted))
@@ -284,6 +286,16 @@ func (db *DB) LastUnfinishedRun(ctx context.Context, kind string) (Run, error) {
 		return Run{}, fmt.Errorf("no unfinished %s run to resume: %w", kind, ErrNotFound)
 	}
 	if err != nil {
+		return Run{}, fmt.Errorf("last unfinished %s run: %w", kind, err)
+	}
+	var holder string
+	err = db.rq().QueryRowContext(ctx, `SELECT holder FROM device_leases WHERE run_id = ? AND expires_ms >= `+db.dialect.nowMillis()+` LIMIT 1`,
+		r.ID).Scan(&holder)
+	switch {
+	case err == nil:
+		return Run{}, fmt.Errorf("%s run %d is still running (%s): %w; resume it once it has stopped, or %s after it died",
+			kind, r.ID, holder, ErrLeased, DefaultLeaseTTL)
+	case !errors.Is(err, sql.ErrNoRows):
 		return Run{}, fmt.Errorf("last unfinished %s run: %w", kind, err)
 	}
 	return r, nil

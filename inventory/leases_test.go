@@ -117,3 +117,31 @@ func TestLeaseRace(t *testing.T) {
 		time.Sleep(10 * time.Millisecond)
 	}
 }
+
+// TestResumeRefusesARunStillRunning: on a shared inventory, --resume must
+// not pick up a run another laptop is still running (it holds leases).
+func TestResumeRefusesARunStillRunning(t *testing.T) {
+	ctx := context.Background()
+	db := openTest(t)
+	dev, _, err := db.UpsertDevice(ctx, xerox("127.0.62.100", "3TB200100", ""), time.Time{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	run, err := db.StartRun(ctx, RunPush, 0, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := NewLeaseHolder(run)
+	if err := db.AcquireLease(ctx, dev, h, run, time.Hour); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.LastUnfinishedRun(ctx, RunPush); !errors.Is(err, ErrLeased) || !strings.Contains(err.Error(), "still running") {
+		t.Fatalf("LastUnfinishedRun of a live run: %v", err)
+	}
+	if err := db.ReleaseLeases(ctx, h); err != nil {
+		t.Fatal(err)
+	}
+	if r, err := db.LastUnfinishedRun(ctx, RunPush); err != nil || r.ID != run {
+		t.Fatalf("after the run stopped: %+v, %v", r, err)
+	}
+}
