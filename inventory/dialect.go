@@ -124,10 +124,10 @@ func IsPostgresURL(ref string) bool {
 	return strings.HasPrefix(l, "postgres://") || strings.HasPrefix(l, "postgresql://")
 }
 
-// insertOrder is an ORDER BY for rows of run_devices in the order they
-// were added: SQLite's rowid; PostgreSQL has none, so its first update
-// time (the row's updated_at is set on insert and refreshed after) is
-// approximated by the device id within one run.
+// insertOrder is an ORDER BY for the rows of one run in run_devices:
+// SQLite's rowid (the order they were added); PostgreSQL has no rowid, so
+// there the device id (the callers need a stable order, not the exact
+// order of addition).
 func (d dialect) insertOrder() string {
 	if d == dialectPostgres {
 		return "device_id"

@@ -145,3 +145,101 @@ func TestResumeRefusesARunStillRunning(t *testing.T) {
 		t.Fatalf("after the run stopped: %+v, %v", r, err)
 	}
 }
+
+// TestFailedLoginsAcrossRuns: runs on two handles (two laptops) record
+// failed logins on a device neither has seen yet, all at once: one device
+// record, every failure counted once.
+func TestFailedLoginsAcrossRuns(t *testing.T) {
+	ctx := context.Background()
+	target := testTarget(t)
+	var handles [2]*DB
+	for i := range handles {
+		db, err := Open(ctx, target)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer db.Close()
+		handles[i] = db
+	}
+	const workers, each = 8, 25
+	var wg sync.WaitGroup
+	errs := make(chan error, workers)
+	for w := range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			l := handles[w%2].LoginLedger()
+			for range each {
+				if err := l.RecordLoginAttempt(ctx, "serial:3TB2NEW01", AdminDefault1111, "admin", false, "denied"); err != nil {
+					errs <- err
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Fatal(err)
+	}
+	ds, err := handles[0].ListDevices(ctx, Filter{})
+	if err != nil || len(ds) != 1 {
+		t.Fatalf("%d device records, %v; want 1", len(ds), err)
+	}
+	n, byKind, err := handles[1].LoginLedger().FailedLogins(ctx, "serial:3TB2NEW01")
+	if err != nil || n != workers*each || byKind[AdminDefault1111] != workers*each {
+		t.Errorf("failed logins %d %v, %v; want %d", n, byKind, err, workers*each)
+	}
+}
+
+// TestConcurrentDiscoveryOfOneDevice: two sites' discoveries record the
+// same new printer (by serial) at the same moment: one record, no error.
+func TestConcurrentDiscoveryOfOneDevice(t *testing.T) {
+	ctx := context.Background()
+	target := testTarget(t)
+	var handles [2]*DB
+	for i := range handles {
+		db, err := Open(ctx, target)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer db.Close()
+		handles[i] = db
+	}
+	for round := range 5 {
+		serial := fmt.Sprintf("3TB2RACE%d", round)
+		start := make(chan struct{})
+		var wg sync.WaitGroup
+		errs := make(chan error, 16)
+		ids := make(chan int64, 16)
+		for w := range 16 {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				<-start
+				id, _, err := handles[w%2].UpsertDevice(ctx, xerox(fmt.Sprintf("127.0.62.%d", 150+w), serial, ""), time.Time{})
+				if err != nil {
+					errs <- err
+					return
+				}
+				ids <- id
+			}()
+		}
+		close(start)
+		wg.Wait()
+		close(errs)
+		close(ids)
+		for err := range errs {
+			t.Fatal(err)
+		}
+		first := int64(0)
+		for id := range ids {
+			if first == 0 {
+				first = id
+			}
+			if id != first {
+				t.Fatalf("round %d: one serial recorded as devices %d and %d", round, first, id)
+			}
+		}
+	}
+}
