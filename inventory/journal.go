@@ -288,15 +288,25 @@ func (db *DB) LastUnfinishedRun(ctx context.Context, kind string) (Run, error) {
 	if err != nil {
 		return Run{}, fmt.Errorf("last unfinished %s run: %w", kind, err)
 	}
-	var holder string
-	err = db.rq().QueryRowContext(ctx, `SELECT holder FROM device_leases WHERE run_id = ? AND expires_ms >= `+db.dialect.nowMillis()+` LIMIT 1`,
-		r.ID).Scan(&holder)
-	switch {
-	case err == nil:
-		return Run{}, fmt.Errorf("%s run %d is still running (%s): %w; resume it once it has stopped, or %s after it died",
-			kind, r.ID, holder, ErrLeased, DefaultLeaseTTL)
-	case !errors.Is(err, sql.ErrNoRows):
+	holders, err := queryAll(ctx, db.rq(), func(s rowScanner) (string, error) {
+		var h string
+		return h, s.Scan(&h)
+	}, `SELECT DISTINCT holder FROM device_leases WHERE run_id = ? AND expires_ms >= `+db.dialect.nowMillis(), r.ID)
+	if err != nil {
 		return Run{}, fmt.Errorf("last unfinished %s run: %w", kind, err)
+	}
+	for _, h := range holders {
+		if !holderDead(h) {
+			return Run{}, fmt.Errorf("%s run %d is still running (%s): %w; resume it once it has stopped, or %s after it died",
+				kind, r.ID, h, ErrLeased, DefaultLeaseTTL)
+		}
+	}
+	// The run's process died on this machine (killed, crashed): its
+	// leases go now rather than when they lapse, for the resumption.
+	for _, h := range holders {
+		if err := db.ReleaseLeases(ctx, h); err != nil {
+			return Run{}, err
+		}
 	}
 	return r, nil
 }

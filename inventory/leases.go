@@ -42,6 +42,22 @@ func NewLeaseHolder(runID int64) string {
 	return fmt.Sprintf("%s pid %d run %d #%s", host, os.Getpid(), runID, hex.EncodeToString(b))
 }
 
+// holderDead reports whether holder (from NewLeaseHolder) names a process
+// of this machine that no longer exists. A holder on another machine is
+// never known dead: its lease lapses on its own.
+func holderDead(holder string) bool {
+	var host string
+	var pid int
+	if _, err := fmt.Sscanf(holder, "%s pid %d", &host, &pid); err != nil {
+		return false
+	}
+	me, _ := os.Hostname()
+	if me == "" {
+		me = "unknown-host"
+	}
+	return host == me && pid > 0 && pid != os.Getpid() && !processAlive(pid)
+}
+
 // AcquireLease takes device deviceID's lease for holder for ttl (measured
 // on the database's clock, so laptops' clocks need not agree). It succeeds
 // when the device has no lease, an expired one, or one holder already

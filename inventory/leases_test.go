@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
+	"os/exec"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -241,5 +243,35 @@ func TestConcurrentDiscoveryOfOneDevice(t *testing.T) {
 				t.Fatalf("round %d: one serial recorded as devices %d and %d", round, first, id)
 			}
 		}
+	}
+}
+
+// TestResumeAfterTheRunDied: a run killed on this machine leaves leases
+// behind; --resume takes the run over at once and frees its devices.
+func TestResumeAfterTheRunDied(t *testing.T) {
+	ctx := context.Background()
+	db := openTest(t)
+	dev, _, err := db.UpsertDevice(ctx, xerox("127.0.62.101", "3TB200101", ""), time.Time{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	run, err := db.StartRun(ctx, RunPush, 0, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command("true")
+	if err := cmd.Run(); err != nil {
+		t.Skip(err)
+	}
+	host, _ := os.Hostname()
+	dead := fmt.Sprintf("%s pid %d run %d #deadbeef", host, cmd.Process.Pid, run)
+	if err := db.AcquireLease(ctx, dev, dead, run, time.Hour); err != nil {
+		t.Fatal(err)
+	}
+	if r, err := db.LastUnfinishedRun(ctx, RunPush); err != nil || r.ID != run {
+		t.Fatalf("resume after the run died: %+v, %v", r, err)
+	}
+	if err := db.AcquireLease(ctx, dev, NewLeaseHolder(run), run, time.Hour); err != nil {
+		t.Errorf("the dead run's lease was not freed: %v", err)
 	}
 }
