@@ -327,6 +327,19 @@ func (db *DB) importTx(ctx context.Context, tx querier, exp Export, sum *ImportS
 		if seen.IsZero() {
 			seen = db.clock()
 		}
+		if nd.Serial != "" {
+			// A device seen here since the export was made keeps the
+			// address it was last seen at; the older one joins its
+			// history below.
+			var newer int
+			if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM devices WHERE serial = ? AND last_seen > ?`,
+				nd.Serial, tsv(seen)).Scan(&newer); err != nil {
+				return fmt.Errorf("device %s: %w", deviceRef(nd), err)
+			}
+			if newer > 0 {
+				nd.IP = ""
+			}
+		}
 		id, isNew, err := upsertTx(ctx, tx, nd, tsv(seen))
 		if err != nil {
 			return fmt.Errorf("device %s: %w", deviceRef(nd), err)

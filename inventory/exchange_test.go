@@ -222,6 +222,13 @@ func TestExportImport(t *testing.T) {
 	if as, _ := dst.DeviceAddresses(ctx, dev.ID); len(as) != 2 {
 		t.Errorf("merged address history: %+v", as)
 	}
+	// The older export once more: the device stays where it was last seen.
+	if _, err := dst.Import(ctx, exp); err != nil {
+		t.Fatal(err)
+	}
+	if dev, err = dst.FindDevice(ctx, "3TB300001"); err != nil || dev.IP != "127.0.63.9" {
+		t.Errorf("an older export moved the device back: %s, %v", dev.IP, err)
+	}
 }
 
 func TestReadExportRejects(t *testing.T) {
