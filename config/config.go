@@ -39,9 +39,10 @@ type Config struct {
 	Warnings []string `toml:"-"`
 }
 
-// Inventory configures the SQLite inventory.
+// Inventory configures the inventory.
 type Inventory struct {
-	// Path of the SQLite file, relative to the config file's folder.
+	// Path of the SQLite file, relative to the config file's folder, or
+	// a postgres:// URL of a PostgreSQL database shared by many sites.
 	Path string `toml:"path"`
 }
 

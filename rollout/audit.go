@@ -367,6 +367,7 @@ type Report struct {
 	GeneratedAt time.Time       `json:"generated_at"`
 	Scope       AuditScope      `json:"scope"`
 	Summary     AuditSummary    `json:"summary"`
+	Sites       []SiteTotals    `json:"sites"` // per-site totals (audit_sites.go)
 	Credentials []CredentialUse `json:"credentials"`
 	Rows        []AuditRow      `json:"devices"`
 	// AccountFindings are account-wide (shown once, at the top);
@@ -423,7 +424,7 @@ func Audit(ctx context.Context, db *inventory.DB, opts AuditOptions) (Report, er
 		Title:       title,
 		GeneratedAt: now,
 		Scope: AuditScope{
-			Site: opts.Filter.Site, Vendor: opts.Filter.Vendor, Model: opts.Filter.Model,
+			Site: scopeSites(opts.Filter), Vendor: opts.Filter.Vendor, Model: opts.Filter.Model,
 			Addresses: opts.Filter.Addresses, IncludeRetired: opts.Filter.IncludeRetired,
 			Live: opts.Live != nil,
 		},
@@ -440,6 +441,7 @@ func Audit(ctx context.Context, db *inventory.DB, opts AuditOptions) (Report, er
 	}
 	rep.AccountFindings, rep.Budgets = auditAccounts(rep.Rows)
 	rep.Summary = auditSummarise(rep.Rows)
+	rep.Sites = auditSites(rep.Rows)
 	rep.Credentials = auditCredentialUses(inv)
 	return rep, nil
 }

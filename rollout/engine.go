@@ -122,6 +122,8 @@ type engine struct {
 
 	csem chan struct{}
 	cwg  sync.WaitGroup
+
+	leases *leaser // per-device leases in the inventory (lease.go)
 }
 
 func execute(ctx context.Context, o Options, kind string) (Summary, error) {
@@ -251,6 +253,8 @@ func execute(ctx context.Context, o Options, kind string) (Summary, error) {
 		}
 	}
 	sum.RunID = e.runID
+	e.leases = startLeaser(e.dbctx, o.DB, o.Logger, e.runID)
+	defer e.leases.stop()
 	e.emit(Event{Kind: EventRunStarted, Total: len(plan.Targets)})
 
 	// Devices decided without touching them.
@@ -408,6 +412,7 @@ func deviceEvent(kind EventKind, t Target) Event {
 // finish records a device's outcome in the journal and the results.
 func (e *engine) finish(t Target, r *DeviceResult, status, reason, step string, started time.Time) {
 	d := t.Device
+	e.leases.release(d.ID)
 	r.DeviceID, r.IP, r.Serial, r.Model, r.Site, r.Method = d.ID, d.IP, d.Serial, d.Model, d.Site, t.Method
 	if r.Family == "" { // else the family the page showed (Session.Info)
 		r.Family = d.Family
@@ -503,6 +508,12 @@ func (e *engine) device(ctx context.Context, t Target) {
 	r := &DeviceResult{}
 	if ctx.Err() != nil {
 		e.finish(t, r, StatusPending, "not started: the run was interrupted; run the command again to continue", "", started)
+		return
+	}
+	if err := e.leases.acquire(t.Device.ID); err != nil {
+		// Another run (another laptop or site on the same inventory) is
+		// working on it: left pending, for the next run or --resume.
+		e.finish(t, r, StatusPending, fmt.Sprintf("%s: not started: %v", t.Device.IP, err), "", started)
 		return
 	}
 	if err := e.db.SetRunDevice(e.dbctx, e.runID, t.Device.ID, inventory.DeviceRunning, ""); err != nil {

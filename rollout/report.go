@@ -314,6 +314,7 @@ type auditHTMLRow struct {
 	AdminDefault bool
 	Cert         string
 	Findings     []auditHTMLFinding
+	SiteStart    *auditHTMLSite // first row of a site, in a report across sites
 }
 
 type auditHTMLGroupDevice struct {
@@ -341,6 +342,7 @@ type auditHTMLView struct {
 	Groups      []auditHTMLGroup
 	Creds       []auditHTMLCred
 	Rows        []auditHTMLRow
+	Sites       []SiteTotals // more than one: the report groups by site
 	Live        bool
 }
 
@@ -415,6 +417,10 @@ func WriteHTML(w io.Writer, r Report) error {
 		}
 		v.Rows = append(v.Rows, hr)
 	}
+	if len(r.Sites) > 1 {
+		v.Sites = r.Sites
+	}
+	v.Rows = groupBySite(v.Rows, r.Sites)
 	var b bytes.Buffer
 	if err := auditHTML.Execute(&b, v); err != nil {
 		return fmt.Errorf("audit html: %w", err)

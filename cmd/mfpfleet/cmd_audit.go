@@ -37,7 +37,7 @@ Examples:
    mfpfleet audit --site HQ --html hq-report.html --title "Acme Ltd, HQ"
    mfpfleet audit --live --json`,
 		Flags: []cli.Flag{
-			&cli.StringFlag{Name: "site", Usage: "only devices of `SITE`"},
+			&cli.StringSliceFlag{Name: "site", Usage: "only devices of `SITE` (repeat for several; the HTML report groups by site with per-site totals)"},
 			&cli.StringFlag{Name: "vendor", Usage: "only this `VENDOR`"},
 			&cli.StringFlag{Name: "model", Usage: "only models containing `TEXT`"},
 			&cli.BoolFlag{Name: "retired", Usage: "include retired devices"},
@@ -59,7 +59,7 @@ func runAudit(c *cli.Context) error {
 		return err
 	}
 	o := rollout.AuditOptions{
-		Filter: inventory.Filter{Site: c.String("site"), Vendor: c.String("vendor"), Model: c.String("model"), IncludeRetired: c.Bool("retired")},
+		Filter: inventory.Filter{Sites: c.StringSlice("site"), Vendor: c.String("vendor"), Model: c.String("model"), IncludeRetired: c.Bool("retired")},
 		Title:  c.String("title"), LoginBudget: g.cfg.Rollout.LoginAttemptBudget, Logger: g.log,
 	}
 	if d := c.Int("stale-days"); d > 0 {

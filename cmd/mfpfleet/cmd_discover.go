@@ -101,7 +101,7 @@ func runDiscover(c *cli.Context) error {
 		}
 		s := res.Stats
 		fmt.Fprintf(g.stderr, "mfpfleet: swept %d addresses in %s (%d packets, %.0f/s): %d answered, %d devices recorded in %s\n",
-			s.Addresses, s.Duration.Round(1e6), s.PacketsSent, s.PacketsPerSecond(), s.HostsAnswering, len(res.Devices), g.dbPath)
+			s.Addresses, s.Duration.Round(1e6), s.PacketsSent, s.PacketsPerSecond(), s.HostsAnswering, len(res.Devices), redactDB(g.dbPath))
 		if s.CredentialsNeeded > 0 {
 			fmt.Fprintf(g.stderr, "hint: %d SNMPv3 agents answered no configured user (listed as \"credentials needed\"): add an [[snmp.v3]] user in fleet.toml to identify them\n", s.CredentialsNeeded)
 		}

@@ -39,7 +39,7 @@ func globalFlags() []cli.Flag {
 		&cli.StringFlag{Name: "config", Aliases: []string{"c"}, Value: "fleet.toml", EnvVars: []string{"MFPFLEET_CONFIG"},
 			Usage: "configuration `FILE` (see fleet.example.toml); a missing default file means built-in defaults"},
 		&cli.StringFlag{Name: "db", EnvVars: []string{"MFPFLEET_DB"},
-			Usage: "inventory `PATH` (SQLite; default: [inventory] path of the config, else ./fleet.db)"},
+			Usage: "inventory: an SQLite file `PATH` (default: [inventory] path of the config, else ./fleet.db) or a postgres://USER@HOST/DB URL (password in PGPASSWORD or ~/.pgpass)"},
 		&cli.BoolFlag{Name: "json", Usage: "machine-readable output on stdout (logs and progress stay on stderr)"},
 		&cli.StringFlag{Name: "log-level", Value: "warn", EnvVars: []string{"MFPFLEET_LOG_LEVEL"},
 			Usage: "stderr log `LEVEL`: debug, info, warn or error"},
@@ -145,7 +145,7 @@ func (g *globals) openDB(ctx context.Context) (*inventory.DB, error) {
 		if errors.Is(err, inventory.ErrNewerSchema) {
 			return nil, withHint(err, "this inventory was written by a newer mfpfleet: upgrade, or use another --db")
 		}
-		return nil, fmt.Errorf("open inventory %s: %w", g.dbPath, err)
+		return nil, err // names the file, or the URL without its password
 	}
 	if db.Created() {
 		where := g.dbPath
@@ -158,3 +158,6 @@ func (g *globals) openDB(ctx context.Context) (*inventory.DB, error) {
 	g.onClose(db.Close)
 	return db, nil
 }
+
+// redactDB is the inventory path or URL fit for output (no password).
+func redactDB(ref string) string { return inventory.Redact(ref) }
