@@ -450,13 +450,13 @@ func (db *DB) importTx(ctx context.Context, tx querier, exp Export, sum *ImportS
 		id := devs[d.ID]
 		res, err := tx.ExecContext(ctx, `INSERT INTO holdings (device_id, credential_id, account, run_id,
 			pushed_at, confirmed_at, last_test_at, last_test_ok, last_test_error, admin_login,
-			smtp_host, smtp_port, smtp_security, smtp_user, smtp_from, tls_version, limits, updated_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+			smtp_host, smtp_port, smtp_security, smtp_user, smtp_from, tls_version, limits, updated_at, method, ehlo)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 			ON CONFLICT (device_id) DO UPDATE SET `+replaceHolding+` WHERE holdings.updated_at < excluded.updated_at`,
 			id, nullID(creds[h.CredentialID]), strings.ToLower(h.Account), nullID(runs[h.RunID]),
 			ts(h.PushedAt), ts(h.ConfirmedAt), ts(h.LastTestAt), b2i(h.LastTestOK), h.LastTestError, h.AdminLogin,
 			h.SMTPHost, h.SMTPPort, h.SMTPSecurity, h.SMTPUser, h.SMTPFrom, h.TLSVersion,
-			strings.Join(h.Limits, ","), tsv(h.UpdatedAt))
+			strings.Join(h.Limits, ","), tsv(h.UpdatedAt), h.Method, h.EHLO)
 		if err != nil {
 			return fmt.Errorf("holding of device %d: %w", d.ID, err)
 		}

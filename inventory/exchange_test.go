@@ -57,7 +57,7 @@ func fillSite(t *testing.T, db *DB, site, ipBase, serialBase string) {
 			}
 		}
 		if err := db.SetHolding(ctx, Holding{DeviceID: id, CredentialID: cred.ID, Account: "scan@example.com", RunID: run, PushedAt: day(3),
-			AdminLogin: AdminDefaultSerial, SMTPHost: "smtp.gmail.com", SMTPPort: 587, SMTPSecurity: "starttls", Limits: []string{LimitNoTestAction}}); err != nil {
+			AdminLogin: AdminDefaultSerial, SMTPHost: "smtp.gmail.com", SMTPPort: 587, SMTPSecurity: "starttls", Limits: []string{LimitNoTestAction}, Method: "relay", EHLO: "xrx1.client.example"}); err != nil {
 			t.Fatal(err)
 		}
 		if err := db.MarkConfirmed(ctx, id, cred.ID, day(3).Add(2*time.Minute)); err != nil {
