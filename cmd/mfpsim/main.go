@@ -134,7 +134,7 @@ func newApp(stdout, stderr io.Writer) *cli.App {
 			&cli.IntFlag{Name: "gmail-imap-port", Usage: "stand-in IMAP port (0: ephemeral)", Destination: &o.gmailPorts[2]},
 		},
 		Action: func(c *cli.Context) error {
-			o.faults = faults.Value()
+			o.faults = sim.JoinFaultSpecs(faults.Value())
 			o.smtpTLS = smtpTLS.Value()
 			o.adminPWFiles = pwFiles.Value()
 			o.adminPWEnvs = pwEnvs.Value()
