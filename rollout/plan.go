@@ -38,7 +38,7 @@ func makePlan(ctx context.Context, o *Options, kind string) (Plan, error) {
 	db, cfg := o.DB, o.Config
 	plan := Plan{Kind: kind, Account: o.Account}
 	if plan.Account == "" {
-		return plan, errors.New("no Gmail account: pass --account ADDRESS or set [gmail] account in fleet.toml")
+		return plan, fmt.Errorf("%w: pass --account ADDRESS or set [gmail] account in fleet.toml", ErrNoAccount)
 	}
 	sel := o.Select
 	var resumed inventory.Run

@@ -3,6 +3,7 @@ package main
 import (
 	"errors"
 	"fmt"
+	"net/netip"
 	"strings"
 	"time"
 
@@ -116,6 +117,11 @@ func rolloutOptions(c *cli.Context) (rollout.Options, error) {
 	acct := c.String("account")
 	if acct == "" {
 		acct = g.cfg.Gmail.Account
+	}
+	for _, ip := range c.StringSlice("ip") {
+		if a, perr := netip.ParseAddr(ip); perr != nil || !a.Is4() {
+			return rollout.Options{}, usageError("--ip %q is not an IPv4 address (write it like 10.1.0.23)", ip)
+		}
 	}
 	return rollout.Options{
 		Config: g.cfg, DB: db, Select: selector(c), Account: acct,
