@@ -48,7 +48,7 @@ Examples:
 			&cli.StringFlag{Name: "csv", Usage: "write CSV to `FILE` (- for stdout)"},
 			&cli.StringFlag{Name: "html", Usage: "write the HTML report to `FILE`"},
 			&cli.BoolFlag{Name: "live", Usage: "read each pushed device's SMTP settings back and compare"},
-			&cli.IntFlag{Name: "parallel", Usage: "with --live: devices read at once (default: rollout.parallel)"},
+			&cli.IntFlag{Name: "parallel", Usage: "with --live: `N` devices read at once (default: rollout.parallel)"},
 		},
 		Action: runAudit,
 	}

@@ -27,10 +27,10 @@ func selectionFlags() []cli.Flag {
 
 func runFlags() []cli.Flag {
 	return []cli.Flag{
-		&cli.IntFlag{Name: "parallel", Aliases: []string{"p"}, Usage: "devices at once, one Chromium tab each (default: rollout.parallel)"},
+		&cli.IntFlag{Name: "parallel", Aliases: []string{"p"}, Usage: "`N` devices at once, one Chromium tab each (default: rollout.parallel)"},
 		&cli.BoolFlag{Name: "retry-defaults", Usage: "try factory-default admin passwords again even where they failed before (within the lock-out budget)"},
 		&cli.StringSliceFlag{Name: "accept-new-cert", Usage: "accept the changed HTTPS certificate of `ADDRESS` (repeatable)"},
-		&cli.DurationFlag{Name: "confirm-timeout", Usage: "wait this long for each test e-mail (default: rollout.confirm_timeout)"},
+		&cli.DurationFlag{Name: "confirm-timeout", Usage: "wait `DURATION` for each test e-mail to arrive (default: rollout.confirm_timeout)"},
 	}
 }
 
