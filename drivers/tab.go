@@ -507,6 +507,15 @@ func (t *Tab) SaveArtifacts(ctx context.Context, step string) (png, htm string, 
 	}
 	actx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 15*time.Second)
 	defer cancel()
+	// A page that is gone (its renderer crashed, the tab closed) answers
+	// nothing: find that out in a moment instead of waiting out the
+	// budget for each capture.
+	pctx, pcancel := context.WithTimeout(actx, 5*time.Second)
+	perr := t.Eval(pctx, "check the page is there", `1`, nil)
+	pcancel()
+	if perr != nil {
+		return "", "", fmt.Errorf("no screenshot: the page is gone: %w", perr)
+	}
 	stem := filepath.Join(dir, fmt.Sprintf("%s-%s-%s", safeName(t.address), safeName(step), time.Now().UTC().Format("20060102T150405.000")))
 	img, err := t.MaskedScreenshot(actx)
 	if err == nil {

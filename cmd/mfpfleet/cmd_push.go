@@ -29,7 +29,7 @@ func runFlags() []cli.Flag {
 	return []cli.Flag{
 		&cli.IntFlag{Name: "parallel", Aliases: []string{"p"}, Usage: "`N` devices at once, one Chromium tab each (default: rollout.parallel)"},
 		&cli.BoolFlag{Name: "retry-defaults", Usage: "try factory-default admin passwords again even where they failed before (within the lock-out budget)"},
-		&cli.StringSliceFlag{Name: "accept-new-cert", Usage: "accept the changed HTTPS certificate of `ADDRESS` (repeatable)"},
+		&cli.StringSliceFlag{Name: "accept-new-cert", Usage: "accept the changed HTTPS certificate of `ADDRESS` (repeatable, or a comma list: 10.1.0.23,10.1.0.24)"},
 		&cli.DurationFlag{Name: "confirm-timeout", Usage: "wait `DURATION` for each test e-mail to arrive (default: rollout.confirm_timeout)"},
 	}
 }

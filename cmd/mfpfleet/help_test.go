@@ -42,4 +42,9 @@ func TestHelpTeaches(t *testing.T) {
 		}
 	}
 	walk(nil, app.Commands)
+
+	// Slice flags split on commas: the help says so where it matters.
+	if r := mfpfleet(t, "", "push", "--help"); !strings.Contains(r.stdout, "comma list") {
+		t.Errorf("push --help does not say --accept-new-cert takes a comma list:\n%s", r.stdout)
+	}
 }
