@@ -218,6 +218,24 @@ func (g *globals) printSummary(sum rollout.Summary) {
 	}
 }
 
+// rerunHint says how to go on after failures, as the next run behaves: a
+// push (or rotation) skips the devices it confirmed; a test checks every
+// selected device again, so it names the failed ones to test alone.
+func rerunHint(sum rollout.Summary) string {
+	if sum.Kind != "test" {
+		return "fix what each failed device says and run the same command again: confirmed devices are skipped"
+	}
+	var ips []string
+	for _, d := range sum.Failed() {
+		ips = append(ips, "--ip "+d.IP)
+	}
+	if len(ips) == 0 {
+		return "fix what each failed device says and run the same command again"
+	}
+	return "fix what each failed device says, then test only those: mfpfleet test " + strings.Join(ips, " ") +
+		" (a test checks every device it selects again, confirmed ones too)"
+}
+
 func shortFP(fp string) string {
 	if len(fp) > 12 {
 		return fp[:12]
@@ -250,7 +268,7 @@ func runError(err error, sum rollout.Summary) error {
 	case errors.Is(err, rollout.ErrAdminLogin):
 		return withHint(classify(errLocked, err), "the devices listed need a technician: configure their admin password in fleet.toml ([[credentials]] address = \"…\" user = \"admin\" password_env = \"…\"), or power-cycle a locked one and run 'mfpfleet devices reset-logins ADDRESS --power-cycled'")
 	case errors.Is(err, rollout.ErrSomeFailed):
-		return withHint(classify(errSomeFailed, err), "fix what each failed device says and run the same command again: confirmed devices are skipped")
+		return withHint(classify(errSomeFailed, err), "%s", rerunHint(sum))
 	case errors.Is(err, rollout.ErrNothingSelected), errors.Is(err, rollout.ErrNoResume):
 		return withHint(usageError("%v", err), "'mfpfleet devices list' shows the inventory; 'mfpfleet discover' fills it")
 	}

@@ -1,0 +1,119 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"net/netip"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/mfpfleet/mfpfleet/devices/sim"
+)
+
+// Scenarios of issue 10 §2 ("what else a technician hit"), each through
+// the CLI against a simulated fleet. Addresses: 127.0.83.0/24, SNMP
+// port 16183.
+
+// techFleet is a simulated fleet, discovered, with its fleet.toml.
+type techFleet struct {
+	fleet *sim.Fleet
+	cfg   string
+	pw    string
+	dir   string
+}
+
+func newTechFleet(t *testing.T, base string, count int, fo sim.FleetOptions) *techFleet {
+	t.Helper()
+	needChromium(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	t.Cleanup(cancel)
+	dir := t.TempDir()
+	fo.Base = netip.MustParseAddr(base)
+	fo.Count = count
+	fo.Vendors = []string{"xerox"}
+	fo.StateDir = filepath.Join(dir, "state")
+	fo.NoHTTP = true
+	fo.SNMPPort = 16183
+	if !fo.GmailAddr.IsValid() {
+		fo.GmailAddr = netip.MustParseAddr("127.0.83.250")
+	}
+	f, err := sim.StartFleet(ctx, fo)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { f.Close() })
+	tf := &techFleet{fleet: f, cfg: f.ConfigPath, pw: f.AppPassword.Reveal(), dir: dir}
+	if r := tf.run(t, "", "discover"); r.code != 0 {
+		t.Fatalf("discover: %d %s", r.code, r.stderr)
+	}
+	return tf
+}
+
+func (tf *techFleet) run(t *testing.T, stdin string, args ...string) result {
+	t.Helper()
+	return mfpfleet(t, stdin, append([]string{"--config", tf.cfg, "--db", filepath.Join(tf.dir, "fleet.db")}, args...)...)
+}
+
+type jsonSummary struct {
+	Kind    string `json:"kind"`
+	Devices []struct {
+		IP     string `json:"ip"`
+		Status string `json:"status"`
+		Reason string `json:"reason"`
+	} `json:"devices"`
+}
+
+func parseSummary(t *testing.T, r result) jsonSummary {
+	t.Helper()
+	var s jsonSummary
+	if err := json.Unmarshal([]byte(r.stdout), &s); err != nil {
+		t.Fatalf("not a JSON summary: %v\n%s\n%s", err, r.stdout, r.stderr)
+	}
+	return s
+}
+
+func (s jsonSummary) status(ip string) string {
+	for _, d := range s.Devices {
+		if d.IP == ip {
+			return d.Status
+		}
+	}
+	return ""
+}
+
+// TestTestRerunHintMatchesBehaviour (§2.6): after `test --all` with a
+// failure, the hint says what a re-run really does, and its command
+// tests only the failed device.
+func TestTestRerunHintMatchesBehaviour(t *testing.T) {
+	// .1 AltaLink C8045, .2 AltaLink C8070, .3 WorkCentre 7556 (TLS 1.0
+	// only: its test e-mail fails).
+	tf := newTechFleet(t, "127.0.83.1", 3, sim.FleetOptions{})
+	if r := tf.run(t, tf.pw+"\n", "push", "--all", "--password-stdin"); r.code != exitSomeFailed {
+		t.Fatalf("push: exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	r := tf.run(t, tf.pw+"\n", "--json", "test", "--all", "--password-stdin")
+	if r.code != exitSomeFailed {
+		t.Fatalf("test: exit %d\n%s", r.code, r.stderr)
+	}
+	if s := parseSummary(t, r); s.status("127.0.83.1") != "confirmed" || s.status("127.0.83.3") != "failed" {
+		t.Fatalf("test --all: %s", r.stdout)
+	}
+	hint := r.stderr[strings.LastIndex(r.stderr, "hint: "):]
+
+	// The same command again: what does it do with the confirmed ones?
+	again := tf.run(t, tf.pw+"\n", "--json", "test", "--all", "--password-stdin")
+	retested := parseSummary(t, again).status("127.0.83.1") == "confirmed"
+	if says := strings.Contains(hint, "confirmed devices are skipped"); says == retested {
+		t.Fatalf("the hint %q does not match the re-run, which left the confirmed device %q", hint, parseSummary(t, again).status("127.0.83.1"))
+	}
+	// The command the hint gives tests only the failed device.
+	const want = "mfpfleet test --ip 127.0.83.3"
+	if !strings.Contains(hint, want) {
+		t.Fatalf("hint %q does not name %q", hint, want)
+	}
+	only := tf.run(t, tf.pw+"\n", "--json", "test", "--ip", "127.0.83.3", "--password-stdin")
+	if s := parseSummary(t, only); len(s.Devices) != 1 || s.status("127.0.83.3") != "failed" {
+		t.Fatalf("the hint's command: %s", only.stdout)
+	}
+}
