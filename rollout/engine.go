@@ -481,6 +481,11 @@ func (e *engine) device(ctx context.Context, t Target) {
 			timeout = e.o.ConfirmTimeout // waiting for a person to scan
 		}
 		r.TestAddress = t.PendingConfirm
+		if e.kind == inventory.RunTest && e.o.Wait {
+			ev := deviceEvent(EventWaiting, t)
+			ev.TestAddress, ev.Until = t.PendingConfirm, time.Now().Add(timeout)
+			e.emit(ev)
+		}
 		arr, err := e.confirm(ctx, t, r, t.PendingConfirm, since, timeout)
 		if err == nil {
 			e.confirmed(t, r, arr, started)
@@ -491,7 +496,11 @@ func (e *engine) device(ctx context.Context, t Target) {
 			return
 		}
 		if e.kind == inventory.RunTest && e.o.Wait {
-			e.finish(t, r, StatusWrittenUnconfirmed, e.confirmFailure(t, err), inventory.StepConfirm, started)
+			reason := e.confirmFailure(t, err)
+			if errors.Is(err, gmail.ErrNotArrived) {
+				reason = fmt.Sprintf("%s: nothing arrived at %s within %s; the settings stay written: scan a page to that address from the device's panel (Scan to E-mail), then run `mfpfleet test --wait --ip %s` again", t.Device.IP, t.PendingConfirm, timeout, t.Device.IP)
+			}
+			e.finish(t, r, StatusFailed, reason, inventory.StepConfirm, started)
 			return
 		}
 		e.log.Info("earlier test message not found; pushing again", "device", t.Device.IP)

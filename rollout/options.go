@@ -101,6 +101,7 @@ const (
 	EventRunStarted EventKind = "run-started" // RunID known
 	EventDevice     EventKind = "device"      // a device started (Attempt 1) or restarted (Attempt>1)
 	EventStep       EventKind = "step"        // a step of a device started (running) or ended
+	EventWaiting    EventKind = "waiting"     // test --wait: TestAddress to scan to, until Until
 	EventDone       EventKind = "done"        // a device ended: Status, Reason
 	EventRunDone    EventKind = "run-done"    // the run ended: Status
 )
@@ -121,7 +122,11 @@ type Event struct {
 	Status  string `json:"status,omitempty"`
 	Reason  string `json:"reason,omitempty"`
 	Attempt int    `json:"attempt,omitempty"`
-	Done    int    `json:"done"`
+	// TestAddress and Until (EventWaiting): the plus-address a person
+	// scans to from the device's panel, and when the wait ends.
+	TestAddress string    `json:"test_address,omitempty"`
+	Until       time.Time `json:"until,omitzero"`
+	Done        int       `json:"done"`
 	Total   int    `json:"total"`
 }
 

@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/mfpfleet/mfpfleet/devices/sim"
 )
@@ -115,5 +116,53 @@ func TestTestRerunHintMatchesBehaviour(t *testing.T) {
 	only := tf.run(t, tf.pw+"\n", "--json", "test", "--ip", "127.0.83.3", "--password-stdin")
 	if s := parseSummary(t, only); len(s.Devices) != 1 || s.status("127.0.83.3") != "failed" {
 		t.Fatalf("the hint's command: %s", only.stdout)
+	}
+}
+
+// TestTestWaitSaysWhereToScan (§2.1): `test --wait --ip A` prints the
+// plus-address to scan to (and the device) before waiting, counts down,
+// exits non-zero when nothing arrived, and confirms when a scan does.
+func TestTestWaitSaysWhereToScan(t *testing.T) {
+	// .6 is a WorkCentre 6605DN: no test action.
+	tf := newTechFleet(t, "127.0.83.1", 6, sim.FleetOptions{})
+	const ip = "127.0.83.6"
+	r := tf.run(t, tf.pw+"\n", "--json", "push", "--ip", ip, "--password-stdin")
+	if r.code != 0 || parseSummary(t, r).status(ip) != "written-unconfirmed" {
+		t.Fatalf("push: exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	var sum struct {
+		Devices []struct {
+			TestAddress string `json:"test_address"`
+		} `json:"devices"`
+	}
+	if err := json.Unmarshal([]byte(r.stdout), &sum); err != nil || len(sum.Devices) != 1 || sum.Devices[0].TestAddress == "" {
+		t.Fatalf("no test address in %s", r.stdout)
+	}
+	to := sum.Devices[0].TestAddress
+
+	// Nobody scans.
+	r = tf.run(t, tf.pw+"\n", "test", "--wait", "--ip", ip, "--confirm-timeout", "5s", "--password-stdin")
+	if r.code != exitSomeFailed {
+		t.Fatalf("nothing arrived: exit %d, want %d\n%s", r.code, exitSomeFailed, r.stderr)
+	}
+	waiting := strings.Index(r.stderr, "waiting for a scan   "+ip)
+	if waiting < 0 || !strings.Contains(r.stderr[waiting:], to) || !strings.Contains(r.stderr[waiting:], "WorkCentre 6605DN") {
+		t.Fatalf("the address to scan to (%s) and the device are not announced:\n%s", to, r.stderr)
+	}
+	if !strings.Contains(r.stderr, "s left, to "+to) {
+		t.Errorf("no countdown:\n%s", r.stderr)
+	}
+	if !strings.Contains(r.stderr, "nothing arrived at "+to) || !strings.Contains(r.stderr, "mfpfleet test --wait --ip "+ip) {
+		t.Errorf("the failure does not say what to do:\n%s", r.stderr)
+	}
+
+	// Someone scans while it waits.
+	go func() {
+		time.Sleep(2 * time.Second)
+		tf.fleet.Device(netip.MustParseAddr(ip)).ScanToEmail(context.Background(), to)
+	}()
+	r = tf.run(t, tf.pw+"\n", "--json", "test", "--wait", "--ip", ip, "--confirm-timeout", "90s", "--password-stdin")
+	if r.code != 0 || parseSummary(t, r).status(ip) != "confirmed" {
+		t.Fatalf("a scan arrived: exit %d\n%s%s", r.code, r.stdout, r.stderr)
 	}
 }
