@@ -122,12 +122,13 @@ type Event struct {
 	Status  string `json:"status,omitempty"`
 	Reason  string `json:"reason,omitempty"`
 	Attempt int    `json:"attempt,omitempty"`
+	Done    int    `json:"done"`
+	Total   int    `json:"total"`
+
 	// TestAddress and Until (EventWaiting): the plus-address a person
 	// scans to from the device's panel, and when the wait ends.
 	TestAddress string    `json:"test_address,omitempty"`
 	Until       time.Time `json:"until,omitzero"`
-	Done        int       `json:"done"`
-	Total   int    `json:"total"`
 }
 
 // SMTPView is a device's SMTP settings as read (never the password).
