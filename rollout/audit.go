@@ -49,8 +49,8 @@ type AuditOptions struct {
 	// e.g. "Acme Ltd — printers at HQ".
 	Title string
 	// LoginBudget is the number of failed admin logins at which a device
-	// is reported as at its lock-out budget (0 = drivers.DefaultLoginBudget,
-	// the budget LoginWithCandidates uses).
+	// is reported as at its lock-out budget (0 = each family's,
+	// drivers.LoginBudget, as the push uses).
 	LoginBudget int
 	// Live, when set (`--live`), reads the SMTP settings back from every
 	// device mfpfleet pushed to and compares them with the push.
@@ -372,9 +372,6 @@ func Audit(ctx context.Context, db *inventory.DB, opts AuditOptions) (Report, er
 		stale = DefaultStaleAfter
 	}
 	budget := opts.LoginBudget
-	if budget <= 0 {
-		budget = drivers.DefaultLoginBudget
-	}
 	title := opts.Title
 	if title == "" {
 		title = DefaultAuditTitle
@@ -417,7 +414,7 @@ func Audit(ctx context.Context, db *inventory.DB, opts AuditOptions) (Report, er
 	for _, ir := range inv {
 		row := newAuditRow(ir)
 		row.Live = live[ir.Device.ID]
-		row.Findings = auditFindings(ir, row, now, stale, budget)
+		row.Findings = auditFindings(ir, row, now, stale, drivers.LoginBudget(ir.Device.Device, budget))
 		rep.Rows = append(rep.Rows, row)
 	}
 	rep.Summary = auditSummarise(rep.Rows)

@@ -300,7 +300,7 @@ func TestAuditFindings(t *testing.T) {
 		{"127.0.73.13", FindingRevokedCredential, []string{`"MFP HQ 2025"`, "2026-11-15", auditFP("old")[:12], "mfpfleet rotate --from"}},
 		{"127.0.73.15", FindingTestFailed, []string{"535 5.7.8", "mfpfleet test --ip 127.0.73.15"}},
 		{"127.0.73.16", FindingNotSeen, []string{"2026-10-06", "45 days", "--exclude 127.0.73.16"}},
-		{"127.0.73.17", FindingFailedLogins, []string{"2 failed", "default 1111 ×1", "default serial ×1", "lock-out budget of 2", "power-cycle", ResetLoginsCommand + " 127.0.73.17"}},
+		{"127.0.73.17", FindingFailedLogins, []string{"2 failed", "default 1111 ×1", "default serial ×1", "power-cycle", ResetLoginsCommand + " 127.0.73.17"}},
 		{"127.0.73.18", FindingOldTLS, []string{"TLS 1.0", "TLS 1.2"}},
 		{"127.0.73.18", FindingTestFailed, []string{"protocol version"}},
 		{"127.0.73.19", FindingNoSMTPTLS, []string{"cannot use TLS", "relay"}},

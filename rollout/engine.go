@@ -33,10 +33,7 @@ func (o *Options) defaults() error {
 		o.Retries = 0
 	}
 	if o.LoginBudget <= 0 {
-		o.LoginBudget = r.LoginAttemptBudget
-		if o.LoginBudget <= 0 {
-			o.LoginBudget = drivers.DefaultLoginBudget
-		}
+		o.LoginBudget = r.LoginAttemptBudget // 0: per family, drivers.LoginBudget
 	}
 	if o.StepTimeout <= 0 {
 		o.StepTimeout = r.StepTimeout.Duration
@@ -594,7 +591,8 @@ func (e *engine) pass(ctx context.Context, t Target, r *DeviceResult) (out outco
 		if info := s.Info(); info.Family != "" {
 			r.Family = info.Family
 		}
-		used, err := drivers.LoginWithCandidates(c, s, d.Device, t.configured, e.db.LoginLedger(), e.o.LoginBudget, e.o.RetryDefaults)
+		used, err := drivers.LoginWithPolicy(c, s, d.Device, t.configured, e.db.LoginLedger(), drivers.LoginPolicy{
+			Budget: drivers.LoginBudget(d.Device, e.o.LoginBudget), RetryDefaults: e.o.RetryDefaults, RetryConfigured: e.o.RetryConfigured})
 		if err != nil {
 			return err
 		}

@@ -49,6 +49,11 @@ type Options struct {
 	// they already failed on a device in an earlier run (still within the
 	// lock-out budget).
 	RetryDefaults bool
+	// RetryConfigured (--retry-configured) tries the fleet.toml
+	// [[credentials]] password once more on a device whose failed-login
+	// budget is used up, as long as that stays below its family's
+	// lock-out (drivers.LoginPolicy).
+	RetryConfigured bool
 	// AcceptNewCert lists addresses whose changed HTTPS certificate is
 	// accepted (--accept-new-cert).
 	AcceptNewCert []string
@@ -65,7 +70,10 @@ type Options struct {
 	// Retries is how often a transient failure (time-out, dropped
 	// session, reboot) is retried per device; 0 = the config's, negative
 	// = never.
-	Retries        int
+	Retries int
+	// LoginBudget caps the failed admin logins per device (fleet.toml
+	// rollout.login_attempt_budget); 0: each family's own budget
+	// (drivers.LoginBudget, from the lock-out its driver declares).
 	LoginBudget    int
 	StepTimeout    time.Duration
 	ConfirmTimeout time.Duration

@@ -250,9 +250,16 @@ func (o *Options) planTarget(ctx context.Context, kind string, t *Target, cred i
 			}
 		}
 	}
-	budget := o.LoginBudget
-	if failed >= budget && t.PendingConfirm == "" {
-		t.Fail = fmt.Sprintf("%s: login: not tried: %d failed admin logins already recorded for this device (budget %d, fleet.toml [rollout] login_attempt_budget); the device may lock the administrator out: put its admin password in fleet.toml ([[credentials]] address = %q), power-cycle the device, then run `%s %s`", d.IP, failed, budget, d.IP, ResetLoginsCommand, d.IP)
+	budget := drivers.LoginBudget(d.Device, o.LoginBudget)
+	lockout := drivers.LockoutOf(d.Device)
+	retry := o.RetryConfigured && len(t.configured) > 0 && drivers.CanRetryConfigured(failed, budget, lockout)
+	if failed >= budget && t.PendingConfirm == "" && !retry {
+		locks := "the device may lock the administrator out"
+		if lockout.After > 0 {
+			locks = fmt.Sprintf("its firmware locks the administrator out after %d", lockout.After)
+		}
+		t.Fail = fmt.Sprintf("%s: login: not tried: %d failed admin logins already recorded for this device (budget %d); %s: %s",
+			d.IP, failed, budget, locks, drivers.BudgetAdvice(d.IP, failed, budget, lockout, len(t.configured) > 0))
 	}
 	return nil
 }

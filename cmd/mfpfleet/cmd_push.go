@@ -29,6 +29,7 @@ func runFlags() []cli.Flag {
 	return []cli.Flag{
 		&cli.IntFlag{Name: "parallel", Aliases: []string{"p"}, Usage: "`N` devices at once, one Chromium tab each (default: rollout.parallel)"},
 		&cli.BoolFlag{Name: "retry-defaults", Usage: "try factory-default admin passwords again even where they failed before (within the lock-out budget)"},
+		&cli.BoolFlag{Name: "retry-configured", Usage: "after fixing a device's [[credentials]] password in fleet.toml: try it once more even though the failed-login budget is used up (never up to the lock-out)"},
 		&cli.StringSliceFlag{Name: "accept-new-cert", Usage: "accept the changed HTTPS certificate of `ADDRESS` (repeatable, or a comma list: 10.1.0.23,10.1.0.24)"},
 		&cli.DurationFlag{Name: "confirm-timeout", Usage: "wait `DURATION` for each test e-mail to arrive (default: rollout.confirm_timeout)"},
 	}
@@ -46,8 +47,9 @@ func newPushCommand() *cli.Command {
 		Name:  "push",
 		Usage: "write the Gmail SMTP settings and app password into devices, test and confirm each",
 		Description: `For each selected device: log in to its web admin (the credentials fleet.toml
-configures for it, else the vendor defaults, never more failed attempts than
-rollout.login_attempt_budget across runs), write smtp.gmail.com with 587 +
+configures for it, else the vendor defaults, never more failed attempts
+across runs than the device family's budget: two below the lock-out its
+driver declares, or rollout.login_attempt_budget if lower), write smtp.gmail.com with 587 +
 STARTTLS (or 465 + SSL/TLS, gmail.device_port), SMTP AUTH with the account
 and the app password, read the settings back, trigger the device's test
 e-mail to a unique plus-address of the account, and confirm the message
@@ -125,7 +127,7 @@ func rolloutOptions(c *cli.Context) (rollout.Options, error) {
 	}
 	return rollout.Options{
 		Config: g.cfg, DB: db, Select: selector(c), Account: acct,
-		RetryDefaults: c.Bool("retry-defaults"), AcceptNewCert: c.StringSlice("accept-new-cert"),
+		RetryDefaults: c.Bool("retry-defaults"), RetryConfigured: c.Bool("retry-configured"), AcceptNewCert: c.StringSlice("accept-new-cert"),
 		Parallel: c.Int("parallel"), ConfirmTimeout: c.Duration("confirm-timeout"),
 		Logger: g.log,
 	}, nil
@@ -266,7 +268,7 @@ func runError(err error, sum rollout.Summary) error {
 	case errors.Is(err, rollout.ErrInterrupted):
 		return classify(errCancelled, err)
 	case errors.Is(err, rollout.ErrAdminLogin):
-		return withHint(classify(errLocked, err), "the devices listed need a technician: configure their admin password in fleet.toml ([[credentials]] address = \"…\" user = \"admin\" password_env = \"…\"), or power-cycle a locked one and run 'mfpfleet devices reset-logins ADDRESS --power-cycled'")
+		return withHint(classify(errLocked, err), "the devices listed need a technician: configure their admin password in fleet.toml ([[credentials]] address = \"…\" user = \"admin\" password_env = \"…\") and run again (add --retry-configured where the budget is used up, as each device says), or power-cycle a locked one and run 'mfpfleet devices reset-logins ADDRESS --power-cycled'")
 	case errors.Is(err, rollout.ErrSomeFailed):
 		return withHint(classify(errSomeFailed, err), "%s", rerunHint(sum))
 	case errors.Is(err, rollout.ErrNothingSelected), errors.Is(err, rollout.ErrNoResume):

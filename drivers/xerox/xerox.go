@@ -52,6 +52,8 @@ var (
 	_ drivers.Decliner      = (*Driver)(nil)
 )
 
+var _ drivers.LockoutDeclarer = (*Driver)(nil)
+
 func init() { drivers.Register(&Driver{}) }
 
 // Name implements drivers.Driver.
@@ -76,6 +78,20 @@ func (*Driver) Decline(dev devices.Device) error {
 	}
 	return fmt.Errorf("no driver for the Xerox %s: its legacy .dhtml web admin (CentreWare) is not supported; set Gmail SMTP by hand on the device's own web page (http://%s/, its Properties tab), or run `mfpfleet probe %s --http` and send us the files it writes: %w",
 		strings.TrimSpace(dev.Model), addr, addr, drivers.ErrUnsupported)
+}
+
+// Lockout implements drivers.LockoutDeclarer. ConnectKey and VersaLink
+// firmware lock the administrator after "Maximum Login Attempts by System
+// Administrator" failures (1-10, sourced: ../shared/vendors.md, VersaLink
+// security guide) until a restart; 5 is taken as the factory setting (as
+// the simulator has it; not sourced). The Fuji-Xerox-made devices'
+// lock-out is not documented: unknown.
+func (*Driver) Lockout(dev devices.Device) drivers.Lockout {
+	switch dev.Family {
+	case FamilyConnectKey, FamilyVersaLink:
+		return drivers.Lockout{After: 5, Until: "a restart"}
+	}
+	return drivers.Lockout{}
 }
 
 // NewSession implements drivers.Driver: it loads the landing page and
