@@ -3,12 +3,14 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"net/netip"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/mfpfleet/mfpfleet/config"
 	"github.com/mfpfleet/mfpfleet/devices/sim"
 )
 
@@ -164,5 +166,79 @@ func TestTestWaitSaysWhereToScan(t *testing.T) {
 	r = tf.run(t, tf.pw+"\n", "--json", "test", "--wait", "--ip", ip, "--confirm-timeout", "90s", "--password-stdin")
 	if r.code != 0 || parseSummary(t, r).status(ip) != "confirmed" {
 		t.Fatalf("a scan arrived: exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+}
+
+// TestProbeLogin (§2.4): probe --login exists; it tries only the
+// configured admin password, once, records the attempt, refuses when the
+// budget is used up, and saves the SMTP page when it gets in.
+func TestProbeLogin(t *testing.T) {
+	const ip = "127.0.83.1" // AltaLink C8045
+	tf := newTechFleet(t, ip, 1, sim.FleetOptions{
+		AdminPasswords: map[netip.Addr]config.Secret{netip.MustParseAddr(ip): config.NewSecret("Right-Admin-9")},
+	})
+	vault := filepath.Join(filepath.Dir(tf.cfg), "admin-passwords", ip)
+	out := filepath.Join(tf.dir, "probe")
+	failed := func() string {
+		t.Helper()
+		r := tf.run(t, "", "--json", "devices", "show", ip)
+		var v struct {
+			N int `json:"failed_admin_logins"`
+		}
+		if err := json.Unmarshal([]byte(r.stdout), &v); err != nil {
+			t.Fatalf("devices show: %v %s", err, r.stdout)
+		}
+		return fmt.Sprint(v.N)
+	}
+
+	// A wrong (stale) vault password: one attempt, recorded, exit 6.
+	writeFile(t, vault, "Stale-Admin-1\n")
+	r := tf.run(t, "", "probe", ip, "--login", "--out", out)
+	if r.code != exitLocked || !strings.Contains(r.stderr, "probe --login") {
+		t.Fatalf("wrong password: exit %d\n%s", r.code, r.stderr)
+	}
+	if n := failed(); n != "1" {
+		t.Fatalf("%s failed logins recorded, want 1", n)
+	}
+	if got := tf.fleet.Device(netip.MustParseAddr(ip)).FailedLogins(); got != 1 {
+		t.Fatalf("the device saw %d failed logins, want 1 (no factory default tried)", got)
+	}
+
+	// The right one: logged in, the SMTP page saved.
+	writeFile(t, vault, "Right-Admin-9\n")
+	r = tf.run(t, "", "--json", "probe", ip, "--login", "--out", out)
+	var rep struct {
+		LoggedIn bool `json:"logged_in"`
+		Pages    []struct {
+			Role string `json:"role"`
+		} `json:"pages"`
+	}
+	if err := json.Unmarshal([]byte(r.stdout), &rep); r.code != 0 || err != nil || !rep.LoggedIn {
+		t.Fatalf("right password: exit %d %v\n%s\n%s", r.code, err, r.stdout, r.stderr)
+	}
+	if !strings.Contains(r.stdout, `"smtp"`) {
+		t.Errorf("no SMTP page in the probe: %s", r.stdout)
+	}
+	if strings.Contains(r.stdout+r.stderr, "Right-Admin-9") {
+		t.Fatal("the admin password is in the output")
+	}
+
+	// Budget used up (3 for ConnectKey): not tried at all.
+	writeFile(t, vault, "Stale-Admin-1\n")
+	for range 2 {
+		tf.run(t, "", "probe", ip, "--login", "--out", out)
+	}
+	before := tf.fleet.Device(netip.MustParseAddr(ip)).FailedLogins()
+	r = tf.run(t, "", "probe", ip, "--login", "--out", out)
+	if r.code != exitLocked || !strings.Contains(r.stderr, "not tried") || tf.fleet.Device(netip.MustParseAddr(ip)).FailedLogins() != before {
+		t.Fatalf("budget used up: exit %d, device failures %d→%d\n%s", r.code, before, tf.fleet.Device(netip.MustParseAddr(ip)).FailedLogins(), r.stderr)
+	}
+
+	// No configured password: a configuration error naming the fix.
+	empty := filepath.Join(tf.dir, "empty.toml")
+	writeFile(t, empty, "")
+	r = mfpfleet(t, "", "--config", empty, "--db", filepath.Join(tf.dir, "fleet.db"), "probe", ip, "--login", "--out", out)
+	if r.code != exitConfig || !strings.Contains(r.stderr, "[[credentials]] address = \""+ip) {
+		t.Fatalf("no configured password: exit %d\n%s", r.code, r.stderr)
 	}
 }
