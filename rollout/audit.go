@@ -143,6 +143,11 @@ const (
 	FindingCertMismatch = "certificate-mismatch"
 	// The web admin's certificate changed and the change was accepted.
 	FindingCertChanged = "certificate-changed"
+	// The newest run that included the device failed at its admin login
+	// (refused, locked out, or not tried for the lock-out budget).
+	FindingLoginRefused = "admin-login-refused"
+	// The newest run that included the device failed there.
+	FindingRunFailed = "last-run-failed"
 )
 
 // auditFindingKinds is the catalogue of findings in report order (within a
@@ -152,6 +157,8 @@ var auditFindingKinds = []struct {
 	Severity Severity
 	Title    string
 }{
+	{FindingLoginRefused, SeverityCritical, "Admin login refused"},
+	{FindingRunFailed, SeverityCritical, "Last push or test failed"},
 	{FindingRevokedCredential, SeverityCritical, "Holds a revoked app password"},
 	{FindingRetiredHoldsCredential, SeverityCritical, "Retired device holds a live app password"},
 	{FindingTestFailed, SeverityCritical, "Last test e-mail failed"},
@@ -567,7 +574,29 @@ func auditFindings(ir inventory.AuditRow, row AuditRow, now time.Time, stale tim
 			fmt.Sprintf("run `mfpfleet discover` on its site; if the printer is gone, exclude it at the next rotation (`mfpfleet rotate … --exclude %s`) so it is retired", ip))
 	}
 
-	if !auditPushed(ir) && !row.Retired {
+	// The newest run failed on the device, and nothing has worked there
+	// since (a push, a test, a confirmation; a failed test says more).
+	runFailed := ir.LastRun != nil && ir.LastRun.Status == inventory.DeviceFailed && !row.Retired && !ir.LastTestFailed()
+	if runFailed && h != nil {
+		at := ir.LastRun.UpdatedAt
+		runFailed = !h.PushedAt.After(at) && !h.ConfirmedAt.After(at) && !(h.LastTestOK && h.LastTestAt.After(at))
+	}
+	loginRefused := runFailed && strings.Contains(ir.LastRun.Error, ": login: ")
+	if loginRefused && ir.FailedLogins == 0 && !strings.Contains(ir.LastRun.Error, "locked") {
+		runFailed = false // the failed logins were reset since (power-cycled)
+	}
+	if runFailed {
+		when := auditDate(ir.LastRun.UpdatedAt, now)
+		why := auditOneLine(ir.LastRun.Error, 300)
+		if loginRefused {
+			add(FindingLoginRefused, fmt.Sprintf("run %d on %s could not log in to the web admin: %s", ir.LastRun.RunID, when, why),
+				fmt.Sprintf("put the device's admin password in fleet.toml ([[credentials]] address = %q), then `mfpfleet push --ip %s` (the error says whether --retry-configured or a power-cycle is needed)", ip, ip))
+		} else {
+			add(FindingRunFailed, fmt.Sprintf("run %d on %s failed: %s", ir.LastRun.RunID, when, why),
+				fmt.Sprintf("fix what the error names, then `mfpfleet push --ip %s`", ip))
+		}
+	}
+	if !auditPushed(ir) && !row.Retired && !runFailed {
 		add(FindingNotPushed, "mfpfleet has not pushed an app password to this device",
 			fmt.Sprintf("`mfpfleet push --ip %s` if it should send scan-to-email through Gmail", ip))
 	}
@@ -593,13 +622,15 @@ var auditGenericActions = map[string]string{
 	FindingOldTLS:                 "update the firmware to a release with TLS 1.2, or relay through a local SMTP server",
 	FindingDefaultAdmin:           "set unique admin passwords, put them in fleet.toml [[credentials]], push again",
 	FindingCertMismatch:           "check the devices were replaced or renewed, then --accept-new-cert",
+	FindingLoginRefused:           "put the admin passwords in fleet.toml [[credentials]] and push again",
+	FindingRunFailed:              "fix what each device's error names, then push again",
 	FindingFailedLogins:           "fix the admin password in fleet.toml; power-cycle locked devices, then " + ResetLoginsCommand,
 	FindingNeverConfirmed:         "run mfpfleet test on these devices",
 	FindingNoTestAction:           "run mfpfleet test --wait and have someone scan a page to the address it prints",
 	FindingNotSeen:                "run mfpfleet discover; retire devices that are gone",
 	FindingLiveReadFailed:         "check the devices are reachable, then audit --live again",
 	FindingCertChanged:            "nothing, if the replacement was intended",
-	FindingNotPushed:              "mfpfleet push the devices that should send scan-to-email",
+	FindingNotPushed:              "run mfpfleet push on the devices that should send scan-to-email",
 }
 
 func auditSummarise(rows []AuditRow) AuditSummary {

@@ -29,7 +29,9 @@ firmware that cannot reach Gmail, devices not seen for --stale-days.
 --live logs into each pushed device (read-only, within the lock-out budget)
 and reports settings changed on the device since the push.
 
-Formats: a table (default), --json, --csv FILE (- for stdout), and --html
+The table fits the terminal (columns it cannot fit are named, --wide shows
+them all); each finding is listed below it with what to do. Formats: the
+table (default), --json, --csv FILE (- for stdout), and --html
 FILE: a self-contained report to hand to a client (opens in any browser,
 prints cleanly).
 
@@ -48,6 +50,7 @@ Examples:
 			&cli.StringFlag{Name: "csv", Usage: "write CSV to `FILE` (- for stdout)"},
 			&cli.StringFlag{Name: "html", Usage: "write the HTML report to `FILE`"},
 			&cli.BoolFlag{Name: "live", Usage: "read each pushed device's SMTP settings back and compare"},
+			&cli.BoolFlag{Name: "wide", Usage: "the table with every column (account, fingerprint, pushed, certificate, last seen, finding codes), however wide"},
 			&cli.IntFlag{Name: "parallel", Usage: "with --live: `N` devices read at once (default: rollout.parallel)"},
 		},
 		Action: runAudit,
@@ -134,5 +137,5 @@ func runAudit(c *cli.Context) error {
 	case c.String("html") != "" || c.String("csv") != "":
 		return nil
 	}
-	return rollout.WriteTable(g.stdout, rep)
+	return rollout.WriteTableOpts(g.stdout, rep, rollout.TableOptions{Wide: c.Bool("wide"), Width: g.stdoutWidth()})
 }
