@@ -332,7 +332,7 @@ func (e *engine) collect(sum *Summary, plan Plan) {
 		case StatusPending:
 			sum.Counts.Pending++
 		}
-		if r.Status != StatusSkipped && r.Status != StatusPending && r.Attempts > 0 {
+		if workedOn(r) {
 			touched++
 		}
 	}
@@ -342,7 +342,7 @@ func (e *engine) collect(sum *Summary, plan Plan) {
 	sum.FinishedAt = time.Now()
 	sum.DurationMS = sum.FinishedAt.Sub(sum.StartedAt).Milliseconds()
 	if d := sum.FinishedAt.Sub(sum.StartedAt); touched > 0 && d > 0 {
-		sum.DevicesPerMinute = float64(touched) / d.Minutes()
+		sum.DevicesPerMinute = float64(touched) / d.Minutes() // only devices worked on (see workedOn)
 	}
 }
 
@@ -539,7 +539,7 @@ func (e *engine) device(ctx context.Context, t Target) {
 			backoff = min(backoff*2, 30*time.Second)
 			continue
 		}
-		reason := err.Error()
+		reason := failureReason(err)
 		if !strings.Contains(reason, t.Device.IP) {
 			reason = t.Device.IP + ": " + step + ": " + reason
 		}
@@ -756,7 +756,7 @@ func (e *engine) confirmAsync(ctx context.Context, t Target, r *DeviceResult, ad
 }
 
 func (e *engine) confirmFailure(t Target, err error) string {
-	msg := fmt.Sprintf("%s: confirm: %v", t.Device.IP, err)
+	msg := t.Device.IP + ": confirm: " + strings.TrimPrefix(failureReason(err), "confirm: ")
 	if errors.Is(err, gmail.ErrNotArrived) && t.TestAction != "no" {
 		msg += "; the device reported its test e-mail as sent, so look at its job log and Gmail's Spam folder"
 	}
