@@ -6,6 +6,7 @@ package rollout
 
 import (
 	"bytes"
+	"cmp"
 	_ "embed"
 	"encoding/csv"
 	"encoding/json"
@@ -285,6 +286,27 @@ func WriteTableOpts(w io.Writer, r Report, o TableOptions) error {
 	return err
 }
 
+// summary says what a live read found and what changed since the push:
+// "smtp.gmail.com:587 starttls, AUTH as a@b (password set); as pushed".
+func (l *LiveSMTP) summary() string {
+	if l.Error != "" {
+		return "not read: " + auditOneLine(l.Error, 200)
+	}
+	s := fmt.Sprintf("%s:%d %s", cmp.Or(l.Server, "(no server)"), l.Port, cmp.Or(l.Security, "no security"))
+	switch {
+	case l.Auth && l.PasswordSet:
+		s += ", AUTH as " + cmp.Or(l.User, "(no user)") + " (password set)"
+	case l.Auth:
+		s += ", AUTH as " + cmp.Or(l.User, "(no user)") + " (no password shown)"
+	default:
+		s += ", no AUTH"
+	}
+	if len(l.Differences) == 0 {
+		return s + "; as pushed"
+	}
+	return s + "; changed since the push: " + strings.Join(l.Differences, "; ")
+}
+
 // auditCut shortens s to n characters, marking the cut with "…".
 func auditCut(s string, n int) string {
 	if utf8.RuneCountInString(s) <= n {
@@ -355,14 +377,24 @@ func writeWideTable(w io.Writer, r Report) error {
 	return err
 }
 
-// writeTableTail writes what follows the device table: the app passwords
-// in use and every finding with what to do.
+// writeTableTail writes what follows the device table: what a live read
+// found, the app passwords in use and every finding with what to do.
 func writeTableTail(b *bytes.Buffer, r Report) {
 	dash := func(s string) string {
 		if s = auditClean(s); s == "" {
 			return "-"
 		}
 		return s
+	}
+	if r.Scope.Live {
+		b.WriteString("\nRead live from the devices (--live):\n")
+		for _, row := range r.Rows {
+			l := row.Live
+			if l == nil {
+				continue
+			}
+			fmt.Fprintf(b, "  %s %s: %s\n", dash(row.IP), dash(row.deviceName()), auditClean(l.summary()))
+		}
 	}
 	if len(r.Credentials) > 0 {
 		b.WriteString("\nApp passwords in use (as listed at https://myaccount.google.com/apppasswords):\n")
