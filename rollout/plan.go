@@ -253,6 +253,14 @@ func (o *Options) planTarget(ctx context.Context, kind string, t *Target, cred i
 	budget := drivers.LoginBudget(d.Device, o.LoginBudget)
 	lockout := drivers.LockoutOf(d.Device)
 	retry := o.RetryConfigured && len(t.configured) > 0 && drivers.CanRetryConfigured(failed, budget, lockout)
+	if t.PendingConfirm == "" && len(t.configured) == 0 && t.Driver != "" && t.FirstLoginKind == "" && strings.HasPrefix(t.FirstLogin, "none left") {
+		// Nothing would be tried: no configured password and every
+		// factory default refused in an earlier run. Say so without
+		// opening the device.
+		t.Fail = fmt.Sprintf("%s: login: not tried: no configured admin password and every factory default was refused in an earlier run (%d of %d allowed failed logins used): put its admin password in fleet.toml ([[credentials]] address = %q user = \"admin\" password_env = \"MFP_ADMIN_PASSWORD\"), or add --retry-defaults to try the defaults again",
+			d.IP, failed, budget, d.IP)
+		return nil
+	}
 	if failed >= budget && t.PendingConfirm == "" && !retry {
 		locks := "the device may lock the administrator out"
 		if lockout.After > 0 {
