@@ -247,7 +247,7 @@ func Default() Config {
 			DeviceRelayHost: "smtp-relay.gmail.com",
 		},
 		Rollout: Rollout{
-			Parallel: 4, LoginAttemptBudget: 2, Retries: 2,
+			Parallel: 4, LoginAttemptBudget: 0, Retries: 2,
 			StepTimeout: Duration{30 * time.Second}, ConfirmTimeout: Duration{2 * time.Minute},
 			ArtifactsDir: "mfpfleet-artifacts",
 		},

@@ -386,7 +386,8 @@ func (t *Tab) pin(ctx context.Context) error {
 				t.log.Warn("could not record the refused certificate", "err", err)
 			}
 		}
-		t.log.Warn("certificate changed: refusing", "old_sha256", FormatFingerprint(old), "new_sha256", FormatFingerprint(t.certFP))
+		// The error says it all; a WARN line would only repeat it.
+		t.log.Debug("certificate changed: refusing", "old_sha256", FormatFingerprint(old), "new_sha256", FormatFingerprint(t.certFP))
 		return fmt.Errorf("%s: HTTPS certificate changed since first contact: was %s, now %s: %w; if the device was reset or its certificate renewed, check the new fingerprint on the device itself and run again with --accept-new-cert %s; otherwise someone may be intercepting the connection",
 			t.address, FormatFingerprint(old), FormatFingerprint(t.certFP), ErrCertChanged, t.target.Address)
 	}
@@ -487,7 +488,7 @@ func (t *Tab) Fail(ctx context.Context, step string, err error) error {
 	if t.b.opts.ArtifactsDir != "" {
 		png, htm, aerr := t.SaveArtifacts(ctx, step)
 		if aerr != nil {
-			t.log.Warn("could not save the failure's screenshot", "err", aerr)
+			t.log.Info("could not save the failure's screenshot", "err", aerr) // the failure itself is reported
 		}
 		se.Screenshot, se.HTML = png, htm
 	}
@@ -508,6 +509,15 @@ func (t *Tab) SaveArtifacts(ctx context.Context, step string) (png, htm string, 
 	}
 	actx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 15*time.Second)
 	defer cancel()
+	// A page that is gone (its renderer crashed, the tab closed) answers
+	// nothing: find that out in a moment instead of waiting out the
+	// budget for each capture.
+	pctx, pcancel := context.WithTimeout(actx, 5*time.Second)
+	perr := t.Eval(pctx, "check the page is there", `1`, nil)
+	pcancel()
+	if perr != nil {
+		return "", "", fmt.Errorf("no screenshot: the page is gone: %w", perr)
+	}
 	stem := filepath.Join(dir, fmt.Sprintf("%s-%s-%s", safeName(t.address), safeName(step), time.Now().UTC().Format("20060102T150405.000")))
 	img, err := t.MaskedScreenshot(actx)
 	if err == nil {

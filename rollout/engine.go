@@ -35,10 +35,7 @@ func (o *Options) defaults() error {
 		o.Retries = 0
 	}
 	if o.LoginBudget <= 0 {
-		o.LoginBudget = r.LoginAttemptBudget
-		if o.LoginBudget <= 0 {
-			o.LoginBudget = drivers.DefaultLoginBudget
-		}
+		o.LoginBudget = r.LoginAttemptBudget // 0: per family, drivers.LoginBudget
 	}
 	if o.StepTimeout <= 0 {
 		o.StepTimeout = r.StepTimeout.Duration
@@ -377,7 +374,7 @@ func (e *engine) collect(sum *Summary, plan Plan) {
 		case StatusPending:
 			sum.Counts.Pending++
 		}
-		if r.Status != StatusSkipped && r.Status != StatusPending && r.Attempts > 0 {
+		if workedOn(r) {
 			touched++
 		}
 	}
@@ -387,7 +384,7 @@ func (e *engine) collect(sum *Summary, plan Plan) {
 	sum.FinishedAt = time.Now()
 	sum.DurationMS = sum.FinishedAt.Sub(sum.StartedAt).Milliseconds()
 	if d := sum.FinishedAt.Sub(sum.StartedAt); touched > 0 && d > 0 {
-		sum.DevicesPerMinute = float64(touched) / d.Minutes()
+		sum.DevicesPerMinute = float64(touched) / d.Minutes() // only devices worked on (see workedOn)
 	}
 }
 
@@ -534,6 +531,11 @@ func (e *engine) device(ctx context.Context, t Target) {
 			timeout = e.o.ConfirmTimeout // waiting for a person to scan
 		}
 		r.TestAddress = t.PendingConfirm
+		if e.kind == inventory.RunTest && e.o.Wait {
+			ev := deviceEvent(EventWaiting, t)
+			ev.TestAddress, ev.Until = t.PendingConfirm, time.Now().Add(timeout)
+			e.emit(ev)
+		}
 		arr, err := e.confirm(ctx, t, r, t.PendingConfirm, since, timeout)
 		if err == nil {
 			e.confirmed(t, r, arr, started)
@@ -544,7 +546,11 @@ func (e *engine) device(ctx context.Context, t Target) {
 			return
 		}
 		if e.kind == inventory.RunTest && e.o.Wait {
-			e.finish(t, r, StatusWrittenUnconfirmed, e.confirmFailure(t, err), inventory.StepConfirm, started)
+			reason := e.confirmFailure(t, err)
+			if errors.Is(err, gmail.ErrNotArrived) {
+				reason = fmt.Sprintf("%s: nothing arrived at %s within %s; the settings stay written: scan a page to that address from the device's panel (Scan to E-mail), then run `mfpfleet test --wait --ip %s` again", t.Device.IP, t.PendingConfirm, timeout, t.Device.IP)
+			}
+			e.finish(t, r, StatusFailed, reason, inventory.StepConfirm, started)
 			return
 		}
 		e.log.Info("earlier test message not found; pushing again", "device", t.Device.IP)
@@ -593,7 +599,7 @@ func (e *engine) device(ctx context.Context, t Target) {
 			backoff = min(backoff*2, 30*time.Second)
 			continue
 		}
-		reason := err.Error()
+		reason := failureReason(err)
 		if !strings.Contains(reason, t.Device.IP) {
 			reason = t.Device.IP + ": " + step + ": " + reason
 		}
@@ -645,7 +651,8 @@ func (e *engine) pass(ctx context.Context, t Target, r *DeviceResult) (out outco
 		if info := s.Info(); info.Family != "" {
 			r.Family = info.Family
 		}
-		used, err := drivers.LoginWithCandidates(c, s, d.Device, t.configured, e.db.LoginLedger(), e.o.LoginBudget, e.o.RetryDefaults)
+		used, err := drivers.LoginWithPolicy(c, s, d.Device, t.configured, e.db.LoginLedger(), drivers.LoginPolicy{
+			Budget: drivers.LoginBudget(d.Device, e.o.LoginBudget), RetryDefaults: e.o.RetryDefaults, RetryConfigured: e.o.RetryConfigured})
 		if err != nil {
 			return err
 		}
@@ -871,7 +878,7 @@ func (e *engine) confirmAsync(ctx context.Context, t Target, r *DeviceResult, ad
 }
 
 func (e *engine) confirmFailure(t Target, err error) string {
-	msg := fmt.Sprintf("%s: confirm: %v", t.Device.IP, err)
+	msg := t.Device.IP + ": confirm: " + strings.TrimPrefix(failureReason(err), "confirm: ")
 	if errors.Is(err, gmail.ErrNotArrived) && (t.TestAction == "yes" || t.TestAction == "unknown") {
 		msg += "; the device reported its test e-mail as sent, so look at its job log and Gmail's Spam folder"
 	}

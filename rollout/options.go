@@ -53,6 +53,11 @@ type Options struct {
 	// they already failed on a device in an earlier run (still within the
 	// lock-out budget).
 	RetryDefaults bool
+	// RetryConfigured (--retry-configured) tries the fleet.toml
+	// [[credentials]] password once more on a device whose failed-login
+	// budget is used up, as long as that stays below its family's
+	// lock-out (drivers.LoginPolicy).
+	RetryConfigured bool
 	// AcceptNewCert lists addresses whose changed HTTPS certificate is
 	// accepted (--accept-new-cert).
 	AcceptNewCert []string
@@ -69,7 +74,10 @@ type Options struct {
 	// Retries is how often a transient failure (time-out, dropped
 	// session, reboot) is retried per device; 0 = the config's, negative
 	// = never.
-	Retries        int
+	Retries int
+	// LoginBudget caps the failed admin logins per device (fleet.toml
+	// rollout.login_attempt_budget); 0: each family's own budget
+	// (drivers.LoginBudget, from the lock-out its driver declares).
 	LoginBudget    int
 	StepTimeout    time.Duration
 	ConfirmTimeout time.Duration
@@ -105,6 +113,7 @@ const (
 	EventRunStarted EventKind = "run-started" // RunID known
 	EventDevice     EventKind = "device"      // a device started (Attempt 1) or restarted (Attempt>1)
 	EventStep       EventKind = "step"        // a step of a device started (running) or ended
+	EventWaiting    EventKind = "waiting"     // test --wait: TestAddress to scan to, until Until
 	EventDone       EventKind = "done"        // a device ended: Status, Reason
 	EventRunDone    EventKind = "run-done"    // the run ended: Status
 )
@@ -127,6 +136,11 @@ type Event struct {
 	Attempt int    `json:"attempt,omitempty"`
 	Done    int    `json:"done"`
 	Total   int    `json:"total"`
+
+	// TestAddress and Until (EventWaiting): the plus-address a person
+	// scans to from the device's panel, and when the wait ends.
+	TestAddress string    `json:"test_address,omitempty"`
+	Until       time.Time `json:"until,omitzero"`
 }
 
 // SMTPView is a device's SMTP settings as read (never the password).

@@ -129,6 +129,20 @@ func (g *globals) table(header []string, rows [][]string) error {
 	return tw.Flush()
 }
 
+// stdoutWidth is the terminal's width in columns, 0 when stdout is not a
+// terminal (a pipe or a file: nothing is left out).
+func (g *globals) stdoutWidth() int {
+	f, ok := g.stdout.(*os.File)
+	if !ok || !term.IsTerminal(int(f.Fd())) {
+		return 0
+	}
+	w, _, err := term.GetSize(int(f.Fd()))
+	if err != nil {
+		return 0
+	}
+	return w
+}
+
 // stderrIsTerminal reports whether progress bars make sense.
 func (g *globals) stderrIsTerminal() bool {
 	f, ok := g.stderr.(*os.File)

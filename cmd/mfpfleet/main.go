@@ -15,6 +15,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 
 	"github.com/urfave/cli/v2"
@@ -91,5 +92,41 @@ prompt. Flags may come before or after targets.`,
 		ExitErrHandler: func(*cli.Context, error) {},
 	}
 	app.CustomAppHelpTemplate = cli.AppHelpTemplate + exitCodesHelp
+	refuseStrayArgs("mfpfleet", app.Commands)
 	return app
+}
+
+// refuseStrayArgs makes every command that takes no positional argument
+// (no ArgsUsage) refuse one, instead of silently ignoring it: `audit
+// bogus-arg` or `audit --csv a.csv` from an older habit must not look
+// like success. A group (devices, credentials, gmail) refuses an unknown
+// subcommand the same way.
+func refuseStrayArgs(path string, cmds []*cli.Command) {
+	for _, c := range cmds {
+		c := c
+		name := path + " " + c.Name
+		if len(c.Subcommands) > 0 {
+			refuseStrayArgs(name, c.Subcommands)
+			if c.Action == nil {
+				c.Action = func(ctx *cli.Context) error {
+					if ctx.NArg() == 0 {
+						return cli.ShowSubcommandHelp(ctx)
+					}
+					return withHint(usageError("%s: no subcommand %q", strings.TrimPrefix(name, "mfpfleet "), ctx.Args().First()), "see '%s --help'", name)
+				}
+			}
+			continue
+		}
+		if c.ArgsUsage != "" || c.Action == nil {
+			continue
+		}
+		action := c.Action
+		c.Action = func(ctx *cli.Context) error {
+			if ctx.NArg() > 0 {
+				return withHint(usageError("%s takes no arguments, got %q", strings.TrimPrefix(name, "mfpfleet "), strings.Join(ctx.Args().Slice(), " ")),
+					"options are flags (--site HQ, --ip ADDRESS); see '%s --help'", name)
+			}
+			return action(ctx)
+		}
+	}
 }
