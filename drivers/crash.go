@@ -8,6 +8,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -341,4 +342,34 @@ func (b *Browser) CrashOf(err error) error {
 		return err
 	}
 	return b.crashed(err)
+}
+
+// MainPID is the process id of Chromium's browser process (not the
+// wrapper script Debian installs in front of it, nor its renderer, GPU
+// and utility children), found by its profile directory; Pid where
+// /proc cannot be read. For tests and diagnostics.
+func (b *Browser) MainPID() int {
+	want := []byte("--user-data-dir=" + b.dataDir)
+	ents, err := os.ReadDir("/proc")
+	if err != nil {
+		return b.Pid()
+	}
+	for _, e := range ents {
+		pid, err := strconv.Atoi(e.Name())
+		if err != nil {
+			continue
+		}
+		cmd, err := os.ReadFile("/proc/" + e.Name() + "/cmdline")
+		if err != nil || !bytes.Contains(cmd, want) || bytes.Contains(cmd, []byte("--type=")) {
+			continue
+		}
+		// The wrapper script's command line has the flags too: the
+		// browser is the one running the binary itself.
+		switch filepath.Base(string(bytes.SplitN(cmd, []byte{0}, 2)[0])) {
+		case "sh", "bash", "dash":
+		default:
+			return pid
+		}
+	}
+	return b.Pid()
 }
