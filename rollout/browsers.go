@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os/exec"
+	"strings"
 	"sync"
 	"time"
 
@@ -79,6 +81,16 @@ func (k *browserKeeper) crashed(ctx context.Context, b *drivers.Browser) error {
 	if crash == nil {
 		crash = drivers.ErrBrowserCrashed
 	}
+	if k.count(crash) {
+		return k.gaveUp
+	}
+	k.log.Warn("the browser crashed: starting it again; the devices it was handling start again from their login", "crash", crash.Error(), "crashes", len(k.crashes))
+	return k.startLocked(ctx)
+}
+
+// count records a crash and, when it makes CrashLimit within
+// CrashWindow, sets gaveUp and reports true.
+func (k *browserKeeper) count(crash error) bool {
 	k.last = crash
 	now := time.Now()
 	k.crashes = append(k.crashes, now)
@@ -88,34 +100,85 @@ func (k *browserKeeper) crashed(ctx context.Context, b *drivers.Browser) error {
 			recent++
 		}
 	}
-	if recent >= k.limit {
-		k.gaveUp = fmt.Errorf("%w: %s — %d crashes within %s; %s: %w", ErrBrowserCrashing, summary(crash), recent, k.window, crashAdvice, crash)
-		k.log.Error("the browser keeps crashing: stopping the run", "crashes", recent, "within", k.window, "last", crash.Error())
-		return k.gaveUp
+	if recent < k.limit {
+		return false
 	}
-	k.log.Warn("the browser crashed: starting it again; the devices it was handling start again from their login", "crash", crash.Error(), "crashes", recent)
-	nb, err := k.start(ctx)
-	if err != nil {
+	k.gaveUp = fmt.Errorf("%w: %s — %d crashes within %s; %s", ErrBrowserCrashing, summary(crash), recent, k.window.Round(time.Second), crashAdvice)
+	k.log.Error("the browser keeps crashing: stopping the run", "crashes", recent, "within", k.window, "last", crash.Error())
+	return true
+}
+
+// startLocked starts a browser (k.mu held), again while it dies during
+// its start, within the crash limit.
+func (k *browserKeeper) startLocked(ctx context.Context) error {
+	for {
+		nb, err := k.start(ctx)
+		if err == nil {
+			k.owned = append(k.owned, nb)
+			k.b = nb
+			return nil
+		}
 		if ctx.Err() != nil {
 			return nil // interrupted: the workers see ctx
 		}
-		k.gaveUp = fmt.Errorf("%w: %s, and it does not start again (%v); %s: %w", ErrBrowserCrashing, summary(crash), err, crashAdvice, crash)
-		return k.gaveUp
+		if !diedStarting(err) {
+			k.gaveUp = fmt.Errorf("%w: %s, and it does not start again (%v); %s", ErrBrowserCrashing, summary(k.last), err, crashAdvice)
+			return k.gaveUp
+		}
+		if k.count(err) {
+			return k.gaveUp
+		}
 	}
-	k.owned = append(k.owned, nb)
-	k.b = nb
-	return nil
 }
 
-const crashAdvice = "no device was blamed and none is marked failed: the devices not finished are left \"not attempted\"; " +
-	"look at the browser's output named above, try [browser] render_frames = true in fleet.toml or a lower --parallel, " +
+// startFirst starts the run's browser. A browser that dies while it
+// starts (it crashed, rather than not being there) is started again,
+// within the crash limit; then the error wraps ErrBrowserCrashing.
+func (k *browserKeeper) startFirst(ctx context.Context) (*drivers.Browser, error) {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	for {
+		b, err := k.start(ctx)
+		if err == nil {
+			k.owned = append(k.owned, b)
+			k.b = b
+			return b, nil
+		}
+		if ctx.Err() != nil || !diedStarting(err) {
+			return nil, err
+		}
+		if k.count(err) {
+			return nil, k.gaveUp
+		}
+		k.log.Warn("the browser died while it started: starting it again", "err", err.Error())
+	}
+}
+
+// diedStarting reports whether a start failed because the process died
+// (a crash, or chromedp's "chrome failed to start" with the process's
+// last words) rather than because no Chromium is there.
+func diedStarting(err error) bool {
+	var ee *exec.ExitError
+	return errors.As(err, &ee) || !errors.Is(err, drivers.ErrNoChromium) && strings.Contains(err.Error(), "failed to start")
+}
+
+const crashAdvice = "the devices not finished are left not attempted, none is blamed; " +
+	"look at Chromium's output in the artifacts dir, try [browser] render_frames = true in fleet.toml or a lower --parallel, " +
 	"check free memory (dmesg), then run the same command again to carry on"
 
-// summary is a crash's FATAL line and exit status.
+// summary is a crash's FATAL line and exit status (and where its
+// output was saved).
 func summary(err error) string {
 	var ce *drivers.CrashError
 	if errors.As(err, &ce) {
-		return ce.Summary()
+		s := ce.Summary()
+		if ce.Log != "" {
+			s += " (output: " + ce.Log + ")"
+		}
+		return s
+	}
+	if err == nil {
+		return "no exit status"
 	}
 	return err.Error()
 }

@@ -245,13 +245,17 @@ func execute(ctx context.Context, o Options, kind string) (Summary, error) {
 		if o.Browser != nil {
 			e.browsers.b = o.Browser
 		} else {
-			b, err := e.startBrowser(ctx)
-			if err != nil {
-				if ctx.Err() != nil {
-					// Ctrl-C while Chromium was starting: nothing was
-					// attempted, nothing failed.
+			if _, err := e.browsers.startFirst(ctx); err != nil {
+				if ctx.Err() != nil || errors.Is(err, ErrBrowserCrashing) {
+					// Ctrl-C while Chromium was starting, or it kept
+					// dying as it started: nothing was attempted,
+					// nothing failed.
+					reason := "not started: the run was interrupted; run the command again to continue"
+					if ctx.Err() == nil {
+						reason = notAttempted(err)
+					}
 					for _, t := range runnable {
-						e.finish(t, &DeviceResult{}, StatusPending, "not started: the run was interrupted; run the command again to continue", "", time.Now())
+						e.finish(t, &DeviceResult{}, StatusPending, reason, "", time.Now())
 					}
 					return e.finishRun(ctx, &sum, plan, started)
 				}
@@ -261,8 +265,6 @@ func execute(ctx context.Context, o Options, kind string) (Summary, error) {
 				e.finishRun(ctx, &sum, plan, started)
 				return sum, fmt.Errorf("%w: %w", ErrSomeFailed, err)
 			}
-			e.browsers.b = b
-			e.browsers.owned = append(e.browsers.owned, b)
 		}
 	}
 
