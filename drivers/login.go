@@ -240,7 +240,9 @@ func LoginWithPolicy(ctx context.Context, sess Session, dev devices.Device, cand
 		if err != nil {
 			errText = err.Error()
 		}
-		counted := ok || errors.Is(err, ErrBadCredentials) || errors.Is(err, ErrLockedOut)
+		// A browser that died during the attempt says nothing about the
+		// password: never counted.
+		counted := ok || (errors.Is(err, ErrBadCredentials) || errors.Is(err, ErrLockedOut)) && !errors.Is(err, ErrBrowserCrashed)
 		if counted {
 			if rerr := ledger.RecordLoginAttempt(ctx, key, c.Kind, c.User, ok, errText); rerr != nil {
 				// Without a record we cannot promise to stay below the

@@ -181,8 +181,13 @@ func (t *Tab) classify(ctx context.Context, op string, err error) error {
 		return nil
 	}
 	var se *StepError
-	if errors.As(err, &se) || errors.Is(err, ErrTransient) || errors.Is(err, ErrCertChanged) {
+	if errors.As(err, &se) || errors.Is(err, ErrTransient) || errors.Is(err, ErrCertChanged) || errors.Is(err, ErrBrowserCrashed) {
 		return err
+	}
+	if ce := t.b.crashed(err); ce != nil {
+		// Chromium died under the call: not the device's doing.
+		t.troubled.Store(true)
+		return fmt.Errorf("%s: %w", op, ce)
 	}
 	if ctx.Err() != nil || errors.Is(err, context.DeadlineExceeded) || errors.Is(err, chromedp.ErrTargetDetached) ||
 		errors.Is(err, chromedp.ErrChannelClosed) || t.ctx.Err() != nil {
@@ -484,6 +489,11 @@ func (t *Tab) Fail(ctx context.Context, step string, err error) error {
 	if errors.As(err, &se) {
 		return err
 	}
+	if errors.Is(err, ErrBrowserCrashed) || t.b.Crashed() != nil {
+		// Nothing to take a picture of; the browser's own output is
+		// saved (CrashError.Log).
+		return err
+	}
 	se = &StepError{Address: t.address, Step: step, Err: err}
 	if t.b.opts.ArtifactsDir != "" {
 		png, htm, aerr := t.SaveArtifacts(ctx, step)
@@ -563,7 +573,7 @@ func (t *Tab) MaskedScreenshot(ctx context.Context) ([]byte, error) {
 				}
 			}
 			var r headlessexperimental.BeginFrameResult
-			r, err = chromedp.Call(c, headlessexperimental.BeginFrame, headlessexperimental.BeginFrameParams{
+			r, err = t.lane.beginFrame(c, headlessexperimental.BeginFrameParams{
 				Screenshot: &headlessexperimental.ScreenshotParams{Format: headlessexperimental.ScreenshotParamsFormatPng}})
 			img = r.ScreenshotData
 		}

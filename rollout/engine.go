@@ -52,6 +52,12 @@ func (o *Options) defaults() error {
 	if o.Backoff <= 0 {
 		o.Backoff = 2 * time.Second
 	}
+	if o.CrashLimit <= 0 {
+		o.CrashLimit = DefaultCrashLimit
+	}
+	if o.CrashWindow <= 0 {
+		o.CrashWindow = DefaultCrashWindow
+	}
 	if o.ConfirmParallel <= 0 {
 		o.ConfirmParallel = 8
 	}
@@ -101,15 +107,15 @@ func Test(ctx context.Context, o Options) (Summary, error) {
 }
 
 type engine struct {
-	o       *Options
-	kind    string
-	db      *inventory.DB
-	dbctx   context.Context // journal writes survive cancellation
-	log     *slog.Logger
-	runID   int64
-	cred    inventory.Credential
-	browser *drivers.Browser
-	secrets scrubber
+	o        *Options
+	kind     string
+	db       *inventory.DB
+	dbctx    context.Context // journal writes survive cancellation
+	log      *slog.Logger
+	runID    int64
+	cred     inventory.Credential
+	browsers *browserKeeper
+	secrets  scrubber
 
 	mu      sync.Mutex // results, done, progress calls
 	results map[int64]*DeviceResult
@@ -269,22 +275,32 @@ func execute(ctx context.Context, o Options, kind string) (Summary, error) {
 
 	runnable := plan.Runnable()
 	needBrowser := slices.ContainsFunc(runnable, func(t Target) bool { return t.PendingConfirm == "" || kind != inventory.RunTest })
+	e.browsers = &browserKeeper{start: e.startBrowser, limit: o.CrashLimit, window: o.CrashWindow, log: o.Logger}
+	defer e.browsers.close()
 	if len(runnable) > 0 && needBrowser {
 		if o.Browser != nil {
-			e.browser = o.Browser
+			e.browsers.b = o.Browser
 		} else {
-			e.browser, err = drivers.NewBrowser(ctx, drivers.BrowserOptions{
-				Path: o.Config.Browser.Path, Flags: o.Config.Browser.Flags, SiteIsolation: o.Config.Browser.SiteIsolation,
-				RenderFrames: o.Config.Browser.RenderFrames, ArtifactsDir: o.ArtifactsDir, Logger: o.Logger,
-			})
-			if err != nil {
+			if _, err := e.browsers.startFirst(ctx); err != nil {
+				if ctx.Err() != nil || errors.Is(err, ErrBrowserCrashing) {
+					// Ctrl-C while Chromium was starting, or it kept
+					// dying as it started: nothing was attempted,
+					// nothing failed.
+					reason := "not started: the run was interrupted; run the command again to continue"
+					if ctx.Err() == nil {
+						reason = notAttempted(err)
+					}
+					for _, t := range runnable {
+						e.finish(t, &DeviceResult{}, StatusPending, reason, "", time.Now())
+					}
+					return e.finishRun(ctx, &sum, plan, started)
+				}
 				for _, t := range runnable {
 					e.finish(t, &DeviceResult{FailedStep: "open"}, StatusFailed, fmt.Sprintf("%s: not started: %v", t.Device.IP, err), "", time.Now())
 				}
 				e.finishRun(ctx, &sum, plan, started)
 				return sum, fmt.Errorf("%w: %w", ErrSomeFailed, err)
 			}
-			defer e.browser.Close()
 		}
 	}
 
@@ -302,6 +318,10 @@ func execute(ctx context.Context, o Options, kind string) (Summary, error) {
 	var notStarted []Target
 feed:
 	for i, t := range runnable {
+		if e.browsers.stopped() != nil {
+			notStarted = runnable[i:]
+			break
+		}
 		select {
 		case jobs <- t:
 		case <-ctx.Done():
@@ -313,7 +333,11 @@ feed:
 	wg.Wait()
 	e.cwg.Wait()
 	for _, t := range notStarted {
-		e.finish(t, &DeviceResult{}, StatusPending, "not started: the run was interrupted; run the command again to continue", "", time.Now())
+		reason := "not started: the run was interrupted; run the command again to continue"
+		if stop := e.browsers.stopped(); stop != nil && ctx.Err() == nil {
+			reason = notAttempted(stop)
+		}
+		e.finish(t, &DeviceResult{}, StatusPending, reason, "", time.Now())
 	}
 	return e.finishRun(ctx, &sum, plan, started)
 }
@@ -329,6 +353,13 @@ func (e *engine) finishRun(ctx context.Context, sum *Summary, plan Plan, started
 	case ctx.Err() != nil:
 		status = inventory.RunInterrupted
 		err = fmt.Errorf("%w: run %d stopped (%d of %d devices done); run the same command again to resume: %w", ErrInterrupted, e.runID, e.done, e.total, ctx.Err())
+	case e.browsers != nil && e.browsers.stopped() != nil:
+		// Left interrupted: a re-run (or --resume) carries on.
+		status = inventory.RunInterrupted
+		err = fmt.Errorf("run %d stopped (%d of %d devices done): %w", e.runID, e.done, e.total, e.browsers.stopped())
+		if sum.Counts.Failed > 0 {
+			err = fmt.Errorf("%w; besides, %d of %d devices failed: %w", err, sum.Counts.Failed, len(sum.Devices), ErrSomeFailed)
+		}
 	case sum.Counts.Failed > 0:
 		status = inventory.RunFailed
 		err = fmt.Errorf("%w: %d of %d devices failed", ErrSomeFailed, sum.Counts.Failed, len(sum.Devices))
@@ -557,15 +588,21 @@ func (e *engine) device(ctx context.Context, t Target) {
 	}
 
 	backoff := e.o.Backoff
+	requeued := 0 // starts again from login because the browser died
 	for attempt := 1; ; attempt++ {
 		r.Attempts = attempt
-		if attempt > 1 {
+		if attempt > 1 || requeued > 0 {
 			_ = e.db.SetRunDevice(e.dbctx, e.runID, t.Device.ID, inventory.DeviceRunning, "")
 			ev := deviceEvent(EventDevice, t)
 			ev.Attempt = attempt
 			e.emit(ev)
 		}
-		out, addr, testAt, step, err := e.pass(ctx, t, r)
+		b, berr := e.browsers.current()
+		if berr != nil {
+			e.finish(t, r, StatusPending, notAttempted(berr), "", started)
+			return
+		}
+		out, addr, testAt, step, err := e.pass(ctx, b, t, r)
 		if err == nil {
 			switch out {
 			case outNoTest:
@@ -585,6 +622,27 @@ func (e *engine) device(ctx context.Context, t Target) {
 		if ctx.Err() != nil {
 			e.finish(t, r, StatusPending, fmt.Sprintf("interrupted during %s; run the command again to start this device again from login", step), "", started)
 			return
+		}
+		if browserDied(b, err) {
+			// Chromium died under the device: not the device's fault,
+			// not a failed login, not one of its retries. Start the
+			// browser again (or find it started by another worker) and
+			// the device again from its login.
+			if gerr := e.browsers.crashed(ctx, b); gerr != nil {
+				e.finish(t, r, StatusPending, notAttempted(gerr), "", started)
+				return
+			}
+			if ctx.Err() != nil {
+				e.finish(t, r, StatusPending, fmt.Sprintf("interrupted during %s; run the command again to start this device again from login", step), "", started)
+				return
+			}
+			if requeued++; requeued > maxDeviceRequeues {
+				e.finish(t, r, StatusPending, fmt.Sprintf("not attempted to the end: the browser crashed %d times while working on this device (last: %s); run the command again to continue", requeued, summary(b.CrashOf(err))), "", started)
+				return
+			}
+			e.log.Info("the browser crashed during this device's "+step+": starting it again from its login", "device", t.Device.IP)
+			attempt--
+			continue
 		}
 		if drivers.IsRetryable(err) && attempt <= e.o.Retries {
 			e.log.Info("transient failure, retrying", "device", t.Device.IP, "step", step, "attempt", attempt, "err", e.secrets.scrub(err.Error()))
@@ -619,7 +677,7 @@ func (e *engine) device(ctx context.Context, t Target) {
 // pass is one attempt at a device with a browser tab: open and log in,
 // then per kind read/write/read back/test, and log out. It returns the
 // step that failed with the error.
-func (e *engine) pass(ctx context.Context, t Target, r *DeviceResult) (out outcome, addr string, testAt time.Time, step string, err error) {
+func (e *engine) pass(ctx context.Context, b *drivers.Browser, t Target, r *DeviceResult) (out outcome, addr string, testAt time.Time, step string, err error) {
 	d := t.Device
 	var sess drivers.Session
 	defer func() {
@@ -639,7 +697,7 @@ func (e *engine) pass(ctx context.Context, t Target, r *DeviceResult) (out outco
 	}
 	step = inventory.StepLogin
 	err = e.step(ctx, t, r, step, e.o.StepTimeout*3, func(c context.Context) error {
-		s, err := drivers.Open(c, e.browser, drivers.Target{
+		s, err := drivers.Open(c, b, drivers.Target{
 			Address: d.IP, Device: d.Device, AllowHTTP: allowHTTP,
 			Certs:   drivers.CertPolicy{Store: e.db, AcceptNew: accept},
 			Secrets: e.secrets,
@@ -950,7 +1008,6 @@ func (e *engine) readOnly(ctx context.Context, plan Plan) error {
 		}
 		defer b.Close()
 	}
-	e.browser = b
 	jobs := make(chan Target)
 	var wg sync.WaitGroup
 	for range min(e.o.Parallel, len(runnable)) {
@@ -960,7 +1017,7 @@ func (e *engine) readOnly(ctx context.Context, plan Plan) error {
 			for t := range jobs {
 				started := time.Now()
 				r := &DeviceResult{Attempts: 1}
-				_, _, _, step, err := e.pass(ctx, t, r)
+				_, _, _, step, err := e.pass(ctx, b, t, r)
 				if err != nil {
 					e.finish(t, r, StatusFailed, err.Error(), step, started)
 					continue
@@ -997,4 +1054,19 @@ func (e *engine) readOnly(ctx context.Context, plan Plan) error {
 		return fmt.Errorf("%w: %d devices could not be read", ErrSomeFailed, failed)
 	}
 	return nil
+}
+
+// startBrowser starts a Chromium for the run from [browser].
+func (e *engine) startBrowser(ctx context.Context) (*drivers.Browser, error) {
+	o := e.o
+	return drivers.NewBrowser(ctx, drivers.BrowserOptions{
+		Path: o.Config.Browser.Path, Flags: o.Config.Browser.Flags, SiteIsolation: o.Config.Browser.SiteIsolation,
+		RenderFrames: o.Config.Browser.RenderFrames, ArtifactsDir: o.ArtifactsDir, Logger: o.Logger,
+	})
+}
+
+// notAttempted is the reason of a device the run did not finish because
+// the browser kept crashing.
+func notAttempted(stop error) string {
+	return "not attempted: " + stop.Error()
 }

@@ -94,8 +94,14 @@ type Options struct {
 	ArtifactsDir string
 
 	// Browser is a running Chromium to use (benchmarks, tests); nil starts
-	// one for the run from [browser] and closes it at the end.
+	// one for the run from [browser] and closes it at the end. Either way,
+	// a browser that crashes is replaced by one started from [browser].
 	Browser *drivers.Browser
+
+	// CrashLimit browser crashes within CrashWindow stop the run with
+	// ErrBrowserCrashing (defaults DefaultCrashLimit, DefaultCrashWindow).
+	CrashLimit  int
+	CrashWindow time.Duration
 
 	// Progress receives events as the run goes; calls are serialised
 	// (never concurrent), so it may draw directly. nil = none.

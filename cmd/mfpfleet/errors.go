@@ -24,6 +24,7 @@ const (
 	exitSomeFailed = 4   // push/test/rotate: at least one device failed
 	exitGmail      = 5   // the Gmail preflight failed (app password, network)
 	exitLocked     = 6   // a device refused the admin or may lock out: act by hand
+	exitBrowser    = 7   // the browser kept crashing: run stopped, devices not attempted
 	exitCancelled  = 130 // interrupted (Ctrl-C); re-run to resume
 )
 
@@ -36,6 +37,8 @@ EXIT CODES:
    4    some devices failed (push, test, rotate); the failed ones are listed
    5    Gmail preflight failed (app password, account or network)
    6    admin login refused or lock-out risk: a device needs a technician
+   7    the browser (Chromium) kept crashing: the run stopped, the devices left
+        are not attempted (none failed); re-run to carry on
    130  interrupted; re-run the same command to resume
 `
 
@@ -46,6 +49,7 @@ var (
 	errGmail      = errors.New("gmail preflight failed")
 	errLocked     = errors.New("admin login refused")
 	errCancelled  = errors.New("interrupted")
+	errBrowser    = errors.New("the browser keeps crashing")
 )
 
 // exitClasses is the one classification of errors into exit codes, for
@@ -56,6 +60,8 @@ var exitClasses = []struct {
 	code      int
 	sentinels []error
 }{
+	// First: a run the browser stopped is also journalled as interrupted.
+	{exitBrowser, []error{errBrowser, rollout.ErrBrowserCrashing}},
 	{exitCancelled, []error{errCancelled, rollout.ErrInterrupted}},
 	{exitUsage, []error{errUsage,
 		devices.ErrBadTarget, devices.ErrLargeSweep, rollout.ErrNoTargets,
