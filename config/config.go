@@ -39,9 +39,10 @@ type Config struct {
 	Warnings []string `toml:"-"`
 }
 
-// Inventory configures the SQLite inventory.
+// Inventory configures the inventory.
 type Inventory struct {
-	// Path of the SQLite file, relative to the config file's folder.
+	// Path of the SQLite file, relative to the config file's folder, or
+	// a postgres:// URL of a PostgreSQL database shared by many sites.
 	Path string `toml:"path"`
 }
 
@@ -249,7 +250,7 @@ func Default() Config {
 			DeviceRelayHost: "smtp-relay.gmail.com",
 		},
 		Rollout: Rollout{
-			Parallel: 4, LoginAttemptBudget: 2, Retries: 2,
+			Parallel: 4, LoginAttemptBudget: 0, Retries: 2,
 			StepTimeout: Duration{30 * time.Second}, ConfirmTimeout: Duration{2 * time.Minute},
 			ArtifactsDir: "mfpfleet-artifacts",
 		},
@@ -284,7 +285,10 @@ func Parse(b []byte) (*Config, error) {
 	c := Default()
 	dec := toml.NewDecoder(bytes.NewReader(b)).DisallowUnknownFields()
 	if err := dec.Decode(&c); err != nil {
-		return nil, describeDecodeError(err)
+		return nil, pathHint(describeDecodeError(err))
+	}
+	if err := c.checkPathChars(); err != nil {
+		return nil, err
 	}
 	if err := c.Validate(); err != nil {
 		return nil, err

@@ -149,3 +149,26 @@ func TestAccountFor(t *testing.T) {
 		}
 	}
 }
+
+// Windows paths: single quotes keep backslashes and spaces; in double
+// quotes a backslash is an escape, refused with the fix rather than
+// silently turned into a control character.
+func TestWindowsPaths(t *testing.T) {
+	c, err := Parse([]byte("[inventory]\npath = 'C:\\Users\\Tech Name\\fleet.db'\n[browser]\npath = 'C:\\Program Files (x86)\\Microsoft\\Edge\\Application\\msedge.exe'\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Inventory.Path != `C:\Users\Tech Name\fleet.db` || c.Browser.Path != `C:\Program Files (x86)\Microsoft\Edge\Application\msedge.exe` {
+		t.Fatalf("paths: %q %q", c.Inventory.Path, c.Browser.Path)
+	}
+	for _, doc := range []string{
+		"[inventory]\npath = \"C:\\Users\\tech\\fleet.db\"\n", // invalid \U escape
+		"[inventory]\npath = \"C:\\fleet\\new.db\"\n",         // \f and \n: valid escapes, wrong path
+		"[rollout]\nartifacts_dir = \"D:\\tech\\artifacts\"\n",
+	} {
+		_, err := Parse([]byte(doc))
+		if err == nil || !strings.Contains(err.Error(), "single quotes") {
+			t.Errorf("%q: err = %v, want the single-quotes fix", doc, err)
+		}
+	}
+}

@@ -81,8 +81,15 @@ func (r SecretRef) Resolve() (Secret, error) {
 }
 
 func (c *Config) rel(p string) string {
-	if p == "" || filepath.IsAbs(p) || c.Path == "" {
+	if p == "" || filepath.IsAbs(p) || c.Path == "" || isURL(p) {
 		return p
 	}
 	return filepath.Join(filepath.Dir(c.Path), p)
+}
+
+// isURL reports whether p is a URL (such as a postgres:// inventory)
+// rather than a path.
+func isURL(p string) bool {
+	i := strings.Index(p, "://")
+	return i > 0 && !strings.ContainsAny(p[:i], `/\.`)
 }

@@ -50,11 +50,14 @@ func (w *batchWriter) flush() {
 }
 
 // sendLoop sends pkts[from:n] one by one (the portable path, and the
-// Linux fallback).
+// Linux fallback), patiently when the send queue is full (sendPatient).
 func (w *batchWriter) sendLoop(from, n int) {
 	for i := from; i < n; i++ {
 		w.c.sent.Add(1)
-		if _, err := w.conn.WriteToUDPAddrPort(w.pkts[i], w.to[i]); err != nil {
+		if err := sendPatient(func() error {
+			_, err := w.conn.WriteToUDPAddrPort(w.pkts[i], w.to[i])
+			return err
+		}, sleepBackoff); err != nil {
 			w.c.errs.Add(1)
 			w.onErr(w.to[i], err)
 		}

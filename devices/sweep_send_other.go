@@ -2,6 +2,8 @@
 
 package devices
 
+// batchSys off Linux: no sendmmsg, so one WriteTo per datagram, patient
+// with a full send queue (sendLoop, sendPatient).
 type batchSys struct{}
 
 func (batchSys) init(*batchWriter) {}

@@ -20,6 +20,7 @@ import (
 	"github.com/chromedp/cdproto/cdp"
 	"github.com/chromedp/cdproto/css"
 	"github.com/chromedp/cdproto/dom"
+	"github.com/chromedp/cdproto/headlessexperimental"
 	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/cdproto/target"
 	"github.com/chromedp/chromedp"
@@ -29,8 +30,8 @@ import (
 
 // BrowserOptions configures the one Chromium process of a run.
 type BrowserOptions struct {
-	// Path of the Chromium binary; "" searches PATH for Chromiums, the
-	// headless shell first.
+	// Path of the Chromium binary; "" searches for one (FindBrowser),
+	// the headless shell first.
 	Path string
 	// Flags are extra command-line flags, "--name=value" or "--name"
 	// (tests add --host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.*).
@@ -87,11 +88,17 @@ type Browser struct {
 	// frameless: lanes' tabs draw frames only on demand (RenderFrames).
 	frameless bool
 
-	mu     sync.Mutex
-	idle   []*lane
-	busy   map[string]int // host → open tabs
-	closed bool
-	lanes  int // lanes created (for tests and logs)
+	mu      sync.Mutex
+	idle    []*lane
+	busy    map[string]int // host → open tabs
+	closed  bool
+	lanes   int // lanes created (for tests and logs)
+	execCmd *exec.Cmd
+
+	frames frameGate     // frames on demand: one in flight at a time
+	out    *outputTail   // the end of Chromium's output (crash reports)
+	dead   chan struct{} // closed when Chromium died without Close
+	crash  *CrashError   // how it died, set before dead is closed
 }
 
 // lane is a reusable tab.
@@ -100,6 +107,107 @@ type lane struct {
 	cancel    context.CancelFunc
 	private   bool // in a browser context of its own: closed after use
 	frameless bool // frames only on demand (Browser.frameless)
+
+	// frames is the browser's: one frame in flight at a time.
+	frames *frameGate
+}
+
+// frameGate lets one HeadlessExperimental.beginFrame be in flight in the
+// whole browser at a time (see lane.beginFrame).
+type frameGate struct {
+	mu    sync.Mutex
+	owner *lane
+	// done is non-nil while a frame is in flight, and closed when
+	// Chromium has answered it.
+	done chan struct{}
+}
+
+// beginFrame has the lane's tab draw a frame (HeadlessExperimental.
+// beginFrame) while no other frame is in flight in the whole browser.
+//
+// Why: in the headless shell (Chromium 156 measured) the frames of
+// every tab under frame control are issued to one GPU-side frame source,
+// so a frame requested on one tab while another tab's is still being
+// drawn reaches the GPU process as a second, overlapping one. It treats
+// that as a bad message ("Mojo error in GPU process: Received bad user
+// message: Got overlapping IssueExternalBeginFrame", the DCHECK of
+// viz::ExternalBeginFrameSourceMojo::IssueExternalBeginFrame) and dies
+// with a CHECK failure (`trap int3` in the kernel log, exit code 5);
+// after a few deaths in a row the browser gives up on its GPU process
+// and exits (exit status 133 through Debian's wrapper script), taking
+// every tab with it. Chromium's own guard ("Another frame is pending")
+// is per tab, so parallel tabs, slow pages (frames wait for them) and
+// Ctrl-C (frames abandoned by their caller) made it frequent.
+//
+// The request runs on the lane's own context, so it is answered (and
+// the gate opened for the next one) even when ctx, the caller's, ends
+// first. A request made while a frame is in flight waits for it, within
+// ctx.
+func (l *lane) beginFrame(ctx context.Context, p headlessexperimental.BeginFrameParams) (headlessexperimental.BeginFrameResult, error) {
+	for {
+		ch, pending := l.startFrame(p)
+		if ch != nil {
+			select {
+			case a := <-ch:
+				return a.r, a.err
+			case <-ctx.Done():
+				return headlessexperimental.BeginFrameResult{}, ctx.Err()
+			}
+		}
+		select {
+		case <-pending:
+		case <-ctx.Done():
+			return headlessexperimental.BeginFrameResult{}, ctx.Err()
+		}
+	}
+}
+
+type frameAnswer struct {
+	r   headlessexperimental.BeginFrameResult
+	err error
+}
+
+// startFrame sends a beginFrame when none is in flight in the browser
+// and returns the channel its answer comes on; otherwise it returns nil
+// and the channel closed when the frame in flight is answered.
+func (l *lane) startFrame(p headlessexperimental.BeginFrameParams) (<-chan frameAnswer, <-chan struct{}) {
+	g := l.frames
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if g.done != nil {
+		return nil, g.done
+	}
+	done := make(chan struct{})
+	g.done, g.owner = done, l
+	ch := make(chan frameAnswer, 1)
+	go func() {
+		r, err := chromedp.Call(l.ctx, headlessexperimental.BeginFrame, p)
+		g.mu.Lock()
+		g.done, g.owner = nil, nil
+		g.mu.Unlock()
+		close(done)
+		ch <- frameAnswer{r, err}
+	}()
+	return ch, nil
+}
+
+// frameSettled waits, up to d, until no frame of the lane's is in
+// flight, and reports whether none is.
+func (l *lane) frameSettled(d time.Duration) bool {
+	g := l.frames
+	g.mu.Lock()
+	pending := g.done
+	mine := g.owner == l
+	g.mu.Unlock()
+	if pending == nil || !mine {
+		return true
+	}
+	select {
+	case <-pending:
+		return true
+	case <-time.After(d):
+		return false
+	}
 }
 
 // RequiredFlags are the Chromium flags every run uses, beyond chromedp's
@@ -115,34 +223,6 @@ var RequiredFlags = []string{
 	"--ignore-certificate-errors",
 }
 
-// Chromiums are the binaries FindChromium looks for, in order. The old
-// headless shell (Debian's chromium-headless-shell, Chrome's
-// chrome-headless-shell) comes first: it is the same engine without the
-// browser's window and UI machinery, and costs about half the CPU per
-// page load of `chromium --headless` (README, Performance), which is
-// what bounds a fleet run on a laptop.
-var Chromiums = []string{"chromium-headless-shell", "chrome-headless-shell",
-	"chromium", "chromium-browser", "google-chrome", "google-chrome-stable"}
-
-// FindChromium returns the Chromium binary: path when set (it must exist),
-// else the first of Chromiums on PATH. The error wraps ErrNoChromium and
-// says how to install it.
-func FindChromium(path string) (string, error) {
-	if path != "" {
-		p, err := exec.LookPath(path)
-		if err != nil {
-			return "", fmt.Errorf("browser path %q (fleet.toml [browser] path): %v: %w; install it with `apt-get install chromium-headless-shell` (or chromium) or fix the path", path, err, ErrNoChromium)
-		}
-		return p, nil
-	}
-	for _, name := range Chromiums {
-		if p, err := exec.LookPath(name); err == nil {
-			return p, nil
-		}
-	}
-	return "", fmt.Errorf("none of %s on PATH: %w; install it with `apt-get install chromium-headless-shell` (Debian/Ubuntu; chromium works too, at twice the CPU) or set [browser] path in fleet.toml", strings.Join(Chromiums, ", "), ErrNoChromium)
-}
-
 // IsHeadlessShell reports whether exe is Chromium's old headless shell
 // (Debian's chromium-headless-shell, Chrome's chrome-headless-shell),
 // the only build that lets DevTools control when a tab draws a frame.
@@ -153,7 +233,7 @@ func IsHeadlessShell(exe string) bool {
 // NewBrowser starts Chromium with a fresh profile. ctx bounds only the
 // start; the browser lives until Close (cancel the run by calling Close).
 func NewBrowser(ctx context.Context, o BrowserOptions) (*Browser, error) {
-	exe, err := FindChromium(o.Path)
+	exe, err := findChromiumLogged(o.Path, o.Logger)
 	if err != nil {
 		return nil, err
 	}
@@ -168,9 +248,20 @@ func NewBrowser(ctx context.Context, o BrowserOptions) (*Browser, error) {
 	if err != nil {
 		return nil, fmt.Errorf("browser profile: %w", err)
 	}
+	b := &Browser{opts: o, log: lg, exe: exe, dataDir: dir, busy: map[string]int{},
+		out: newOutputTail(256 << 10), dead: make(chan struct{})}
 	opts := append(chromedp.DefaultExecAllocatorOptions[:],
 		chromedp.ExecPath(exe),
 		chromedp.UserDataDir(dir),
+		// Chromium's output, kept so that a crash explains itself
+		// (its FATAL line, saved into the artifacts dir).
+		chromedp.CombinedOutput(b.out),
+		chromedp.ModifyCmdFunc(func(cmd *exec.Cmd) {
+			setProcAttr(cmd)
+			b.mu.Lock()
+			b.execCmd = cmd
+			b.mu.Unlock()
+		}),
 	)
 	for _, f := range RequiredFlags {
 		opts = append(opts, flagOption(f))
@@ -202,7 +293,7 @@ func NewBrowser(ctx context.Context, o BrowserOptions) (*Browser, error) {
 	bctx, bcancel := chromedp.NewContext(allocCtx,
 		chromedp.WithLogf(func(f string, a ...any) { lg.Debug(fmt.Sprintf(f, a...)) }),
 		chromedp.WithErrorf(func(f string, a ...any) { lg.Debug("chromedp: " + fmt.Sprintf(f, a...)) }))
-	b := &Browser{opts: o, log: lg, exe: exe, dataDir: dir, ctx: bctx, cancel: bcancel, allocEnd: allocCancel, busy: map[string]int{}, frameless: frameless}
+	b.ctx, b.cancel, b.allocEnd, b.frameless = bctx, bcancel, allocCancel, frameless
 	started := make(chan error, 1)
 	go func() { started <- chromedp.Do(bctx) }() // starts Chromium, no deadline on this context
 	select {
@@ -218,6 +309,11 @@ func NewBrowser(ctx context.Context, o BrowserOptions) (*Browser, error) {
 	if err != nil {
 		b.Close()
 		return nil, fmt.Errorf("start %s: %w", exe, err)
+	}
+	if c := chromedp.FromContext(bctx); c != nil && c.Browser != nil {
+		if ea, ok := chromedp.FromContext(allocCtx).Allocator.(*chromedp.ExecAllocator); ok {
+			go b.watch(c.Browser.LostConnection, ea)
+		}
 	}
 	lg.Debug("chromium started", "path", exe, "site_isolation", o.SiteIsolation, "frames_on_demand", frameless)
 	return b, nil
@@ -245,6 +341,11 @@ func (b *Browser) Close() error {
 		}
 		b.cancel()
 		b.allocEnd()
+		select {
+		case <-b.dead: // reported when it died
+		default:
+			b.reportQuietCrashes()
+		}
 		os.RemoveAll(b.dataDir)
 	})
 	return nil
@@ -369,6 +470,9 @@ func (b *Browser) Open(ctx context.Context, t Target) (*Tab, error) {
 // tab open or private is set (a newly accepted certificate: the shared
 // context may hold connections made with the old one).
 func (b *Browser) takeLane(ctx context.Context, host string, private bool) (*lane, error) {
+	if ce := b.Crashed(); ce != nil {
+		return nil, fmt.Errorf("open a browser tab: %w", ce)
+	}
 	b.mu.Lock()
 	if b.closed {
 		b.mu.Unlock()
@@ -389,6 +493,9 @@ func (b *Browser) takeLane(ctx context.Context, host string, private bool) (*lan
 		b.mu.Lock()
 		b.busy[host]--
 		b.mu.Unlock()
+		if ce := b.crashed(err); ce != nil {
+			return nil, fmt.Errorf("open a browser tab: %w", ce)
+		}
 	}
 	return l, err
 }
@@ -411,7 +518,7 @@ func (b *Browser) newLane(ctx context.Context, private bool) (*lane, error) {
 		opt = chromedp.WithTargetID(created)
 	}
 	lctx, cancel := chromedp.NewContext(b.ctx, opt)
-	l := &lane{ctx: lctx, cancel: cancel, private: private, frameless: frameless}
+	l := &lane{ctx: lctx, cancel: cancel, private: private, frameless: frameless, frames: &b.frames}
 	// The first call creates the browser context and the tab (or, for
 	// a tab created above, attaches to it); its context must be the lane's own (a derived one with a deadline
 	// would close the tab when it ends).
@@ -459,6 +566,12 @@ func (b *Browser) releaseLane(l *lane, host, base string, reusable bool) {
 	}
 	b.mu.Unlock()
 	keep := reusable && !l.private
+	if keep && !l.frameSettled(5*time.Second) {
+		// A frame Chromium has not drawn yet would overlap the next
+		// device's first one: the lane is closed instead.
+		b.log.Debug("browser tab not reused: a frame is still being drawn")
+		keep = false
+	}
 	if keep {
 		c, cancel := context.WithTimeout(l.ctx, 5*time.Second)
 		err := b.wipe(c, base)

@@ -389,6 +389,15 @@ type Driver interface {
 	NewSession(ctx context.Context, tab *Tab) (Session, error)
 }
 
+// Decliner is a Driver that knows, from the SNMP identity alone, models
+// of its vendor that it cannot drive (a web admin it has no code for).
+// For reports Decline's error, which wraps ErrUnsupported and says what
+// the technician can do instead, so that a plan never schedules a push
+// that can only fail.
+type Decliner interface {
+	Decline(dev devices.Device) error
+}
+
 var (
 	regMu    sync.RWMutex
 	registry = map[string]Driver{}
@@ -438,6 +447,11 @@ func For(dev devices.Device) (Driver, error) {
 	for _, n := range Names() {
 		d, _ := Lookup(n)
 		if d.Supports(dev) {
+			if dc, ok := d.(Decliner); ok {
+				if err := dc.Decline(dev); err != nil {
+					return nil, err
+				}
+			}
 			return d, nil
 		}
 	}

@@ -169,7 +169,13 @@ if (!window.__mfp) window.__mfp = (function () {
     const e = f.el, k = f.group ? "radio" : kind(e);
     const st = {key: spec.key, found: true, how: f.how, label: f.label, name: e.getAttribute("name") || "", id: e.id || "",
       type: k, disabled: !!e.disabled, visible: visible(e)};
-    if (k === "password") { st.hasValue = e.value.length > 0; }
+    if (k === "password") {
+      // Web admins never show a stored password: they show a mask or say
+      // that one is set next to the (empty) field.
+      const row = e.closest("tr, li, p, label") || e.parentElement;
+      const near = ((row && row.textContent) || "") + " " + (e.placeholder || "");
+      st.hasValue = e.value.length > 0 || /password (is )?(set|stored|saved|configured)|[*\u2022\u25cf]{4,}/i.test(near);
+    }
     else if (k === "checkbox") { st.checked = e.checked; st.value = e.checked ? "true" : "false"; }
     else if (k === "select") {
       const o = e.options[e.selectedIndex];

@@ -58,8 +58,86 @@ func PreferDefault(cands []Credential, kind string) []Credential {
 }
 
 // DefaultLoginBudget is the number of failed logins per device, across
-// runs, that LoginWithCandidates stays within when the caller passes 0.
+// runs, that LoginWithCandidates stays within when the caller passes 0,
+// and the budget of a family whose lock-out its driver does not declare.
 const DefaultLoginBudget = 2
+
+// Lockout is what a web-admin family's firmware does after wrong admin
+// passwords, as its driver declares it.
+type Lockout struct {
+	// After is the number of failed admin logins after which the firmware
+	// locks the administrator out (its factory setting); 0: not known.
+	After int
+	// Until says what clears a lock-out, for errors: "a restart
+	// (power-cycle)", "15 minutes".
+	Until string
+}
+
+// LockoutDeclarer is a Driver that declares the lock-out of the family
+// of dev (issue 11: the driver knows its vendor's facts, the core none).
+type LockoutDeclarer interface {
+	Lockout(dev devices.Device) Lockout
+}
+
+// LockoutOf returns the lock-out dev's driver declares (zero when no
+// driver, or the driver declares none).
+func LockoutOf(dev devices.Device) Lockout {
+	d, err := For(dev)
+	if err != nil {
+		return Lockout{}
+	}
+	if ld, ok := d.(LockoutDeclarer); ok {
+		return ld.Lockout(dev)
+	}
+	return Lockout{}
+}
+
+// LoginBudget is the number of failed admin logins, across runs, that
+// mfpfleet allows itself on dev without being asked: two below the
+// family's declared lock-out (one attempt is kept for an explicit
+// RetryConfigured, the last is never sent), else DefaultLoginBudget.
+// configured (fleet.toml rollout.login_attempt_budget) lowers it when
+// positive, and sets it for a family whose lock-out is not known.
+func LoginBudget(dev devices.Device, configured int) int {
+	l := LockoutOf(dev)
+	if l.After <= 0 {
+		if configured > 0 {
+			return configured
+		}
+		return DefaultLoginBudget
+	}
+	b := max(l.After-2, 1)
+	if configured > 0 && configured < b {
+		b = configured
+	}
+	return b
+}
+
+// CanRetryConfigured reports whether one more attempt beyond budget, with
+// a configured password the technician says is fixed, stays below the
+// lock-out: failed+1 must not reach it (when it is not known, one attempt
+// beyond the budget is the limit).
+func CanRetryConfigured(failed, budget int, l Lockout) bool {
+	if l.After > 0 {
+		return failed+1 < l.After
+	}
+	return failed < budget+1
+}
+
+// LoginPolicy is how LoginWithPolicy spends a device's failed logins.
+type LoginPolicy struct {
+	// Budget: failed logins allowed across runs (DefaultLoginBudget when
+	// <= 0); see LoginBudget.
+	Budget int
+	// RetryDefaults (--retry-defaults) tries factory defaults refused in
+	// an earlier run again, within Budget.
+	RetryDefaults bool
+	// RetryConfigured (--retry-configured) lets the configured password
+	// (fleet.toml [[credentials]], which the technician says is fixed) be
+	// tried once more even when Budget is used up, as long as that
+	// attempt stays below the family's lock-out.
+	RetryConfigured bool
+}
 
 // Candidates returns the credentials LoginWithCandidates tries, in order:
 // the configured ones, then the session's factory defaults (Defaulter),
@@ -109,6 +187,13 @@ func Candidates(sess Session, configured []Credential) []Credential {
 // password), warns that the device may be locked until power-cycled and
 // says what to put in fleet.toml.
 func LoginWithCandidates(ctx context.Context, sess Session, dev devices.Device, candidates []Credential, ledger LoginLedger, budget int, retryDefaults bool) (Credential, error) {
+	return LoginWithPolicy(ctx, sess, dev, candidates, ledger, LoginPolicy{Budget: budget, RetryDefaults: retryDefaults})
+}
+
+// LoginWithPolicy is LoginWithCandidates with a LoginPolicy: the same
+// order and records, and RetryConfigured's one extra attempt.
+func LoginWithPolicy(ctx context.Context, sess Session, dev devices.Device, candidates []Credential, ledger LoginLedger, pol LoginPolicy) (Credential, error) {
+	budget, retryDefaults := pol.Budget, pol.RetryDefaults
 	if budget <= 0 {
 		budget = DefaultLoginBudget
 	}
@@ -136,9 +221,14 @@ func LoginWithCandidates(ctx context.Context, sess Session, dev devices.Device, 
 		}
 	}
 	var tried, skipped []string
+	lockout := LockoutOf(dev)
+	extra := false // RetryConfigured's attempt spent
 	for _, c := range cands {
 		if failed >= budget {
-			break
+			if !pol.RetryConfigured || extra || c.Kind != KindConfigured || !CanRetryConfigured(failed, budget, lockout) {
+				break
+			}
+			extra = true
 		}
 		if c.IsDefault() && byKind[c.Kind] > 0 && !retryDefaults {
 			skipped = append(skipped, c.Describe())
@@ -150,7 +240,9 @@ func LoginWithCandidates(ctx context.Context, sess Session, dev devices.Device, 
 		if err != nil {
 			errText = err.Error()
 		}
-		counted := ok || errors.Is(err, ErrBadCredentials) || errors.Is(err, ErrLockedOut)
+		// A browser that died during the attempt says nothing about the
+		// password: never counted.
+		counted := ok || (errors.Is(err, ErrBadCredentials) || errors.Is(err, ErrLockedOut)) && !errors.Is(err, ErrBrowserCrashed)
 		if counted {
 			if rerr := ledger.RecordLoginAttempt(ctx, key, c.Kind, c.User, ok, errText); rerr != nil {
 				// Without a record we cannot promise to stay below the
@@ -174,10 +266,37 @@ func LoginWithCandidates(ctx context.Context, sess Session, dev devices.Device, 
 		byKind[c.Kind]++
 		tried = append(tried, c.Describe())
 	}
-	return Credential{}, exhaustedError(addr, dev, tried, skipped, earlier, failed, budget)
+	return Credential{}, exhaustedError(addr, dev, tried, skipped, earlier, failed, budget, lockout, hasConfigured(cands))
 }
 
-func exhaustedError(addr string, dev devices.Device, tried, skipped []string, earlier, failed, budget int) error {
+func hasConfigured(cands []Credential) bool {
+	for _, c := range cands {
+		if c.Kind == KindConfigured {
+			return true
+		}
+	}
+	return false
+}
+
+// BudgetAdvice says what a technician can do about a device whose failed
+// logins reached its budget: retry a fixed configured password once more
+// when that stays below the lock-out, else power-cycle and reset.
+func BudgetAdvice(ip string, failed, budget int, l Lockout, configured bool) string {
+	until := l.Until
+	if until == "" {
+		until = "a restart"
+	}
+	reset := fmt.Sprintf("power-cycle the device (a lock-out lasts until %s), then run `mfpfleet devices reset-logins %s --power-cycled`", until, ip)
+	if !CanRetryConfigured(failed, budget, l) {
+		return reset
+	}
+	if configured {
+		return fmt.Sprintf("if you fixed its [[credentials]] password in fleet.toml, try that password once more with --retry-configured (one attempt, still below the lock-out); else %s", reset)
+	}
+	return fmt.Sprintf("once its admin password is in fleet.toml ([[credentials]] address = %q), try it once with --retry-configured (one attempt, still below the lock-out); else %s", ip, reset)
+}
+
+func exhaustedError(addr string, dev devices.Device, tried, skipped []string, earlier, failed, budget int, l Lockout, configured bool) error {
 	var b strings.Builder
 	fmt.Fprintf(&b, "%s: login: ", addr)
 	switch {
@@ -192,7 +311,9 @@ func exhaustedError(addr string, dev devices.Device, tried, skipped []string, ea
 		fmt.Fprintf(&b, "; skipped %s (already refused in an earlier run; --retry-defaults tries again)", strings.Join(skipped, ", "))
 	}
 	fmt.Fprintf(&b, "; %d of %d allowed failed logins used", failed, budget)
-	if failed > 0 {
+	if l.After > 0 {
+		fmt.Fprintf(&b, " (this family locks the administrator out after %d)", l.After)
+	} else if failed > 0 {
 		b.WriteString("; the device may lock the administrator out until it is power-cycled")
 	}
 	ip := dev.IP
@@ -200,5 +321,8 @@ func exhaustedError(addr string, dev devices.Device, tried, skipped []string, ea
 		ip = addr
 	}
 	fmt.Fprintf(&b, "; put its admin password in fleet.toml: [[credentials]] address = %q user = \"admin\" password_env = \"MFP_ADMIN_PASSWORD\"", ip)
+	if failed >= budget {
+		fmt.Fprintf(&b, "; then %s", BudgetAdvice(ip, failed, budget, l, configured))
+	}
 	return fmt.Errorf("%s: %w", b.String(), ErrBadCredentials)
 }

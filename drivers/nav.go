@@ -8,7 +8,6 @@ import (
 	"time"
 
 	"github.com/chromedp/cdproto/headlessexperimental"
-	"github.com/chromedp/chromedp"
 )
 
 // WaitSettled waits until the JavaScript condition cond is truthy,
@@ -46,7 +45,7 @@ func (t *Tab) WaitSettled(ctx context.Context, op, cond string) error {
 			return nil
 		}
 		if err == nil && frameless {
-			t.drawFrame(ctx)
+			t.drawFrame()
 		}
 		if err != nil {
 			last = err
@@ -76,17 +75,12 @@ func (t *Tab) WaitSettled(ctx context.Context, op, cond string) error {
 func (t *Tab) framesOnDemand() bool { return t.lane != nil && t.lane.frameless }
 
 // drawFrame has a tab that draws only on demand draw one frame (see
-// WaitSettled). Other errors are left to the next check of the page; a
-// frame that does not come within 3 s marks the tab as not to be reused.
-func (t *Tab) drawFrame(ctx context.Context) {
-	c, cancel := t.WithDeadlineOf(ctx)
-	defer cancel()
-	c, cancel2 := context.WithTimeout(c, 3*time.Second)
-	defer cancel2()
-	_, err := chromedp.Call(c, headlessexperimental.BeginFrame, headlessexperimental.BeginFrameParams{})
-	if err != nil && ctx.Err() == nil && errors.Is(c.Err(), context.DeadlineExceeded) {
-		t.troubled.Store(true)
-	}
+// WaitSettled), unless a frame (of any tab) is still being drawn: then
+// it does nothing, since a second request would overlap the first and
+// crash Chromium's GPU process (see lane.beginFrame); the next check
+// asks again. It does not wait for the frame: the next check does.
+func (t *Tab) drawFrame() {
+	t.lane.startFrame(headlessexperimental.BeginFrameParams{})
 }
 
 // Link is a link found by FindLink.
@@ -305,7 +299,7 @@ func (t *Tab) WaitText(ctx context.Context, op string, pred func(text string) bo
 				return txt, nil
 			}
 			if t.framesOnDemand() {
-				t.drawFrame(ctx) // see WaitSettled
+				t.drawFrame() // see WaitSettled
 			}
 		}
 		select {

@@ -3,6 +3,7 @@ package drivers
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -11,6 +12,7 @@ import (
 	"time"
 
 	"github.com/mfpfleet/mfpfleet/devices"
+	"github.com/mfpfleet/mfpfleet/internal/private"
 )
 
 // ProbeReport is what `mfpfleet probe ADDRESS` saves about an unknown
@@ -26,6 +28,9 @@ type ProbeReport struct {
 	LoggedIn   bool           `json:"logged_in"`
 	Pages      []ProbePage    `json:"pages"`
 	Notes      []string       `json:"notes,omitempty"`
+
+	// LoginError says why the --login attempt failed or was not made.
+	LoginError string `json:"login_error,omitempty"`
 }
 
 // ProbePage is one page the probe looked at.
@@ -156,6 +161,25 @@ func (t *Tab) ProbePage(ctx context.Context, role string) (ProbePage, error) {
 // towards a lock-out). Without a driver it follows up to three links
 // whose text mentions mail or SMTP.
 func Probe(ctx context.Context, b *Browser, t Target, login *Credential) (ProbeReport, error) {
+	return ProbeWith(ctx, b, t, ProbeOptions{Login: login})
+}
+
+// ProbeOptions are Probe's login settings.
+type ProbeOptions struct {
+	// Login, when not nil, is the one credential tried (the one fleet.toml
+	// configures for the device); no factory default is.
+	Login *Credential
+	// Ledger, when not nil, records the attempt and refuses it when the
+	// device's failed logins reached Budget (see LoginBudget), as a push
+	// would.
+	Ledger LoginLedger
+	Budget int
+}
+
+// ProbeWith is Probe with a login that follows the lock-out budget and is
+// recorded in the ledger.
+func ProbeWith(ctx context.Context, b *Browser, t Target, o ProbeOptions) (ProbeReport, error) {
+	login := o.Login
 	if t.Device.IP == "" {
 		t.Device.IP = hostOnly(t.Address)
 	}
@@ -217,8 +241,9 @@ func Probe(ctx context.Context, b *Browser, t Target, login *Credential) (ProbeR
 			return rep, nil
 		}
 		if p, ok := sess.(Prober); ok {
-			if err := sess.Login(ctx, *login); err != nil {
+			if err := probeLogin(ctx, sess, t.Device, *login, o); err != nil {
 				rep.Notes = append(rep.Notes, "login with "+login.Describe()+" failed: "+tab.Scrub(err.Error()))
+				rep.LoginError = tab.Scrub(err.Error())
 			} else {
 				rep.LoggedIn = true
 				defer sess.Logout(context.WithoutCancel(ctx))
@@ -255,6 +280,38 @@ func Probe(ctx context.Context, b *Browser, t Target, login *Credential) (ProbeR
 		}
 	}
 	return rep, nil
+}
+
+// probeLogin makes Probe's one login attempt: refused without trying
+// when the device's failed logins reached the budget, recorded in the
+// ledger like a push's.
+func probeLogin(ctx context.Context, sess Session, dev devices.Device, c Credential, o ProbeOptions) error {
+	if o.Ledger == nil {
+		return sess.Login(ctx, c)
+	}
+	budget := o.Budget
+	if budget <= 0 {
+		budget = DefaultLoginBudget
+	}
+	failed, _, err := o.Ledger.FailedLogins(ctx, dev.Key())
+	if err != nil {
+		return fmt.Errorf("read the failed-login count: %w", err)
+	}
+	if failed >= budget {
+		return fmt.Errorf("not tried: %d failed admin logins already recorded for this device (budget %d); %s: %w",
+			failed, budget, BudgetAdvice(dev.IP, failed, budget, LockoutOf(dev), true), ErrBadCredentials)
+	}
+	err = sess.Login(ctx, c)
+	if err == nil || errors.Is(err, ErrBadCredentials) || errors.Is(err, ErrLockedOut) {
+		errText := ""
+		if err != nil {
+			errText = err.Error()
+		}
+		if rerr := o.Ledger.RecordLoginAttempt(ctx, dev.Key(), c.Kind, c.User, err == nil, errText); rerr != nil {
+			return errors.Join(err, fmt.Errorf("record the login attempt: %w", rerr))
+		}
+	}
+	return err
 }
 
 var reLoginLink = regexp.MustCompile(`(?i)^\s*(log ?in|sign ?in|log on|administrator login)\s*$`)
@@ -364,7 +421,7 @@ func (f ProbeField) line() string {
 // SaveProbe writes the report as probe-<address>.json and .txt into dir
 // and returns the two paths.
 func SaveProbe(r ProbeReport, dir string) (string, string, error) {
-	if err := os.MkdirAll(dir, 0o700); err != nil {
+	if err := private.MkdirAll(dir); err != nil {
 		return "", "", err
 	}
 	stem := filepath.Join(dir, "probe-"+safeName(r.Address))

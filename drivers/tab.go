@@ -24,6 +24,7 @@ import (
 
 	"github.com/mfpfleet/mfpfleet/config"
 	"github.com/mfpfleet/mfpfleet/devices"
+	"github.com/mfpfleet/mfpfleet/internal/private"
 )
 
 // Tab is one browser tab on one device (cookies and storage are kept
@@ -180,8 +181,13 @@ func (t *Tab) classify(ctx context.Context, op string, err error) error {
 		return nil
 	}
 	var se *StepError
-	if errors.As(err, &se) || errors.Is(err, ErrTransient) || errors.Is(err, ErrCertChanged) {
+	if errors.As(err, &se) || errors.Is(err, ErrTransient) || errors.Is(err, ErrCertChanged) || errors.Is(err, ErrBrowserCrashed) {
 		return err
+	}
+	if ce := t.b.crashed(err); ce != nil {
+		// Chromium died under the call: not the device's doing.
+		t.troubled.Store(true)
+		return fmt.Errorf("%s: %w", op, ce)
 	}
 	if ctx.Err() != nil || errors.Is(err, context.DeadlineExceeded) || errors.Is(err, chromedp.ErrTargetDetached) ||
 		errors.Is(err, chromedp.ErrChannelClosed) || t.ctx.Err() != nil {
@@ -385,7 +391,8 @@ func (t *Tab) pin(ctx context.Context) error {
 				t.log.Warn("could not record the refused certificate", "err", err)
 			}
 		}
-		t.log.Warn("certificate changed: refusing", "old_sha256", FormatFingerprint(old), "new_sha256", FormatFingerprint(t.certFP))
+		// The error says it all; a WARN line would only repeat it.
+		t.log.Debug("certificate changed: refusing", "old_sha256", FormatFingerprint(old), "new_sha256", FormatFingerprint(t.certFP))
 		return fmt.Errorf("%s: HTTPS certificate changed since first contact: was %s, now %s: %w; if the device was reset or its certificate renewed, check the new fingerprint on the device itself and run again with --accept-new-cert %s; otherwise someone may be intercepting the connection",
 			t.address, FormatFingerprint(old), FormatFingerprint(t.certFP), ErrCertChanged, t.target.Address)
 	}
@@ -482,11 +489,16 @@ func (t *Tab) Fail(ctx context.Context, step string, err error) error {
 	if errors.As(err, &se) {
 		return err
 	}
+	if errors.Is(err, ErrBrowserCrashed) || t.b.Crashed() != nil {
+		// Nothing to take a picture of; the browser's own output is
+		// saved (CrashError.Log).
+		return err
+	}
 	se = &StepError{Address: t.address, Step: step, Err: err}
 	if t.b.opts.ArtifactsDir != "" {
 		png, htm, aerr := t.SaveArtifacts(ctx, step)
 		if aerr != nil {
-			t.log.Warn("could not save the failure's screenshot", "err", aerr)
+			t.log.Info("could not save the failure's screenshot", "err", aerr) // the failure itself is reported
 		}
 		se.Screenshot, se.HTML = png, htm
 	}
@@ -502,11 +514,20 @@ func (t *Tab) SaveArtifacts(ctx context.Context, step string) (png, htm string, 
 	if dir == "" {
 		return "", "", errors.New("no artifacts dir configured")
 	}
-	if err := os.MkdirAll(dir, 0o700); err != nil {
+	if err := private.MkdirAll(dir); err != nil {
 		return "", "", err
 	}
 	actx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 15*time.Second)
 	defer cancel()
+	// A page that is gone (its renderer crashed, the tab closed) answers
+	// nothing: find that out in a moment instead of waiting out the
+	// budget for each capture.
+	pctx, pcancel := context.WithTimeout(actx, 5*time.Second)
+	perr := t.Eval(pctx, "check the page is there", `1`, nil)
+	pcancel()
+	if perr != nil {
+		return "", "", fmt.Errorf("no screenshot: the page is gone: %w", perr)
+	}
 	stem := filepath.Join(dir, fmt.Sprintf("%s-%s-%s", safeName(t.address), safeName(step), time.Now().UTC().Format("20060102T150405.000")))
 	img, err := t.MaskedScreenshot(actx)
 	if err == nil {
@@ -552,7 +573,7 @@ func (t *Tab) MaskedScreenshot(ctx context.Context) ([]byte, error) {
 				}
 			}
 			var r headlessexperimental.BeginFrameResult
-			r, err = chromedp.Call(c, headlessexperimental.BeginFrame, headlessexperimental.BeginFrameParams{
+			r, err = t.lane.beginFrame(c, headlessexperimental.BeginFrameParams{
 				Screenshot: &headlessexperimental.ScreenshotParams{Format: headlessexperimental.ScreenshotParamsFormatPng}})
 			img = r.ScreenshotData
 		}

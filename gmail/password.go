@@ -262,15 +262,17 @@ func firstLine(r io.Reader) (string, error) {
 	return "", ErrNoAppPassword
 }
 
-// promptTTY reads a line from /dev/tty with echo off, like age does, so
-// the prompt works even when stdin and stdout are redirected.
+// promptTTY reads a line from the terminal with echo off, like age does,
+// so the prompt works even when stdin and stdout are redirected: /dev/tty
+// on Unix, the console (CONIN$/CONOUT$) on Windows (tty_*.go).
 func promptTTY(ctx context.Context, prompt string) (string, error) {
-	tty, err := os.OpenFile("/dev/tty", os.O_RDWR, 0)
+	in, tty, err := openTTY()
 	if err != nil {
 		return "", ErrNoPasswordSource
 	}
+	defer in.Close()
 	defer tty.Close()
-	fd := int(tty.Fd())
+	fd := int(in.Fd())
 	if !term.IsTerminal(fd) {
 		return "", ErrNoPasswordSource
 	}
@@ -292,14 +294,14 @@ func promptTTY(ctx context.Context, prompt string) (string, error) {
 	}()
 	select {
 	case r := <-ch:
-		_, _ = io.WriteString(tty, "\r\x1b[K")
+		_, _ = io.WriteString(tty, clearLine)
 		if r.err != nil {
 			return "", fmt.Errorf("prompt: %w", r.err)
 		}
 		return string(r.b), nil
 	case <-ctx.Done():
 		_ = term.Restore(fd, state) // echo back on; the reader stays blocked
-		_, _ = io.WriteString(tty, "\r\x1b[K")
+		_, _ = io.WriteString(tty, clearLine)
 		return "", ctx.Err()
 	}
 }

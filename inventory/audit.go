@@ -96,11 +96,16 @@ func (r AuditRow) NotSeenFor(now time.Time, d time.Duration) bool {
 // certificate record and last run status.
 func (db *DB) AuditRows(ctx context.Context, f Filter) ([]AuditRow, error) {
 	// One read transaction, so every part describes the same moment.
-	tx, err := db.r.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	opts := &sql.TxOptions{ReadOnly: true}
+	if db.dialect == dialectPostgres {
+		opts.Isolation = sql.LevelRepeatableRead // one snapshot for every query
+	}
+	raw, err := db.r.BeginTx(ctx, opts)
 	if err != nil {
 		return nil, fmt.Errorf("audit: %w", err)
 	}
-	defer tx.Rollback() //nolint:errcheck // read-only
+	defer raw.Rollback() //nolint:errcheck // read-only
+	tx := bound{q: raw, d: db.dialect}
 
 	where, args := filterSQL(f)
 	ds, err := queryDevices(ctx, tx, `SELECT `+deviceCols+` FROM devices d`+where, args...)
@@ -178,10 +183,10 @@ func (db *DB) AuditRows(ctx context.Context, f Filter) ([]AuditRow, error) {
 		return nil, fmt.Errorf("audit: login attempts: %w", err)
 	}
 
-	// Last successful login per device (max(at) picks the row's kind in
-	// SQLite's bare-column aggregate).
-	if err := eachRow(ctx, tx, `SELECT device_id, kind, max(at) FROM login_attempts
-		WHERE ok = 1 AND device_id IN (`+sub+`) GROUP BY device_id`, args, func(s rowScanner) error {
+	// Last successful login per device.
+	if err := eachRow(ctx, tx, `SELECT la.device_id, la.kind, la.at FROM login_attempts la
+		WHERE la.ok = 1 AND la.device_id IN (`+sub+`) AND la.id = (SELECT l2.id FROM login_attempts l2
+			WHERE l2.device_id = la.device_id AND l2.ok = 1 ORDER BY l2.at DESC, l2.id DESC LIMIT 1)`, args, func(s rowScanner) error {
 		var id int64
 		var kind string
 		var at time.Time
@@ -210,11 +215,10 @@ func (db *DB) AuditRows(ctx context.Context, f Filter) ([]AuditRow, error) {
 		return nil, fmt.Errorf("audit: certificates: %w", err)
 	}
 
-	if err := eachRow(ctx, tx, `SELECT run_id, device_id, status, attempts, error, updated_at, max(run_id) FROM run_devices
-		WHERE device_id IN (`+sub+`) GROUP BY device_id`, args, func(s rowScanner) error {
+	if err := eachRow(ctx, tx, `SELECT rd.run_id, rd.device_id, rd.status, rd.attempts, rd.error, rd.updated_at FROM run_devices rd
+		WHERE rd.device_id IN (`+sub+`) AND rd.run_id = (SELECT max(r2.run_id) FROM run_devices r2 WHERE r2.device_id = rd.device_id)`, args, func(s rowScanner) error {
 		var rd RunDevice
-		var maxRun int64
-		if err := s.Scan(&rd.RunID, &rd.DeviceID, &rd.Status, &rd.Attempts, &rd.Error, scanTime{&rd.UpdatedAt}, &maxRun); err != nil {
+		if err := s.Scan(&rd.RunID, &rd.DeviceID, &rd.Status, &rd.Attempts, &rd.Error, scanTime{&rd.UpdatedAt}); err != nil {
 			return err
 		}
 		if i, ok := idx[rd.DeviceID]; ok {

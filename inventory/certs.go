@@ -46,7 +46,7 @@ func normFP(fp string) string {
 // CertFingerprint returns the recorded certificate fingerprint for
 // address; ok is false when none is recorded (first contact).
 func (db *DB) CertFingerprint(ctx context.Context, address string) (fp string, ok bool, err error) {
-	err = db.r.QueryRowContext(ctx, `SELECT fingerprint FROM device_certs WHERE address = ?`, address).Scan(&fp)
+	err = db.rq().QueryRowContext(ctx, `SELECT fingerprint FROM device_certs WHERE address = ?`, address).Scan(&fp)
 	if errors.Is(err, sql.ErrNoRows) {
 		return "", false, nil
 	}
@@ -66,14 +66,28 @@ func (db *DB) SetCertFingerprint(ctx context.Context, address, fp string) error 
 		return errors.New("record certificate: empty address or fingerprint")
 	}
 	now := tsv(db.clock())
-	err := db.write(ctx, func(tx *sql.Tx) error {
+	err := db.write(ctx, func(tx querier) error {
 		var cur string
 		err := tx.QueryRowContext(ctx, `SELECT fingerprint FROM device_certs WHERE address = ?`, address).Scan(&cur)
 		switch {
 		case errors.Is(err, sql.ErrNoRows):
-			_, err = tx.ExecContext(ctx, `INSERT INTO device_certs (address, fingerprint, first_seen, last_seen) VALUES (?, ?, ?, ?)`,
-				address, fp, now, now)
-			return err
+			// Another run may record the same first contact at once:
+			// the first write wins, the other compares against it.
+			res, err := tx.ExecContext(ctx, `INSERT INTO device_certs (address, fingerprint, first_seen, last_seen) VALUES (?, ?, ?, ?)
+				ON CONFLICT (address) DO NOTHING`, address, fp, now, now)
+			if err != nil {
+				return err
+			}
+			if n, _ := res.RowsAffected(); n == 1 {
+				return nil
+			}
+			if err := tx.QueryRowContext(ctx, `SELECT fingerprint FROM device_certs WHERE address = ?`, address).Scan(&cur); err != nil {
+				return err
+			}
+			if cur != fp {
+				return fmt.Errorf("%w: recorded %s, now %s: if the device was reset or got a new certificate, run again with --accept-new-cert %s",
+					ErrCertChanged, short(cur), short(fp), address)
+			}
 		case err != nil:
 			return err
 		case cur != fp:
@@ -101,7 +115,7 @@ func short(fp string) string {
 // address as "mismatch" until AcceptNewCert.
 func (db *DB) RecordCertMismatch(ctx context.Context, address, fp string) error {
 	fp = normFP(fp)
-	err := db.write(ctx, func(tx *sql.Tx) error {
+	err := db.write(ctx, func(tx querier) error {
 		_, err := tx.ExecContext(ctx, `UPDATE device_certs SET mismatch = ?, mismatch_at = ? WHERE address = ?`,
 			fp, tsv(db.clock()), address)
 		return err
@@ -121,12 +135,12 @@ func (db *DB) AcceptNewCert(ctx context.Context, address, fp string) error {
 		return errors.New("accept certificate: empty address or fingerprint")
 	}
 	now := tsv(db.clock())
-	err := db.write(ctx, func(tx *sql.Tx) error {
+	err := db.write(ctx, func(tx querier) error {
 		_, err := tx.ExecContext(ctx, `INSERT INTO device_certs (address, fingerprint, first_seen, last_seen, accepted_at)
 			VALUES (?, ?, ?, ?, ?)
 			ON CONFLICT (address) DO UPDATE SET
-				previous = CASE WHEN fingerprint <> excluded.fingerprint THEN fingerprint ELSE previous END,
-				accepted_at = CASE WHEN fingerprint <> excluded.fingerprint THEN excluded.accepted_at ELSE accepted_at END,
+				previous = CASE WHEN device_certs.fingerprint <> excluded.fingerprint THEN device_certs.fingerprint ELSE device_certs.previous END,
+				accepted_at = CASE WHEN device_certs.fingerprint <> excluded.fingerprint THEN excluded.accepted_at ELSE device_certs.accepted_at END,
 				fingerprint = excluded.fingerprint,
 				last_seen = excluded.last_seen,
 				mismatch = '', mismatch_at = NULL`,
@@ -164,7 +178,7 @@ func certState(c CertInfo) string {
 // Cert returns the certificate record of address; State is CertNone when
 // there is none.
 func (db *DB) Cert(ctx context.Context, address string) (CertInfo, error) {
-	c, err := scanCert(db.r.QueryRowContext(ctx, `SELECT `+certCols+` FROM device_certs WHERE address = ?`, address))
+	c, err := scanCert(db.rq().QueryRowContext(ctx, `SELECT `+certCols+` FROM device_certs WHERE address = ?`, address))
 	if errors.Is(err, sql.ErrNoRows) {
 		return CertInfo{Address: address, State: CertNone}, nil
 	}

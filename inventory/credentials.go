@@ -71,7 +71,7 @@ func (db *DB) AddCredential(ctx context.Context, account, label, fingerprint str
 	if len(fingerprint) != 64 || !isHex(fingerprint) {
 		return Credential{}, false, errors.New("add credential: the fingerprint is not a hex HMAC-SHA256 (use inventory.DB.Fingerprint, never the password)")
 	}
-	err = db.write(ctx, func(tx *sql.Tx) error {
+	err = db.write(ctx, func(tx querier) error {
 		res, err := tx.ExecContext(ctx, `INSERT INTO credentials (account, label, fingerprint, created_at)
 			VALUES (?, ?, ?, ?) ON CONFLICT (account, fingerprint) DO NOTHING`,
 			account, label, fingerprint, tsv(db.clock()))
@@ -103,7 +103,7 @@ func (db *DB) ListCredentials(ctx context.Context, includeRevoked bool) ([]Crede
 	if !includeRevoked {
 		q += ` WHERE revoked_at IS NULL`
 	}
-	cs, err := queryCredentials(ctx, db.r, q+` ORDER BY id`)
+	cs, err := queryCredentials(ctx, db.rq(), q+` ORDER BY id`)
 	if err != nil {
 		return nil, fmt.Errorf("list credentials: %w", err)
 	}
@@ -116,7 +116,7 @@ func queryCredentials(ctx context.Context, q querier, query string, args ...any)
 
 // GetCredential returns credential id.
 func (db *DB) GetCredential(ctx context.Context, id int64) (Credential, error) {
-	c, err := scanCredential(db.r.QueryRowContext(ctx, `SELECT `+credCols+` FROM credentials WHERE id = ?`, id))
+	c, err := scanCredential(db.rq().QueryRowContext(ctx, `SELECT `+credCols+` FROM credentials WHERE id = ?`, id))
 	if errors.Is(err, sql.ErrNoRows) {
 		return Credential{}, fmt.Errorf("credential %d: %w", id, ErrNotFound)
 	}
@@ -142,13 +142,13 @@ func (db *DB) FindCredential(ctx context.Context, ref string) (Credential, error
 		conds = append(conds, "id = ?")
 		args = append(args, id)
 	}
-	conds = append(conds, "label = ? COLLATE NOCASE")
+	conds = append(conds, "lower(label) = lower(CAST(? AS TEXT))")
 	args = append(args, ref)
 	if fp := strings.ToLower(ref); len(fp) >= MinFingerprintPrefix && len(fp) <= 64 && isHex(fp) {
 		conds = append(conds, "substr(fingerprint, 1, ?) = ?")
 		args = append(args, len(fp), fp)
 	}
-	cs, err := queryCredentials(ctx, db.r, `SELECT `+credCols+` FROM credentials WHERE `+strings.Join(conds, " OR ")+` ORDER BY id`, args...)
+	cs, err := queryCredentials(ctx, db.rq(), `SELECT `+credCols+` FROM credentials WHERE `+strings.Join(conds, " OR ")+` ORDER BY id`, args...)
 	if err != nil {
 		return Credential{}, fmt.Errorf("find credential %q: %w", ref, err)
 	}
@@ -170,7 +170,7 @@ func (db *DB) FindCredential(ctx context.Context, ref string) (Credential, error
 // time is kept). It does not touch holdings: DevicesHolding still lists
 // devices that hold it, which the audit reports.
 func (db *DB) RevokeCredential(ctx context.Context, id int64) error {
-	err := db.write(ctx, func(tx *sql.Tx) error {
+	err := db.write(ctx, func(tx querier) error {
 		res, err := tx.ExecContext(ctx, `UPDATE credentials SET revoked_at = coalesce(revoked_at, ?) WHERE id = ?`,
 			tsv(db.clock()), id)
 		if err != nil {

@@ -46,7 +46,9 @@ type Address struct {
 // must match.
 type Filter struct {
 	// Site and Vendor match exactly, case-insensitively.
-	Site   string
+	Site string
+	// Sites keeps devices of any of these sites (with Site, any of all).
+	Sites  []string
 	Vendor string
 	// Model matches a case-insensitive substring ("c8070" finds
 	// "AltaLink C8070").
@@ -117,7 +119,7 @@ func (db *DB) UpsertDevice(ctx context.Context, d devices.Device, seen time.Time
 	if seen.IsZero() {
 		seen = db.clock()
 	}
-	err = db.write(ctx, func(tx *sql.Tx) error {
+	err = db.writeSerial(ctx, lockDevices, func(tx querier) error {
 		id, isNew, err = upsertTx(ctx, tx, d, tsv(seen))
 		return err
 	})
@@ -149,7 +151,7 @@ func (db *DB) UpsertDevices(ctx context.Context, ds []devices.Device, seen time.
 		seen = db.clock()
 	}
 	out := make([]Upserted, len(ds))
-	err := db.write(ctx, func(tx *sql.Tx) error {
+	err := db.writeSerial(ctx, lockDevices, func(tx querier) error {
 		for i, d := range norm {
 			id, isNew, err := upsertTx(ctx, tx, d, tsv(seen))
 			if err != nil {
@@ -175,8 +177,14 @@ func normDevice(d devices.Device) (devices.Device, error) {
 	return d, nil
 }
 
+// addrMerge widens a device_addresses row to cover the excluded one.
+const addrMerge = `first_seen = CASE WHEN excluded.first_seen < device_addresses.first_seen
+					THEN excluded.first_seen ELSE device_addresses.first_seen END,
+				last_seen = CASE WHEN excluded.last_seen > device_addresses.last_seen
+					THEN excluded.last_seen ELSE device_addresses.last_seen END`
+
 // upsertTx is UpsertDevice inside tx; d is already normalised.
-func upsertTx(ctx context.Context, tx *sql.Tx, d devices.Device, at string) (id int64, isNew bool, err error) {
+func upsertTx(ctx context.Context, tx querier, d devices.Device, at string) (id int64, isNew bool, err error) {
 	var serialID, macID, addrID int64
 	if d.Serial != "" {
 		if serialID, err = lookupID(ctx, tx, `SELECT id FROM devices WHERE serial = ?`, d.Serial); err != nil {
@@ -208,17 +216,14 @@ func upsertTx(ctx context.Context, tx *sql.Tx, d devices.Device, at string) (id 
 		primary = addrID
 	}
 	if primary == 0 {
-		res, err := tx.ExecContext(ctx, `INSERT INTO devices (address, serial, mac, vendor, brand, model, firmware,
+		err := tx.QueryRowContext(ctx, `INSERT INTO devices (address, serial, mac, vendor, brand, model, firmware,
 			sys_name, sys_location, sys_descr, sys_object_id, site, family, snmp_version, engine_id,
 			is_printer, credentials_needed, first_seen, last_seen)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
 			d.IP, d.Serial, d.MAC, d.Vendor, d.Brand, d.Model, d.Firmware,
 			d.SysName, d.Location, d.SysDescr, d.SysObjectID, d.Site, d.Family, d.SNMPVersion, d.EngineID,
-			b2i(d.IsPrinter), b2i(d.CredentialsNeeded), at, at)
+			b2i(d.IsPrinter), b2i(d.CredentialsNeeded), at, at).Scan(&id)
 		if err != nil {
-			return 0, false, fmt.Errorf("insert: %w", err)
-		}
-		if id, err = res.LastInsertId(); err != nil {
 			return 0, false, fmt.Errorf("insert: %w", err)
 		}
 		isNew = true
@@ -229,13 +234,13 @@ func upsertTx(ctx context.Context, tx *sql.Tx, d devices.Device, at string) (id 
 			"address_superseded = CASE WHEN ? <> '' THEN 0 ELSE address_superseded END",
 			"serial = CASE WHEN ? <> '' THEN ? ELSE serial END",
 			"mac = CASE WHEN ? <> '' THEN ? ELSE mac END",
-			"is_printer = max(is_printer, ?)",
+			"is_printer = CASE WHEN ? = 1 THEN 1 ELSE is_printer END",
 			"credentials_needed = ?",
-			"first_seen = min(first_seen, ?)",
-			"last_seen = max(last_seen, ?)",
+			"first_seen = CASE WHEN ? < first_seen THEN ? ELSE first_seen END",
+			"last_seen = CASE WHEN ? > last_seen THEN ? ELSE last_seen END",
 		}
 		args := []any{d.IP, d.IP, d.IP, d.Serial, d.Serial, d.MAC, d.MAC,
-			b2i(d.IsPrinter), b2i(d.CredentialsNeeded), at, at}
+			b2i(d.IsPrinter), b2i(d.CredentialsNeeded), at, at, at, at}
 		for _, f := range textFields(d) {
 			set = append(set, f.col+" = CASE WHEN ? <> '' THEN ? ELSE "+f.col+" END")
 			args = append(args, f.val, f.val)
@@ -260,9 +265,7 @@ func upsertTx(ctx context.Context, tx *sql.Tx, d devices.Device, at string) (id 
 	if d.IP != "" {
 		if _, err := tx.ExecContext(ctx, `INSERT INTO device_addresses (device_id, address, first_seen, last_seen)
 			VALUES (?, ?, ?, ?)
-			ON CONFLICT (device_id, address) DO UPDATE SET
-				first_seen = min(first_seen, excluded.first_seen),
-				last_seen = max(last_seen, excluded.last_seen)`, id, d.IP, at, at); err != nil {
+			ON CONFLICT (device_id, address) DO UPDATE SET `+addrMerge, id, d.IP, at, at); err != nil {
 			return 0, false, fmt.Errorf("address history: %w", err)
 		}
 		if _, err := tx.ExecContext(ctx, `UPDATE devices SET address_superseded = 1
@@ -288,7 +291,7 @@ func deviceRef(d devices.Device) string {
 // mergeDevice folds device victim into device into: address history,
 // login attempts, journal rows and holding move over, fields still empty in
 // into are filled from victim, and victim is deleted.
-func mergeDevice(ctx context.Context, tx *sql.Tx, victim, into int64) error {
+func mergeDevice(ctx context.Context, tx querier, victim, into int64) error {
 	// Refuse to merge two devices whose MACs disagree; the caller only
 	// proposes victims whose serial is empty or equal.
 	var vMAC, iMAC string
@@ -305,31 +308,34 @@ func mergeDevice(ctx context.Context, tx *sql.Tx, victim, into int64) error {
 		args []any
 	}{
 		{"addresses", `INSERT INTO device_addresses (device_id, address, first_seen, last_seen)
-			SELECT ?, address, first_seen, last_seen FROM device_addresses WHERE device_id = ? AND true
-			ON CONFLICT (device_id, address) DO UPDATE SET
-				first_seen = min(first_seen, excluded.first_seen),
-				last_seen = max(last_seen, excluded.last_seen)`, []any{into, victim}},
+			SELECT CAST(? AS BIGINT), address, first_seen, last_seen FROM device_addresses WHERE device_id = ? AND true
+			ON CONFLICT (device_id, address) DO UPDATE SET ` + addrMerge, []any{into, victim}},
 		{"login attempts", `UPDATE login_attempts SET device_id = ? WHERE device_id = ?`, []any{into, victim}},
 		{"steps", `UPDATE steps SET device_id = ? WHERE device_id = ?`, []any{into, victim}},
-		{"run devices", `UPDATE OR IGNORE run_devices SET device_id = ? WHERE device_id = ?`, []any{into, victim}},
-		{"holding", `UPDATE OR IGNORE holdings SET device_id = ? WHERE device_id = ?`, []any{into, victim}},
+		// A run that had both keeps into's row; the victim's goes with it.
+		{"run devices", `UPDATE run_devices SET device_id = ? WHERE device_id = ?
+			AND run_id NOT IN (SELECT r2.run_id FROM run_devices r2 WHERE r2.device_id = ?)`, []any{into, victim, into}},
+		{"holding", `UPDATE holdings SET device_id = ? WHERE device_id = ?
+			AND NOT EXISTS (SELECT 1 FROM holdings h2 WHERE h2.device_id = ?)`, []any{into, victim, into}},
+		{"lease", `DELETE FROM device_leases WHERE device_id = ?`, []any{victim}},
 	}
 	var fill []string
 	for _, c := range []string{"address", "mac", "vendor", "brand", "model", "firmware", "sys_name", "sys_location",
 		"sys_descr", "sys_object_id", "site", "family", "snmp_version", "engine_id"} {
-		fill = append(fill, c+" = CASE WHEN "+c+" = '' THEN (SELECT "+c+" FROM devices WHERE id = ?) ELSE "+c+" END")
+		fill = append(fill, c+" = CASE WHEN "+c+" = '' THEN (SELECT v."+c+" FROM devices v WHERE v.id = ?) ELSE "+c+" END")
 	}
 	fillArgs := make([]any, 0, len(fill)+2)
 	for range fill {
 		fillArgs = append(fillArgs, victim)
 	}
-	fillArgs = append(fillArgs, victim, into)
+	fillArgs = append(fillArgs, victim, victim, into)
 	stmts = append(stmts, struct {
 		what string
 		q    string
 		args []any
 	}{"fields", `UPDATE devices SET ` + strings.Join(fill, ", ") + `,
-		first_seen = min(first_seen, (SELECT first_seen FROM devices WHERE id = ?)) WHERE id = ?`, fillArgs},
+		first_seen = CASE WHEN (SELECT v.first_seen FROM devices v WHERE v.id = ?) < first_seen
+			THEN (SELECT v.first_seen FROM devices v WHERE v.id = ?) ELSE first_seen END WHERE id = ?`, fillArgs},
 		struct {
 			what string
 			q    string
@@ -363,16 +369,20 @@ func filterSQL(f Filter) (string, []any) {
 	if !f.IncludeRetired {
 		where = append(where, "d.retired = 0")
 	}
-	if f.Site != "" {
-		where = append(where, "d.site = ? COLLATE NOCASE")
-		args = append(args, f.Site)
+	if sites := siteList(f); len(sites) > 0 {
+		var or []string
+		for _, s := range sites {
+			or = append(or, "lower(d.site) = lower(CAST(? AS TEXT))")
+			args = append(args, s)
+		}
+		where = append(where, "("+strings.Join(or, " OR ")+")")
 	}
 	if f.Vendor != "" {
-		where = append(where, "d.vendor = ? COLLATE NOCASE")
+		where = append(where, "lower(d.vendor) = lower(CAST(? AS TEXT))")
 		args = append(args, f.Vendor)
 	}
 	if f.Model != "" {
-		where = append(where, "instr(lower(d.model), lower(?)) > 0")
+		where = append(where, "instr(lower(d.model), lower(CAST(? AS TEXT))) > 0")
 		args = append(args, f.Model)
 	}
 	if len(f.Addresses) > 0 {
@@ -397,6 +407,16 @@ func filterSQL(f Filter) (string, []any) {
 	return " WHERE " + strings.Join(where, " AND "), args
 }
 
+func siteList(f Filter) []string {
+	var out []string
+	for _, s := range append([]string{f.Site}, f.Sites...) {
+		if s = strings.TrimSpace(s); s != "" {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
 func placeholders(n int) string {
 	return strings.TrimSuffix(strings.Repeat("?, ", n), ", ")
 }
@@ -405,7 +425,7 @@ func placeholders(n int) string {
 // (numerically for IP addresses), then serial.
 func (db *DB) ListDevices(ctx context.Context, f Filter) ([]Device, error) {
 	where, args := filterSQL(f)
-	ds, err := queryDevices(ctx, db.r, `SELECT `+deviceCols+` FROM devices d`+where, args...)
+	ds, err := queryDevices(ctx, db.rq(), `SELECT `+deviceCols+` FROM devices d`+where, args...)
 	if err != nil {
 		return nil, fmt.Errorf("list devices: %w", err)
 	}
@@ -442,7 +462,7 @@ func sortDevices(ds []Device) {
 
 // GetDevice returns the device with inventory ID id, retired or not.
 func (db *DB) GetDevice(ctx context.Context, id int64) (Device, error) {
-	d, err := scanDevice(db.r.QueryRowContext(ctx, `SELECT `+deviceCols+` FROM devices d WHERE d.id = ?`, id))
+	d, err := scanDevice(db.rq().QueryRowContext(ctx, `SELECT `+deviceCols+` FROM devices d WHERE d.id = ?`, id))
 	if errors.Is(err, sql.ErrNoRows) {
 		return Device{}, fmt.Errorf("device %d: %w", id, ErrNotFound)
 	}
@@ -462,8 +482,8 @@ func (db *DB) FindDevice(ctx context.Context, ref string) (Device, error) {
 	if ref == "" {
 		return Device{}, errors.New("find device: empty reference: give an address or a serial number")
 	}
-	ds, err := queryDevices(ctx, db.r, `SELECT `+deviceCols+` FROM devices d
-		WHERE d.address = ? OR (d.serial <> '' AND d.serial = ? COLLATE NOCASE) OR (d.mac <> '' AND d.mac = lower(?))`,
+	ds, err := queryDevices(ctx, db.rq(), `SELECT `+deviceCols+` FROM devices d
+		WHERE d.address = ? OR (d.serial <> '' AND lower(d.serial) = lower(CAST(? AS TEXT))) OR (d.mac <> '' AND d.mac = lower(CAST(? AS TEXT)))`,
 		ref, ref, ref)
 	if err != nil {
 		return Device{}, fmt.Errorf("find device %s: %w", ref, err)
@@ -500,7 +520,7 @@ func (db *DB) FindDevice(ctx context.Context, ref string) (Device, error) {
 // DeviceAddresses returns every address device id was seen at, most
 // recently seen first.
 func (db *DB) DeviceAddresses(ctx context.Context, id int64) ([]Address, error) {
-	out, err := queryAll(ctx, db.r, func(r rowScanner) (Address, error) {
+	out, err := queryAll(ctx, db.rq(), func(r rowScanner) (Address, error) {
 		var a Address
 		err := r.Scan(&a.Address, scanTime{&a.FirstSeen}, scanTime{&a.LastSeen})
 		return a, err
@@ -516,7 +536,7 @@ func (db *DB) DeviceAddresses(ctx context.Context, id int64) ([]Address, error) 
 // a rotation) with the reason why. Its history, holding and journal stay.
 // Retiring a retired device keeps the first date and reason.
 func (db *DB) RetireDevice(ctx context.Context, id int64, why string) error {
-	err := db.write(ctx, func(tx *sql.Tx) error {
+	err := db.write(ctx, func(tx querier) error {
 		res, err := tx.ExecContext(ctx, `UPDATE devices SET retired = 1, retired_at = coalesce(retired_at, ?),
 			retired_why = CASE WHEN retired = 1 AND retired_why <> '' THEN retired_why ELSE ? END WHERE id = ?`,
 			tsv(db.clock()), why, id)
@@ -536,7 +556,7 @@ func (db *DB) RetireDevice(ctx context.Context, id int64, why string) error {
 
 // UnretireDevice puts a retired device back in service.
 func (db *DB) UnretireDevice(ctx context.Context, id int64) error {
-	err := db.write(ctx, func(tx *sql.Tx) error {
+	err := db.write(ctx, func(tx querier) error {
 		res, err := tx.ExecContext(ctx, `UPDATE devices SET retired = 0, retired_at = NULL, retired_why = '' WHERE id = ?`, id)
 		if err != nil {
 			return err

@@ -93,6 +93,17 @@ func scanHolding(s rowScanner) (Holding, error) {
 	return h, err
 }
 
+// replaceHolding is the DO UPDATE of an upsert that replaces every column
+// of a holding (INSERT OR REPLACE, written for both engines).
+var replaceHolding = func() string {
+	var set []string
+	for _, c := range strings.Fields(`credential_id account run_id pushed_at confirmed_at last_test_at last_test_ok
+		last_test_error admin_login smtp_host smtp_port smtp_security smtp_user smtp_from tls_version limits updated_at method ehlo`) {
+		set = append(set, c+" = excluded."+c)
+	}
+	return strings.Join(set, ", ")
+}()
+
 // SetHolding records h as the whole of what device h.DeviceID holds,
 // replacing any earlier holding (a push of a new credential therefore
 // clears the old confirmation and test result unless h carries them).
@@ -103,11 +114,12 @@ func (db *DB) SetHolding(ctx context.Context, h Holding) error {
 	limits := slices.Clone(h.Limits)
 	slices.Sort(limits)
 	limits = slices.Compact(limits)
-	err := db.write(ctx, func(tx *sql.Tx) error {
-		_, err := tx.ExecContext(ctx, `INSERT OR REPLACE INTO holdings (device_id, credential_id, account, run_id,
+	err := db.write(ctx, func(tx querier) error {
+		_, err := tx.ExecContext(ctx, `INSERT INTO holdings (device_id, credential_id, account, run_id,
 			pushed_at, confirmed_at, last_test_at, last_test_ok, last_test_error, admin_login,
 			smtp_host, smtp_port, smtp_security, smtp_user, smtp_from, tls_version, limits, updated_at, method, ehlo)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+			ON CONFLICT (device_id) DO UPDATE SET `+replaceHolding,
 			h.DeviceID, nullID(h.CredentialID), strings.ToLower(h.Account), nullID(h.RunID),
 			ts(h.PushedAt), ts(h.ConfirmedAt), ts(h.LastTestAt), b2i(h.LastTestOK), h.LastTestError, h.AdminLogin,
 			h.SMTPHost, h.SMTPPort, h.SMTPSecurity, h.SMTPUser, h.SMTPFrom, h.TLSVersion,
@@ -128,7 +140,7 @@ func (db *DB) MarkConfirmed(ctx context.Context, deviceID, credentialID int64, a
 	if at.IsZero() {
 		at = db.clock()
 	}
-	err := db.write(ctx, func(tx *sql.Tx) error {
+	err := db.write(ctx, func(tx querier) error {
 		var cur sql.NullInt64
 		err := tx.QueryRowContext(ctx, `SELECT credential_id FROM holdings WHERE device_id = ?`, deviceID).Scan(&cur)
 		if errors.Is(err, sql.ErrNoRows) {
@@ -161,7 +173,7 @@ func (db *DB) RecordTest(ctx context.Context, deviceID int64, at time.Time, ok b
 	if ok {
 		errText = ""
 	}
-	err := db.write(ctx, func(tx *sql.Tx) error {
+	err := db.write(ctx, func(tx querier) error {
 		_, err := tx.ExecContext(ctx, `INSERT INTO holdings (device_id, last_test_at, last_test_ok, last_test_error, updated_at)
 			VALUES (?, ?, ?, ?, ?)
 			ON CONFLICT (device_id) DO UPDATE SET last_test_at = excluded.last_test_at,
@@ -179,7 +191,7 @@ func (db *DB) RecordTest(ctx context.Context, deviceID int64, at time.Time, ok b
 // Holding returns what device deviceID holds; ErrNotFound (wrapped) when
 // nothing is recorded.
 func (db *DB) Holding(ctx context.Context, deviceID int64) (Holding, error) {
-	h, err := scanHolding(db.r.QueryRowContext(ctx, `SELECT `+holdingCols+` FROM holdings h WHERE h.device_id = ?`, deviceID))
+	h, err := scanHolding(db.rq().QueryRowContext(ctx, `SELECT `+holdingCols+` FROM holdings h WHERE h.device_id = ?`, deviceID))
 	if errors.Is(err, sql.ErrNoRows) {
 		return Holding{}, fmt.Errorf("holding of device %d: %w", deviceID, ErrNotFound)
 	}

@@ -355,6 +355,7 @@ func TestAuditRows(t *testing.T) {
 // of a known app password, then searches the raw database and WAL bytes
 // for the password, with and without Google's spaces.
 func TestSecretNeverStored(t *testing.T) {
+	sqliteOnly(t) // reads the file's bytes; the PostgreSQL writes are the same statements
 	ctx := context.Background()
 	const shown = "vkqe mzrt hwyb lpsn" // as Google shows it
 	normalised := strings.ReplaceAll(shown, " ", "")

@@ -1,5 +1,7 @@
 // Package inventory is mfpfleet's persistent store: one SQLite file
-// (modernc.org/sqlite, no cgo) that records the devices found by discovery
+// (modernc.org/sqlite, no cgo) by default, or a PostgreSQL database (pgx)
+// that many sites and technicians share, given as a postgres:// URL. It
+// records the devices found by discovery
 // and the history of their addresses, the Gmail app-password registry
 // (fingerprints only, never the plaintext), which device holds which
 // credential, admin login attempts (lock-out safety across runs), device
@@ -11,6 +13,12 @@
 // returns, so concurrent goroutines are safe and a process killed with
 // SIGKILL loses nothing that a method already reported as written. Reads
 // use a separate pool that runs alongside the writer.
+//
+// On PostgreSQL every write is likewise its own transaction, committed
+// before the method returns; device identity changes (upserts, merges) and
+// migrations take a transaction-scoped advisory lock so that two runs
+// discovering the same printer at once make one record. Per-device leases
+// (see AcquireLease) keep two runs from pushing to one device at once.
 //
 // Times are stored as UTC text with fixed-width nanoseconds
 // ("2006-01-02T15:04:05.000000000Z"), so they sort as text and read well in
@@ -25,12 +33,15 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"io/fs"
 	"net/url"
 	"strings"
 	"sync"
 	"time"
 
 	_ "modernc.org/sqlite" // registers the "sqlite" database/sql driver
+
+	"github.com/mfpfleet/mfpfleet/internal/private"
 )
 
 // ErrNotFound is returned (wrapped) when a device, credential, holding or
@@ -49,17 +60,19 @@ var ErrNewerSchema = errors.New("inventory schema is newer than this mfpfleet")
 // DB is an open inventory. Its methods are safe for concurrent use by many
 // goroutines. Close it when done.
 type DB struct {
-	path string
-	w    *sql.DB // single writer connection, BEGIN IMMEDIATE
-	r    *sql.DB // reader pool, query_only
+	path    string // file path, or the URL with its password redacted
+	created bool   // Open created the file (SQLite)
+	dialect dialect
+	w       *sql.DB // SQLite: single writer connection, BEGIN IMMEDIATE; PostgreSQL: the pool
+	r       *sql.DB // SQLite: reader pool, query_only; PostgreSQL: the same pool as w
 
 	key []byte // per-inventory HMAC key for Fingerprint
+	id  string // random id of this inventory (meta inventory_id), for exports
 
 	mu  sync.RWMutex
 	now func() time.Time
 }
 
-// querier is what *sql.DB and *sql.Tx have in common.
 // queryAll runs query and scans every row with scan.
 func queryAll[T any](ctx context.Context, q querier, scan func(rowScanner) (T, error), query string, args ...any) ([]T, error) {
 	rows, err := q.QueryContext(ctx, query, args...)
@@ -77,17 +90,6 @@ func queryAll[T any](ctx context.Context, q querier, scan func(rowScanner) (T, e
 	}
 	return out, rows.Err()
 }
-
-type querier interface {
-	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
-	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
-	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
-}
-
-var (
-	_ querier = (*sql.DB)(nil)
-	_ querier = (*sql.Tx)(nil)
-)
 
 // dsn builds the driver DSN. busy_timeout comes first: switching to WAL
 // needs a lock and must wait for it rather than fail (see pitfalls.md).
@@ -111,9 +113,22 @@ func dsn(path string, writer bool) string {
 // A file written by a newer mfpfleet is refused with ErrNewerSchema.
 // On first open a random 32-byte HMAC key is created and stored in the
 // file (see Fingerprint).
+//
+// A path that is a postgres:// (or postgresql://) URL opens that
+// PostgreSQL database instead (see openPostgres); the schema, the queries
+// and the fingerprint key behave the same.
 func Open(ctx context.Context, path string) (*DB, error) {
 	if path == "" {
 		return nil, errors.New("open inventory: empty path: set --db, MFPFLEET_DB or [inventory] path in fleet.toml")
+	}
+	if IsPostgresURL(path) {
+		return openPostgres(ctx, path)
+	}
+	// Created empty and private (0600, a user-only ACL on Windows) before
+	// SQLite opens it: SQLite gives its WAL and SHM the file's mode.
+	created, err := private.CreateFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("open inventory %s: %w (check that the folder exists and is writable)", path, err)
 	}
 	w, err := sql.Open("sqlite", dsn(path, true))
 	if err != nil {
@@ -124,7 +139,7 @@ func Open(ctx context.Context, path string) (*DB, error) {
 	w.SetConnMaxLifetime(0)
 	w.SetConnMaxIdleTime(0)
 
-	db := &DB{path: path, w: w, now: time.Now}
+	db := &DB{path: path, created: created, w: w, now: time.Now}
 	if err := w.PingContext(ctx); err != nil {
 		w.Close()
 		return nil, fmt.Errorf("open inventory %s: %w (check that the folder exists and is writable)", path, err)
@@ -152,17 +167,30 @@ func Open(ctx context.Context, path string) (*DB, error) {
 		return nil, fmt.Errorf("open inventory %s: %w", path, err)
 	}
 	db.r = r
+	if created {
+		for _, f := range []string{path + "-wal", path + "-shm"} {
+			if err := private.Restrict(f); err != nil && !errors.Is(err, fs.ErrNotExist) {
+				db.Close()
+				return nil, fmt.Errorf("open inventory %s: %w", path, err)
+			}
+		}
+	}
 	return db, nil
 }
 
-// Path returns the file the inventory was opened from.
+// Created reports whether Open created the file (a new, empty SQLite
+// inventory).
+func (db *DB) Created() bool { return db.created }
+
+// Path returns the file the inventory was opened from, or for PostgreSQL
+// its URL with the password redacted.
 func (db *DB) Path() string { return db.path }
 
 // Close closes both connection pools. When no other process has the file
 // open, SQLite folds the write-ahead log back into the main file.
 func (db *DB) Close() error {
 	var errs []error
-	if db.r != nil {
+	if db.r != nil && db.r != db.w {
 		errs = append(errs, db.r.Close())
 	}
 	if db.w != nil {
@@ -195,18 +223,48 @@ func (db *DB) clock() time.Time {
 	return db.now().UTC()
 }
 
+// Postgres reports whether the inventory is a PostgreSQL database.
+func (db *DB) Postgres() bool { return db.dialect == dialectPostgres }
+
+// rq is the reader pool, rebinding queries to the dialect.
+func (db *DB) rq() querier { return bound{q: db.r, d: db.dialect} }
+
 // write runs fn in one immediate transaction on the writer connection and
 // commits it before returning.
-func (db *DB) write(ctx context.Context, fn func(tx *sql.Tx) error) error {
-	tx, err := db.w.BeginTx(ctx, nil)
+func (db *DB) write(ctx context.Context, fn func(tx querier) error) error {
+	return db.writeTx(ctx, 0, fn)
+}
+
+// Advisory lock keys (PostgreSQL) for writes that read before they write
+// and must not interleave with the same write from another run.
+const (
+	lockDevices    int64 = 0x6d6670_01 // device identity: upserts, merges, imports
+	lockMigrations int64 = 0x6d6670_02
+)
+
+// writeSerial is write holding the advisory lock key for the
+// transaction (on SQLite every write transaction is already exclusive).
+func (db *DB) writeSerial(ctx context.Context, key int64, fn func(tx querier) error) error {
+	return db.writeTx(ctx, key, fn)
+}
+
+func (db *DB) writeTx(ctx context.Context, lock int64, fn func(tx querier) error) error {
+	raw, err := db.w.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("begin: %w", err)
 	}
+	tx := bound{q: raw, d: db.dialect}
+	if lock != 0 && db.dialect == dialectPostgres {
+		if _, err := raw.ExecContext(ctx, `SELECT pg_advisory_xact_lock($1)`, lock); err != nil {
+			_ = raw.Rollback()
+			return fmt.Errorf("lock: %w", err)
+		}
+	}
 	if err := fn(tx); err != nil {
-		_ = tx.Rollback()
+		_ = raw.Rollback()
 		return err
 	}
-	if err := tx.Commit(); err != nil {
+	if err := raw.Commit(); err != nil {
 		return fmt.Errorf("commit: %w", err)
 	}
 	return nil

@@ -129,14 +129,9 @@ func (db *DB) StartRun(ctx context.Context, kind string, credentialID int64, par
 		return 0, fmt.Errorf("start %s run: params are not valid JSON", kind)
 	}
 	var id int64
-	err := db.write(ctx, func(tx *sql.Tx) error {
-		res, err := tx.ExecContext(ctx, `INSERT INTO runs (kind, started_at, status, params, credential_id) VALUES (?, ?, ?, ?, ?)`,
-			kind, tsv(db.clock()), RunRunning, string(p), nullID(credentialID))
-		if err != nil {
-			return err
-		}
-		id, err = res.LastInsertId()
-		return err
+	err := db.write(ctx, func(tx querier) error {
+		return tx.QueryRowContext(ctx, `INSERT INTO runs (kind, started_at, status, params, credential_id) VALUES (?, ?, ?, ?, ?) RETURNING id`,
+			kind, tsv(db.clock()), RunRunning, string(p), nullID(credentialID)).Scan(&id)
 	})
 	if err != nil {
 		return 0, fmt.Errorf("start %s run: %w", kind, err)
@@ -148,7 +143,7 @@ func (db *DB) StartRun(ctx context.Context, kind string, credentialID int64, par
 // RunInterrupted, …). An interrupted run can be finished again later by
 // its resumption.
 func (db *DB) FinishRun(ctx context.Context, runID int64, status string) error {
-	err := db.write(ctx, func(tx *sql.Tx) error {
+	err := db.write(ctx, func(tx querier) error {
 		res, err := tx.ExecContext(ctx, `UPDATE runs SET finished_at = ?, status = ? WHERE id = ?`, tsv(db.clock()), status, runID)
 		if err != nil {
 			return err
@@ -167,7 +162,7 @@ func (db *DB) FinishRun(ctx context.Context, runID int64, status string) error {
 // ReopenRun marks run runID unfinished and running again (for --resume of
 // a run that was finished as interrupted).
 func (db *DB) ReopenRun(ctx context.Context, runID int64) error {
-	err := db.write(ctx, func(tx *sql.Tx) error {
+	err := db.write(ctx, func(tx querier) error {
 		res, err := tx.ExecContext(ctx, `UPDATE runs SET finished_at = NULL, status = ? WHERE id = ?`, RunRunning, runID)
 		if err != nil {
 			return err
@@ -187,11 +182,11 @@ func (db *DB) ReopenRun(ctx context.Context, runID int64) error {
 // error text, "" when none). Setting DeviceRunning counts an attempt.
 func (db *DB) SetRunDevice(ctx context.Context, runID, deviceID int64, status, errText string) error {
 	running := b2i(status == DeviceRunning)
-	err := db.write(ctx, func(tx *sql.Tx) error {
+	err := db.write(ctx, func(tx querier) error {
 		_, err := tx.ExecContext(ctx, `INSERT INTO run_devices (run_id, device_id, status, attempts, error, updated_at)
 			VALUES (?, ?, ?, ?, ?, ?)
 			ON CONFLICT (run_id, device_id) DO UPDATE SET status = excluded.status,
-				attempts = attempts + excluded.attempts, error = excluded.error, updated_at = excluded.updated_at`,
+				attempts = run_devices.attempts + excluded.attempts, error = excluded.error, updated_at = excluded.updated_at`,
 			runID, deviceID, status, running, errText, tsv(db.clock()))
 		return err
 	})
@@ -225,15 +220,10 @@ func (db *DB) RecordStep(ctx context.Context, s Step) (int64, error) {
 		s.Duration = s.FinishedAt.Sub(s.StartedAt)
 	}
 	var id int64
-	err := db.write(ctx, func(tx *sql.Tx) error {
-		res, err := tx.ExecContext(ctx, `INSERT INTO steps (run_id, device_id, step, status, started_at, finished_at, duration_ms, error, artifact)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-			s.RunID, s.DeviceID, s.Step, s.Status, tsv(s.StartedAt), ts(s.FinishedAt), s.Duration.Milliseconds(), s.Error, s.Artifact)
-		if err != nil {
-			return err
-		}
-		id, err = res.LastInsertId()
-		return err
+	err := db.write(ctx, func(tx querier) error {
+		return tx.QueryRowContext(ctx, `INSERT INTO steps (run_id, device_id, step, status, started_at, finished_at, duration_ms, error, artifact)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+			s.RunID, s.DeviceID, s.Step, s.Status, tsv(s.StartedAt), ts(s.FinishedAt), s.Duration.Milliseconds(), s.Error, s.Artifact).Scan(&id)
 	})
 	if err != nil {
 		return 0, fmt.Errorf("run %d: device %d: record step %s: %w", s.RunID, s.DeviceID, s.Step, err)
@@ -246,7 +236,7 @@ func (db *DB) RecordStep(ctx context.Context, s Step) (int64, error) {
 // StartedAt.
 func (db *DB) FinishStep(ctx context.Context, stepID int64, status, errText, artifact string) error {
 	now := db.clock()
-	err := db.write(ctx, func(tx *sql.Tx) error {
+	err := db.write(ctx, func(tx querier) error {
 		var started time.Time
 		if err := tx.QueryRowContext(ctx, `SELECT started_at FROM steps WHERE id = ?`, stepID).Scan(scanTime{&started}); err != nil {
 			if errors.Is(err, sql.ErrNoRows) {
@@ -277,7 +267,7 @@ func scanRun(s rowScanner) (Run, error) {
 
 // GetRun returns run runID.
 func (db *DB) GetRun(ctx context.Context, runID int64) (Run, error) {
-	r, err := scanRun(db.r.QueryRowContext(ctx, `SELECT `+runCols+` FROM runs WHERE id = ?`, runID))
+	r, err := scanRun(db.rq().QueryRowContext(ctx, `SELECT `+runCols+` FROM runs WHERE id = ?`, runID))
 	if errors.Is(err, sql.ErrNoRows) {
 		return Run{}, fmt.Errorf("run %d: %w", runID, ErrNotFound)
 	}
@@ -289,25 +279,45 @@ func (db *DB) GetRun(ctx context.Context, runID int64) (Run, error) {
 
 // LastUnfinishedRun returns the newest run of kind that was never
 // finished (crashed or killed) or finished as RunInterrupted; ErrNotFound
-// (wrapped) when there is none.
+// (wrapped) when there is none. Runs brought in by Import are another
+// inventory's to resume and are left out. A run whose process still holds
+// device leases (another laptop on a shared inventory is running it) is
+// refused with an error wrapping ErrLeased.
 func (db *DB) LastUnfinishedRun(ctx context.Context, kind string) (Run, error) {
-	r, err := scanRun(db.r.QueryRowContext(ctx, `SELECT `+runCols+` FROM runs
-		WHERE kind = ? AND (finished_at IS NULL OR status = ?) ORDER BY id DESC LIMIT 1`, kind, RunInterrupted))
+	r, err := scanRun(db.rq().QueryRowContext(ctx, `SELECT `+runCols+` FROM runs
+		WHERE kind = ? AND (finished_at IS NULL OR status = ?) AND origin = '' ORDER BY id DESC LIMIT 1`, kind, RunInterrupted))
 	if errors.Is(err, sql.ErrNoRows) {
 		return Run{}, fmt.Errorf("no unfinished %s run to resume: %w", kind, ErrNotFound)
 	}
 	if err != nil {
 		return Run{}, fmt.Errorf("last unfinished %s run: %w", kind, err)
 	}
+	holders, err := queryAll(ctx, db.rq(), func(s rowScanner) (string, error) {
+		var h string
+		return h, s.Scan(&h)
+	}, `SELECT DISTINCT holder FROM device_leases WHERE run_id = ? AND expires_ms >= `+db.dialect.nowMillis(), r.ID)
+	if err != nil {
+		return Run{}, fmt.Errorf("last unfinished %s run: %w", kind, err)
+	}
+	for _, h := range holders {
+		if !holderDead(h) {
+			return Run{}, fmt.Errorf("%s run %d is still running (%s): %w; resume it once it has stopped, or %s after it died",
+				kind, r.ID, h, ErrLeased, DefaultLeaseTTL)
+		}
+	}
+	// The run's process died on this machine (killed, crashed): its
+	// leases go now rather than when they lapse, for the resumption.
+	for _, h := range holders {
+		if err := db.ReleaseLeases(ctx, h); err != nil {
+			return Run{}, err
+		}
+	}
 	return r, nil
 }
 
 // Runs returns the newest runs first, at most limit (0 = all).
 func (db *DB) Runs(ctx context.Context, limit int) ([]Run, error) {
-	if limit <= 0 {
-		limit = -1
-	}
-	out, err := queryAll(ctx, db.r, scanRun, `SELECT `+runCols+` FROM runs ORDER BY id DESC LIMIT ?`, limit)
+	out, err := queryAll(ctx, db.rq(), scanRun, `SELECT `+runCols+` FROM runs ORDER BY id DESC`+limitSQL(limit))
 	if err != nil {
 		return nil, fmt.Errorf("list runs: %w", err)
 	}
@@ -317,12 +327,12 @@ func (db *DB) Runs(ctx context.Context, limit int) ([]Run, error) {
 // RunDevices returns the devices of run runID in the order they were
 // added.
 func (db *DB) RunDevices(ctx context.Context, runID int64) ([]RunDevice, error) {
-	out, err := queryAll(ctx, db.r, func(r rowScanner) (RunDevice, error) {
+	out, err := queryAll(ctx, db.rq(), func(r rowScanner) (RunDevice, error) {
 		var d RunDevice
 		err := r.Scan(&d.RunID, &d.DeviceID, &d.Status, &d.Attempts, &d.Error, scanTime{&d.UpdatedAt})
 		return d, err
 	}, `SELECT run_id, device_id, status, attempts, error, updated_at
-		FROM run_devices WHERE run_id = ? ORDER BY rowid`, runID)
+		FROM run_devices WHERE run_id = ? ORDER BY `+db.dialect.insertOrder(), runID)
 	if err != nil {
 		return nil, fmt.Errorf("devices of run %d: %w", runID, err)
 	}
@@ -332,7 +342,7 @@ func (db *DB) RunDevices(ctx context.Context, runID int64) ([]RunDevice, error) 
 // Steps returns the steps of run runID in the order recorded, for one
 // device or, with deviceID 0, for all.
 func (db *DB) Steps(ctx context.Context, runID, deviceID int64) ([]Step, error) {
-	out, err := queryAll(ctx, db.r, func(r rowScanner) (Step, error) {
+	out, err := queryAll(ctx, db.rq(), func(r rowScanner) (Step, error) {
 		var s Step
 		var ms int64
 		err := r.Scan(&s.ID, &s.RunID, &s.DeviceID, &s.Step, &s.Status, scanTime{&s.StartedAt}, scanTime{&s.FinishedAt},

@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"strconv"
 	"sync"
 	"syscall"
@@ -142,7 +141,7 @@ func TestJournal(t *testing.T) {
 // write may fail with SQLITE_BUSY, none may be lost.
 func TestConcurrentWriters(t *testing.T) {
 	ctx := context.Background()
-	path := filepath.Join(t.TempDir(), "fleet.db")
+	path := testTarget(t)
 	var handles [2]*DB
 	for i := range handles {
 		db, err := Open(ctx, path)
@@ -259,7 +258,7 @@ func TestJournalKillChild(t *testing.T) {
 // SIGKILLs it mid-stream, and checks that every step the child saw
 // committed is in the file, and that the run is resumable.
 func TestJournalSurvivesKill(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "fleet.db")
+	path := testTarget(t)
 	cmd := exec.Command(os.Args[0], "-test.run=^TestJournalKillChild$", "-test.count=1")
 	cmd.Env = append(os.Environ(), childEnv+"="+path)
 	out, err := cmd.StdoutPipe()

@@ -17,7 +17,7 @@ import (
 // the current occupant of the address wins (devices in service first).
 // No match wraps ErrNotFound.
 func (db *DB) DeviceIDByKey(ctx context.Context, key string) (int64, error) {
-	id, err := deviceIDByKey(ctx, db.r, key)
+	id, err := deviceIDByKey(ctx, db.rq(), key)
 	if err != nil {
 		return 0, fmt.Errorf("device %s: %w", key, err)
 	}

@@ -36,8 +36,8 @@ func (db *DB) RecordLoginAttempt(ctx context.Context, deviceID int64, a LoginAtt
 	if a.OK {
 		a.Error = ""
 	}
-	err := db.write(ctx, func(tx *sql.Tx) error {
-		_, err := tx.ExecContext(ctx, `INSERT INTO login_attempts (device_id, kind, user, ok, at, error)
+	err := db.write(ctx, func(tx querier) error {
+		_, err := tx.ExecContext(ctx, `INSERT INTO login_attempts (device_id, kind, "user", ok, at, error)
 			VALUES (?, ?, ?, ?, ?, ?)`, deviceID, a.Kind, a.User, b2i(a.OK), tsv(a.At), a.Error)
 		return err
 	})
@@ -53,7 +53,7 @@ func (db *DB) RecordLoginAttempt(ctx context.Context, deviceID int64, a LoginAtt
 // the budget stays conservative, and a default that failed is not tried
 // again unless the caller decides to.
 func (db *DB) FailedLogins(ctx context.Context, deviceID int64) (total int, byKind map[string]int, err error) {
-	rows, err := db.r.QueryContext(ctx, `SELECT kind, count(*) FROM login_attempts
+	rows, err := db.rq().QueryContext(ctx, `SELECT kind, count(*) FROM login_attempts
 		WHERE device_id = ? AND ok = 0 AND reset_at IS NULL GROUP BY kind`, deviceID)
 	if err != nil {
 		return 0, nil, fmt.Errorf("failed logins of device %d: %w", deviceID, err)
@@ -87,7 +87,7 @@ func (db *DB) DefaultThatWorked(ctx context.Context, vendor, model, firmware str
 		return "", nil
 	}
 	var kind string
-	err := db.r.QueryRowContext(ctx, `SELECT la.kind FROM login_attempts la JOIN devices d ON d.id = la.device_id
+	err := db.rq().QueryRowContext(ctx, `SELECT la.kind FROM login_attempts la JOIN devices d ON d.id = la.device_id
 		WHERE la.ok = 1 AND la.kind LIKE 'default-%' AND d.vendor = ? AND d.model = ? AND d.firmware = ? AND d.id <> ?
 		GROUP BY la.kind ORDER BY count(DISTINCT la.device_id) DESC, max(la.at) DESC LIMIT 1`,
 		vendor, model, firmware, exceptID).Scan(&kind)
@@ -103,11 +103,8 @@ func (db *DB) DefaultThatWorked(ctx context.Context, vendor, model, firmware str
 // LoginAttempts returns device deviceID's login attempts, newest first, at
 // most limit (0 = all), including those already reset.
 func (db *DB) LoginAttempts(ctx context.Context, deviceID int64, limit int) ([]LoginAttempt, error) {
-	if limit <= 0 {
-		limit = -1
-	}
-	rows, err := db.r.QueryContext(ctx, `SELECT kind, user, ok, at, error, reset_at FROM login_attempts
-		WHERE device_id = ? ORDER BY at DESC, id DESC LIMIT ?`, deviceID, limit)
+	rows, err := db.rq().QueryContext(ctx, `SELECT kind, "user", ok, at, error, reset_at FROM login_attempts
+		WHERE device_id = ? ORDER BY at DESC, id DESC`+limitSQL(limit), deviceID)
 	if err != nil {
 		return nil, fmt.Errorf("login attempts of device %d: %w", deviceID, err)
 	}
@@ -132,7 +129,7 @@ func (db *DB) LoginAttempts(ctx context.Context, deviceID int64, limit int) ([]L
 // failures were cleared.
 func (db *DB) ResetFailedLogins(ctx context.Context, deviceID int64) (int, error) {
 	var n int64
-	err := db.write(ctx, func(tx *sql.Tx) error {
+	err := db.write(ctx, func(tx querier) error {
 		var exists int
 		if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM devices WHERE id = ?`, deviceID).Scan(&exists); err != nil {
 			return err

@@ -4,8 +4,9 @@ import (
 	"context"
 	"crypto/rand"
 	"database/sql"
-	"errors"
+	"encoding/hex"
 	"fmt"
+	"strings"
 	"time"
 )
 
@@ -18,9 +19,16 @@ type migration struct {
 }
 
 // migrations is the ordered schema history.
+//
+// The SQL is written once for both engines: SQLite's types, with the
+// PostgreSQL equivalents substituted by dialect.ddl (INTEGER PRIMARY KEY
+// becomes a BIGINT identity, INTEGER a BIGINT, BLOB a BYTEA). Tables are
+// created after the tables they reference, and reserved words ("user")
+// are quoted, as PostgreSQL requires.
 var migrations = []migration{
 	{1, "initial schema", schemaV1},
 	{2, "holdings: delivery method and EHLO name", schemaV2},
+	{3, "device leases and import origins", schemaV3},
 }
 
 // schemaV2 records how each device sends (app-password or relay) and the
@@ -88,33 +96,11 @@ CREATE TABLE credentials (
 	UNIQUE (account, fingerprint)
 );
 
-CREATE TABLE holdings (
-	device_id       INTEGER PRIMARY KEY REFERENCES devices(id) ON DELETE CASCADE,
-	credential_id   INTEGER REFERENCES credentials(id),
-	account         TEXT NOT NULL DEFAULT '',
-	run_id          INTEGER REFERENCES runs(id),
-	pushed_at       TEXT,
-	confirmed_at    TEXT,
-	last_test_at    TEXT,
-	last_test_ok    INTEGER NOT NULL DEFAULT 0,
-	last_test_error TEXT NOT NULL DEFAULT '',
-	admin_login     TEXT NOT NULL DEFAULT '',
-	smtp_host       TEXT NOT NULL DEFAULT '',
-	smtp_port       INTEGER NOT NULL DEFAULT 0,
-	smtp_security   TEXT NOT NULL DEFAULT '',
-	smtp_user       TEXT NOT NULL DEFAULT '',
-	smtp_from       TEXT NOT NULL DEFAULT '',
-	tls_version     TEXT NOT NULL DEFAULT '',
-	limits          TEXT NOT NULL DEFAULT '',
-	updated_at      TEXT NOT NULL
-);
-CREATE INDEX holdings_credential ON holdings(credential_id);
-
 CREATE TABLE login_attempts (
 	id        INTEGER PRIMARY KEY,
 	device_id INTEGER NOT NULL REFERENCES devices(id) ON DELETE CASCADE,
 	kind      TEXT NOT NULL,
-	user      TEXT NOT NULL DEFAULT '',
+	"user"    TEXT NOT NULL DEFAULT '',
 	ok        INTEGER NOT NULL,
 	at        TEXT NOT NULL,
 	error     TEXT NOT NULL DEFAULT '',
@@ -144,6 +130,28 @@ CREATE TABLE runs (
 );
 CREATE INDEX runs_kind ON runs(kind, finished_at);
 
+CREATE TABLE holdings (
+	device_id       INTEGER PRIMARY KEY REFERENCES devices(id) ON DELETE CASCADE,
+	credential_id   INTEGER REFERENCES credentials(id),
+	account         TEXT NOT NULL DEFAULT '',
+	run_id          INTEGER REFERENCES runs(id),
+	pushed_at       TEXT,
+	confirmed_at    TEXT,
+	last_test_at    TEXT,
+	last_test_ok    INTEGER NOT NULL DEFAULT 0,
+	last_test_error TEXT NOT NULL DEFAULT '',
+	admin_login     TEXT NOT NULL DEFAULT '',
+	smtp_host       TEXT NOT NULL DEFAULT '',
+	smtp_port       INTEGER NOT NULL DEFAULT 0,
+	smtp_security   TEXT NOT NULL DEFAULT '',
+	smtp_user       TEXT NOT NULL DEFAULT '',
+	smtp_from       TEXT NOT NULL DEFAULT '',
+	tls_version     TEXT NOT NULL DEFAULT '',
+	limits          TEXT NOT NULL DEFAULT '',
+	updated_at      TEXT NOT NULL
+);
+CREATE INDEX holdings_credential ON holdings(credential_id);
+
 CREATE TABLE run_devices (
 	run_id     INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
 	device_id  INTEGER NOT NULL REFERENCES devices(id) ON DELETE CASCADE,
@@ -170,17 +178,45 @@ CREATE TABLE steps (
 CREATE INDEX steps_run_device ON steps(run_id, device_id, id);
 `
 
+// schemaV3 adds the per-device lease (one run at a time pushes to a
+// device, across processes and sites sharing the inventory; expires_ms is
+// the database clock in Unix milliseconds), and an origin for runs,
+// credentials and login attempts brought in by `inventory import`, so a
+// second import of the same export adds nothing twice. meta gets the
+// inventory's own id (written by loadKey) that exports carry.
+const schemaV3 = `
+CREATE TABLE device_leases (
+	device_id   INTEGER PRIMARY KEY REFERENCES devices(id) ON DELETE CASCADE,
+	holder      TEXT NOT NULL,
+	run_id      INTEGER NOT NULL DEFAULT 0,
+	acquired_at TEXT NOT NULL,
+	expires_ms  INTEGER NOT NULL
+);
+CREATE INDEX device_leases_holder ON device_leases(holder);
+
+ALTER TABLE runs ADD COLUMN origin TEXT NOT NULL DEFAULT '';
+CREATE UNIQUE INDEX runs_origin ON runs(origin) WHERE origin <> '';
+ALTER TABLE login_attempts ADD COLUMN origin TEXT NOT NULL DEFAULT '';
+CREATE UNIQUE INDEX login_attempts_origin ON login_attempts(origin) WHERE origin <> '';
+`
+
 // migrate applies every pending migration, each in its own immediate
 // transaction that re-checks the version, so two processes opening the same
 // new file at once do not apply a step twice.
+//
+// On PostgreSQL a transaction-scoped advisory lock plays the part of
+// BEGIN IMMEDIATE (concurrent CREATE TABLE IF NOT EXISTS can fail there).
 func (db *DB) migrate(ctx context.Context) error {
-	if _, err := db.w.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (
+	if err := db.writeSerial(ctx, lockMigrations, func(tx querier) error {
+		_, err := tx.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (
 		version    INTEGER PRIMARY KEY,
 		name       TEXT NOT NULL,
-		applied_at TEXT NOT NULL)`); err != nil {
+		applied_at TEXT NOT NULL)`)
+		return err
+	}); err != nil {
 		return fmt.Errorf("create schema_migrations: %w", err)
 	}
-	cur, err := currentVersion(ctx, db.w)
+	cur, err := currentVersion(ctx, bound{q: db.w, d: db.dialect})
 	if err != nil {
 		return err
 	}
@@ -191,7 +227,7 @@ func (db *DB) migrate(ctx context.Context) error {
 		if m.version <= cur {
 			continue
 		}
-		err := db.write(ctx, func(tx *sql.Tx) error {
+		err := db.writeSerial(ctx, lockMigrations, func(tx querier) error {
 			v, err := currentVersion(ctx, tx)
 			if err != nil {
 				return err
@@ -199,12 +235,15 @@ func (db *DB) migrate(ctx context.Context) error {
 			if v >= m.version {
 				return nil // another process got there first
 			}
-			if _, err := tx.ExecContext(ctx, m.sql); err != nil {
+			if err := execScript(ctx, tx, db.dialect.ddl(m.sql)); err != nil {
 				return err
 			}
 			if _, err := tx.ExecContext(ctx, `INSERT INTO schema_migrations(version, name, applied_at) VALUES (?, ?, ?)`,
 				m.version, m.name, tsv(time.Now())); err != nil {
 				return err
+			}
+			if db.dialect != dialectSQLite {
+				return nil
 			}
 			// user_version mirrors the table for `sqlite3 fleet.db 'pragma user_version'`.
 			_, err = tx.ExecContext(ctx, fmt.Sprintf("PRAGMA user_version = %d", m.version))
@@ -225,20 +264,52 @@ func currentVersion(ctx context.Context, q querier) (int, error) {
 	return int(v.Int64), nil
 }
 
-// loadKey reads the HMAC key, creating it on first open.
+// execScript runs a migration's statements one by one (the pgx driver
+// takes one statement per call with arguments, and a script's errors then
+// name the statement).
+func execScript(ctx context.Context, tx querier, script string) error {
+	for _, stmt := range strings.Split(script, ";") {
+		if strings.TrimSpace(stmt) == "" {
+			continue
+		}
+		if _, err := tx.ExecContext(ctx, stmt); err != nil {
+			return fmt.Errorf("%s: %w", firstLine(stmt), err)
+		}
+	}
+	return nil
+}
+
+func firstLine(s string) string {
+	s = strings.TrimSpace(s)
+	if i := strings.IndexByte(s, '\n'); i >= 0 {
+		s = s[:i]
+	}
+	return s
+}
+
+// loadKey reads the HMAC key and the inventory id, creating them on first
+// open (ON CONFLICT DO NOTHING: two processes opening a new PostgreSQL
+// database at once agree on the first key written).
 func (db *DB) loadKey(ctx context.Context) error {
-	return db.write(ctx, func(tx *sql.Tx) error {
-		var key []byte
+	return db.write(ctx, func(tx querier) error {
+		fresh := make([]byte, 32+16)
+		if _, err := rand.Read(fresh); err != nil {
+			return fmt.Errorf("create fingerprint key: %w", err)
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO meta(key, value) VALUES ('hmac_key', ?) ON CONFLICT (key) DO NOTHING`, fresh[:32]); err != nil {
+			return fmt.Errorf("store fingerprint key: %w", err)
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO meta(key, value) VALUES ('inventory_id', ?) ON CONFLICT (key) DO NOTHING`,
+			[]byte(hex.EncodeToString(fresh[32:]))); err != nil {
+			return fmt.Errorf("store inventory id: %w", err)
+		}
+		var key, id []byte
+		if err := tx.QueryRowContext(ctx, `SELECT value FROM meta WHERE key = 'inventory_id'`).Scan(&id); err != nil {
+			return fmt.Errorf("read inventory id: %w", err)
+		}
+		db.id = string(id)
 		err := tx.QueryRowContext(ctx, `SELECT value FROM meta WHERE key = 'hmac_key'`).Scan(&key)
-		if errors.Is(err, sql.ErrNoRows) {
-			key = make([]byte, 32)
-			if _, err := rand.Read(key); err != nil {
-				return fmt.Errorf("create fingerprint key: %w", err)
-			}
-			if _, err := tx.ExecContext(ctx, `INSERT INTO meta(key, value) VALUES ('hmac_key', ?)`, key); err != nil {
-				return fmt.Errorf("store fingerprint key: %w", err)
-			}
-		} else if err != nil {
+		if err != nil {
 			return fmt.Errorf("read fingerprint key: %w", err)
 		}
 		if len(key) < 16 {

@@ -50,8 +50,8 @@ type AuditOptions struct {
 	// e.g. "Acme Ltd — printers at HQ".
 	Title string
 	// LoginBudget is the number of failed admin logins at which a device
-	// is reported as at its lock-out budget (0 = drivers.DefaultLoginBudget,
-	// the budget LoginWithCandidates uses).
+	// is reported as at its lock-out budget (0 = each family's,
+	// drivers.LoginBudget, as the push uses).
 	LoginBudget int
 	// Live, when set (`--live`), reads the SMTP settings back from every
 	// device mfpfleet pushed to and compares them with the push.
@@ -148,6 +148,11 @@ const (
 	FindingCertMismatch = "certificate-mismatch"
 	// The web admin's certificate changed and the change was accepted.
 	FindingCertChanged = "certificate-changed"
+	// The newest run that included the device failed at its admin login
+	// (refused, locked out, or not tried for the lock-out budget).
+	FindingLoginRefused = "admin-login-refused"
+	// The newest run that included the device failed there.
+	FindingRunFailed = "last-run-failed"
 )
 
 // auditFindingKinds is the catalogue of findings in report order (within a
@@ -157,6 +162,8 @@ var auditFindingKinds = []struct {
 	Severity Severity
 	Title    string
 }{
+	{FindingLoginRefused, SeverityCritical, "Admin login refused"},
+	{FindingRunFailed, SeverityCritical, "Last push or test failed"},
 	{FindingRevokedCredential, SeverityCritical, "Holds a revoked app password"},
 	{FindingRetiredHoldsCredential, SeverityCritical, "Retired device holds a live app password"},
 	{FindingTestFailed, SeverityCritical, "Last test e-mail failed"},
@@ -367,6 +374,7 @@ type Report struct {
 	GeneratedAt time.Time       `json:"generated_at"`
 	Scope       AuditScope      `json:"scope"`
 	Summary     AuditSummary    `json:"summary"`
+	Sites       []SiteTotals    `json:"sites"` // per-site totals (audit_sites.go)
 	Credentials []CredentialUse `json:"credentials"`
 	Rows        []AuditRow      `json:"devices"`
 	// AccountFindings are account-wide (shown once, at the top);
@@ -390,9 +398,6 @@ func Audit(ctx context.Context, db *inventory.DB, opts AuditOptions) (Report, er
 		stale = DefaultStaleAfter
 	}
 	budget := opts.LoginBudget
-	if budget <= 0 {
-		budget = drivers.DefaultLoginBudget
-	}
 	title := opts.Title
 	if title == "" {
 		title = DefaultAuditTitle
@@ -423,7 +428,7 @@ func Audit(ctx context.Context, db *inventory.DB, opts AuditOptions) (Report, er
 		Title:       title,
 		GeneratedAt: now,
 		Scope: AuditScope{
-			Site: opts.Filter.Site, Vendor: opts.Filter.Vendor, Model: opts.Filter.Model,
+			Site: scopeSites(opts.Filter), Vendor: opts.Filter.Vendor, Model: opts.Filter.Model,
 			Addresses: opts.Filter.Addresses, IncludeRetired: opts.Filter.IncludeRetired,
 			Live: opts.Live != nil,
 		},
@@ -435,11 +440,12 @@ func Audit(ctx context.Context, db *inventory.DB, opts AuditOptions) (Report, er
 	for _, ir := range inv {
 		row := newAuditRow(ir)
 		row.Live = live[ir.Device.ID]
-		row.Findings = auditFindings(ir, row, now, stale, budget)
+		row.Findings = auditFindings(ir, row, now, stale, drivers.LoginBudget(ir.Device.Device, budget))
 		rep.Rows = append(rep.Rows, row)
 	}
 	rep.AccountFindings, rep.Budgets = auditAccounts(rep.Rows)
 	rep.Summary = auditSummarise(rep.Rows)
+	rep.Sites = auditSites(rep.Rows)
 	rep.Credentials = auditCredentialUses(inv)
 	return rep, nil
 }
@@ -603,7 +609,29 @@ func auditFindings(ir inventory.AuditRow, row AuditRow, now time.Time, stale tim
 			fmt.Sprintf("run `mfpfleet discover` on its site; if the printer is gone, exclude it at the next rotation (`mfpfleet rotate … --exclude %s`) so it is retired", ip))
 	}
 
-	if !auditPushed(ir) && !row.Retired {
+	// The newest run failed on the device, and nothing has worked there
+	// since (a push, a test, a confirmation; a failed test says more).
+	runFailed := ir.LastRun != nil && ir.LastRun.Status == inventory.DeviceFailed && !row.Retired && !ir.LastTestFailed()
+	if runFailed && h != nil {
+		at := ir.LastRun.UpdatedAt
+		runFailed = !h.PushedAt.After(at) && !h.ConfirmedAt.After(at) && !(h.LastTestOK && h.LastTestAt.After(at))
+	}
+	loginRefused := runFailed && strings.Contains(ir.LastRun.Error, ": login: ")
+	if loginRefused && ir.FailedLogins == 0 && !strings.Contains(ir.LastRun.Error, "locked") {
+		runFailed = false // the failed logins were reset since (power-cycled)
+	}
+	if runFailed {
+		when := auditDate(ir.LastRun.UpdatedAt, now)
+		why := auditOneLine(ir.LastRun.Error, 300)
+		if loginRefused {
+			add(FindingLoginRefused, fmt.Sprintf("run %d on %s could not log in to the web admin: %s", ir.LastRun.RunID, when, why),
+				fmt.Sprintf("put the device's admin password in fleet.toml ([[credentials]] address = %q), then `mfpfleet push --ip %s` (the error says whether --retry-configured or a power-cycle is needed)", ip, ip))
+		} else {
+			add(FindingRunFailed, fmt.Sprintf("run %d on %s failed: %s", ir.LastRun.RunID, when, why),
+				fmt.Sprintf("fix what the error names, then `mfpfleet push --ip %s`", ip))
+		}
+	}
+	if !auditPushed(ir) && !row.Retired && !runFailed {
 		add(FindingNotPushed, "mfpfleet has not pushed an app password to this device",
 			fmt.Sprintf("`mfpfleet push --ip %s` if it should send scan-to-email through Gmail", ip))
 	}
@@ -629,6 +657,8 @@ var auditGenericActions = map[string]string{
 	FindingOldTLS:                 "update the firmware to a release with TLS 1.2, or relay through a local SMTP server",
 	FindingDefaultAdmin:           "set unique admin passwords, put them in fleet.toml [[credentials]], push again",
 	FindingCertMismatch:           "check the devices were replaced or renewed, then --accept-new-cert",
+	FindingLoginRefused:           "put the admin passwords in fleet.toml [[credentials]] and push again",
+	FindingRunFailed:              "fix what each device's error names, then push again",
 	FindingFailedLogins:           "fix the admin password in fleet.toml; power-cycle locked devices, then " + ResetLoginsCommand,
 	FindingNeverConfirmed:         "run mfpfleet test on these devices",
 	FindingNoTestAction:           "run mfpfleet test --wait and have someone scan a page to the address it prints",
@@ -636,7 +666,7 @@ var auditGenericActions = map[string]string{
 	FindingNotSeen:                "run mfpfleet discover; retire devices that are gone",
 	FindingLiveReadFailed:         "check the devices are reachable, then audit --live again",
 	FindingCertChanged:            "nothing, if the replacement was intended",
-	FindingNotPushed:              "mfpfleet push the devices that should send scan-to-email",
+	FindingNotPushed:              "run mfpfleet push on the devices that should send scan-to-email",
 }
 
 func auditSummarise(rows []AuditRow) AuditSummary {

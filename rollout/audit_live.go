@@ -31,8 +31,8 @@ type DriverSMTPReader struct {
 	// Ledger records login attempts across runs (the inventory's
 	// LoginLedger); required, so the lock-out budget holds.
 	Ledger drivers.LoginLedger
-	// Budget is the failed-login budget per device (0 =
-	// drivers.DefaultLoginBudget).
+	// Budget caps the failed-login budget per device (0 = each family's,
+	// drivers.LoginBudget).
 	Budget int
 	// StepTimeout bounds each step: open, login, read, logout (0 = 30s).
 	StepTimeout time.Duration
@@ -71,7 +71,7 @@ func (r *DriverSMTPReader) ReadSMTP(ctx context.Context, dev inventory.Device) (
 	defer sess.Close()
 
 	c, cancel = context.WithTimeout(ctx, step)
-	_, err = drivers.LoginWithCandidates(c, sess, dev.Device, creds, r.Ledger, r.Budget, false)
+	_, err = drivers.LoginWithCandidates(c, sess, dev.Device, creds, r.Ledger, drivers.LoginBudget(dev.Device, r.Budget), false)
 	cancel()
 	if err != nil {
 		return drivers.SMTPSettings{}, auditDeviceErr(dev, "login", err)

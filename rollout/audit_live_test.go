@@ -128,6 +128,28 @@ func TestAuditLiveDrivers(t *testing.T) {
 		t.Error("the live audit locked the device out")
 	}
 
+	// What the live read found is shown (issue 10 §2.5): the stored SMTP
+	// password is reported as set, and the table says what it read and
+	// what changed since the push.
+	if !a.Live.PasswordSet {
+		t.Errorf("password_set false on a device that holds the app password: %+v", a.Live)
+	}
+	var tbl bytes.Buffer
+	if err := WriteTable(&tbl, rep); err != nil {
+		t.Fatal(err)
+	}
+	live := tbl.String()
+	if i := strings.Index(live, "Read live from the devices"); i < 0 {
+		t.Errorf("the table does not show the live read:\n%s", live)
+	} else {
+		live = live[i:]
+		for _, want := range []string{ips[0] + " ", "smtp.gmail.com:587", "(password set); as pushed", ips[1] + " ", "relay.example.net:25", "changed since the push", ips[2] + " ", "not read: "} {
+			if !strings.Contains(live, want) {
+				t.Errorf("the live section lacks %q:\n%s", want, live)
+			}
+		}
+	}
+
 	// Nothing secret in any rendering.
 	var out bytes.Buffer
 	for _, w := range []func(*bytes.Buffer, Report) error{

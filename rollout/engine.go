@@ -39,10 +39,7 @@ func (o *Options) defaults() error {
 		o.Retries = 0
 	}
 	if o.LoginBudget <= 0 {
-		o.LoginBudget = r.LoginAttemptBudget
-		if o.LoginBudget <= 0 {
-			o.LoginBudget = drivers.DefaultLoginBudget
-		}
+		o.LoginBudget = r.LoginAttemptBudget // 0: per family, drivers.LoginBudget
 	}
 	if o.StepTimeout <= 0 {
 		o.StepTimeout = r.StepTimeout.Duration
@@ -58,6 +55,12 @@ func (o *Options) defaults() error {
 	}
 	if o.Backoff <= 0 {
 		o.Backoff = 2 * time.Second
+	}
+	if o.CrashLimit <= 0 {
+		o.CrashLimit = DefaultCrashLimit
+	}
+	if o.CrashWindow <= 0 {
+		o.CrashWindow = DefaultCrashWindow
 	}
 	if o.ConfirmParallel <= 0 {
 		o.ConfirmParallel = 8
@@ -108,15 +111,15 @@ func Test(ctx context.Context, o Options) (Summary, error) {
 }
 
 type engine struct {
-	o       *Options
-	kind    string
-	db      *inventory.DB
-	dbctx   context.Context // journal writes survive cancellation
-	log     *slog.Logger
-	runID   int64
-	cred    inventory.Credential
-	browser *drivers.Browser
-	secrets scrubber
+	o        *Options
+	kind     string
+	db       *inventory.DB
+	dbctx    context.Context // journal writes survive cancellation
+	log      *slog.Logger
+	runID    int64
+	cred     inventory.Credential
+	browsers *browserKeeper
+	secrets  scrubber
 
 	mu      sync.Mutex // results, done, progress calls
 	results map[int64]*DeviceResult
@@ -127,9 +130,10 @@ type engine struct {
 	csem chan struct{}
 	cwg  sync.WaitGroup
 
-	// Many devices in flight (scale.go): several browsers, one mailbox
-	// connection for every confirmation.
-	pool       *drivers.Pool
+	leases *leaser // per-device leases in the inventory (lease.go)
+
+	// Many devices in flight (scale.go): one mailbox connection for
+	// every confirmation (the browsers are the keeper's).
 	watch      *gmail.Watcher
 	watchSince time.Time
 }
@@ -261,6 +265,8 @@ func execute(ctx context.Context, o Options, kind string) (Summary, error) {
 		}
 	}
 	sum.RunID = e.runID
+	e.leases = startLeaser(e.dbctx, o.DB, o.Logger, e.runID)
+	defer e.leases.stop()
 	e.emit(Event{Kind: EventRunStarted, Total: len(plan.Targets)})
 
 	// Devices decided without touching them.
@@ -278,31 +284,35 @@ func execute(ctx context.Context, o Options, kind string) (Summary, error) {
 
 	runnable := plan.Runnable()
 	needBrowser := slices.ContainsFunc(runnable, func(t Target) bool { return t.PendingConfirm == "" || kind != inventory.RunTest })
-	if len(runnable) > 0 && needBrowser && o.Browser == nil {
-		if e.pool, err = e.startPool(ctx); err != nil {
-			for _, t := range runnable {
-				e.finish(t, &DeviceResult{FailedStep: "open"}, StatusFailed, fmt.Sprintf("%s: not started: %v", t.Device.IP, err), "", time.Now())
-			}
-			e.finishRun(ctx, &sum, plan, started)
-			return sum, fmt.Errorf("%w: %w", ErrSomeFailed, err)
-		}
-		if e.pool != nil {
-			defer e.pool.Close()
-		}
-	}
-	if len(runnable) > 0 && needBrowser && e.pool == nil {
+	e.browsers = &browserKeeper{start: e.startBrowser, n: drivers.BrowsersFor(o.Parallel, o.TabsPerBrowser), limit: o.CrashLimit, window: o.CrashWindow, log: o.Logger}
+	defer e.browsers.close()
+	if len(runnable) > 0 && needBrowser {
 		if o.Browser != nil {
-			e.browser = o.Browser
+			e.browsers.use(o.Browser)
 		} else {
-			e.browser, err = drivers.NewBrowser(ctx, e.browserOptions())
-			if err != nil {
+			if e.browsers.n > 1 {
+				e.log.Info("starting browsers", "browsers", e.browsers.n, "tabs", o.Parallel)
+			}
+			if err := e.browsers.startFirst(ctx); err != nil {
+				if ctx.Err() != nil || errors.Is(err, ErrBrowserCrashing) {
+					// Ctrl-C while Chromium was starting, or it kept
+					// dying as it started: nothing was attempted,
+					// nothing failed.
+					reason := "not started: the run was interrupted; run the command again to continue"
+					if ctx.Err() == nil {
+						reason = notAttempted(err)
+					}
+					for _, t := range runnable {
+						e.finish(t, &DeviceResult{}, StatusPending, reason, "", time.Now())
+					}
+					return e.finishRun(ctx, &sum, plan, started)
+				}
 				for _, t := range runnable {
 					e.finish(t, &DeviceResult{FailedStep: "open"}, StatusFailed, fmt.Sprintf("%s: not started: %v", t.Device.IP, err), "", time.Now())
 				}
 				e.finishRun(ctx, &sum, plan, started)
 				return sum, fmt.Errorf("%w: %w", ErrSomeFailed, err)
 			}
-			defer e.browser.Close()
 		}
 	}
 
@@ -326,6 +336,10 @@ func execute(ctx context.Context, o Options, kind string) (Summary, error) {
 	var notStarted []Target
 feed:
 	for i, t := range runnable {
+		if e.browsers.stopped() != nil {
+			notStarted = runnable[i:]
+			break
+		}
 		select {
 		case jobs <- t:
 		case <-ctx.Done():
@@ -337,7 +351,11 @@ feed:
 	wg.Wait()
 	e.cwg.Wait()
 	for _, t := range notStarted {
-		e.finish(t, &DeviceResult{}, StatusPending, "not started: the run was interrupted; run the command again to continue", "", time.Now())
+		reason := "not started: the run was interrupted; run the command again to continue"
+		if stop := e.browsers.stopped(); stop != nil && ctx.Err() == nil {
+			reason = notAttempted(stop)
+		}
+		e.finish(t, &DeviceResult{}, StatusPending, reason, "", time.Now())
 	}
 	return e.finishRun(ctx, &sum, plan, started)
 }
@@ -353,6 +371,13 @@ func (e *engine) finishRun(ctx context.Context, sum *Summary, plan Plan, started
 	case ctx.Err() != nil:
 		status = inventory.RunInterrupted
 		err = fmt.Errorf("%w: run %d stopped (%d of %d devices done); run the same command again to resume: %w", ErrInterrupted, e.runID, e.done, e.total, ctx.Err())
+	case e.browsers != nil && e.browsers.stopped() != nil:
+		// Left interrupted: a re-run (or --resume) carries on.
+		status = inventory.RunInterrupted
+		err = fmt.Errorf("run %d stopped (%d of %d devices done): %w", e.runID, e.done, e.total, e.browsers.stopped())
+		if sum.Counts.Failed > 0 {
+			err = fmt.Errorf("%w; besides, %d of %d devices failed: %w", err, sum.Counts.Failed, len(sum.Devices), ErrSomeFailed)
+		}
 	case sum.Counts.Failed > 0:
 		status = inventory.RunFailed
 		err = fmt.Errorf("%w: %d of %d devices failed", ErrSomeFailed, sum.Counts.Failed, len(sum.Devices))
@@ -398,7 +423,7 @@ func (e *engine) collect(sum *Summary, plan Plan) {
 		case StatusPending:
 			sum.Counts.Pending++
 		}
-		if r.Status != StatusSkipped && r.Status != StatusPending && r.Attempts > 0 {
+		if workedOn(r) {
 			touched++
 		}
 	}
@@ -408,7 +433,7 @@ func (e *engine) collect(sum *Summary, plan Plan) {
 	sum.FinishedAt = time.Now()
 	sum.DurationMS = sum.FinishedAt.Sub(sum.StartedAt).Milliseconds()
 	if d := sum.FinishedAt.Sub(sum.StartedAt); touched > 0 && d > 0 {
-		sum.DevicesPerMinute = float64(touched) / d.Minutes()
+		sum.DevicesPerMinute = float64(touched) / d.Minutes() // only devices worked on (see workedOn)
 	}
 }
 
@@ -433,6 +458,7 @@ func deviceEvent(kind EventKind, t Target) Event {
 // finish records a device's outcome in the journal and the results.
 func (e *engine) finish(t Target, r *DeviceResult, status, reason, step string, started time.Time) {
 	d := t.Device
+	e.leases.release(d.ID)
 	r.DeviceID, r.IP, r.Serial, r.Model, r.Site, r.Method = d.ID, d.IP, d.Serial, d.Model, d.Site, t.Method
 	if r.Family == "" { // else the family the page showed (Session.Info)
 		r.Family = d.Family
@@ -530,6 +556,12 @@ func (e *engine) device(ctx context.Context, t Target) {
 		e.finish(t, r, StatusPending, "not started: the run was interrupted; run the command again to continue", "", started)
 		return
 	}
+	if err := e.leases.acquire(t.Device.ID); err != nil {
+		// Another run (another laptop or site on the same inventory) is
+		// working on it: left pending, for the next run or --resume.
+		e.finish(t, r, StatusPending, fmt.Sprintf("%s: not started: %v", t.Device.IP, err), "", started)
+		return
+	}
 	if err := e.db.SetRunDevice(e.dbctx, e.runID, t.Device.ID, inventory.DeviceRunning, ""); err != nil {
 		e.finish(t, r, StatusFailed, fmt.Sprintf("%s: journal: %v", t.Device.IP, err), "", started)
 		return
@@ -548,6 +580,11 @@ func (e *engine) device(ctx context.Context, t Target) {
 			timeout = e.o.ConfirmTimeout // waiting for a person to scan
 		}
 		r.TestAddress = t.PendingConfirm
+		if e.kind == inventory.RunTest && e.o.Wait {
+			ev := deviceEvent(EventWaiting, t)
+			ev.TestAddress, ev.Until = t.PendingConfirm, time.Now().Add(timeout)
+			e.emit(ev)
+		}
 		arr, err := e.confirm(ctx, t, r, t.PendingConfirm, since, timeout)
 		if err == nil {
 			e.confirmed(t, r, arr, started)
@@ -558,22 +595,33 @@ func (e *engine) device(ctx context.Context, t Target) {
 			return
 		}
 		if e.kind == inventory.RunTest && e.o.Wait {
-			e.finish(t, r, StatusWrittenUnconfirmed, e.confirmFailure(t, err), inventory.StepConfirm, started)
+			reason := e.confirmFailure(t, err)
+			if errors.Is(err, gmail.ErrNotArrived) {
+				reason = fmt.Sprintf("%s: nothing arrived at %s within %s; the settings stay written: scan a page to that address from the device's panel (Scan to E-mail), then run `mfpfleet test --wait --ip %s` again", t.Device.IP, t.PendingConfirm, timeout, t.Device.IP)
+			}
+			e.finish(t, r, StatusFailed, reason, inventory.StepConfirm, started)
 			return
 		}
 		e.log.Info("earlier test message not found; pushing again", "device", t.Device.IP)
 	}
 
 	backoff := e.o.Backoff
+	requeued := 0 // starts again from login because the browser died
 	for attempt := 1; ; attempt++ {
 		r.Attempts = attempt
-		if attempt > 1 {
+		if attempt > 1 || requeued > 0 {
 			_ = e.db.SetRunDevice(e.dbctx, e.runID, t.Device.ID, inventory.DeviceRunning, "")
 			ev := deviceEvent(EventDevice, t)
 			ev.Attempt = attempt
 			e.emit(ev)
 		}
-		out, addr, testAt, step, err := e.pass(ctx, t, r)
+		b, release, berr := e.browsers.acquire()
+		if berr != nil {
+			e.finish(t, r, StatusPending, notAttempted(berr), "", started)
+			return
+		}
+		out, addr, testAt, step, err := e.pass(ctx, b, t, r)
+		release()
 		if err == nil {
 			switch out {
 			case outNoTest:
@@ -594,6 +642,27 @@ func (e *engine) device(ctx context.Context, t Target) {
 			e.finish(t, r, StatusPending, fmt.Sprintf("interrupted during %s; run the command again to start this device again from login", step), "", started)
 			return
 		}
+		if browserDied(b, err) {
+			// Chromium died under the device: not the device's fault,
+			// not a failed login, not one of its retries. Start the
+			// browser again (or find it started by another worker) and
+			// the device again from its login.
+			if gerr := e.browsers.crashed(ctx, b); gerr != nil {
+				e.finish(t, r, StatusPending, notAttempted(gerr), "", started)
+				return
+			}
+			if ctx.Err() != nil {
+				e.finish(t, r, StatusPending, fmt.Sprintf("interrupted during %s; run the command again to start this device again from login", step), "", started)
+				return
+			}
+			if requeued++; requeued > maxDeviceRequeues {
+				e.finish(t, r, StatusPending, fmt.Sprintf("not attempted to the end: the browser crashed %d times while working on this device (last: %s); run the command again to continue", requeued, summary(b.CrashOf(err))), "", started)
+				return
+			}
+			e.log.Info("the browser crashed during this device's "+step+": starting it again from its login", "device", t.Device.IP)
+			attempt--
+			continue
+		}
 		if drivers.IsRetryable(err) && attempt <= e.o.Retries {
 			e.log.Info("transient failure, retrying", "device", t.Device.IP, "step", step, "attempt", attempt, "err", e.secrets.scrub(err.Error()))
 			tm := time.NewTimer(backoff)
@@ -607,7 +676,7 @@ func (e *engine) device(ctx context.Context, t Target) {
 			backoff = min(backoff*2, 30*time.Second)
 			continue
 		}
-		reason := err.Error()
+		reason := failureReason(err)
 		if !strings.Contains(reason, t.Device.IP) {
 			reason = t.Device.IP + ": " + step + ": " + reason
 		}
@@ -627,7 +696,7 @@ func (e *engine) device(ctx context.Context, t Target) {
 // pass is one attempt at a device with a browser tab: open and log in,
 // then per kind read/write/read back/test, and log out. It returns the
 // step that failed with the error.
-func (e *engine) pass(ctx context.Context, t Target, r *DeviceResult) (out outcome, addr string, testAt time.Time, step string, err error) {
+func (e *engine) pass(ctx context.Context, b *drivers.Browser, t Target, r *DeviceResult) (out outcome, addr string, testAt time.Time, step string, err error) {
 	d := t.Device
 	var sess drivers.Session
 	defer func() {
@@ -647,7 +716,7 @@ func (e *engine) pass(ctx context.Context, t Target, r *DeviceResult) (out outco
 	}
 	step = inventory.StepLogin
 	err = e.step(ctx, t, r, step, e.o.StepTimeout*3, func(c context.Context) error {
-		s, err := drivers.Open(c, e.opener(), drivers.Target{
+		s, err := drivers.Open(c, b, drivers.Target{
 			Address: d.IP, Device: d.Device, AllowHTTP: allowHTTP,
 			Certs:   drivers.CertPolicy{Store: e.db, AcceptNew: accept},
 			Secrets: e.secrets,
@@ -659,7 +728,8 @@ func (e *engine) pass(ctx context.Context, t Target, r *DeviceResult) (out outco
 		if info := s.Info(); info.Family != "" {
 			r.Family = info.Family
 		}
-		used, err := drivers.LoginWithCandidates(c, s, d.Device, t.configured, e.db.LoginLedger(), e.o.LoginBudget, e.o.RetryDefaults)
+		used, err := drivers.LoginWithPolicy(c, s, d.Device, t.configured, e.db.LoginLedger(), drivers.LoginPolicy{
+			Budget: drivers.LoginBudget(d.Device, e.o.LoginBudget), RetryDefaults: e.o.RetryDefaults, RetryConfigured: e.o.RetryConfigured})
 		if err != nil {
 			return err
 		}
@@ -669,7 +739,8 @@ func (e *engine) pass(ctx context.Context, t Target, r *DeviceResult) (out outco
 	if err != nil {
 		return 0, "", time.Time{}, step, err
 	}
-	if _, ok := sess.(drivers.Tester); !ok && e.kind == inventory.RunTest {
+	_, canCheck := sess.(drivers.ConnectionChecker)
+	if _, ok := sess.(drivers.Tester); !ok && !canCheck && e.kind == inventory.RunTest {
 		return 0, "", time.Time{}, inventory.StepTest, fmt.Errorf("%s: test: %s web admin has no test e-mail action: scan a page to the address its push named, then run `mfpfleet test --wait`: %w", d.IP, sess.Info().Family, drivers.ErrNoTestAction)
 	}
 
@@ -766,7 +837,7 @@ func (e *engine) pass(ctx context.Context, t Target, r *DeviceResult) (out outco
 	// connection test runs that instead: a distinct outcome, never a
 	// confirmation.
 	cc, connCheck := sess.(drivers.ConnectionChecker)
-	if _, ok := sess.(drivers.Tester); ok || e.kind == inventory.RunTest {
+	if _, ok := sess.(drivers.Tester); ok {
 		connCheck = false
 	}
 	err = e.step(ctx, t, r, step, e.o.StepTimeout*2, func(c context.Context) error {
@@ -814,8 +885,12 @@ func (e *engine) pass(ctx context.Context, t Target, r *DeviceResult) (out outco
 // connectionTestedReason says what a passed connection test proves and
 // what it does not.
 func connectionTestedReason(r *DeviceResult, t Target, addr string) string {
-	return fmt.Sprintf("connection test passed (the device reached the mail server and logged in with the app password); the %s web admin has no test e-mail, so nothing was sent: unconfirmed until a scan to %s arrives (scan a page there, then run `mfpfleet test --wait --ip %s`)",
-		cmp.Or(r.Family, t.Device.Family), addr, t.Device.IP)
+	reached := "the device reached the mail server and logged in with the app password"
+	if t.Method == config.MethodRelay {
+		reached = "the device reached the SMTP relay and was accepted"
+	}
+	return fmt.Sprintf("connection test passed (%s); the %s web admin has no test e-mail, so nothing was sent: unconfirmed until a scan to %s arrives (scan a page there, then run `mfpfleet test --wait --ip %s`)",
+		reached, cmp.Or(r.Family, t.Device.Family), addr, t.Device.IP)
 }
 
 // addLimit adds a firmware limitation flag to a device's holding,
@@ -880,7 +955,7 @@ func (e *engine) confirmAsync(ctx context.Context, t Target, r *DeviceResult, ad
 }
 
 func (e *engine) confirmFailure(t Target, err error) string {
-	msg := fmt.Sprintf("%s: confirm: %v", t.Device.IP, err)
+	msg := t.Device.IP + ": confirm: " + strings.TrimPrefix(failureReason(err), "confirm: ")
 	if errors.Is(err, gmail.ErrNotArrived) && (t.TestAction == "yes" || t.TestAction == "unknown") {
 		msg += "; the device reported its test e-mail as sent, so look at its job log and Gmail's Spam folder"
 	}
@@ -961,7 +1036,6 @@ func (e *engine) readOnly(ctx context.Context, plan Plan) error {
 		}
 		defer b.Close()
 	}
-	e.browser = b
 	jobs := make(chan Target)
 	var wg sync.WaitGroup
 	for range min(e.o.Parallel, len(runnable)) {
@@ -971,7 +1045,7 @@ func (e *engine) readOnly(ctx context.Context, plan Plan) error {
 			for t := range jobs {
 				started := time.Now()
 				r := &DeviceResult{Attempts: 1}
-				_, _, _, step, err := e.pass(ctx, t, r)
+				_, _, _, step, err := e.pass(ctx, b, t, r)
 				if err != nil {
 					e.finish(t, r, StatusFailed, err.Error(), step, started)
 					continue
@@ -1008,4 +1082,16 @@ func (e *engine) readOnly(ctx context.Context, plan Plan) error {
 		return fmt.Errorf("%w: %d devices could not be read", ErrSomeFailed, failed)
 	}
 	return nil
+}
+
+// startBrowser starts a Chromium for the run from [browser]
+// (browserOptions).
+func (e *engine) startBrowser(ctx context.Context) (*drivers.Browser, error) {
+	return drivers.NewBrowser(ctx, e.browserOptions())
+}
+
+// notAttempted is the reason of a device the run did not finish because
+// the browser kept crashing.
+func notAttempted(stop error) string {
+	return "not attempted: " + stop.Error()
 }

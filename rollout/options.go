@@ -53,6 +53,11 @@ type Options struct {
 	// they already failed on a device in an earlier run (still within the
 	// lock-out budget).
 	RetryDefaults bool
+	// RetryConfigured (--retry-configured) tries the fleet.toml
+	// [[credentials]] password once more on a device whose failed-login
+	// budget is used up, as long as that stays below its family's
+	// lock-out (drivers.LoginPolicy).
+	RetryConfigured bool
 	// AcceptNewCert lists addresses whose changed HTTPS certificate is
 	// accepted (--accept-new-cert).
 	AcceptNewCert []string
@@ -74,7 +79,10 @@ type Options struct {
 	// Retries is how often a transient failure (time-out, dropped
 	// session, reboot) is retried per device; 0 = the config's, negative
 	// = never.
-	Retries        int
+	Retries int
+	// LoginBudget caps the failed admin logins per device (fleet.toml
+	// rollout.login_attempt_budget); 0: each family's own budget
+	// (drivers.LoginBudget, from the lock-out its driver declares).
 	LoginBudget    int
 	StepTimeout    time.Duration
 	ConfirmTimeout time.Duration
@@ -91,8 +99,14 @@ type Options struct {
 	ArtifactsDir string
 
 	// Browser is a running Chromium to use (benchmarks, tests); nil starts
-	// one for the run from [browser] and closes it at the end.
+	// one for the run from [browser] and closes it at the end. Either way,
+	// a browser that crashes is replaced by one started from [browser].
 	Browser *drivers.Browser
+
+	// CrashLimit browser crashes within CrashWindow stop the run with
+	// ErrBrowserCrashing (defaults DefaultCrashLimit, DefaultCrashWindow).
+	CrashLimit  int
+	CrashWindow time.Duration
 
 	// Progress receives events as the run goes; calls are serialised
 	// (never concurrent), so it may draw directly. nil = none.
@@ -110,6 +124,7 @@ const (
 	EventRunStarted EventKind = "run-started" // RunID known
 	EventDevice     EventKind = "device"      // a device started (Attempt 1) or restarted (Attempt>1)
 	EventStep       EventKind = "step"        // a step of a device started (running) or ended
+	EventWaiting    EventKind = "waiting"     // test --wait: TestAddress to scan to, until Until
 	EventDone       EventKind = "done"        // a device ended: Status, Reason
 	EventRunDone    EventKind = "run-done"    // the run ended: Status
 )
@@ -132,6 +147,11 @@ type Event struct {
 	Attempt int    `json:"attempt,omitempty"`
 	Done    int    `json:"done"`
 	Total   int    `json:"total"`
+
+	// TestAddress and Until (EventWaiting): the plus-address a person
+	// scans to from the device's panel, and when the wait ends.
+	TestAddress string    `json:"test_address,omitempty"`
+	Until       time.Time `json:"until,omitzero"`
 }
 
 // SMTPView is a device's SMTP settings as read (never the password).

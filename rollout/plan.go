@@ -39,7 +39,7 @@ func makePlan(ctx context.Context, o *Options, kind string) (Plan, error) {
 	db, cfg := o.DB, o.Config
 	plan := Plan{Kind: kind, Account: o.Account}
 	if plan.Account == "" {
-		return plan, errors.New("no Gmail account: pass --account ADDRESS or set [gmail] account in fleet.toml")
+		return plan, fmt.Errorf("%w: pass --account ADDRESS or set [gmail] account in fleet.toml", ErrNoAccount)
 	}
 	sel := o.Select
 	var resumed inventory.Run
@@ -215,6 +215,14 @@ func (o *Options) planTarget(ctx context.Context, kind string, t *Target, cred i
 	}
 	switch kind {
 	case inventory.RunTest:
+		connOnly := t.TestAction == "connection" || (hasHolding && h.HasLimit(inventory.LimitConnectionTestOnly))
+		if connOnly && !o.Wait {
+			// No test e-mail, but the device's connection test shows
+			// whether it still reaches Gmail and logs in (a revoked app
+			// password answers 535 there too).
+			t.TestAction = "connection"
+			break
+		}
 		if t.TestAction == "no" || t.TestAction == "connection" || (hasHolding && h.HasLimit(inventory.LimitNoTestAction)) {
 			t.TestAction = "no"
 			if !o.Wait {
@@ -261,9 +269,24 @@ func (o *Options) planTarget(ctx context.Context, kind string, t *Target, cred i
 			}
 		}
 	}
-	budget := o.LoginBudget
-	if failed >= budget && t.PendingConfirm == "" {
-		t.Fail = fmt.Sprintf("%s: login: not tried: %d failed admin logins already recorded for this device (budget %d, fleet.toml [rollout] login_attempt_budget); the device may lock the administrator out: put its admin password in fleet.toml ([[credentials]] address = %q), power-cycle the device, then run `%s %s`", d.IP, failed, budget, d.IP, ResetLoginsCommand, d.IP)
+	budget := drivers.LoginBudget(d.Device, o.LoginBudget)
+	lockout := drivers.LockoutOf(d.Device)
+	retry := o.RetryConfigured && len(t.configured) > 0 && drivers.CanRetryConfigured(failed, budget, lockout)
+	if t.PendingConfirm == "" && len(t.configured) == 0 && t.Driver != "" && t.FirstLoginKind == "" && strings.HasPrefix(t.FirstLogin, "none left") {
+		// Nothing would be tried: no configured password and every
+		// factory default refused in an earlier run. Say so without
+		// opening the device.
+		t.Fail = fmt.Sprintf("%s: login: not tried: no configured admin password and every factory default was refused in an earlier run (%d of %d allowed failed logins used): put its admin password in fleet.toml ([[credentials]] address = %q user = \"admin\" password_env = \"MFP_ADMIN_PASSWORD\"), or add --retry-defaults to try the defaults again",
+			d.IP, failed, budget, d.IP)
+		return nil
+	}
+	if failed >= budget && t.PendingConfirm == "" && !retry {
+		locks := "the device may lock the administrator out"
+		if lockout.After > 0 {
+			locks = fmt.Sprintf("its firmware locks the administrator out after %d", lockout.After)
+		}
+		t.Fail = fmt.Sprintf("%s: login: not tried: %d failed admin logins already recorded for this device (budget %d); %s: %s",
+			d.IP, failed, budget, locks, drivers.BudgetAdvice(d.IP, failed, budget, lockout, len(t.configured) > 0))
 	}
 	return nil
 }

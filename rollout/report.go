@@ -6,17 +6,20 @@ package rollout
 
 import (
 	"bytes"
+	"cmp"
 	_ "embed"
 	"encoding/csv"
 	"encoding/json"
 	"fmt"
 	"html/template"
 	"io"
+	"slices"
 	"strconv"
 	"strings"
 	"text/tabwriter"
 	"time"
 	"unicode"
+	"unicode/utf8"
 
 	"github.com/mfpfleet/mfpfleet/inventory"
 )
@@ -177,6 +180,163 @@ func (row AuditRow) deviceName() string {
 // WriteTable writes r for a terminal: a summary, one line per device and
 // then every finding with what to do.
 func WriteTable(w io.Writer, r Report) error {
+	return WriteTableOpts(w, r, TableOptions{})
+}
+
+// TableOptions shape WriteTableOpts' device table.
+type TableOptions struct {
+	// Wide prints every column in full (the layout before the terminal
+	// fit: credential fingerprint, account, pushed, certificate, last
+	// seen, finding codes).
+	Wide bool
+	// Width is the terminal's width in columns: the compact table drops
+	// its least needed columns (serial, site, credential) until it fits,
+	// and says so. 0: no limit (a pipe or a file).
+	Width int
+}
+
+// tableColumn is one column of the compact device table.
+type tableColumn struct {
+	head string
+	// drop: the order in which columns go to fit the width (0: never).
+	drop int
+	cell func(AuditRow) string
+}
+
+// WriteTableOpts writes r for a terminal: a summary, a compact line per
+// device (or every column with Wide), then every finding with what to do.
+func WriteTableOpts(w io.Writer, r Report, o TableOptions) error {
+	if o.Wide {
+		return writeWideTable(w, r)
+	}
+	var b bytes.Buffer
+	fmt.Fprintf(&b, "%s, %s\n%s\n", auditClean(r.Title), r.GeneratedAt.Format("2006-01-02 15:04 MST"), r.summaryLine())
+	if len(r.Rows) == 0 {
+		b.WriteString("\nno devices match; run `mfpfleet discover` first, or check --site/--vendor/--model\n")
+		_, err := w.Write(b.Bytes())
+		return err
+	}
+	b.WriteString("\n")
+	cols := []tableColumn{
+		{"SITE", 2, func(row AuditRow) string { return auditCut(row.Site, 14) }},
+		{"ADDRESS", 0, func(row AuditRow) string { return row.IP }},
+		{"DEVICE", 0, func(row AuditRow) string { return auditCut(row.deviceName(), 24) }},
+		{"SERIAL", 1, func(row AuditRow) string { return row.Serial }},
+		{"APP PASSWORD", 3, func(row AuditRow) string {
+			if row.CredentialRevoked {
+				return auditCut("REVOKED "+row.CredentialLabel, 24)
+			}
+			return auditCut(row.CredentialLabel, 24)
+		}},
+		{"CONFIRMED", 0, func(row AuditRow) string {
+			if row.ConfirmedAt.IsZero() {
+				return "never"
+			}
+			return row.ConfirmedAt.In(r.GeneratedAt.Location()).Format("2006-01-02")
+		}},
+		{"ADMIN LOGIN", 0, func(row AuditRow) string { return auditAdminShort(row.AdminLogin) }},
+		{"FINDINGS", 0, auditFindingsShort},
+	}
+	render := func(cols []tableColumn) (string, int) {
+		var tb bytes.Buffer
+		tw := tabwriter.NewWriter(&tb, 0, 0, 2, ' ', 0)
+		heads := make([]string, len(cols))
+		for i, c := range cols {
+			heads[i] = c.head
+		}
+		fmt.Fprintln(tw, strings.Join(heads, "\t"))
+		for _, row := range r.Rows {
+			cells := make([]string, len(cols))
+			for i, c := range cols {
+				if cells[i] = auditClean(c.cell(row)); cells[i] == "" {
+					cells[i] = "-"
+				}
+			}
+			fmt.Fprintln(tw, strings.Join(cells, "\t"))
+		}
+		_ = tw.Flush()
+		width := 0
+		for _, l := range strings.Split(tb.String(), "\n") {
+			width = max(width, utf8.RuneCountInString(strings.TrimRight(l, " ")))
+		}
+		return tb.String(), width
+	}
+	table, width := render(cols)
+	var hidden []string
+	for o.Width > 0 && width > o.Width {
+		worst := -1
+		for i, c := range cols {
+			if c.drop > 0 && (worst < 0 || c.drop < cols[worst].drop) {
+				worst = i
+			}
+		}
+		if worst < 0 {
+			break
+		}
+		hidden = append(hidden, strings.ToLower(cols[worst].head))
+		cols = slices.Delete(slices.Clone(cols), worst, worst+1)
+		table, width = render(cols)
+	}
+	b.WriteString(table)
+	if len(hidden) > 0 {
+		fmt.Fprintf(&b, "(%s left out to fit the terminal; --wide shows every column)\n", strings.Join(hidden, ", "))
+	}
+	writeTableTail(&b, r)
+	_, err := w.Write(b.Bytes())
+	return err
+}
+
+// summary says what a live read found and what changed since the push:
+// "smtp.gmail.com:587 starttls, AUTH as a@b (password set); as pushed".
+func (l *LiveSMTP) summary() string {
+	if l.Error != "" {
+		return "not read: " + auditOneLine(l.Error, 200)
+	}
+	s := fmt.Sprintf("%s:%d %s", cmp.Or(l.Server, "(no server)"), l.Port, cmp.Or(l.Security, "no security"))
+	switch {
+	case l.Auth && l.PasswordSet:
+		s += ", AUTH as " + cmp.Or(l.User, "(no user)") + " (password set)"
+	case l.Auth:
+		s += ", AUTH as " + cmp.Or(l.User, "(no user)") + " (no password shown)"
+	default:
+		s += ", no AUTH"
+	}
+	if len(l.Differences) == 0 {
+		return s + "; as pushed"
+	}
+	return s + "; changed since the push: " + strings.Join(l.Differences, "; ")
+}
+
+// auditCut shortens s to n characters, marking the cut with "…".
+func auditCut(s string, n int) string {
+	if utf8.RuneCountInString(s) <= n {
+		return s
+	}
+	return string([]rune(s)[:n-1]) + "…"
+}
+
+// auditFindingsShort is the compact table's FINDINGS cell: how many of
+// the worst severity, and how many others ("2 critical +1"); the findings
+// themselves follow the table.
+func auditFindingsShort(row AuditRow) string {
+	if len(row.Findings) == 0 {
+		return "none"
+	}
+	worst := row.Findings[0].Severity // worst first
+	n := 0
+	for _, f := range row.Findings {
+		if f.Severity == worst {
+			n++
+		}
+	}
+	if rest := len(row.Findings) - n; rest > 0 {
+		return fmt.Sprintf("%d %s +%d", n, worst, rest)
+	}
+	return fmt.Sprintf("%d %s", n, worst)
+}
+
+// writeWideTable is the table with every column (--wide).
+func writeWideTable(w io.Writer, r Report) error {
 	var b bytes.Buffer
 	fmt.Fprintf(&b, "%s, %s\n%s\n", auditClean(r.Title), r.GeneratedAt.Format("2006-01-02 15:04 MST"), r.summaryLine())
 	if len(r.AccountFindings)+len(r.Budgets) > 0 { // account-wide, once, at the top
@@ -216,9 +376,33 @@ func WriteTable(w io.Writer, r Report) error {
 	if err := tw.Flush(); err != nil {
 		return err
 	}
+	writeTableTail(&b, r)
+	_, err := w.Write(b.Bytes())
+	return err
+}
+
+// writeTableTail writes what follows the device table: what a live read
+// found, the app passwords in use and every finding with what to do.
+func writeTableTail(b *bytes.Buffer, r Report) {
+	dash := func(s string) string {
+		if s = auditClean(s); s == "" {
+			return "-"
+		}
+		return s
+	}
+	if r.Scope.Live {
+		b.WriteString("\nRead live from the devices (--live):\n")
+		for _, row := range r.Rows {
+			l := row.Live
+			if l == nil {
+				continue
+			}
+			fmt.Fprintf(b, "  %s %s: %s\n", dash(row.IP), dash(row.deviceName()), auditClean(l.summary()))
+		}
+	}
 	if len(r.Credentials) > 0 {
 		b.WriteString("\nApp passwords in use (as listed at https://myaccount.google.com/apppasswords):\n")
-		tw = tabwriter.NewWriter(&b, 0, 0, 2, ' ', 0)
+		tw := tabwriter.NewWriter(b, 0, 0, 2, ' ', 0)
 		for _, c := range r.Credentials {
 			state := "in use"
 			if !c.RevokedAt.IsZero() {
@@ -227,28 +411,24 @@ func WriteTable(w io.Writer, r Report) error {
 			fmt.Fprintf(tw, "  %s\t%s\t%s\t%d device(s), %d confirmed\t%s\n",
 				dash(c.Label), dash(c.Account), c.ShortFingerprint(), c.Devices, c.Confirmed, state)
 		}
-		if err := tw.Flush(); err != nil {
-			return err
-		}
+		_ = tw.Flush()
 	}
 	if len(r.Summary.Findings) > 0 {
 		b.WriteString("\nFindings:\n")
 		for _, fc := range r.Summary.Findings {
-			fmt.Fprintf(&b, "\n%s %s: %s (%d device(s))\n", strings.ToUpper(string(fc.Severity)), fc.Code, fc.Title, fc.Devices)
+			fmt.Fprintf(b, "\n%s %s: %s (%d device(s))\n", strings.ToUpper(string(fc.Severity)), fc.Code, fc.Title, fc.Devices)
 			for _, row := range r.Rows {
 				for _, f := range row.Findings {
 					if f.Code != fc.Code {
 						continue
 					}
-					fmt.Fprintf(&b, "  %s %s: %s\n      → %s\n", dash(row.IP), dash(row.deviceName()), auditClean(f.Message), auditClean(f.Action))
+					fmt.Fprintf(b, "  %s %s: %s\n      → %s\n", dash(row.IP), dash(row.deviceName()), auditClean(f.Message), auditClean(f.Action))
 				}
 			}
 		}
 	} else {
 		b.WriteString("\nNo findings.\n")
 	}
-	_, err := w.Write(b.Bytes())
-	return err
 }
 
 //go:embed templates/audit_report.html.tmpl
@@ -314,6 +494,7 @@ type auditHTMLRow struct {
 	AdminDefault bool
 	Cert         string
 	Findings     []auditHTMLFinding
+	SiteStart    *auditHTMLSite // first row of a site, in a report across sites
 }
 
 type auditHTMLGroupDevice struct {
@@ -341,6 +522,7 @@ type auditHTMLView struct {
 	Groups      []auditHTMLGroup
 	Creds       []auditHTMLCred
 	Rows        []auditHTMLRow
+	Sites       []SiteTotals // more than one: the report groups by site
 	Live        bool
 }
 
@@ -415,6 +597,10 @@ func WriteHTML(w io.Writer, r Report) error {
 		}
 		v.Rows = append(v.Rows, hr)
 	}
+	if len(r.Sites) > 1 {
+		v.Sites = r.Sites
+	}
+	v.Rows = groupBySite(v.Rows, r.Sites)
 	var b bytes.Buffer
 	if err := auditHTML.Execute(&b, v); err != nil {
 		return fmt.Errorf("audit html: %w", err)
@@ -438,13 +624,17 @@ func auditCertText(state string) string {
 	return state
 }
 
-// auditSentence starts s with a capital and ends it with a period.
+// auditSentence starts s with a capital and ends it with a period; a
+// sentence that starts with a command ("mfpfleet push …") is left as
+// written, commands are not capitalised.
 func auditSentence(s string) string {
 	if s == "" {
 		return s
 	}
 	r := []rune(s)
-	r[0] = unicode.ToUpper(r[0])
+	if !strings.HasPrefix(s, "mfpfleet ") && !strings.HasPrefix(s, "`") {
+		r[0] = unicode.ToUpper(r[0])
+	}
 	if !strings.HasSuffix(s, ".") {
 		r = append(r, '.')
 	}

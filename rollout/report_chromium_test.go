@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -98,19 +99,21 @@ func TestAuditHTMLInChromium(t *testing.T) {
 	}
 
 	type pageFacts struct {
-		Title     string         `json:"title"`
-		Rows      int            `json:"rows"`
-		RowIPs    []string       `json:"rowIPs"`
-		Counts    map[string]int `json:"counts"`
-		Groups    map[string]int `json:"groups"`
-		Scripts   int            `json:"scripts"`
-		Images    int            `json:"images"`
-		Pwned     any            `json:"pwned"`
-		Location  string         `json:"location"`
-		SysName   string         `json:"sysName"`
-		Resources int            `json:"resources"`
-		Width     int            `json:"width"`
-		BodyWidth int            `json:"bodyWidth"`
+		Title      string         `json:"title"`
+		Rows       int            `json:"rows"`
+		RowIPs     []string       `json:"rowIPs"`
+		Counts     map[string]int `json:"counts"`
+		Groups     map[string]int `json:"groups"`
+		Scripts    int            `json:"scripts"`
+		Images     int            `json:"images"`
+		Pwned      any            `json:"pwned"`
+		Location   string         `json:"location"`
+		SysName    string         `json:"sysName"`
+		Resources  int            `json:"resources"`
+		Width      int            `json:"width"`
+		BodyWidth  int            `json:"bodyWidth"`
+		SiteHeads  []string       `json:"siteHeads"`
+		SiteTotals []string       `json:"siteTotals"`
 	}
 	facts, err := chromedp.Run(tctx, chromedp.Evaluate[pageFacts](`(() => {
 		const q = s => Array.from(document.querySelectorAll(s));
@@ -119,8 +122,10 @@ func TestAuditHTMLInChromium(t *testing.T) {
 		const hostile = document.querySelector('#devices tr[data-ip="127.0.73.24"] .location');
 		return {
 			title: document.title,
-			rows: q('#devices tbody tr').length,
-			rowIPs: q('#devices tbody tr').map(r => r.dataset.ip),
+			rows: q('#devices tbody tr[data-ip]').length,
+			rowIPs: q('#devices tbody tr[data-ip]').map(r => r.dataset.ip),
+			siteHeads: q('#devices tr.site').map(r => r.dataset.siteGroup),
+			siteTotals: q('#sites tbody tr').map(r => r.dataset.site),
 			counts, groups,
 			scripts: q('script').length,
 			images: q('img').length,
@@ -140,10 +145,20 @@ func TestAuditHTMLInChromium(t *testing.T) {
 	if facts.Rows != len(rep.Rows) {
 		t.Errorf("%d table rows, want one per device (%d)", facts.Rows, len(rep.Rows))
 	}
+	// Grouped by site (the fixture has several), address order within.
+	byIP := slices.Clone(rep.Rows)
+	slices.SortStableFunc(byIP, func(a, b AuditRow) int { return compareSites(siteName(a.Site), siteName(b.Site)) })
 	for i, ip := range facts.RowIPs {
-		if i < len(rep.Rows) && ip != rep.Rows[i].IP {
-			t.Errorf("row %d is %s, want %s", i, ip, rep.Rows[i].IP)
+		if i < len(byIP) && ip != byIP[i].IP {
+			t.Errorf("row %d is %s, want %s", i, ip, byIP[i].IP)
 		}
+	}
+	var sites []string
+	for _, s := range rep.Sites {
+		sites = append(sites, s.Site)
+	}
+	if len(sites) < 2 || !slices.Equal(facts.SiteHeads, sites) || !slices.Equal(facts.SiteTotals, sites) {
+		t.Errorf("site groups %q, site totals %q; want %q", facts.SiteHeads, facts.SiteTotals, sites)
 	}
 	s := rep.Summary
 	for k, want := range map[string]int{"devices": s.Devices, "pushed": s.Pushed, "confirmed": s.Confirmed, "ok": s.OK,

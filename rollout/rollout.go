@@ -51,6 +51,8 @@ var (
 	ErrNothingSelected = errors.New("no devices selected")
 	// ErrNoResume: Resume was asked for but no unfinished run exists.
 	ErrNoResume = errors.New("no interrupted run to resume")
+	// ErrNoAccount: no Gmail account was given and fleet.toml has none.
+	ErrNoAccount = errors.New("no Gmail account")
 )
 
 // Device outcome statuses in a Summary (the inventory's run-device

@@ -100,45 +100,17 @@ func resolveParallel(opt, config int) int {
 	return opt
 }
 
-// startPool starts the run's browsers when the tabs need more than one
-// ([browser] tabs_per_browser); nil when one browser does.
-func (e *engine) startPool(ctx context.Context) (*drivers.Pool, error) {
-	n := drivers.BrowsersFor(e.o.Parallel, e.o.TabsPerBrowser)
-	if n <= 1 {
-		return nil, nil
-	}
-	e.log.Info("starting browsers", "browsers", n, "tabs", e.o.Parallel)
-	return drivers.NewPool(ctx, e.browserOptions(), n)
-}
-
-// framesOnDemandMax is the most tabs per browser that draw frames only
-// on demand ([browser] render_frames = false). With more, on a loaded
-// machine, the headless shell's GPU process was seen rejecting
-// overlapping BeginFrames ("Got overlapping IssueExternalBeginFrame")
-// until the browser gave up ("GPU process isn't usable. Goodbye.", exit
-// status 133) and took every tab with it: 24 devices at real speed,
-// --parallel 8, load 18 on two cores. Asking for one frame at a time per tab did
-// not stop it; drawing frames as usual did.
-const framesOnDemandMax = 4
-
+// browserOptions are the run's Chromiums' from [browser]. Frames on
+// demand ([browser] render_frames = false) hold at any number of tabs a
+// browser: the browser lets one BeginFrame be in flight at a time
+// (drivers, frameGate), which is what stops the headless shell's GPU
+// process dying of overlapping ones.
 func (e *engine) browserOptions() drivers.BrowserOptions {
 	c := e.o.Config.Browser
-	tabs := e.o.Parallel
-	if n := drivers.BrowsersFor(e.o.Parallel, e.o.TabsPerBrowser); n > 1 {
-		tabs = (e.o.Parallel + n - 1) / n
-	}
 	return drivers.BrowserOptions{
 		Path: c.Path, Flags: c.Flags, SiteIsolation: c.SiteIsolation,
-		RenderFrames: c.RenderFrames || tabs > framesOnDemandMax, ArtifactsDir: e.o.ArtifactsDir, Logger: e.o.Logger,
+		RenderFrames: c.RenderFrames, ArtifactsDir: e.o.ArtifactsDir, Logger: e.o.Logger,
 	}
-}
-
-// opener is where the run opens its tabs: the pool when there is one.
-func (e *engine) opener() drivers.Opener {
-	if e.pool != nil {
-		return e.pool
-	}
-	return e.browser
 }
 
 // startWatcher logs into the mailbox once for the run's confirmations:

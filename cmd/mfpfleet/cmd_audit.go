@@ -29,24 +29,29 @@ firmware that cannot reach Gmail, devices not seen for --stale-days.
 --live logs into each pushed device (read-only, within the lock-out budget)
 and reports settings changed on the device since the push.
 
-Formats: a table (default), --json, --csv, and --html FILE: a self-contained
-report to hand to a client (opens in any browser, prints cleanly).
+The table fits the terminal (columns it cannot fit are named, --wide shows
+them all); each finding is listed below it with what to do. Formats: the
+table (default), --json, --csv FILE (- for stdout), and --html
+FILE: a self-contained report to hand to a client (opens in any browser,
+prints cleanly).
 
 Examples:
    mfpfleet audit
    mfpfleet audit --site HQ --html hq-report.html --title "Acme Ltd, HQ"
+   mfpfleet audit --csv devices.csv
    mfpfleet audit --live --json`,
 		Flags: []cli.Flag{
-			&cli.StringFlag{Name: "site", Usage: "only devices of `SITE`"},
+			&cli.StringSliceFlag{Name: "site", Usage: "only devices of `SITE` (repeat for several; the HTML report groups by site with per-site totals)"},
 			&cli.StringFlag{Name: "vendor", Usage: "only this `VENDOR`"},
 			&cli.StringFlag{Name: "model", Usage: "only models containing `TEXT`"},
 			&cli.BoolFlag{Name: "retired", Usage: "include retired devices"},
 			&cli.IntFlag{Name: "stale-days", Value: 30, Usage: "report devices discovery has not seen for `N` days (0 = off)"},
 			&cli.StringFlag{Name: "title", Usage: "heading of the report (e.g. the client's name)"},
-			&cli.BoolFlag{Name: "csv", Usage: "CSV on stdout"},
+			&cli.StringFlag{Name: "csv", Usage: "write CSV to `FILE` (- for stdout)"},
 			&cli.StringFlag{Name: "html", Usage: "write the HTML report to `FILE`"},
 			&cli.BoolFlag{Name: "live", Usage: "read each pushed device's SMTP settings back and compare"},
-			&cli.IntFlag{Name: "parallel", Usage: "with --live: devices read at once (default: rollout.parallel)"},
+			&cli.BoolFlag{Name: "wide", Usage: "the table with every column (account, fingerprint, pushed, certificate, last seen, finding codes), however wide"},
+			&cli.IntFlag{Name: "parallel", Usage: "with --live: `N` devices read at once (default: rollout.parallel)"},
 		},
 		Action: runAudit,
 	}
@@ -59,7 +64,7 @@ func runAudit(c *cli.Context) error {
 		return err
 	}
 	o := rollout.AuditOptions{
-		Filter: inventory.Filter{Site: c.String("site"), Vendor: c.String("vendor"), Model: c.String("model"), IncludeRetired: c.Bool("retired")},
+		Filter: inventory.Filter{Sites: c.StringSlice("site"), Vendor: c.String("vendor"), Model: c.String("model"), IncludeRetired: c.Bool("retired")},
 		Title:  c.String("title"), LoginBudget: g.cfg.Rollout.LoginAttemptBudget, Logger: g.log,
 	}
 	if d := c.Int("stale-days"); d > 0 {
@@ -113,15 +118,24 @@ func runAudit(c *cli.Context) error {
 			return fmt.Errorf("write the HTML report: %w", err)
 		}
 		fmt.Fprintf(g.stderr, "mfpfleet: audit report written to %s (%d devices)\n", path, len(rep.Rows))
-		if !g.json && !c.Bool("csv") {
-			return nil
+	}
+	if path := c.String("csv"); path != "" && path != "-" {
+		var buf bytes.Buffer
+		if err := rollout.WriteCSV(&buf, rep); err != nil {
+			return err
 		}
+		if err := os.WriteFile(path, buf.Bytes(), 0o644); err != nil {
+			return fmt.Errorf("write the CSV report: %w", err)
+		}
+		fmt.Fprintf(g.stderr, "mfpfleet: audit CSV written to %s (%d devices)\n", path, len(rep.Rows))
 	}
 	switch {
 	case g.json:
 		return rollout.WriteJSON(g.stdout, rep)
-	case c.Bool("csv"):
+	case c.String("csv") == "-":
 		return rollout.WriteCSV(g.stdout, rep)
+	case c.String("html") != "" || c.String("csv") != "":
+		return nil
 	}
-	return rollout.WriteTable(g.stdout, rep)
+	return rollout.WriteTableOpts(g.stdout, rep, rollout.TableOptions{Wide: c.Bool("wide"), Width: g.stdoutWidth()})
 }

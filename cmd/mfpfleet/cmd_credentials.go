@@ -20,14 +20,27 @@ fingerprint (HMAC-SHA256 with this inventory's own key). A CREDENTIAL
 reference is its id, its label, or 8+ hex digits of its fingerprint.`,
 		Subcommands: []*cli.Command{
 			{
-				Name:   "list",
-				Usage:  "the registered app passwords and how many devices hold each",
+				Name:  "list",
+				Usage: "the registered app passwords and how many devices hold each",
+				Description: `Id, account, label, fingerprint, how many devices hold each app password,
+when it was registered and revoked.
+
+Examples:
+   mfpfleet credentials list
+   mfpfleet credentials list --revoked --json`,
 				Flags:  []cli.Flag{&cli.BoolFlag{Name: "revoked", Usage: "include revoked credentials"}},
 				Action: runCredentialsList,
 			},
 			{
 				Name:  "add",
 				Usage: "check an app password against Gmail and register it",
+				Description: `Checks the app password against Gmail (unless --skip-check) and records
+its fingerprint under the label it has at Google. push registers the app
+password it pushes by itself; add is for one created ahead of time.
+
+Examples:
+   mfpfleet credentials add --site HQ --password-file app-password.txt
+   mfpfleet credentials add --label "MFP AltaLink C8070 3TB123456" --account scans@client.com`,
 				Flags: append([]cli.Flag{
 					&cli.StringFlag{Name: "account", Usage: "Gmail `ADDRESS` (default: [gmail] account)"},
 					&cli.StringFlag{Name: "label", Usage: "the app name it was created under at Google (default: \"MFP <site>\" or asked for)"},
@@ -40,7 +53,14 @@ reference is its id, its label, or 8+ hex digits of its fingerprint.`,
 				Name:      "revoke",
 				Usage:     "mark a credential revoked (after revoking it at Google)",
 				ArgsUsage: "CREDENTIAL",
-				Action:    runCredentialsRevoke,
+				Description: `Marks the app password revoked in the inventory (revoke it at
+myaccount.google.com/apppasswords too): audit then flags every device
+still holding it, and push refuses to push it again.
+
+Examples:
+   mfpfleet credentials revoke "MFP site HQ"
+   mfpfleet credentials revoke 3`,
+				Action: runCredentialsRevoke,
 			},
 		},
 	}

@@ -23,8 +23,15 @@ func newDevicesCommand() *cli.Command {
 		Usage: "list, show and export the inventory's devices",
 		Subcommands: []*cli.Command{
 			{
-				Name:   "list",
-				Usage:  "one line per device",
+				Name:  "list",
+				Usage: "one line per device",
+				Description: `Address, site, vendor, model, serial, firmware and when discovery last
+saw each device in the inventory; --json for scripts.
+
+Examples:
+   mfpfleet devices list
+   mfpfleet devices list --site HQ --model c8070
+   mfpfleet devices list --retired --json`,
 				Flags:  filters,
 				Action: runDevicesList,
 			},
@@ -32,7 +39,14 @@ func newDevicesCommand() *cli.Command {
 				Name:      "show",
 				Usage:     "everything known of one device, with its address history",
 				ArgsUsage: "ADDRESS|SERIAL",
-				Action:    runDevicesShow,
+				Description: `Everything the inventory knows of one device (SNMP identity, the
+addresses it had, failed admin logins on record, the credential it holds).
+A device is found by its current address or its serial number.
+
+Examples:
+   mfpfleet devices show 10.1.0.23
+   mfpfleet devices show 3TB484937 --json`,
+				Action: runDevicesShow,
 			},
 			{
 				Name:      "reset-logins",
@@ -42,7 +56,11 @@ func newDevicesCommand() *cli.Command {
 firmware locks the administrator after a few of them and clears its own
 count only on a restart. Once the device has been power-cycled (or its
 lock-out cleared at the panel), reset the count here so push may try
-again. Confirm with --power-cycled.`,
+again. Confirm with --power-cycled.
+
+Examples:
+   mfpfleet devices reset-logins 10.1.0.23 --power-cycled
+   mfpfleet devices reset-logins 3TB484937 --power-cycled`,
 				Flags:  []cli.Flag{&cli.BoolFlag{Name: "power-cycled", Usage: "confirm the device was restarted since the failures"}},
 				Action: runDevicesResetLogins,
 			},
@@ -50,12 +68,24 @@ again. Confirm with --power-cycled.`,
 				Name:      "retire",
 				Usage:     "mark a device gone (lost, decommissioned): left out of pushes and audits",
 				ArgsUsage: "ADDRESS|SERIAL",
-				Flags:     []cli.Flag{&cli.StringFlag{Name: "why", Value: "retired by technician", Usage: "reason recorded with it"}},
-				Action:    runDevicesRetire,
+				Description: `A retired device is left out of push, test and audit (audit --retired
+shows it again). Rotate its app password afterwards if it was lost.
+
+Examples:
+   mfpfleet devices retire 10.1.0.44 --why "stolen from reception"
+   mfpfleet devices retire 3TB484937`,
+				Flags:  []cli.Flag{&cli.StringFlag{Name: "why", Value: "retired by technician", Usage: "reason recorded with it"}},
+				Action: runDevicesRetire,
 			},
 			{
 				Name:  "export",
 				Usage: "the inventory as CSV or JSON on stdout",
+				Description: `Every field of every device, one row each, for a spreadsheet or
+another tool.
+
+Examples:
+   mfpfleet devices export > devices.csv
+   mfpfleet devices export --format json --site HQ`,
 				Flags: append([]cli.Flag{
 					&cli.StringFlag{Name: "format", Value: "csv", Usage: "`FORMAT`: csv or json"},
 				}, filters...),

@@ -30,9 +30,9 @@ Examples:
    mfpfleet discover --snmp-version 3 10.2.0.10-40 --json`,
 		Flags: []cli.Flag{
 			&cli.StringFlag{Name: "snmp-version", Usage: "sweep with only this SNMP `VERSION`: 1, 2c or 3 (default: all)"},
-			&cli.IntFlag{Name: "rate", Usage: "packets per `N` second (default: discovery.rate, 2000)"},
-			&cli.DurationFlag{Name: "timeout", Usage: "wait per attempt, e.g. 800ms (default: discovery.timeout)"},
-			&cli.IntFlag{Name: "retries", Value: -1, Usage: "second passes for non-responders (default: discovery.retries)"},
+			&cli.IntFlag{Name: "rate", Usage: "send at most `N` SNMP packets per second (default: discovery.rate, 2000)"},
+			&cli.DurationFlag{Name: "timeout", Usage: "wait `DURATION` per attempt, e.g. 800ms (default: discovery.timeout)"},
+			&cli.IntFlag{Name: "retries", Value: -1, Usage: "`N` more passes for addresses that did not answer (default: discovery.retries)"},
 			&cli.IntFlag{Name: "port", Usage: "SNMP UDP `PORT` (default: discovery.port, 161)"},
 			&cli.BoolFlag{Name: "yes", Aliases: []string{"y"}, Usage: "consent to sweeping a /16 or more"},
 			&cli.BoolFlag{Name: "all-snmp", Usage: "also record SNMP agents that are not printers"},
@@ -101,7 +101,7 @@ func runDiscover(c *cli.Context) error {
 		}
 		s := res.Stats
 		fmt.Fprintf(g.stderr, "mfpfleet: swept %d addresses in %s (%d packets, %.0f/s): %d answered, %d devices recorded in %s\n",
-			s.Addresses, s.Duration.Round(1e6), s.PacketsSent, s.PacketsPerSecond(), s.HostsAnswering, len(res.Devices), g.dbPath)
+			s.Addresses, s.Duration.Round(1e6), s.PacketsSent, s.PacketsPerSecond(), s.HostsAnswering, len(res.Devices), redactDB(g.dbPath))
 		if s.CredentialsNeeded > 0 {
 			fmt.Fprintf(g.stderr, "hint: %d SNMPv3 agents answered no configured user (listed as \"credentials needed\"): add an [[snmp.v3]] user in fleet.toml to identify them\n", s.CredentialsNeeded)
 		}

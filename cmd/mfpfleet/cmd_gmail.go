@@ -48,7 +48,7 @@ Examples:
 				&cli.StringFlag{Name: "account", Usage: "Gmail `ADDRESS` (default: [gmail] account)"},
 				&cli.StringFlag{Name: "port", Value: "587", Usage: "587 (STARTTLS), 465 (SSL/TLS) or both"},
 				&cli.StringFlag{Name: "send-to", Usage: "also send a test message to `ADDRESS`"},
-				&cli.DurationFlag{Name: "timeout", Value: 0, Usage: "give up after this long (default 15s)"},
+				&cli.DurationFlag{Name: "timeout", Value: 0, Usage: "give up after `DURATION` (default: 15s)"},
 				&cli.StringFlag{Name: "method", Usage: "app-password or relay (default: the site's, else [gmail] method)"},
 				&cli.StringFlag{Name: "site", Usage: "use `NAME`'s [[sites]] account, method and ehlo_domain"},
 				&cli.StringFlag{Name: "ehlo", Usage: "relay: announce `NAME` in EHLO (default: mfpfleet-check.DOMAIN), e.g. a device's would-be name"},

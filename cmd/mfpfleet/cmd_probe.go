@@ -3,13 +3,14 @@ package main
 import (
 	"errors"
 	"fmt"
-	"os"
 
 	"github.com/urfave/cli/v2"
 
 	"github.com/mfpfleet/mfpfleet/devices"
 	"github.com/mfpfleet/mfpfleet/drivers"
+	"github.com/mfpfleet/mfpfleet/internal/private"
 	"github.com/mfpfleet/mfpfleet/inventory"
+	"github.com/mfpfleet/mfpfleet/rollout"
 )
 
 func newProbeCommand() *cli.Command {
@@ -22,16 +23,20 @@ Chromium, lists every form (action, method) and field (name, id, type,
 label, options) of the landing and login pages — password values masked —
 follows links that mention e-mail or SMTP, and saves a screenshot with
 password fields blanked. Send the files it writes to whoever extends the
-driver. It tries no password unless --login is given (one attempt with
-the credential fleet.toml configures for the device), so it cannot
-contribute to a lock-out.
+driver. It tries no password unless --login is given: then, for a model
+a driver knows, one attempt with the admin password fleet.toml configures
+for the device ([[credentials]]), never a factory default, recorded with
+the device's failed logins and refused when its lock-out budget is used
+up, and the SMTP page is saved too.
 
 Examples:
    mfpfleet probe 10.1.0.23
-   mfpfleet probe 10.1.0.23 --out probe-files --json`,
+   mfpfleet probe 10.1.0.23 --out probe-files --json
+   mfpfleet probe 10.1.0.23 --login`,
 		Flags: []cli.Flag{
 			&cli.StringFlag{Name: "out", Value: ".", Usage: "write probe-ADDRESS.json/.txt and the screenshot into `DIR`"},
 			&cli.BoolFlag{Name: "http", Usage: "allow plain HTTP if the device has no HTTPS"},
+			&cli.BoolFlag{Name: "login", Usage: "log in once with the device's [[credentials]] admin password (within the lock-out budget) and save the SMTP page too"},
 		},
 		Action: runProbe,
 	}
@@ -44,15 +49,30 @@ func runProbe(c *cli.Context) error {
 	}
 	addr := c.Args().First()
 	dev := devices.Device{IP: addr}
-	if db, err := g.openDB(c.Context); err == nil {
+	db, dberr := g.openDB(c.Context)
+	if dberr == nil {
 		if d, ferr := db.FindDevice(c.Context, addr); ferr == nil {
 			dev = d.Device
 		} else if !errors.Is(ferr, inventory.ErrNotFound) {
 			return ferr
 		}
 	}
+	var po drivers.ProbeOptions
+	if c.Bool("login") {
+		if dberr != nil {
+			return dberr // the attempt must be recorded
+		}
+		creds, err := rollout.ConfiguredLogins(g.cfg, dev)
+		if err != nil {
+			return fmt.Errorf("%w: %w", errConfig, err)
+		}
+		if len(creds) == 0 {
+			return fmt.Errorf("%w: probe --login tries only the admin password fleet.toml configures for %s, and none matches: add [[credentials]] address = %q user = \"admin\" password_env = \"MFP_ADMIN_PASSWORD\"", errConfig, addr, addr)
+		}
+		po = drivers.ProbeOptions{Login: &creds[0], Ledger: db.LoginLedger(), Budget: drivers.LoginBudget(dev, g.cfg.Rollout.LoginAttemptBudget)}
+	}
 	out := c.String("out")
-	if err := os.MkdirAll(out, 0o755); err != nil {
+	if err := private.MkdirAll(out); err != nil {
 		return err
 	}
 	b, err := drivers.NewBrowser(c.Context, g.browserOptions(out))
@@ -60,7 +80,7 @@ func runProbe(c *cli.Context) error {
 		return err
 	}
 	defer b.Close()
-	rep, err := drivers.Probe(c.Context, b, drivers.Target{Address: addr, Device: dev, AllowHTTP: c.Bool("http")}, nil)
+	rep, err := drivers.ProbeWith(c.Context, b, drivers.Target{Address: addr, Device: dev, AllowHTTP: c.Bool("http")}, po)
 	if err != nil && len(rep.Pages) == 0 {
 		return fmt.Errorf("%s: probe: %w", addr, err)
 	}
@@ -76,6 +96,13 @@ func runProbe(c *cli.Context) error {
 		fmt.Fprint(g.stdout, rep.String())
 	}
 	fmt.Fprintf(g.stderr, "mfpfleet: probe of %s saved to %s and %s\n", addr, jsonPath, txtPath)
+	if err == nil && po.Login != nil && !rep.LoggedIn {
+		msg := rep.LoginError
+		if msg == "" {
+			msg = "no driver for this model logs in (the pages without a login are saved)"
+		}
+		return classify(errLocked, fmt.Errorf("%s: probe --login: %s", addr, msg))
+	}
 	return err
 }
 

@@ -3,6 +3,7 @@ package main
 import (
 	"errors"
 	"fmt"
+	"net/netip"
 	"strconv"
 	"strings"
 	"time"
@@ -28,10 +29,11 @@ func selectionFlags() []cli.Flag {
 
 func runFlags() []cli.Flag {
 	return []cli.Flag{
-		&cli.StringFlag{Name: "parallel", Aliases: []string{"p"}, Usage: "devices at once, one Chromium tab each: a number, or auto (from this machine's cores and memory; default: rollout.parallel)"},
+		&cli.StringFlag{Name: "parallel", Aliases: []string{"p"}, Usage: "`N` devices at once, one Chromium tab each: a number, or auto (from this machine's cores and memory; default: rollout.parallel)"},
 		&cli.BoolFlag{Name: "retry-defaults", Usage: "try factory-default admin passwords again even where they failed before (within the lock-out budget)"},
-		&cli.StringSliceFlag{Name: "accept-new-cert", Usage: "accept the changed HTTPS certificate of `ADDRESS` (repeatable)"},
-		&cli.DurationFlag{Name: "confirm-timeout", Usage: "wait this long for each test e-mail (default: rollout.confirm_timeout)"},
+		&cli.BoolFlag{Name: "retry-configured", Usage: "after fixing a device's [[credentials]] password in fleet.toml: try it once more even though the failed-login budget is used up (never up to the lock-out)"},
+		&cli.StringSliceFlag{Name: "accept-new-cert", Usage: "accept the changed HTTPS certificate of `ADDRESS` (repeatable, or a comma list: 10.1.0.23,10.1.0.24)"},
+		&cli.DurationFlag{Name: "confirm-timeout", Usage: "wait `DURATION` for each test e-mail to arrive (default: rollout.confirm_timeout)"},
 	}
 }
 
@@ -47,8 +49,9 @@ func newPushCommand() *cli.Command {
 		Name:  "push",
 		Usage: "write the Gmail SMTP settings and app password into devices, test and confirm each",
 		Description: `For each selected device: log in to its web admin (the credentials fleet.toml
-configures for it, else the vendor defaults, never more failed attempts than
-rollout.login_attempt_budget across runs), write smtp.gmail.com with 587 +
+configures for it, else the vendor defaults, never more failed attempts
+across runs than the device family's budget: two below the lock-out its
+driver declares, or rollout.login_attempt_budget if lower), write smtp.gmail.com with 587 +
 STARTTLS (or 465 + SSL/TLS, gmail.device_port), SMTP AUTH with the account
 and the app password, read the settings back, trigger the device's test
 e-mail to a unique plus-address of the account, and confirm the message
@@ -140,9 +143,14 @@ func rolloutOptions(c *cli.Context) (rollout.Options, error) {
 	if acct == "" {
 		acct = g.cfg.Gmail.Account
 	}
+	for _, ip := range c.StringSlice("ip") {
+		if a, perr := netip.ParseAddr(ip); perr != nil || !a.Is4() {
+			return rollout.Options{}, usageError("--ip %q is not an IPv4 address (write it like 10.1.0.23)", ip)
+		}
+	}
 	return rollout.Options{
 		Config: g.cfg, DB: db, Select: selector(c), Account: acct,
-		RetryDefaults: c.Bool("retry-defaults"), AcceptNewCert: c.StringSlice("accept-new-cert"),
+		RetryDefaults: c.Bool("retry-defaults"), RetryConfigured: c.Bool("retry-configured"), AcceptNewCert: c.StringSlice("accept-new-cert"),
 		Parallel: par, ConfirmTimeout: c.Duration("confirm-timeout"),
 		Logger: g.log,
 	}, nil
@@ -248,6 +256,24 @@ func (g *globals) printSummary(sum rollout.Summary) {
 	}
 }
 
+// rerunHint says how to go on after failures, as the next run behaves: a
+// push (or rotation) skips the devices it confirmed; a test checks every
+// selected device again, so it names the failed ones to test alone.
+func rerunHint(sum rollout.Summary) string {
+	if sum.Kind != "test" {
+		return "fix what each failed device says and run the same command again: confirmed devices are skipped"
+	}
+	var ips []string
+	for _, d := range sum.Failed() {
+		ips = append(ips, "--ip "+d.IP)
+	}
+	if len(ips) == 0 {
+		return "fix what each failed device says and run the same command again"
+	}
+	return "fix what each failed device says, then test only those: mfpfleet test " + strings.Join(ips, " ") +
+		" (a test checks every device it selects again, confirmed ones too)"
+}
+
 func shortFP(fp string) string {
 	if len(fp) > 12 {
 		return fp[:12]
@@ -277,10 +303,12 @@ func runError(err error, sum rollout.Summary) error {
 		return withHint(classify(errGmail, err), "%s", hint)
 	case errors.Is(err, rollout.ErrInterrupted):
 		return classify(errCancelled, err)
+	case errors.Is(err, rollout.ErrBrowserCrashing):
+		return withHint(classify(errBrowser, err), "the devices not attempted are listed above; run the same command again to carry on")
 	case errors.Is(err, rollout.ErrAdminLogin):
-		return withHint(classify(errLocked, err), "the devices listed need a technician: configure their admin password in fleet.toml ([[credentials]] address = \"…\" user = \"admin\" password_env = \"…\"), or power-cycle a locked one and run 'mfpfleet devices reset-logins ADDRESS --power-cycled'")
+		return withHint(classify(errLocked, err), "the devices listed need a technician: configure their admin password in fleet.toml ([[credentials]] address = \"…\" user = \"admin\" password_env = \"…\") and run again (add --retry-configured where the budget is used up, as each device says), or power-cycle a locked one and run 'mfpfleet devices reset-logins ADDRESS --power-cycled'")
 	case errors.Is(err, rollout.ErrSomeFailed):
-		return withHint(classify(errSomeFailed, err), "fix what each failed device says and run the same command again: confirmed devices are skipped")
+		return withHint(classify(errSomeFailed, err), "%s", rerunHint(sum))
 	case errors.Is(err, rollout.ErrNothingSelected), errors.Is(err, rollout.ErrNoResume):
 		return withHint(usageError("%v", err), "'mfpfleet devices list' shows the inventory; 'mfpfleet discover' fills it")
 	}

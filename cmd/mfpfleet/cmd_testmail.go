@@ -16,8 +16,9 @@ mailbox (read over IMAP with the app password). Nothing is written to the
 devices; the result is recorded for the audit.
 
 Devices without a test action (Fuji-Xerox-made WorkCentres) are skipped,
-unless --wait: then the command waits (rollout.confirm_timeout) for a scan
-someone sends from the device's panel to the plus-address it prints.
+unless --wait: then the command prints the plus-address to scan to, waits
+(rollout.confirm_timeout, or --confirm-timeout) with a countdown for a scan
+someone sends from the device's panel, and exits 4 if nothing arrived.
 
 Examples:
    mfpfleet test --site HQ

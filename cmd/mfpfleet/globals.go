@@ -8,6 +8,7 @@ import (
 	"io"
 	"log/slog"
 	"os"
+	"path/filepath"
 	"strings"
 	"text/tabwriter"
 
@@ -22,6 +23,7 @@ import (
 // the output streams. It lives in the App's Metadata.
 type globals struct {
 	cfg     *config.Config
+	cfgErr  error // the config's error, kept for doctor (which reports it)
 	log     *slog.Logger
 	json    bool
 	dbPath  string
@@ -37,7 +39,7 @@ func globalFlags() []cli.Flag {
 		&cli.StringFlag{Name: "config", Aliases: []string{"c"}, Value: "fleet.toml", EnvVars: []string{"MFPFLEET_CONFIG"},
 			Usage: "configuration `FILE` (see fleet.example.toml); a missing default file means built-in defaults"},
 		&cli.StringFlag{Name: "db", EnvVars: []string{"MFPFLEET_DB"},
-			Usage: "inventory `PATH` (SQLite; default: [inventory] path of the config, else ./fleet.db)"},
+			Usage: "inventory: an SQLite file `PATH` (default: [inventory] path of the config, else ./fleet.db) or a postgres://USER@HOST/DB URL (password in PGPASSWORD or ~/.pgpass)"},
 		&cli.BoolFlag{Name: "json", Usage: "machine-readable output on stdout (logs and progress stay on stderr)"},
 		&cli.StringFlag{Name: "log-level", Value: "warn", EnvVars: []string{"MFPFLEET_LOG_LEVEL"},
 			Usage: "stderr log `LEVEL`: debug, info, warn or error"},
@@ -64,6 +66,9 @@ func setupGlobals(c *cli.Context) error {
 		d := config.Default()
 		cfg = &d
 		g.log.Debug("no fleet.toml here; using built-in defaults", "path", path)
+	case err != nil && c.Args().First() == "doctor":
+		d := config.Default()
+		cfg, g.cfgErr = &d, err
 	case err != nil:
 		return fmt.Errorf("%w: %w", errConfig, err)
 	}
@@ -124,6 +129,20 @@ func (g *globals) table(header []string, rows [][]string) error {
 	return tw.Flush()
 }
 
+// stdoutWidth is the terminal's width in columns, 0 when stdout is not a
+// terminal (a pipe or a file: nothing is left out).
+func (g *globals) stdoutWidth() int {
+	f, ok := g.stdout.(*os.File)
+	if !ok || !term.IsTerminal(int(f.Fd())) {
+		return 0
+	}
+	w, _, err := term.GetSize(int(f.Fd()))
+	if err != nil {
+		return 0
+	}
+	return w
+}
+
 // stderrIsTerminal reports whether progress bars make sense.
 func (g *globals) stderrIsTerminal() bool {
 	f, ok := g.stderr.(*os.File)
@@ -140,9 +159,19 @@ func (g *globals) openDB(ctx context.Context) (*inventory.DB, error) {
 		if errors.Is(err, inventory.ErrNewerSchema) {
 			return nil, withHint(err, "this inventory was written by a newer mfpfleet: upgrade, or use another --db")
 		}
-		return nil, fmt.Errorf("open inventory %s: %w", g.dbPath, err)
+		return nil, err // names the file, or the URL without its password
+	}
+	if db.Created() {
+		where := g.dbPath
+		if abs, err := filepath.Abs(where); err == nil {
+			where = abs
+		}
+		fmt.Fprintf(g.stderr, "mfpfleet: created a new inventory at %s (readable only by you; keep it: it holds the devices, the journal and the fingerprint key; --db or [inventory] path to put it elsewhere)\n", where)
 	}
 	g.db = db
 	g.onClose(db.Close)
 	return db, nil
 }
+
+// redactDB is the inventory path or URL fit for output (no password).
+func redactDB(ref string) string { return inventory.Redact(ref) }

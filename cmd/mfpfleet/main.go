@@ -15,6 +15,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 
 	"github.com/urfave/cli/v2"
@@ -22,9 +23,6 @@ import (
 	// Every vendor driver registers itself.
 	_ "github.com/mfpfleet/mfpfleet/drivers/all"
 )
-
-// version is set at build time with -ldflags "-X main.version=…".
-var version = "dev"
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
@@ -36,7 +34,11 @@ func main() {
 // run is main without the process: tests call it in-process.
 func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	app := newApp(stdin, stdout, stderr)
-	err := app.RunContext(ctx, reorderArgs(app, args))
+	if n := len(args); n == 0 || args[n-1] != "--generate-bash-completion" {
+		// Completion requests (completion.go) keep urfave/cli's order.
+		args = reorderArgs(app, args)
+	}
+	err := app.RunContext(ctx, args)
 	if err == nil {
 		return exitOK
 	}
@@ -50,7 +52,7 @@ func newApp(stdin io.Reader, stdout, stderr io.Writer) *cli.App {
 	app := &cli.App{
 		Name:    "mfpfleet",
 		Usage:   "provision Gmail app passwords into fleets of multifunction printers",
-		Version: version,
+		Version: buildVersion().String(),
 		Description: `A typical first run, against a client's network:
 
    mfpfleet discover 10.1.0.0/24            # find the MFPs over SNMP, record them
@@ -80,11 +82,51 @@ prompt. Flags may come before or after targets.`,
 			newTestCommand(),
 			newRotateCommand(),
 			newAuditCommand(),
+			newInventoryCommand(),
 			newProbeCommand(),
+			newDoctorCommand(),
+			newVersionCommand(),
+			newCompletionCommand(),
 		},
 		// Errors are printed once, by reportError, with their hint.
 		ExitErrHandler: func(*cli.Context, error) {},
 	}
 	app.CustomAppHelpTemplate = cli.AppHelpTemplate + exitCodesHelp
+	refuseStrayArgs("mfpfleet", app.Commands)
 	return app
+}
+
+// refuseStrayArgs makes every command that takes no positional argument
+// (no ArgsUsage) refuse one, instead of silently ignoring it: `audit
+// bogus-arg` or `audit --csv a.csv` from an older habit must not look
+// like success. A group (devices, credentials, gmail) refuses an unknown
+// subcommand the same way.
+func refuseStrayArgs(path string, cmds []*cli.Command) {
+	for _, c := range cmds {
+		c := c
+		name := path + " " + c.Name
+		if len(c.Subcommands) > 0 {
+			refuseStrayArgs(name, c.Subcommands)
+			if c.Action == nil {
+				c.Action = func(ctx *cli.Context) error {
+					if ctx.NArg() == 0 {
+						return cli.ShowSubcommandHelp(ctx)
+					}
+					return withHint(usageError("%s: no subcommand %q", strings.TrimPrefix(name, "mfpfleet "), ctx.Args().First()), "see '%s --help'", name)
+				}
+			}
+			continue
+		}
+		if c.ArgsUsage != "" || c.Action == nil {
+			continue
+		}
+		action := c.Action
+		c.Action = func(ctx *cli.Context) error {
+			if ctx.NArg() > 0 {
+				return withHint(usageError("%s takes no arguments, got %q", strings.TrimPrefix(name, "mfpfleet "), strings.Join(ctx.Args().Slice(), " ")),
+					"options are flags (--site HQ, --ip ADDRESS); see '%s --help'", name)
+			}
+			return action(ctx)
+		}
+	}
 }

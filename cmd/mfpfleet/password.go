@@ -2,10 +2,14 @@ package main
 
 import (
 	"errors"
+	"fmt"
+	"os"
+	"runtime"
 
 	"github.com/urfave/cli/v2"
 
 	"github.com/mfpfleet/mfpfleet/gmail"
+	"github.com/mfpfleet/mfpfleet/rollout"
 )
 
 // passwordFlags are shared by every command that needs the app password.
@@ -33,6 +37,9 @@ func readAppPassword(c *cli.Context, prompt string) (gmail.AppPassword, error) {
 	if src.File == "" && !src.Stdin {
 		src.File = g.cfg.Gmail.PasswordFile
 	}
+	if !src.Stdin && src.File != "" {
+		warnLoosePasswordFile(g, src.File)
+	}
 	pw, err := gmail.ReadAppPassword(c.Context, src)
 	if err != nil {
 		if errors.Is(err, gmail.ErrNoAppPassword) {
@@ -43,6 +50,19 @@ func readAppPassword(c *cli.Context, prompt string) (gmail.AppPassword, error) {
 	return pw, nil
 }
 
+// warnLoosePasswordFile warns, as ssh does for a private key, when the
+// app password file can be read by other users than its owner.
+func warnLoosePasswordFile(g *globals, path string) {
+	if runtime.GOOS == "windows" {
+		return // no Unix permission bits
+	}
+	fi, err := os.Stat(path)
+	if err != nil || fi.Mode().Perm()&0o077 == 0 {
+		return // a missing file is ReadAppPassword's error to report
+	}
+	fmt.Fprintf(g.stderr, "warning: the app password file %s is readable by others (mode %04o); restrict it: chmod 600 %s\n", path, fi.Mode().Perm(), path)
+}
+
 // account returns --account, else the config's [gmail] account.
 func account(c *cli.Context) (string, error) {
 	g := getGlobals(c)
@@ -51,7 +71,7 @@ func account(c *cli.Context) (string, error) {
 		a = g.cfg.Gmail.Account
 	}
 	if a == "" {
-		return "", usageError("no Gmail account: give --account user@gmail.com or set [gmail] account in fleet.toml")
+		return "", fmt.Errorf("%w: give --account user@gmail.com or set [gmail] account in fleet.toml", rollout.ErrNoAccount)
 	}
 	return a, nil
 }

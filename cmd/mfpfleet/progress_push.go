@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"sync"
+	"time"
 
 	"github.com/vbauerster/mpb/v8"
 	"github.com/vbauerster/mpb/v8/decor"
@@ -21,19 +22,31 @@ type pushProgress struct {
 	p       *mpb.Progress
 	overall *mpb.Bar
 	lines   map[string]*deviceLine
+	// waits: test --wait devices waiting for a scan, for the countdown.
+	waits    map[string]rollout.Event
+	stopTick chan struct{}
 }
 
 type deviceLine struct {
-	bar  *mpb.Bar
-	step string
-	n    int64
+	bar   *mpb.Bar
+	step  string
+	n     int64
+	until time.Time // waiting for a scan until then
+}
+
+// status is the device line's text: its step, or the time left to scan.
+func (dl *deviceLine) status() string {
+	if dl.until.IsZero() {
+		return dl.step
+	}
+	return "waiting for a scan, " + time.Until(dl.until).Round(time.Second).String() + " left"
 }
 
 // steps a device goes through, for its line's bar.
 const deviceSteps = 6
 
 func (g *globals) newPushProgress() *pushProgress {
-	pp := &pushProgress{w: g.stderr, lines: map[string]*deviceLine{}}
+	pp := &pushProgress{w: g.stderr, lines: map[string]*deviceLine{}, waits: map[string]rollout.Event{}}
 	if g.stderrIsTerminal() {
 		pp.tty = true
 		pp.p = mpb.New(mpb.WithOutput(g.stderr), mpb.WithWidth(30))
@@ -65,7 +78,7 @@ func (pp *pushProgress) event(e rollout.Event) {
 		dl := &deviceLine{}
 		dl.bar = pp.p.AddBar(deviceSteps, mpb.BarRemoveOnComplete(),
 			mpb.PrependDecorators(decor.Name(name)),
-			mpb.AppendDecorators(decor.Any(func(decor.Statistics) string { return dl.step })),
+			mpb.AppendDecorators(decor.Any(func(decor.Statistics) string { return dl.status() })),
 		)
 		if old, ok := pp.lines[e.Device]; ok {
 			old.bar.Abort(true)
@@ -79,7 +92,25 @@ func (pp *pushProgress) event(e rollout.Event) {
 				dl.bar.SetCurrent(dl.n)
 			}
 		}
+	case rollout.EventWaiting:
+		// Say where to scan to before waiting, then count down.
+		line := fmt.Sprintf("waiting for a scan   %-15s %s %s: on the device's panel, scan a page to e-mail %s (waiting %s, until %s)",
+			e.Device, e.Model, e.Serial, e.TestAddress, time.Until(e.Until).Round(time.Second), e.Until.Local().Format("15:04:05"))
+		if dl, ok := pp.lines[e.Device]; ok {
+			dl.until = e.Until
+		}
+		if pp.tty {
+			pp.p.Write([]byte(line + "\n")) //nolint:errcheck
+			return
+		}
+		fmt.Fprintln(pp.w, line)
+		pp.waits[e.Device] = e
+		if pp.stopTick == nil {
+			pp.stopTick = make(chan struct{})
+			go pp.countdown(pp.stopTick, countdownEvery(time.Until(e.Until)))
+		}
 	case rollout.EventDone:
+		delete(pp.waits, e.Device)
 		if dl, ok := pp.lines[e.Device]; ok {
 			dl.bar.SetTotal(-1, true)
 			delete(pp.lines, e.Device)
@@ -100,10 +131,40 @@ func (pp *pushProgress) event(e rollout.Event) {
 	}
 }
 
+// countdownEvery is how often a log (not a terminal) is told the time
+// left: a few times per wait, at least every 30 s.
+func countdownEvery(wait time.Duration) time.Duration {
+	return max(time.Second, min(30*time.Second, wait/4))
+}
+
+// countdown prints the time left for each device waiting for a scan.
+func (pp *pushProgress) countdown(stop chan struct{}, every time.Duration) {
+	tick := time.NewTicker(every)
+	defer tick.Stop()
+	for {
+		select {
+		case <-stop:
+			return
+		case <-tick.C:
+		}
+		pp.mu.Lock()
+		for _, e := range pp.waits {
+			if left := time.Until(e.Until).Round(time.Second); left > 0 {
+				fmt.Fprintf(pp.w, "waiting for a scan   %-15s %s left, to %s\n", e.Device, left, e.TestAddress)
+			}
+		}
+		pp.mu.Unlock()
+	}
+}
+
 // done stops the display; call it before printing the summary.
 func (pp *pushProgress) done() {
 	pp.mu.Lock()
 	defer pp.mu.Unlock()
+	if pp.stopTick != nil {
+		close(pp.stopTick)
+		pp.stopTick = nil
+	}
 	if pp.p == nil {
 		return
 	}

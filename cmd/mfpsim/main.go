@@ -161,7 +161,7 @@ func newApp(stdout, stderr io.Writer) *cli.App {
 			&cli.BoolFlag{Name: "relay-require-auth", Usage: "the relay requires SMTP AUTH (\"Require SMTP Authentication\")", Destination: &o.relayAuth},
 		},
 		Action: func(c *cli.Context) error {
-			o.faults = faults.Value()
+			o.faults = sim.JoinFaultSpecs(faults.Value())
 			o.smtpTLS = smtpTLS.Value()
 			o.adminPWFiles = pwFiles.Value()
 			o.adminPWEnvs = pwEnvs.Value()

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"io"
 	"net"
 	"os/exec"
 	"path/filepath"
@@ -158,5 +159,44 @@ func TestReorderArgs(t *testing.T) {
 	want := []string{"mfpsim", "--snmprec", "a", "--snmp-port", "1161", "--count=2", "--", "b", "c"}
 	if strings.Join(got, " ") != strings.Join(want, " ") {
 		t.Errorf("reorderArgs = %q, want %q", got, want)
+	}
+}
+
+// TestFaultCommaForm runs the flag parser as a technician types the
+// documented comma form: every listed address gets the fault.
+func TestFaultCommaForm(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	pr, pw := io.Pipe()
+	var stderr bytes.Buffer
+	done := make(chan error, 1)
+	go func() {
+		app := newApp(pw, &stderr)
+		done <- app.RunContext(ctx, reorderArgs([]string{"mfpsim", "--base", "127.0.32.70", "--count", "3", "--vendors", "xerox",
+			"--snmp-port", "0", "--https-port", "0", "--http-port", "0", "--no-gmail", "--fault", "slow:10ms=127.0.32.70,127.0.32.72"}))
+		pw.Close()
+	}()
+	var lines []string
+	sc := bufio.NewScanner(pr)
+	for sc.Scan() {
+		lines = append(lines, sc.Text())
+		if sc.Text() == "mfpsim: ready" {
+			break
+		}
+	}
+	go func() { _, _ = io.Copy(io.Discard, pr) }()
+	cancel()
+	if err := <-done; err != nil {
+		t.Fatalf("mfpsim refused the comma form: %v\n%s", err, stderr.String())
+	}
+	slow := map[string]bool{}
+	for _, l := range lines {
+		if strings.Contains(l, "faults=slow:10ms") {
+			host, _, _ := strings.Cut(strings.Fields(l)[0], ":")
+			slow[host] = true
+		}
+	}
+	if !slow["127.0.32.70"] || !slow["127.0.32.72"] || slow["127.0.32.71"] || len(slow) != 2 {
+		t.Fatalf("slow devices %v, want .70 and .72:\n%s", slow, strings.Join(lines, "\n"))
 	}
 }

@@ -89,6 +89,21 @@ func ParseFault(spec string) ([]netip.Addr, func(*Faults), error) {
 	return addrs, apply, nil
 }
 
+// JoinFaultSpecs undoes the comma splitting of a repeatable string flag:
+// urfave/cli cuts "slow:1s=A,B" into "slow:1s=A" and "B", so a piece with
+// no "=" is an address list continuing the spec before it.
+func JoinFaultSpecs(pieces []string) []string {
+	var out []string
+	for _, p := range pieces {
+		if len(out) > 0 && !strings.Contains(p, "=") {
+			out[len(out)-1] += "," + p
+			continue
+		}
+		out = append(out, p)
+	}
+	return out
+}
+
 // String lists the faults that are on, "none" when none is.
 func (f Faults) String() string {
 	var p []string

@@ -51,3 +51,25 @@ func TestParseFault(t *testing.T) {
 		})
 	}
 }
+
+func TestJoinFaultSpecs(t *testing.T) {
+	// What urfave/cli's StringSliceFlag makes of
+	// --fault slow:1s=A,B --fault layout=C,D,E.
+	got := JoinFaultSpecs([]string{"slow:1s=127.0.35.3", "127.0.35.4", "layout=127.0.35.5", "127.0.35.6", " 127.0.35.7"})
+	want := []string{"slow:1s=127.0.35.3,127.0.35.4", "layout=127.0.35.5,127.0.35.6, 127.0.35.7"}
+	if len(got) != len(want) {
+		t.Fatalf("got %q, want %q", got, want)
+	}
+	for i := range want {
+		if got[i] != want[i] {
+			t.Fatalf("got %q, want %q", got, want)
+		}
+		if _, _, err := ParseFault(got[i]); err != nil {
+			t.Errorf("%q: %v", got[i], err)
+		}
+	}
+	// A lone first piece without "=" stays, and ParseFault refuses it.
+	if got := JoinFaultSpecs([]string{"127.0.35.3"}); len(got) != 1 || got[0] != "127.0.35.3" {
+		t.Errorf("got %q", got)
+	}
+}

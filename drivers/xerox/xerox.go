@@ -49,7 +49,10 @@ type Driver struct {
 var (
 	_ drivers.Driver        = (*Driver)(nil)
 	_ drivers.DefaultLister = (*Driver)(nil)
+	_ drivers.Decliner      = (*Driver)(nil)
 )
+
+var _ drivers.LockoutDeclarer = (*Driver)(nil)
 
 func init() { drivers.Register(&Driver{}) }
 
@@ -60,6 +63,35 @@ func (*Driver) Name() string { return Name }
 func (*Driver) Supports(dev devices.Device) bool {
 	v := strings.ToLower(strings.ReplaceAll(dev.Vendor, " ", ""))
 	return v == "xerox" || v == "fujixerox" || v == "fuji-xerox" || strings.HasPrefix(dev.Family, "xerox/")
+}
+
+// Decline implements drivers.Decliner: the legacy .dhtml web admin
+// (WorkCentre Pro, M20i, WorkCentre 4150/4250/4260) has no driver, so it
+// is planned as such rather than pushed into a dead end.
+func (*Driver) Decline(dev devices.Device) error {
+	if dev.Family != FamilyLegacy {
+		return nil
+	}
+	addr := dev.IP
+	if addr == "" {
+		addr = "ADDRESS"
+	}
+	return fmt.Errorf("no driver for the Xerox %s: its legacy .dhtml web admin (CentreWare) is not supported; set Gmail SMTP by hand on the device's own web page (http://%s/, its Properties tab), or run `mfpfleet probe %s --http` and send us the files it writes: %w",
+		strings.TrimSpace(dev.Model), addr, addr, drivers.ErrUnsupported)
+}
+
+// Lockout implements drivers.LockoutDeclarer. ConnectKey and VersaLink
+// firmware lock the administrator after "Maximum Login Attempts by System
+// Administrator" failures (1-10, sourced: ../shared/vendors.md, VersaLink
+// security guide) until a restart; 5 is taken as the factory setting (as
+// the simulator has it; not sourced). The Fuji-Xerox-made devices'
+// lock-out is not documented: unknown.
+func (*Driver) Lockout(dev devices.Device) drivers.Lockout {
+	switch dev.Family {
+	case FamilyConnectKey, FamilyVersaLink:
+		return drivers.Lockout{After: 5, Until: "a restart"}
+	}
+	return drivers.Lockout{}
 }
 
 // NewSession implements drivers.Driver: it loads the landing page and
