@@ -283,6 +283,7 @@ type sample struct {
 	perMinute          float64
 	peakPSS, peakRSS   int64 // bytes
 	confirmed, unconfd int
+	ctested            int // connection-tested: the families without a test e-mail
 	// CPU seconds: the push process tree (push + Chromium, from wait4's
 	// rusage), the push process alone, and the simulator meanwhile.
 	cpuTree, cpuPush, cpuSim float64
@@ -354,7 +355,7 @@ func orchestrate(ctx context.Context, state string, fleetCount int, levels strin
 		}
 		ps = append(ps, strings.TrimSpace(s))
 	}
-	fmt.Printf("%-8s %-4s %8s %9s %10s %12s %12s %s\n", "parallel", "run", "devices", "seconds", "dev/min", "peak PSS", "peak RSS", "confirmed/unconfirmed/failed")
+	fmt.Printf("%-8s %-4s %8s %9s %10s %12s %12s %s\n", "parallel", "run", "devices", "seconds", "dev/min", "peak PSS", "peak RSS", "confirmed/unconfirmed/conn-tested/failed")
 	results := map[string][]sample{}
 	for _, p := range ps {
 		for r := 1; r <= runs; r++ {
@@ -363,7 +364,7 @@ func orchestrate(ctx context.Context, state string, fleetCount int, levels strin
 				return fmt.Errorf("parallel %s run %d: %w", p, r, err)
 			}
 			results[p] = append(results[p], s)
-			fmt.Printf("%-8s %-4d %8d %9.1f %10.1f %12s %12s %d/%d/%d   cpu s: push tree %.0f (%.2f per device), machine %.0f (%.0f%% busy), push process %.0f, simulator %.0f; load %s → %s\n", s.level, r, s.devices, s.seconds, s.perMinute, mib(s.peakPSS), mib(s.peakRSS), s.confirmed, s.unconfd, s.failed, s.cpuSampled, s.cpuSampled/float64(max(s.devices, 1)), s.cpuMachine, 100*s.busyShare, s.cpuPush, s.cpuSim, s.load0, s.load1)
+			fmt.Printf("%-8s %-4d %8d %9.1f %10.1f %12s %12s %d/%d/%d/%d   cpu s: push tree %.0f (%.2f per device), machine %.0f (%.0f%% busy), push process %.0f, simulator %.0f; load %s → %s\n", s.level, r, s.devices, s.seconds, s.perMinute, mib(s.peakPSS), mib(s.peakRSS), s.confirmed, s.unconfd, s.ctested, s.failed, s.cpuSampled, s.cpuSampled/float64(max(s.devices, 1)), s.cpuMachine, 100*s.busyShare, s.cpuPush, s.cpuSim, s.load0, s.load1)
 		}
 	}
 	fmt.Printf("\nmedians over %d run(s), %d devices, latency %s, models %q, confirmation on, site isolation %v, tabs per browser %d, chromium %q, extra flags %q:\n", runs, webCount(fleetCount), benchLatency, strings.Join(webModels, ","), siteIso, benchTabsPer, chromiumPath, flags)
@@ -480,8 +481,8 @@ sampling:
 		return sample{}, fmt.Errorf("no summary (%v): %w", werr, err)
 	}
 	s := sample{level: level, load0: load0, load1: loadAvg(), seconds: end.Sub(t0).Seconds(), peakPSS: peakPSS, peakRSS: peakRSS,
-		confirmed: sum.Counts.Confirmed, unconfd: sum.Counts.WrittenUnconfirmed, failed: sum.Counts.Failed}
-	s.devices = s.confirmed + s.unconfd
+		confirmed: sum.Counts.Confirmed, unconfd: sum.Counts.WrittenUnconfirmed, ctested: sum.Counts.ConnectionTested, failed: sum.Counts.Failed}
+	s.devices = s.confirmed + s.unconfd + s.ctested
 	s.cpuPush, s.cpuSim = ownCPU, procCPU(simPid)-simCPU0
 	for _, c := range treeCPU {
 		s.cpuSampled += c
