@@ -211,10 +211,6 @@ func WriteTableOpts(w io.Writer, r Report, o TableOptions) error {
 	}
 	var b bytes.Buffer
 	fmt.Fprintf(&b, "%s, %s\n%s\n", auditClean(r.Title), r.GeneratedAt.Format("2006-01-02 15:04 MST"), r.summaryLine())
-	if len(r.AccountFindings) > 0 { // account-wide, once, at the top: the devices' findings point there
-		b.WriteString("\n")
-		_ = WriteAccountFindings(&b, r.AccountFindings, nil)
-	}
 	if len(r.Rows) == 0 {
 		b.WriteString("\nno devices match; run `mfpfleet discover` first, or check --site/--vendor/--model\n")
 		_, err := w.Write(b.Bytes())
