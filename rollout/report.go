@@ -211,6 +211,10 @@ func WriteTableOpts(w io.Writer, r Report, o TableOptions) error {
 	}
 	var b bytes.Buffer
 	fmt.Fprintf(&b, "%s, %s\n%s\n", auditClean(r.Title), r.GeneratedAt.Format("2006-01-02 15:04 MST"), r.summaryLine())
+	if len(r.AccountFindings)+len(r.Budgets) > 0 { // account-wide, once, at the top
+		b.WriteString("\n")
+		_ = WriteAccountFindings(&b, r.AccountFindings, r.Budgets)
+	}
 	if len(r.Rows) == 0 {
 		b.WriteString("\nno devices match; run `mfpfleet discover` first, or check --site/--vendor/--model\n")
 		_, err := w.Write(b.Bytes())
@@ -524,6 +528,10 @@ type auditHTMLView struct {
 	Rows        []auditHTMLRow
 	Sites       []SiteTotals // more than one: the report groups by site
 	Live        bool
+	// Account-wide findings and the sending budget, as at the top of
+	// the text audit.
+	AccountFindings []AccountFinding
+	Budgets         []SendingBudget
 }
 
 // WriteHTML writes r as one self-contained HTML page (inline CSS, no
@@ -540,6 +548,9 @@ func WriteHTML(w io.Writer, r Report) error {
 		Zone:        r.GeneratedAt.Format("MST"),
 		Summary:     r.Summary,
 		Live:        r.Scope.Live,
+
+		AccountFindings: r.AccountFindings,
+		Budgets:         r.Budgets,
 	}
 	var scope []string
 	for _, s := range []struct{ k, v string }{{"site", r.Scope.Site}, {"vendor", r.Scope.Vendor}, {"model", r.Scope.Model}} {
