@@ -214,6 +214,9 @@ func WriteTableOpts(w io.Writer, r Report, o TableOptions) error {
 	if len(r.AccountFindings)+len(r.Budgets) > 0 { // account-wide, once, at the top
 		b.WriteString("\n")
 		_ = WriteAccountFindings(&b, r.AccountFindings, r.Budgets)
+		if bytes.HasSuffix(b.Bytes(), []byte("\n\n")) {
+			b.Truncate(b.Len() - 1) // the table's own blank line follows
+		}
 	}
 	if len(r.Rows) == 0 {
 		b.WriteString("\nno devices match; run `mfpfleet discover` first, or check --site/--vendor/--model\n")
@@ -346,6 +349,9 @@ func writeWideTable(w io.Writer, r Report) error {
 	if len(r.AccountFindings)+len(r.Budgets) > 0 { // account-wide, once, at the top
 		b.WriteString("\n")
 		_ = WriteAccountFindings(&b, r.AccountFindings, r.Budgets)
+		if bytes.HasSuffix(b.Bytes(), []byte("\n\n")) {
+			b.Truncate(b.Len() - 1) // the table's own blank line follows
+		}
 	}
 	if len(r.Rows) == 0 {
 		b.WriteString("\nno devices match; run `mfpfleet discover` first, or check --site/--vendor/--model\n")
