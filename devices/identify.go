@@ -542,7 +542,7 @@ var (
 )
 
 // family tells the Xerox web-admin family from the model name (see
-// ../shared/vendors.md): the marketing name does not decide, the platform
+// docs/vendors.md): the marketing name does not decide, the platform
 // does ("WorkCentre 6515" is a VersaLink inside).
 func family(vendor, model string) string {
 	if vendor != "xerox" {

@@ -12,7 +12,7 @@ import (
 	"github.com/mfpfleet/mfpfleet/devices/snmprec"
 )
 
-// recordingsDir is the copy of ../shared/snmprec (LibreNMS fixtures, GPL-3.0)
+// recordingsDir is the copy of the project brief's snmprec folder (LibreNMS fixtures, GPL-3.0; see its NOTICE.md)
 // with its GROUND_TRUTH.tsv and README.md.
 const recordingsDir = "testdata/snmprec"
 

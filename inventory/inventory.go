@@ -92,7 +92,7 @@ func queryAll[T any](ctx context.Context, q querier, scan func(rowScanner) (T, e
 }
 
 // dsn builds the driver DSN. busy_timeout comes first: switching to WAL
-// needs a lock and must wait for it rather than fail (see pitfalls.md).
+// needs a lock and must wait for it rather than fail (see docs/pitfalls.md).
 func dsn(path string, writer bool) string {
 	q := []string{
 		"_pragma=busy_timeout(10000)",

@@ -57,7 +57,7 @@ func checkNoDeviceBlamed(t *testing.T, e *pushEnv, sum rollout.Summary, okStatus
 			t.Errorf("%s: %s (%s), want one of %v", e.addr(i), r.Status, r.Reason, okStatuses)
 		}
 		// A device's own errors name it ("127.0.67.3: login: …"); a
-		// connection-tested device's advice names it too ("--ip …").
+		// command to run next ("--ip 127.0.67.3") does not blame it.
 		if r.Status == rollout.StatusFailed || strings.Contains(r.Reason, e.addr(i)+":") {
 			t.Errorf("%s: blamed: %s: %s", e.addr(i), r.Status, r.Reason)
 		}
@@ -72,7 +72,12 @@ func checkNoDeviceBlamed(t *testing.T, e *pushEnv, sum rollout.Summary, okStatus
 		if err != nil {
 			t.Fatal(err)
 		}
-		if sent := e.web(i).FailedLogins(); recorded != sent {
+		// Never more than the device saw: a crash is not a failed login.
+		// (Fewer is possible: a browser killed after it sent a wrong
+		// password but before the page said so leaves an attempt the
+		// device counted and nobody could read; the lock-out budget keeps
+		// the margin for that.)
+		if sent := e.web(i).FailedLogins(); recorded > sent {
 			t.Errorf("%s: %d failed admin logins recorded, the device saw %d: a crash is not a failed login", e.addr(i), recorded, sent)
 		}
 		if e.web(i).LockedOut() {
@@ -136,7 +141,7 @@ func TestPushSurvivesBrowserKill(t *testing.T) {
 			if err != nil {
 				t.Errorf("push: %v\n%s", err, pushJSON(t, sum))
 			}
-			checkNoDeviceBlamed(t, e, sum, rollout.StatusConfirmed, rollout.StatusWrittenUnconfirmed, rollout.StatusConnectionTested)
+			checkNoDeviceBlamed(t, e, sum, rollout.StatusConfirmed, rollout.StatusConnectionTested, rollout.StatusWrittenUnconfirmed)
 			var ce *drivers.CrashError
 			if !errors.As(b.Crashed(), &ce) {
 				t.Fatalf("the killed browser is not recorded as crashed: %v", b.Crashed())

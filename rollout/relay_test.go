@@ -232,4 +232,16 @@ func TestAccountWide535(t *testing.T) {
 			t.Errorf("%s: audit method %q", r.IP, r.Method)
 		}
 	}
+	// The HTML report a technician hands over says it too, once, with
+	// the budget.
+	var page strings.Builder
+	if err := rollout.WriteHTML(&page, rep); err != nil {
+		t.Fatal(err)
+	}
+	if n := strings.Count(page.String(), `data-account-code="`+rollout.FindingAccountAppPasswords+`"`); n != 1 || strings.Count(page.String(), "stopped working") != 1 {
+		t.Errorf("the HTML report shows the account finding %d times", n)
+	}
+	if !strings.Contains(page.String(), `<table id="budgets">`) || !strings.Contains(page.String(), rep.Budgets[0].LimitText) {
+		t.Errorf("the HTML report has no sending budget")
+	}
 }

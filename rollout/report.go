@@ -210,9 +210,7 @@ func WriteTableOpts(w io.Writer, r Report, o TableOptions) error {
 		return writeWideTable(w, r)
 	}
 	var b bytes.Buffer
-	fmt.Fprintf(&b, "%s, %s\n%s\n", auditClean(r.Title), r.GeneratedAt.Format("2006-01-02 15:04 MST"), r.summaryLine())
-	if len(r.Rows) == 0 {
-		b.WriteString("\nno devices match; run `mfpfleet discover` first, or check --site/--vendor/--model\n")
+	if !r.writeTableHead(&b) {
 		_, err := w.Write(b.Bytes())
 		return err
 	}
@@ -335,16 +333,29 @@ func auditFindingsShort(row AuditRow) string {
 	return fmt.Sprintf("%d %s", n, worst)
 }
 
-// writeWideTable is the table with every column (--wide).
-func writeWideTable(w io.Writer, r Report) error {
-	var b bytes.Buffer
-	fmt.Fprintf(&b, "%s, %s\n%s\n", auditClean(r.Title), r.GeneratedAt.Format("2006-01-02 15:04 MST"), r.summaryLine())
-	if len(r.AccountFindings)+len(r.Budgets) > 0 { // account-wide, once, at the top
+// writeTableHead writes the title, the summary and the account-wide
+// block (once, at the top) of both table layouts; false when there is no
+// device row to follow (it said so).
+func (r Report) writeTableHead(b *bytes.Buffer) bool {
+	fmt.Fprintf(b, "%s, %s\n%s\n", auditClean(r.Title), r.GeneratedAt.Format("2006-01-02 15:04 MST"), r.summaryLine())
+	if len(r.AccountFindings)+len(r.Budgets) > 0 {
 		b.WriteString("\n")
-		_ = WriteAccountFindings(&b, r.AccountFindings, r.Budgets)
+		_ = WriteAccountFindings(b, r.AccountFindings, r.Budgets)
+		if bytes.HasSuffix(b.Bytes(), []byte("\n\n")) {
+			b.Truncate(b.Len() - 1) // the table's own blank line follows
+		}
 	}
 	if len(r.Rows) == 0 {
 		b.WriteString("\nno devices match; run `mfpfleet discover` first, or check --site/--vendor/--model\n")
+		return false
+	}
+	return true
+}
+
+// writeWideTable is the table with every column (--wide).
+func writeWideTable(w io.Writer, r Report) error {
+	var b bytes.Buffer
+	if !r.writeTableHead(&b) {
 		_, err := w.Write(b.Bytes())
 		return err
 	}
@@ -524,6 +535,10 @@ type auditHTMLView struct {
 	Rows        []auditHTMLRow
 	Sites       []SiteTotals // more than one: the report groups by site
 	Live        bool
+	// Account-wide findings and the sending budget, as at the top of
+	// the text audit.
+	AccountFindings []AccountFinding
+	Budgets         []SendingBudget
 }
 
 // WriteHTML writes r as one self-contained HTML page (inline CSS, no
@@ -540,6 +555,9 @@ func WriteHTML(w io.Writer, r Report) error {
 		Zone:        r.GeneratedAt.Format("MST"),
 		Summary:     r.Summary,
 		Live:        r.Scope.Live,
+
+		AccountFindings: r.AccountFindings,
+		Budgets:         r.Budgets,
 	}
 	var scope []string
 	for _, s := range []struct{ k, v string }{{"site", r.Scope.Site}, {"vendor", r.Scope.Vendor}, {"model", r.Scope.Model}} {

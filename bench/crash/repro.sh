@@ -4,7 +4,8 @@
 # (mfpsim --fault slow:1s), `push --all --parallel 4` interrupted by two
 # Ctrl-Cs (SIGINT to the push's process group, as a terminal sends it),
 # `push --resume --parallel 4`, then `push --all --parallel 4`. A run
-# passes when every device ends confirmed or written-unconfirmed (the
+# passes when every device ends confirmed, connection-tested (models whose
+# only device-side check is a connection test) or written-unconfirmed (the
 # last push skips the confirmed ones), no push reported a failed device,
 # and the kernel log shows no new `trap int3` (a Chromium CHECK failure)
 # of one of the run's own Chromium processes (told by process id: other
@@ -87,12 +88,12 @@ mfp --json audit >audit.json 2>audit.log
 web='select(.model != "WorkCentre 4250")'
 failed=$(cat push*.json 2>/dev/null | jq -s "[.[] | .devices[]? | $web | select(.status == \"failed\")] | length")
 confirmed=$(jq "[.devices[]? | $web | select(.status == \"confirmed\")] | length" push3.json)
-unconf=$(jq "[.devices[]? | $web | select(.status == \"written-unconfirmed\")] | length" push3.json)
+unconf=$(jq "[.devices[]? | $web | select(.status == \"written-unconfirmed\" or .status == \"connection-tested\")] | length" push3.json)
 skipped=$(jq "[.devices[]? | $web | select(.status == \"skipped\")] | length" push3.json)
-other=$(jq "[.devices[]? | $web | select(.status != \"confirmed\" and .status != \"written-unconfirmed\" and .status != \"skipped\")] | length" push3.json)
+other=$(jq "[.devices[]? | $web | select(.status != \"confirmed\" and .status != \"written-unconfirmed\" and .status != \"connection-tested\" and .status != \"skipped\")] | length" push3.json)
 crashes=$(cat push*.log | grep -c 'the browser crashed' || true)
 gpu=$(cat push*.log | grep -c "GPU process crashed" || true)
-echo "exit=$rc1/$rc2/$rc3 last-push: confirmed=$confirmed written-unconfirmed=$unconf skipped(already confirmed)=$skipped other=$other; failed in any push: $failed; browser deaths: $crashes, pushes whose Chromium GPU process died: $gpu"
+echo "exit=$rc1/$rc2/$rc3 last-push: confirmed=$confirmed connection-tested/written-unconfirmed=$unconf skipped(already confirmed)=$skipped other=$other; failed in any push: $failed; browser deaths: $crashes, pushes whose Chromium GPU process died: $gpu"
 [ "$failed" = 0 ] && [ "$other" = 0 ] && { [ "$rc3" = 0 ] || [ "$count" -gt 8 ]; }
 INNER
 

@@ -69,6 +69,7 @@ network). Each line is ok, or says what to fix:
 Nothing is written to a device or sent by e-mail; no password is needed.
 The exit status is 0 when no line failed, 1 otherwise.
 
+Examples:
    mfpfleet doctor
    mfpfleet doctor --config 'C:\Users\me\fleet.toml'
    mfpfleet doctor --json | jq '.checks[] | select(.status != "ok")'`,

@@ -34,6 +34,14 @@ Examples:
 				Name:      "export",
 				Usage:     "write the whole inventory to one JSON file (no secrets)",
 				ArgsUsage: " ",
+				Description: `Writes devices, their addresses, runs, steps, login attempts, holdings
+and the credential registry (fingerprints, never a password, not the
+fingerprint key) to one JSON file, for a site with no route to the
+central inventory.
+
+Examples:
+   mfpfleet inventory export --out north.json
+   mfpfleet --db site-north.db inventory export --out - | gzip > north.json.gz`,
 				Flags: []cli.Flag{
 					&cli.StringFlag{Name: "out", Aliases: []string{"o"}, Usage: "write to `FILE` (\"-\" for stdout)", Required: true},
 				},
@@ -43,7 +51,14 @@ Examples:
 				Name:      "import",
 				Usage:     "merge an export into this inventory",
 				ArgsUsage: "FILE",
-				Action:    runInventoryImport,
+				Description: `Merges devices by serial (else MAC, else address) and keeps their
+history; the newer holding wins. Importing the same file twice adds
+nothing. FILE "-" reads standard input.
+
+Examples:
+   mfpfleet inventory import north.json
+   PGPASSWORD=... mfpfleet --db postgres://mfpfleet@db.example.net/fleet inventory import north.json`,
+				Action: runInventoryImport,
 			},
 		},
 	}

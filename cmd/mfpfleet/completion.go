@@ -79,6 +79,7 @@ func newCompletionCommand() *cli.Command {
 		ArgsUsage: "SHELL",
 		Description: `Prints a script that completes mfpfleet's commands and flags on TAB.
 
+Examples:
    source <(mfpfleet completion bash)                  # bash, this shell
    mfpfleet completion bash > /etc/bash_completion.d/mfpfleet
    mfpfleet completion zsh > "${fpath[1]}/_mfpfleet"   # zsh (then restart it)

@@ -130,6 +130,7 @@ func newVersionCommand() *cli.Command {
 version of "go install …@version", else the commit of the checkout it was
 built in. Quote it in bug reports.
 
+Examples:
    mfpfleet version
    mfpfleet --version
    mfpfleet version --json`,

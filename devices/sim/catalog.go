@@ -155,7 +155,7 @@ var Catalog = []Model{
 	{
 		// The newer VersaLink generation: the ConnectKey PHP pages with a
 		// header login dialog, not the /home/index.html app the model
-		// name suggests (field capture, ../shared/vendors.md).
+		// name suggests (field capture, docs/vendors.md).
 		Key: "xerox-versalink-b415", Vendor: "xerox", Model: "VersaLink B415", Family: "xerox/versalink",
 		WebFamily: "xerox/connectkey", UI: UIHeaderLogin,
 		SysObjectID:  "1.3.6.1.4.1.253.8.62.1.43.4.1.1.1",

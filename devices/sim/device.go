@@ -4,7 +4,7 @@
 // The SNMP side (ServeSNMP, the model Catalog, SyntheticTable,
 // StartSNMPFleet) answers as the catalogued models do. The web side
 // (Device) is a Xerox device's embedded web admin, modelled on the three
-// real families of ../shared/vendors.md: the ConnectKey/AltaLink PHP
+// real families of docs/vendors.md: the ConnectKey/AltaLink PHP
 // pages (PHPSESSID, hidden CSRFToken, /userpost/xerox.set and
 // /dummypost/xerox.set), the VersaLink single-page app (/LOGIN.cmd with
 // base64 NAME/PSW, cookie ssid, *.cmd JSON endpoints, a model updated
@@ -69,7 +69,7 @@ const (
 	// under /stat/welcome.php, /properties/blank.php, … and a header
 	// login button (#globalHeaderLoginBtn, OpenLogin('stat')) that opens
 	// a login dialog. login.php answers with the header page on AltaLink
-	// and not at all on VersaLink (see ../shared/vendors.md, "Field
+	// and not at all on VersaLink (see docs/vendors.md, "Field
 	// captures").
 	UIHeaderLogin = "header-login"
 )

@@ -15,7 +15,7 @@ import (
 
 // vlLayout are the DOM ids of one firmware's UI (labels never change).
 // The default ones are those of the live page (a Fujifilm Apeos C3530,
-// same web app lineage as VersaLink: ../shared/vendors.md, "Field
+// same web app lineage as VersaLink: docs/vendors.md, "Field
 // captures"); the alternative layout renames every id.
 type vlLayout struct {
 	LoginName, LoginPsw                          string

@@ -17,7 +17,7 @@ import (
 // home page, LOGIN.cmd, the left menu (Home, Apps, Address Book, Jobs,
 // Connectivity, …), SMTP under Connectivity, fault 016-781 in the job
 // log. The SMTP page as a live device of that app's lineage shows it (a
-// Fujifilm Apeos C3530, ../shared/vendors.md "Field captures"):
+// Fujifilm Apeos C3530, docs/vendors.md "Field captures"):
 // "Protocols / SMTP" with a server address confirmed by its own OK, a
 // radio group for the connection security (Off, "STARTTLS (If
 // Available)", "STARTTLS", "SSL/TLS"), "Email Send Authentication",

@@ -82,7 +82,7 @@ func (*Driver) Decline(dev devices.Device) error {
 
 // Lockout implements drivers.LockoutDeclarer. ConnectKey and VersaLink
 // firmware lock the administrator after "Maximum Login Attempts by System
-// Administrator" failures (1-10, sourced: ../shared/vendors.md, VersaLink
+// Administrator" failures (1-10, sourced: docs/vendors.md, VersaLink
 // security guide) until a restart; 5 is taken as the factory setting (as
 // the simulator has it; not sourced). The Fuji-Xerox-made devices'
 // lock-out is not documented: unknown.
