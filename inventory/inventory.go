@@ -130,6 +130,30 @@ func Open(ctx context.Context, path string) (*DB, error) {
 	if err != nil {
 		return nil, fmt.Errorf("open inventory %s: %w (check that the folder exists and is writable)", path, err)
 	}
+	// Several processes opening one new file at once: switching it to WAL
+	// can answer SQLITE_BUSY without waiting on the busy timeout (SQLite
+	// does not call the busy handler there), so such an open is retried.
+	for attempt := 1; ; attempt++ {
+		db, err := openSQLite(ctx, path, created)
+		if err == nil || !isBusy(err) || attempt == 40 {
+			return db, err
+		}
+		select {
+		case <-ctx.Done():
+			return nil, fmt.Errorf("open inventory %s: %w", path, ctx.Err())
+		case <-time.After(time.Duration(min(attempt, 10)) * 20 * time.Millisecond):
+		}
+	}
+}
+
+// isBusy reports whether err is SQLite's "database is locked".
+func isBusy(err error) bool {
+	return strings.Contains(err.Error(), "SQLITE_BUSY")
+}
+
+// openSQLite is Open for an SQLite file that exists (created: by this
+// call's Open, empty).
+func openSQLite(ctx context.Context, path string, created bool) (*DB, error) {
 	w, err := sql.Open("sqlite", dsn(path, true))
 	if err != nil {
 		return nil, fmt.Errorf("open inventory %s: %w", path, err)
