@@ -128,29 +128,12 @@ func Check(ctx context.Context, o CheckOptions) (Result, error) {
 		return cfgErr(fmt.Sprintf("account %q is not a full e-mail address", o.Account), "pass --account with the full Gmail address, e.g. it.scans@gmail.com")
 	case o.Password.IsZero():
 		return cfgErr("no app password", "give the app password with --password-stdin, --password-file or "+DefaultPasswordEnv)
-	case o.Port < 1 || o.Port > 65535:
-		return cfgErr(fmt.Sprintf("port %d is out of range", o.Port), "use 587 (STARTTLS) or 465 (SSL/TLS)")
-	case o.Mode != ModeSTARTTLS && o.Mode != ModeTLS:
-		return cfgErr(fmt.Sprintf("unknown TLS mode %q", o.Mode), "use starttls or tls")
 	}
-	tlsCfg, err := clientTLS(o.Host, o.CAFile)
-	if err != nil {
-		return cfgErr(err.Error(), "point [gmail] ca_file at a PEM file with the CA certificate, or leave it empty for the system roots")
-	}
-
 	ctx, cancel := context.WithTimeout(ctx, o.Timeout)
 	defer cancel()
-
-	// Resolve first, so that a DNS failure is told apart from a blocked port.
-	if net.ParseIP(o.Host) == nil {
-		r := o.Resolver
-		if r == nil {
-			r = net.DefaultResolver
-		}
-		if _, err := r.LookupHost(ctx, o.Host); err != nil {
-			return fail(Diagnose(err, StageDNS, o.Port))
-		}
-		log.Debug("gmail check: resolved")
+	tlsCfg, d := prepareDial(ctx, o.Host, o.Port, o.Mode, o.CAFile, o.Resolver)
+	if d != nil {
+		return fail(d)
 	}
 
 	opts := []gomail.Option{
@@ -259,4 +242,32 @@ func clientTLS(host, caFile string) (*tls.Config, error) {
 	}
 	cfg.RootCAs = pool
 	return cfg, nil
+}
+
+// prepareDial is what both checks do before connecting: the port and TLS
+// mode checked, the TLS configuration built (ca_file), and the host
+// resolved first, so that a DNS failure is told apart from a blocked port.
+func prepareDial(ctx context.Context, host string, port int, mode Mode, caFile string, r *net.Resolver) (*tls.Config, *Diagnosis) {
+	cfgErr := func(cause, next string) *Diagnosis {
+		return &Diagnosis{Code: CodeConfig, Stage: StageConfig, Cause: cause, NextStep: next}
+	}
+	switch {
+	case port < 1 || port > 65535:
+		return nil, cfgErr(fmt.Sprintf("port %d is out of range", port), "use 587 (STARTTLS) or 465 (SSL/TLS)")
+	case mode != ModeSTARTTLS && mode != ModeTLS:
+		return nil, cfgErr(fmt.Sprintf("unknown TLS mode %q", mode), "use starttls or tls")
+	}
+	tlsCfg, err := clientTLS(host, caFile)
+	if err != nil {
+		return nil, cfgErr(err.Error(), "point [gmail] ca_file at a PEM file with the CA certificate, or leave it empty for the system roots")
+	}
+	if net.ParseIP(host) == nil {
+		if r == nil {
+			r = net.DefaultResolver
+		}
+		if _, err := r.LookupHost(ctx, host); err != nil {
+			return nil, Diagnose(err, StageDNS, port)
+		}
+	}
+	return tlsCfg, nil
 }

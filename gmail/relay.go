@@ -109,26 +109,12 @@ func RelayCheck(ctx context.Context, o RelayCheckOptions) (Result, error) {
 		return cfgErr(fmt.Sprintf("sender %q is not a full e-mail address", o.Sender), "set [gmail] account (or --account) to an address in the client's Workspace domain")
 	case o.Auth && o.Password.IsZero():
 		return cfgErr("relay_auth is on but no app password was given", "give the Workspace user's app password with --password-stdin, --password-file or "+DefaultPasswordEnv)
-	case o.Port < 1 || o.Port > 65535:
-		return cfgErr(fmt.Sprintf("port %d is out of range", o.Port), "use 587 (STARTTLS) or 465 (SSL/TLS)")
-	case o.Mode != ModeSTARTTLS && o.Mode != ModeTLS:
-		return cfgErr(fmt.Sprintf("unknown TLS mode %q", o.Mode), "use starttls or tls")
-	}
-	tlsCfg, err := clientTLS(o.Host, o.CAFile)
-	if err != nil {
-		return cfgErr(err.Error(), "point [gmail] ca_file at a PEM file with the CA certificate, or leave it empty for the system roots")
 	}
 	ctx, cancel := context.WithTimeout(ctx, o.Timeout)
 	defer cancel()
-
-	if net.ParseIP(o.Host) == nil {
-		r := o.Resolver
-		if r == nil {
-			r = net.DefaultResolver
-		}
-		if _, err := r.LookupHost(ctx, o.Host); err != nil {
-			return fail(Diagnose(err, StageDNS, o.Port))
-		}
+	tlsCfg, d := prepareDial(ctx, o.Host, o.Port, o.Mode, o.CAFile, o.Resolver)
+	if d != nil {
+		return fail(d)
 	}
 	dl := net.Dialer{}
 	if o.LocalAddr != "" {

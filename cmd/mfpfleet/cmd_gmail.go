@@ -3,6 +3,7 @@ package main
 import (
 	"errors"
 	"fmt"
+	"io"
 
 	"github.com/urfave/cli/v2"
 
@@ -131,16 +132,7 @@ func runGmailCheck(c *cli.Context) error {
 				fmt.Fprintf(g.stdout, "ok    %s: %s authenticated with the app password, %s%s\n", label, r.Account, r.TLSVersion, extra)
 				continue
 			}
-			d := r.Diagnosis
-			if d == nil {
-				fmt.Fprintf(g.stdout, "FAIL  %s\n", label)
-				continue
-			}
-			code := ""
-			if d.ReplyCode != 0 {
-				code = fmt.Sprintf(" (%d %s)", d.ReplyCode, d.EnhancedCode)
-			}
-			fmt.Fprintf(g.stdout, "FAIL  %s: %s%s\n      next: %s\n", label, d.Cause, code, d.NextStep)
+			printCheckFailure(g.stdout, label, r.Diagnosis)
 		}
 	}
 	if err != nil {
@@ -228,16 +220,7 @@ func runRelayCheck(c *cli.Context, site string) error {
 				fmt.Fprintf(g.stdout, "ok    %s: the relay accepted MAIL FROM %s and RCPT TO %s %s, %s%s\n", label, r.Account, r.Recipient, how, r.TLSVersion, extra)
 				continue
 			}
-			d := r.Diagnosis
-			if d == nil {
-				fmt.Fprintf(g.stdout, "FAIL  %s\n", label)
-				continue
-			}
-			code := ""
-			if d.ReplyCode != 0 {
-				code = fmt.Sprintf(" (%d %s)", d.ReplyCode, d.EnhancedCode)
-			}
-			fmt.Fprintf(g.stdout, "FAIL  %s: %s%s\n      next: %s\n", label, d.Cause, code, d.NextStep)
+			printCheckFailure(g.stdout, label, r.Diagnosis)
 		}
 	}
 	if err := errors.Join(errs...); err != nil {
@@ -248,4 +231,17 @@ func runRelayCheck(c *cli.Context, site string) error {
 		return fmt.Errorf("%w: %w", errGmail, err)
 	}
 	return nil
+}
+
+// printCheckFailure prints one failed check line and its next step.
+func printCheckFailure(w io.Writer, label string, d *gmail.Diagnosis) {
+	if d == nil {
+		fmt.Fprintf(w, "FAIL  %s\n", label)
+		return
+	}
+	code := ""
+	if d.ReplyCode != 0 {
+		code = fmt.Sprintf(" (%d %s)", d.ReplyCode, d.EnhancedCode)
+	}
+	fmt.Fprintf(w, "FAIL  %s: %s%s\n      next: %s\n", label, d.Cause, code, d.NextStep)
 }
