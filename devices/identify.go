@@ -34,9 +34,9 @@ import (
 //   - Savin, Lanier, Gestetner, NRG, Nashuatec, Rex-Rotary, infotec: ricoh;
 //   - Develop: konica-minolta;
 //   - UTAX, TA Triumph-Adler, Copystar: kyocera;
-//   - Dell and Toshiba devices running Lexmark firmware (Lexmark
-//     sysObjectID 641, or the Lexmark sysDescr "… version X kernel Y
-//     All-N-1"): lexmark. Other Dell printers stay "dell": Dell sourced
+//   - Dell, Toshiba and the small Sharp MX-B/MX-C devices running
+//     Lexmark firmware (Lexmark sysObjectID 641, or the Lexmark sysDescr
+//     "… version X kernel Y All-N-1"): lexmark. Other Dell printers stay "dell": Dell sourced
 //     them from several makers (Fuji Xerox, Samsung, Kyocera) and their
 //     sysDescr does not say which;
 //   - Fuji Xerox (enterprise 297, "FUJI XEROX …") and its successor
@@ -439,7 +439,7 @@ func vendorOf(f facts) (vendor, brand string) {
 	case dv == "hp" && strings.Contains(strings.ToUpper(f.descr), "JETDIRECT") || strings.HasPrefix(strings.ToUpper(f.descr), "HP ETHERNET MULTI-ENVIRONMENT"):
 		// The JetDirect print server answers, whatever its sysObjectID.
 		return "hp", ""
-	case known && ev == "lexmark" || lexmarkOS && (dv == "dell" || dv == "toshiba" || dv == "lexmark"):
+	case known && ev == "lexmark" || lexmarkOS && (dv == "dell" || dv == "toshiba" || dv == "sharp" || dv == "lexmark"):
 		if dv != "" && dv != "lexmark" {
 			return "lexmark", displayBrand(dv, db)
 		}
@@ -483,6 +483,8 @@ func displayBrand(v, b string) string {
 		return "Dell"
 	case "toshiba":
 		return "Toshiba"
+	case "sharp":
+		return "Sharp"
 	}
 	return v
 }

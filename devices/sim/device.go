@@ -253,7 +253,7 @@ func NewDevice(opts DeviceOptions) (*Device, error) {
 		return nil, errors.New("sim: a device needs a serial number")
 	}
 	if opts.LockoutAfter == 0 {
-		opts.LockoutAfter = DefaultLockoutAfter
+		opts.LockoutAfter = cmp.Or(admin.LockoutAfter, DefaultLockoutAfter)
 	}
 	if opts.SessionTTL == 0 {
 		opts.SessionTTL = 15 * time.Minute

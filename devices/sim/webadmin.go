@@ -38,6 +38,9 @@ type WebAdmin struct {
 	// TCPIPPath is where the family serves its TCP/IP page (host and
 	// domain name), "" when the simulator has none for it.
 	TCPIPPath string
+	// LockoutAfter is the family's factory lock-out count, used when
+	// DeviceOptions.LockoutAfter is 0 (0: DefaultLockoutAfter).
+	LockoutAfter int
 	// SkipVerify reports whether d's mail client would skip checking the
 	// server's certificate with settings s (nil: it always checks).
 	SkipVerify func(d *Device, s SMTPSettings) bool
