@@ -115,6 +115,14 @@ const (
 	// PasswordLabel: printed on the device's label; the technician
 	// supplies it (mfpfleet never derives it).
 	PasswordLabel
+	// PasswordNone: the web admin asks for no login at all (Lexmark's
+	// factory state: no login method is set up). Nothing is sent: the
+	// session's Login with it succeeds on a device that asks for none
+	// and wraps ErrBadCredentials on one that asks for a login, which
+	// LoginWithPolicy neither counts nor records. It is tried before the
+	// configured credentials, and the audit reports a device entered
+	// this way like one on a factory password.
+	PasswordNone
 )
 
 // FactoryLogin is one factory login of a family.
@@ -232,6 +240,8 @@ func (f Family) Credentials(dev devices.Device) []Credential {
 			c.Password = config.NewSecret(s)
 		case PasswordLabel:
 			continue
+		case PasswordNone:
+			c.Password = config.NewSecret("")
 		default:
 			panic(fmt.Sprintf("drivers: family %s login %s: unknown PasswordFrom %d", f.ID, l.Kind, l.From))
 		}

@@ -5,6 +5,8 @@
 package all
 
 import (
+	// Lexmark: the webglue EWS (also Dell and Lexmark-built Sharp).
+	_ "github.com/mfpfleet/mfpfleet/drivers/lexmark"
 	// Xerox: ConnectKey/AltaLink, VersaLink, Fuji-Xerox-made WorkCentres.
 	_ "github.com/mfpfleet/mfpfleet/drivers/xerox"
 )
