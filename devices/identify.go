@@ -440,6 +440,13 @@ func vendorOf(f facts) (vendor, brand string) {
 		// The JetDirect print server answers, whatever its sysObjectID.
 		return "hp", ""
 	case known && ev == "lexmark" || lexmarkOS && (dv == "dell" || dv == "toshiba" || dv == "sharp" || dv == "lexmark"):
+		if dv == "lexmark" {
+			// sysDescr may name only Lexmark's network card (MarkNet);
+			// the host resources name the OEM badge.
+			if hv, hb := textVendor(f.hrDescr); hv == "dell" || hv == "toshiba" || hv == "sharp" {
+				dv, db = hv, hb
+			}
+		}
 		if dv != "" && dv != "lexmark" {
 			return "lexmark", displayBrand(dv, db)
 		}
