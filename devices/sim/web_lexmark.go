@@ -652,10 +652,12 @@ var lexIndex = template.Must(template.New("lex").Parse(`{{define "index"}}<!DOCT
       .then(function (r) { return r.json(); })
       .then(function (j) { if (j.html) { document.getElementById('content').innerHTML = j.html; } });
   }
-  window.addEventListener('hashchange', function () {
+  function route() {
     var h = location.hash.replace(/^#/, '');
     if (h === '/Settings/Email') { show(h); }
-  });
+  }
+  window.addEventListener('hashchange', route);
+  route();
 })();
 </script>
 </body></html>{{end}}`))
