@@ -13,7 +13,7 @@ import (
 
 // Lexmark's Embedded Web Server, the JSON "webglue" API of current
 // ("Moja") firmware, which Dell and the Lexmark-built small Sharp MX-B /
-// MX-C models run too (docs/vendors.md; ../shared/vendors-smtp-pages.md,
+// MX-C models run too (docs/vendors.md; docs/vendors-smtp-pages.md,
 // "Lexmark"). What is tagged [C] answers as the public tools saw the real
 // devices answer:
 //
