@@ -36,7 +36,8 @@ import (
 //   - UTAX, TA Triumph-Adler, Copystar: kyocera;
 //   - Dell, Toshiba and the small Sharp MX-B/MX-C devices running
 //     Lexmark firmware (Lexmark sysObjectID 641, or the Lexmark sysDescr
-//     "… version X kernel Y All-N-1"): lexmark. Other Dell printers stay "dell": Dell sourced
+//     "… version X kernel Y All-N-1", or a Lexmark-built Sharp model
+//     name): lexmark. Other Dell printers stay "dell": Dell sourced
 //     them from several makers (Fuji Xerox, Samsung, Kyocera) and their
 //     sysDescr does not say which;
 //   - Fuji Xerox (enterprise 297, "FUJI XEROX …") and its successor
@@ -236,6 +237,10 @@ func identify(ip string, v Values) Device {
 	case "sharp":
 		model = firstModel(d.Vendor, genericDescrModel(f.descr), f.hrDescr, f.prtName)
 		firmware = cleanFirmware(text(v[oidSharpFirmware]))
+		if sharpLexmarkBuilt.MatchString(model) {
+			// Lexmark builds these and they run Lexmark's web admin.
+			d.Vendor, d.Brand = "lexmark", "Sharp"
+		}
 	case "epson":
 		model = firstModel(d.Vendor, f.hrDescr, f.prtName, genericDescrModel(f.descr))
 		serial = firstSerial(text(v[oidEpsonSerial]), text(v[oidEpsonNetSerial]))
@@ -419,6 +424,14 @@ func brandOf(s string) string {
 	_, b := textVendor(s)
 	return b
 }
+
+// sharpLexmarkBuilt matches the small Sharp MX-B/MX-C models Lexmark
+// builds (MX-B355W … MX-B4xx, MX-C357F … MX-C5xx; the older MX-C300W /
+// MX-C301W are Sharp-made): identified as lexmark with the Sharp badge
+// even when the agent answers with Sharp's sysObjectID. The ranges are a
+// guess from the models public sources name (docs/vendors-others.md,
+// "Sharp").
+var sharpLexmarkBuilt = regexp.MustCompile(`(?i)^MX-(B3[5-9]\d|B4\d\d|C3[5-9]\d|C[45]\d\d)[A-Z]*$`)
 
 // lexmarkFirmware matches Lexmark's sysDescr "… version NS.NP.N219 kernel
 // 2.6.6 All-N-1", which Dell and Toshiba models on Lexmark firmware share.

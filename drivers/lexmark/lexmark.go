@@ -148,12 +148,12 @@ func classicFirmware(fw string) bool {
 // Driver is the Lexmark driver.
 type Driver struct{}
 
+// The driver is a drivers.Driver and drivers.Informer; DefaultLogins,
+// Lockout and Decline serve cores that ask for them by interface rather
+// than read Info.
 var (
-	_ drivers.Driver          = (*Driver)(nil)
-	_ drivers.Informer        = (*Driver)(nil)
-	_ drivers.DefaultLister   = (*Driver)(nil)
-	_ drivers.LockoutDeclarer = (*Driver)(nil)
-	_ drivers.Decliner        = (*Driver)(nil)
+	_ drivers.Driver   = (*Driver)(nil)
+	_ drivers.Informer = (*Driver)(nil)
 )
 
 func init() { drivers.Register(&Driver{}) }

@@ -80,7 +80,7 @@ func env(t *testing.T, model string) *drivertest.Env {
 		t.Skipf("chromium not available: %v", browserErr)
 	}
 	return drivertest.NewEnv(t, drivertest.Config{Browser: browser, ArtifactsDir: artifactsDir, Family: sim.FamilyLexmarkWebglue,
-		Model: model, HasTest: true, Addr: addr, Logger: logger()})
+		Model: model, Addr: addr, Logger: logger()})
 }
 
 // device starts a simulated device; its identity is what discovery
@@ -543,9 +543,24 @@ func TestClaims(t *testing.T) {
 			t.Errorf("%s: err = %v, want the classic EWS declined with what to do", tc.file, err)
 		}
 	}
-	// A Lexmark-built Sharp identified as a Sharp (Sharp's sysObjectID).
-	sharp := devices.Device{Vendor: "sharp", Model: "MX-C357F"}
-	if drv, err := drivers.For(sharp); err != nil || drv.Name() != lexmark.Name {
+	// A Lexmark-built Sharp whose agent answers with Sharp's sysObjectID
+	// and a plain sysDescr: identified as lexmark with the Sharp badge by
+	// its model; a Sharp-made small model stays Sharp.
+	for _, tc := range []struct {
+		descr, vendor, brand string
+	}{{"SHARP MX-C357F", "lexmark", "Sharp"}, {"SHARP MX-B468F", "lexmark", "Sharp"}, {"SHARP MX-C301W", "sharp", ""}, {"SHARP MX-3570N", "sharp", ""}} {
+		dev := sim.IdentifyTable("127.0.131.252", snmprec.NewTable(
+			snmprec.OctetStr("1.3.6.1.2.1.1.1.0", tc.descr), snmprec.OID("1.3.6.1.2.1.1.2.0", "1.3.6.1.4.1.2385.3.1.130")))
+		if dev.Vendor != tc.vendor || dev.Brand != tc.brand {
+			t.Errorf("%s: identified %q / %q, want %q / %q", tc.descr, dev.Vendor, dev.Brand, tc.vendor, tc.brand)
+		}
+		drv, err := drivers.For(dev)
+		if lex := err == nil && drv.Name() == lexmark.Name; lex != (tc.vendor == "lexmark") {
+			t.Errorf("%s: driver %v %v", tc.descr, drv, err)
+		}
+	}
+	// Identified as a Sharp by an older inventory: still claimed.
+	if drv, err := drivers.For(devices.Device{Vendor: "sharp", Model: "MX-C357F"}); err != nil || drv.Name() != lexmark.Name {
 		t.Errorf("Sharp MX-C357F: %v %v", drv, err)
 	}
 }
