@@ -144,7 +144,10 @@ type StepError struct {
 }
 
 func (e *StepError) Error() string {
-	s := e.Address + ": " + e.Step + ": " + e.Err.Error()
+	s := e.Err.Error()
+	if e.Address == "" || !strings.Contains(s, e.Address) { // else the cause names the device already
+		s = e.Address + ": " + e.Step + ": " + s
+	}
 	var arts []string
 	if e.Screenshot != "" {
 		arts = append(arts, "screenshot "+e.Screenshot)
