@@ -625,24 +625,32 @@ func TestSeamBrowserKeepsCrashing(t *testing.T) {
 }
 
 // TestSeamStepErrorTyped: a failed device's error is a
-// *drivers.StepError naming the device and the step, and its reason
-// names both once.
+// *drivers.StepError naming the device and the step (its FailedStep
+// comes from it), and its reason names both once, whether the driver's
+// error named the device (the first) or not (the second).
 func TestSeamStepErrorTyped(t *testing.T) {
-	e := newSeamEnv(t, "127.0.69.130", 131, 1)
-	d := e.devs[0]
-	d.on = func(ctx context.Context, s *seamSession, step string) error {
-		if step == "read" {
-			return &drivers.FieldError{Page: "Email", Label: "SMTP Server"}
+	e := newSeamEnv(t, "127.0.69.130", 131, 2)
+	for i, d := range e.devs {
+		d.on = func(ctx context.Context, s *seamSession, step string) error {
+			if step != "read" {
+				return nil
+			}
+			err := error(&drivers.FieldError{Page: "Email", Label: "SMTP Server"})
+			if i == 0 {
+				err = fmt.Errorf("%s: read: %w", s.d.ip, err)
+			}
+			return err
 		}
-		return nil
 	}
 	sum, err := rollout.Push(context.Background(), e.options())
 	if !errors.Is(err, rollout.ErrSomeFailed) {
 		t.Fatal(err)
 	}
-	r := pushByIP(sum)[d.ip]
-	if r.FailedStep != inventory.StepRead || strings.Count(r.Reason, d.ip) != 1 || !strings.HasPrefix(r.Reason, d.ip+": read: ") {
-		t.Errorf("%q at %q, want the device and the step named once", r.Reason, r.FailedStep)
+	for _, d := range e.devs {
+		r := pushByIP(sum)[d.ip]
+		if r.FailedStep != inventory.StepRead || strings.Count(r.Reason, d.ip) != 1 || !strings.HasPrefix(r.Reason, d.ip+": read: ") {
+			t.Errorf("%q at %q, want the device and the step named once", r.Reason, r.FailedStep)
+		}
 	}
 }
 
