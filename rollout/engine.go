@@ -170,12 +170,8 @@ func execute(ctx context.Context, o Options, kind string) (Summary, error) {
 		e.collect(&sum, plan)
 		return sum, err
 	}
-	if len(plan.Warnings) > 0 && o.Config.Rollout.SiteLabels && kind != inventory.RunTest {
-		for _, w := range plan.Warnings {
-			if strings.Contains(w, "site_labels") {
-				return sum, errors.New(w)
-			}
-		}
+	if plan.spansSites != "" && o.Config.Rollout.SiteLabels && kind != inventory.RunTest {
+		return sum, errors.New(plan.spansSites)
 	}
 	// Which delivery methods this run pushes: the app-password preflight
 	// and credential only when some device gets an app password; the

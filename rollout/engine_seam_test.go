@@ -704,3 +704,25 @@ func TestDiscoverInterrupted(t *testing.T) {
 		t.Errorf("a browser was started")
 	}
 }
+
+// TestSeamSiteLabelsSpan: with [rollout] site_labels on, a push whose
+// selection spans sites stops before any preflight or browser.
+func TestSeamSiteLabelsSpan(t *testing.T) {
+	e := newSeamEnv(t, "127.0.69.138", 139, 0)
+	var ips []string
+	for i, site := range []string{"north", "south"} {
+		ip := fmt.Sprintf("127.0.69.%d", 139-i*2)
+		dev := devices.Device{IP: ip, Vendor: "xerox", Model: "AltaLink C8070", Serial: fmt.Sprintf("SITE%d", i), Family: "xerox/connectkey", IsPrinter: true, Site: site}
+		if _, _, err := e.db.UpsertDevice(context.Background(), dev, time.Now()); err != nil {
+			t.Fatal(err)
+		}
+		ips = append(ips, ip)
+	}
+	e.cfg.Rollout.SiteLabels = true
+	o := e.options()
+	o.Select = rollout.Selector{IPs: ips}
+	_, err := rollout.Push(context.Background(), o)
+	if err == nil || !strings.Contains(err.Error(), "spans sites") || e.started() != 0 || len(e.gm.AuthAttempts()) != 0 {
+		t.Fatalf("err = %v, %d browsers, %d AUTH attempts; want a stop naming the sites before anything", err, e.started(), len(e.gm.AuthAttempts()))
+	}
+}

@@ -156,7 +156,8 @@ func makePlan(ctx context.Context, o *Options, kind string) (Plan, error) {
 			}
 		}
 		if len(sites) > 1 {
-			plan.Warnings = append(plan.Warnings, fmt.Sprintf("[rollout] site_labels is on (one app password per site) but the selection spans sites %s: push one site at a time with --site", strings.Join(sites, ", ")))
+			plan.spansSites = fmt.Sprintf("[rollout] site_labels is on (one app password per site) but the selection spans sites %s: push one site at a time with --site", strings.Join(sites, ", "))
+			plan.Warnings = append(plan.Warnings, plan.spansSites)
 		}
 	}
 	return plan, nil
