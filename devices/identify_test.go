@@ -93,8 +93,8 @@ const none = "∅"
 // ground truth; why says which is the defensible value.
 type override struct {
 	vendor, brand, model, serial, firmware string
-	notPrinter                                     bool
-	why                                            string
+	notPrinter                             bool
+	why                                    string
 }
 
 var overrides = map[string]override{
@@ -442,7 +442,7 @@ func TestIdentifySynthetic(t *testing.T) {
 // FusionInventory agent's hardware tests and vendor documentation).
 func TestIdentifyDescriptions(t *testing.T) {
 	tests := []struct {
-		descr, oid, hr            string
+		descr, oid, hr    string
 		vendor, model, fw string
 	}{
 		{"Xerox DocuPrint N2125 Network Laser Printer - 2.12-02 ", "1.3.6.1.4.1.253.8.62.1.6.1.1", "", "xerox", "DocuPrint N2125", "2.12-02"},
