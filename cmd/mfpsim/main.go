@@ -210,6 +210,8 @@ func run(ctx context.Context, o options, stdout, stderr io.Writer) error {
 				pw = "set-by-option"
 			case d.Model.PasswordIsSerial:
 				pw = "serial"
+			case pw == "":
+				pw = "blank"
 			}
 			if f := d.Web.Faults(); f != (sim.Faults{}) {
 				family += " faults=" + f.String()
