@@ -13,8 +13,11 @@ import (
 // lockFiveDriver declares a family that locks the admin after 5 failures.
 type lockFiveDriver struct{ stubDriver }
 
-func (lockFiveDriver) Lockout(devices.Device) Lockout {
-	return Lockout{After: 5, Until: "a restart"}
+func (d lockFiveDriver) Info() Info {
+	in := d.stubDriver.Info()
+	in.Families = []Family{{ID: "zz-test-lock5/any", Match: func(devices.Device) bool { return true },
+		Lockout: Lockout{After: 5, Until: "a restart"}}}
+	return in
 }
 
 var registerLockFive sync.Once
