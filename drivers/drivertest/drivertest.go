@@ -519,9 +519,10 @@ func open(t *testing.T, c Config, tgt drivers.Target) drivers.Session {
 }
 
 // testWrongPassword: the device's admin password is not the configured
-// one nor a default. Run 1 tries the configured one and 1111 and stops
-// at the budget; runs 2 and 3 (same inventory) try nothing; the device
-// (which locks after 3) is never locked.
+// one nor a default. Run 1 tries the configured one and the family's
+// first factory login and stops at the budget; runs 2 and 3 (same
+// inventory) try nothing; the device (which locks after 3) is never
+// locked.
 func testWrongPassword(t *testing.T, c Config) {
 	e := NewEnv(t, c)
 	d, tgt := e.Device(t, sim.DeviceOptions{AdminPassword: "Something-Else-42", LockoutAfter: 3})
