@@ -136,7 +136,7 @@ type FactoryLogin struct {
 	Short string
 }
 
-// Informer is a Driver that declares its Info.
+// Informer is what declares an Info; every Driver is one (Driver.Info).
 type Informer interface {
 	Info() Info
 }
@@ -212,8 +212,8 @@ func (in Info) Claim(dev devices.Device) (Family, bool) {
 }
 
 // Credentials returns f's factory logins for dev as credentials, in
-// order. A serial login is left out when dev's serial is not known (or
-// only a placeholder of X's), a
+// order, each carrying its wording (Text, Short). A serial login is left
+// out when dev's serial is not known (or only a placeholder of X's), a
 // label login always (the technician supplies it as a configured
 // credential).
 func (f Family) Credentials(dev devices.Device) []Credential {
