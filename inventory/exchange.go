@@ -483,9 +483,11 @@ func (db *DB) importTx(ctx context.Context, tx querier, exp Export, sum *ImportS
 		}
 	}
 	// An export from a build before schema 4 carries kinds without
-	// their wording.
-	if err := execScript(ctx, tx, oldLoginTexts); err != nil {
-		return fmt.Errorf("login wording: %w", err)
+	// their wording: give them the wording the migration gives.
+	if exp.Schema < schemaLoginTexts {
+		if err := execScript(ctx, tx, oldLoginTexts); err != nil {
+			return fmt.Errorf("login wording: %w", err)
+		}
 	}
 	return nil
 }

@@ -1,6 +1,7 @@
 package inventory
 
 import (
+	"bytes"
 	"context"
 	"testing"
 
@@ -79,6 +80,47 @@ func TestLoginTextsMigration(t *testing.T) {
 	for kind, w := range want {
 		if texts[kind] != w {
 			t.Errorf("LoginTexts[%s] = %+v, want %+v", kind, texts[kind], w)
+		}
+	}
+}
+
+// TestImportOldExportWording: an export written before schema 4 carries
+// login kinds without their wording; importing it gives them the
+// migration's wording, while a current export's empty wording stays so.
+func TestImportOldExportWording(t *testing.T) {
+	ctx := context.Background()
+	src := openTest(t)
+	id, _, err := src.UpsertDevice(ctx, devices.Device{IP: "127.0.61.20", Serial: "OLDEXP1", Vendor: "xerox", Model: "AltaLink C8045"}, day(1))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := src.RecordLoginAttempt(ctx, id, LoginAttempt{Kind: AdminDefault1111, User: "admin", At: day(1), Error: "denied"}); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		schema int
+		want   string
+	}{{3, "the factory default password (admin / 1111)"}, {SchemaVersion(), ""}} {
+		var buf bytes.Buffer
+		if _, err := src.ExportTo(ctx, &buf); err != nil {
+			t.Fatal(err)
+		}
+		exp, err := ReadExport(&buf)
+		if err != nil {
+			t.Fatal(err)
+		}
+		exp.Schema = tc.schema
+		dst := openTest(t)
+		if _, err := dst.Import(ctx, exp); err != nil {
+			t.Fatal(err)
+		}
+		did, err := dst.DeviceIDByKey(ctx, "serial:OLDEXP1")
+		if err != nil {
+			t.Fatal(err)
+		}
+		at, err := dst.LoginAttempts(ctx, did, 0)
+		if err != nil || len(at) != 1 || at[0].Text != tc.want {
+			t.Errorf("schema %d: imported attempts %+v %v, want wording %q", tc.schema, at, err, tc.want)
 		}
 	}
 }

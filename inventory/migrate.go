@@ -44,6 +44,9 @@ ALTER TABLE login_attempts ADD COLUMN kind_text TEXT NOT NULL DEFAULT '';
 ALTER TABLE login_attempts ADD COLUMN kind_short TEXT NOT NULL DEFAULT '';
 ` + oldLoginTexts
 
+// schemaLoginTexts is the schema version that stores login wording.
+const schemaLoginTexts = 4
+
 // oldLoginTexts fills the wording of the login kinds inventories held
 // before kinds were data (schema 3 and older, and their exports): the
 // configured password and the three Xerox factory logins, worded as the
