@@ -405,9 +405,8 @@ func testPush(t *testing.T, c Config, port int, configured bool) {
 		t.Errorf("factory settings read as %v", r.Before)
 	}
 	wantSet := drivers.GmailSettings("", Account, config.Secret{}, port)
-	if r.After.Server != "smtp.gmail.com" || r.After.Port != port || r.After.Security != wantSet.Security || !r.After.Auth ||
-		r.After.User != Account || r.After.From != Account {
-		t.Errorf("read back %v, want %v", r.After, wantSet)
+	if diffs := drivers.SMTPDiff(wantSet, r.After); len(diffs) > 0 || r.After.From != Account {
+		t.Errorf("read back %v (%s; from %q), want %v", r.After, strings.Join(diffs, ", "), r.After.From, wantSet)
 	}
 	st := d.SMTP()
 	wantSec := sim.SecuritySTARTTLS
