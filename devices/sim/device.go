@@ -245,12 +245,13 @@ type Device struct {
 // own self-signed certificate.
 func NewDevice(opts DeviceOptions) (*Device, error) {
 	switch opts.Family {
-	case FamilyConnectKey, FamilyVersaLink, FamilyFujiXerox:
+	case FamilyConnectKey, FamilyVersaLink, FamilyFujiXerox, FamilyRicohWIM:
 	default:
-		return nil, fmt.Errorf("sim: family %q is not %s, %s or %s", opts.Family, FamilyConnectKey, FamilyVersaLink, FamilyFujiXerox)
+		return nil, fmt.Errorf("sim: family %q is not %s, %s, %s or %s", opts.Family, FamilyConnectKey, FamilyVersaLink, FamilyFujiXerox, FamilyRicohWIM)
 	}
 	switch {
 	case opts.UI == UIClassic:
+	case opts.UI == UIRicohSSLOnly && opts.Family == FamilyRicohWIM:
 	case opts.UI == UIHeaderLogin && opts.Family == FamilyConnectKey:
 	default:
 		return nil, fmt.Errorf("sim: web-admin variant %q is not one of family %s's (%q, or %q for %s)", opts.UI, opts.Family, UIClassic, UIHeaderLogin, FamilyConnectKey)
@@ -299,6 +300,9 @@ func NewDevice(opts DeviceOptions) (*Device, error) {
 func (d *Device) DefaultAdminPassword() string {
 	if d.opts.PasswordIsSerial {
 		return d.opts.Serial
+	}
+	if d.opts.Family == FamilyRicohWIM {
+		return "" // admin with a blank password
 	}
 	return "1111"
 }

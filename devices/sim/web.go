@@ -102,6 +102,8 @@ func (d *Device) Handler() http.Handler {
 		d.routesVersaLink(mux)
 	case FamilyFujiXerox:
 		d.routesFujiXerox(mux)
+	case FamilyRicohWIM:
+		d.routesRicohWIM(mux)
 	}
 	return d.middleware(mux)
 }
@@ -130,6 +132,8 @@ func (d *Device) middleware(next http.Handler) http.Handler {
 		switch d.opts.Family {
 		case FamilyFujiXerox:
 			w.Header().Set("Server", "EWS-NIC5/1.75")
+		case FamilyRicohWIM:
+			w.Header().Set("Server", ricohServer)
 		default:
 			w.Header().Set("Server", "Xerox_MicroServer/Xerox11")
 		}
