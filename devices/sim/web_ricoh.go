@@ -553,9 +553,10 @@ location.href="/web/guest/{{.Lang}}/websys/webArch/mainFrame.cgi";
 <script>
 function b64(s){return btoa(unescape(encodeURIComponent(s)));}
 function doLogin(f){
-  f.userid.value = b64(f.{{.F.UserID}}.value);
-  f.password.value = b64(f.{{.F.Passwd}}.value);
-  f.{{.F.UserID}}.value = ""; f.{{.F.Passwd}}.value = "";
+  const u = f.elements[{{.F.UserID}}], p = f.elements[{{.F.Passwd}}];
+  f.elements["userid"].value = b64(u.value);
+  f.elements["password"].value = b64(p.value);
+  u.value = ""; p.value = "";
   return true;
 }
 </script>
