@@ -82,6 +82,66 @@ type ricohState struct {
 
 var ricohStates sync.Map // *Device → *ricohState
 
+// The Web Image Monitor family and the Ricoh-made models the simulator
+// serves it for (badges included). SNMP identities follow the LibreNMS
+// recordings in devices/testdata/snmprec (sysObjectID 367.1.1, sysDescr
+// "<BADGE> <model> <fw> / <BADGE> Network Printer C model / …", the model,
+// firmware and serial at Ricoh's private OIDs); the IM C4500's text is
+// the same pattern ([I]: no recording of an IM model).
+func init() {
+	ln := LongTail
+	RegisterWebAdmin(WebAdmin{
+		Family: FamilyRicohWIM, Maker: "Ricoh", Organization: "RICOH COMPANY,LTD.",
+		UIs:    []string{UIRicohSSLOnly},
+		Server: ricohServer,
+		Routes: func(d *Device, mux *http.ServeMux) { d.routesRicohWIM(mux) },
+		// [I] guess: Web Image Monitor pages are a little slower than
+		// ConnectKey's; saves take a few seconds.
+		Latency: Latency{Page: ln(800*time.Millisecond, 0.5), Asset: ln(200*time.Millisecond, 0.5), Save: ln(3*time.Second, 0.6)},
+	})
+	// The catalogue's two Ricoh-made models (catalog.go) serve these
+	// pages too.
+	catMu.Lock()
+	for i, m := range Catalog {
+		if m.Vendor == "ricoh" && m.ServedFamily() == "" {
+			Catalog[i].WebFamily = FamilyRicohWIM
+		}
+	}
+	catMu.Unlock()
+	ricohModel := func(key, brand, model, fw, descrTail, prefix string) Model {
+		b := "RICOH"
+		if brand != "" {
+			b = strings.ToUpper(brand)
+			if brand == "Gestetner" {
+				b = brand // as its recording writes it
+			}
+		}
+		return Model{
+			Key: key, Vendor: "ricoh", Brand: brand, Model: model, WebFamily: FamilyRicohWIM,
+			SysObjectID:  "1.3.6.1.4.1.367.1.1",
+			SysDescr:     b + " " + model + " " + fw + " / " + strings.ReplaceAll(descrTail, "{B}", b),
+			HrDeviceDesc: b + " " + model,
+			Firmware:     fw,
+			SerialPrefix: prefix, SerialDigits: 6, OUI: [3]byte{0x00, 0x26, 0x73},
+			AdminUser: "admin", SMTPTLS: SMTPTLS12,
+			vendorVars: ricohVars,
+		}
+	}
+	const mfp = "{B} Network Printer C model / {B} Network Scanner C model / {B} Network Facsimile C model"
+	imC4500 := ricohModel("ricoh-im-c4500", "", "IM C4500", "1.03", mfp, "3100R")
+	imC4500.PasswordIsSerial = true // newer IM models: the serial number (Praeda II, tested on an IM C4500)
+	mpC2003 := ricohModel("ricoh-mp-c2003", "", "MP C2003", "1.12", mfp, "E155M")
+	mpC2003.UI = UIRicohSSLOnly // [I] guess: SSL On/Off only
+	aficio := ricohModel("ricoh-aficio-mp-201", "", "Aficio MP 201", "1.04", "{B} Network Printer C model / {B} Network Scanner C model", "K206")
+	aficio.SMTPTLS = SMTPTLSNone // [I] guess: 2006 firmware, no SMTP encryption
+	RegisterModels(
+		imC4500, mpC2003, aficio,
+		ricohModel("lanier-mp-c3501", "Lanier", "MP C3501/LD635C", "2.01", mfp, "V2205"),
+		ricohModel("gestetner-mpc2500", "Gestetner", "MPC2500/DSc525", "1.71", mfp, "M6394"),
+		ricohModel("nrg-sp-4210n", "NRG", "SP 4210N", "1.05", "{B} Network Printer C model", "Z3809"),
+	)
+}
+
 func (d *Device) ricoh() *ricohState {
 	if v, ok := ricohStates.Load(d); ok {
 		return v.(*ricohState)
