@@ -606,3 +606,9 @@ func (s *session) WriteSMTP(ctx context.Context, w drivers.SMTPSettings) error {
 	}
 	return nil
 }
+
+var _ drivers.Prober = (*session)(nil)
+
+// OpenSMTPPage implements drivers.Prober: the e-mail page, as WriteSMTP
+// finds it.
+func (s *session) OpenSMTPPage(ctx context.Context) error { return s.openEmail(ctx) }
