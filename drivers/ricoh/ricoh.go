@@ -428,7 +428,7 @@ func (s *session) ReadSMTP(ctx context.Context) (drivers.SMTPSettings, error) {
 	if f := st["security"]; f.Found {
 		out.Security = parseSecurity(f.Value, f.Options)
 	}
-	out.Auth = st["auth"].Found && isOn(st["auth"].Value)
+	out.Auth = st["auth"].Found && drivers.AuthIsOn(st["auth"].Value)
 	out.User = strings.TrimSpace(st["login"].Value)
 	out.PasswordSet = st["pw"].HasValue
 	return out, nil
@@ -455,65 +455,31 @@ func sslOnly(options []string) bool {
 	return false
 }
 
+// parseSecurity reads "Use Secure Connection (SSL)": on the older On/Off
+// select, On is SSL.
 func parseSecurity(v string, options []string) drivers.Security {
-	n := strings.ToLower(strings.TrimSpace(v))
-	switch {
-	case strings.Contains(n, "starttls") || strings.Contains(n, "start tls"):
-		return drivers.SecurityStartTLS
-	case strings.Contains(n, "ssl") || strings.Contains(n, "tls"):
-		return drivers.SecuritySSLTLS
-	case isOn(n) && sslOnly(options):
+	if isOn(v) && sslOnly(options) {
 		return drivers.SecuritySSLTLS
 	}
-	return drivers.SecurityNone
+	return drivers.ParseSecurity(v)
 }
 
 // securityOption picks the option of "Use Secure Connection (SSL)" for
-// sec. Older firmware offers only On/Off (SSL on 465): asked for
-// STARTTLS it wraps ErrUnsupported saying to use 465.
+// sec (drivers.SecurityOption). Older firmware offers only On/Off (SSL on
+// 465): On is its SSL, and asked for STARTTLS it wraps ErrUnsupported
+// saying to use 465.
 func securityOption(options []string, sec drivers.Security, port int) (string, error) {
-	find := func(pred func(n string) bool) string {
+	if sslOnly(options) {
 		for _, o := range options {
-			if pred(strings.ToLower(strings.Join(strings.Fields(o), " "))) {
-				return o
+			if sec == drivers.SecuritySSLTLS && isOn(o) || sec == drivers.SecurityNone && !isOn(o) {
+				return o, nil
 			}
 		}
-		return ""
-	}
-	var opt string
-	switch sec {
-	case drivers.SecurityStartTLS:
-		opt = find(func(n string) bool {
-			return (strings.Contains(n, "starttls") || strings.Contains(n, "start tls")) && !strings.Contains(n, "if available") && !strings.Contains(n, "negotiat")
-		})
-		if opt == "" && sslOnly(options) {
+		if sec == drivers.SecurityStartTLS {
 			return "", fmt.Errorf("this firmware's \"Use Secure Connection (SSL)\" offers only SSL (implicit TLS on port 465), not STARTTLS on %d: set [gmail] device_port = 465 in fleet.toml (or update the firmware): %w", port, drivers.ErrUnsupported)
 		}
-	case drivers.SecuritySSLTLS:
-		opt = find(func(n string) bool { return n == "ssl" || n == "ssl/tls" || strings.HasPrefix(n, "ssl") })
-		if opt == "" && sslOnly(options) {
-			opt = find(isOn)
-		}
-	case drivers.SecurityNone:
-		opt = find(func(n string) bool { return n == "off" || n == "none" || n == "inactive" })
 	}
-	if opt == "" {
-		return "", fmt.Errorf("\"Use Secure Connection (SSL)\" offers no %s option (options: %s); Gmail needs STARTTLS on 587 or SSL on 465: update the firmware: %w",
-			sec, strings.Join(options, ", "), drivers.ErrFirmware)
-	}
-	return opt, nil
-}
-
-func checkSettings(w drivers.SMTPSettings) error {
-	if w.Server == "" || w.Port <= 0 || w.Port > 65535 {
-		return fmt.Errorf("server %q port %d: nothing sensible to write", w.Server, w.Port)
-	}
-	switch w.Security {
-	case drivers.SecurityStartTLS, drivers.SecuritySSLTLS, drivers.SecurityNone:
-	default:
-		return fmt.Errorf("connection security %q is never written (use starttls on 587 or ssl/tls on 465)", w.Security)
-	}
-	return nil
+	return drivers.SecurityOption(options, sec)
 }
 
 var reSaveErr = regexp.MustCompile(`(?i)invalid|out of range|too long|not valid|not (been )?changed|cannot be set|expired|error`)
@@ -521,8 +487,8 @@ var reSaveErr = regexp.MustCompile(`(?i)invalid|out of range|too long|not valid|
 // WriteSMTP implements drivers.Session: the e-mail page's SMTP block and
 // the Administrator Email Address (the sender), then OK.
 func (s *session) WriteSMTP(ctx context.Context, w drivers.SMTPSettings) error {
-	if err := checkSettings(w); err != nil {
-		return s.fail(ctx, "write", fmt.Errorf("write: %w", err))
+	if err := drivers.CheckSettings(w); err != nil {
+		return s.fail(ctx, "write", err)
 	}
 	s.tab.AddSecretValue(w.Password)
 	if err := s.openEmail(ctx); err != nil {
@@ -552,9 +518,9 @@ func (s *session) WriteSMTP(ctx context.Context, w drivers.SMTPSettings) error {
 			return s.fail(ctx, "write", fmt.Errorf("the Email page has no \"SMTP Authentication\" setting: this firmware cannot log in to Gmail: %w; update the firmware or use a local relay", drivers.ErrFirmware))
 		}
 	} else {
-		v := "Off"
-		if w.Auth {
-			v = "On"
+		v, err := drivers.AuthOption(st["auth"].Options, w.Auth)
+		if err != nil {
+			return s.fail(ctx, "write", err)
 		}
 		vals = append(vals, drivers.FieldValue{Field: fAuth, Value: v})
 	}
