@@ -453,6 +453,14 @@ func TestTransientFaults(t *testing.T) {
 			t.Fatalf("slow page: err = %v, want transient", err)
 		}
 		d.SetFaults(sim.Faults{})
+		// The step's context is gone (as after Ctrl-C); logging out with
+		// a fresh one still frees the device's one admin session.
+		if err := sess.Logout(ctxT(t, time.Minute)); err != nil {
+			t.Fatalf("logout after an interrupted step: %v", err)
+		}
+		if !adminFree(t, d, "") {
+			t.Error("the admin session stayed open after an interrupted step")
+		}
 	})
 	t.Run("RebootMidWrite", func(t *testing.T) {
 		d, tgt := device(t, e, sim.DeviceOptions{})
