@@ -15,7 +15,8 @@ import (
 // Ricoh Web Image Monitor (also badged Savin, Lanier, Gestetner, NRG):
 // the family FamilyRicohWIM.
 //
-// Built from the confirmed facts of docs/vendors.md ("Ricoh") and the
+// Built from the confirmed facts of docs/vendors-others.md and
+// docs/vendors-smtp-pages.md ("Ricoh") and the
 // public tools that drive real devices ([C]):
 //
 //   - "/" answers 200 (Server: Web-Server/<ver>) with a script that sends

@@ -3,7 +3,8 @@
 // NRG (family "ricoh/wim").
 //
 // What it relies on as it is was confirmed by public tools that drive
-// real devices (docs/vendors.md, "Ricoh"): the root page's redirect to
+// real devices (docs/vendors-others.md and docs/vendors-smtp-pages.md,
+// "Ricoh"): the root page's redirect to
 // /web/guest/<lang>/websys/webArch/mainFrame.cgi whose <lang> is reused
 // everywhere; authForm.cgi's login form (wimToken, userid/password sent
 // base64) posted to login.cgi, which answers 302 and a wimsesid cookie;
