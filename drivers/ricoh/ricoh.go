@@ -262,8 +262,10 @@ func (s *session) Login(ctx context.Context, c drivers.Credential) error {
 		err = fmt.Errorf("%s: the device says %q: %w", c.Describe(), firstLine(text, reLocked), drivers.ErrLockedOut)
 	case reBusy.MatchString(text):
 		s.attempted = false // nothing of ours is open
-		err = fmt.Errorf("the device says %q: Web Image Monitor lets one administrator in at a time (a browser, the operation panel, or a run that was killed before it logged out); it ends an idle admin session after its auto-logout timer, so try again later: %w",
-			firstLine(text, reBusy), drivers.ErrBusy)
+		// An expected state, retried later: no screenshot for it (the
+		// device's words are in the error).
+		return fmt.Errorf("%s: login: the device says %q: Web Image Monitor lets one administrator in at a time (a browser, the operation panel, or a run that was killed before it logged out); it ends an idle admin session after its auto-logout timer, so try again later: %w",
+			s.tab.Address(), firstLine(text, reBusy), drivers.ErrBusy)
 	case reCookie.MatchString(text):
 		err = fmt.Errorf("the device answered its cookie error page (%q): %w", firstLine(text, reCookie), drivers.ErrTransient)
 	default:
