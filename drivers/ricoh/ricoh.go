@@ -95,12 +95,7 @@ type Driver struct {
 	pages sync.Map // model → path of the e-mail page
 }
 
-var (
-	_ drivers.Driver          = (*Driver)(nil)
-	_ drivers.Informer        = (*Driver)(nil)
-	_ drivers.DefaultLister   = (*Driver)(nil)
-	_ drivers.LockoutDeclarer = (*Driver)(nil)
-)
+var _ drivers.Driver = (*Driver)(nil)
 
 func init() { drivers.Register(&Driver{}) }
 
@@ -115,10 +110,12 @@ func (*Driver) Supports(dev devices.Device) bool {
 	return info.Handles(dev) || strings.HasPrefix(dev.Family, Name+"/")
 }
 
-// Lockout implements drivers.LockoutDeclarer.
+// Lockout declares the family's lock-out (for cores that ask the driver
+// rather than its Info).
 func (*Driver) Lockout(devices.Device) drivers.Lockout { return lockout }
 
-// DefaultLogins implements drivers.DefaultLister.
+// DefaultLogins lists the factory logins tried on dev, in order (for
+// cores that ask the driver rather than its Info).
 func (*Driver) DefaultLogins(dev devices.Device) []drivers.Credential {
 	return info.Families[0].Credentials(dev)
 }
