@@ -189,6 +189,7 @@ func (d *Device) routesRicohWIM(mux *http.ServeMux) {
 	mux.HandleFunc(pre+"webArch/logout.cgi", d.ricohLogout)
 	mux.HandleFunc(pre+"webArch/configList.cgi", d.ricohAdmin("configList"))
 	mux.HandleFunc(pre+"config/getEmail.cgi", d.ricohAdmin("email"))
+	mux.HandleFunc(pre+"easySecurity/getEasySecurity.cgi", d.ricohAdmin("easySecurity"))
 	mux.HandleFunc(pre+"config/setEmail.cgi", d.ricohSetEmail)
 	mux.HandleFunc(pre+"webArch/message.cgi", func(w http.ResponseWriter, r *http.Request) {
 		d.ricohRender(w, "message", &ricohPage{Lang: r.PathValue("lang"), Title: "Message", Message: r.URL.Query().Get("messageID")})
@@ -589,7 +590,8 @@ location.href="/web/guest/{{.Lang}}/websys/webArch/mainFrame.cgi";
 <ul id="menu">
 <li><a href="/web/{{if .Admin}}entry{{else}}guest{{end}}/{{.Lang}}/websys/webArch/topPage.cgi">Home</a></li>
 <li><a href="/web/{{if .Admin}}entry{{else}}guest{{end}}/{{.Lang}}/websys/webArch/jobList.cgi">Job</a></li>
-{{if .Admin}}<li>Device Management<ul><li><a id="configLink" href="/web/entry/{{.Lang}}/websys/webArch/configList.cgi">Configuration</a></li></ul></li>{{end}}
+{{if .Admin}}<li>Device Management<ul><li><a id="configLink" href="/web/entry/{{.Lang}}/websys/webArch/configList.cgi">Configuration</a></li>
+<li><a href="/web/entry/{{.Lang}}/websys/webArch/mainFrame.cgi?open=websys/easySecurity/getEasySecurity.cgi">Easy Security Settings</a></li></ul></li>{{end}}
 </ul>
 <p>Status: Ready</p>
 {{template "bottom" .}}{{end}}
@@ -659,6 +661,11 @@ function doLogin(f){
 </table>
 <p><input type="submit" id="okButton" value="OK"> <input type="button" value="Cancel" onclick="location.href='/web/entry/{{.Lang}}/websys/webArch/configList.cgi'"></p>
 </form>
+{{template "bottom" .}}{{end}}
+
+{{define "easySecurity"}}{{template "top" .}}
+<h3>Easy Security Settings</h3>
+<p>[I] guess: a placeholder; only its address is confirmed (public scripts read it as the first admin-only page).</p>
 {{template "bottom" .}}{{end}}
 
 {{define "message"}}{{template "top" .}}

@@ -5,6 +5,7 @@ import (
 	"crypto/tls"
 	"io"
 	"net/http"
+	"net/http/cookiejar"
 	"net/url"
 	"regexp"
 	"strings"
@@ -284,5 +285,48 @@ func TestRicohSSLOnlyAndNoEncryptionFirmware(t *testing.T) {
 	_, _, ck = nmapLogin(t, c2, "admin", "")
 	if _, page = c2.do(http.MethodGet, ricohEmailGet, ck, nil); strings.Contains(page, "Use Secure Connection") {
 		t.Fatalf("firmware without SMTP encryption shows the setting: %s", page)
+	}
+}
+
+// TestRicohPraedaLogin: Praeda II posts with fixed cookies
+// (risessionid, cookieOnOffChecker=on, wimsesid=--) and a fixed
+// wimToken, follows the redirect, and counts a 200 page that links
+// getEasySecurity.cgi (the admin menu) as a login.
+func TestRicohPraedaLogin(t *testing.T) {
+	d := startDevice(t, DeviceOptions{Model: "IM C4500", Family: FamilyRicohWIM, PasswordIsSerial: true})
+	try := func(pw string) bool {
+		jar, _ := cookiejar.New(nil)
+		u, _ := url.Parse(d.HTTPSURL())
+		jar.SetCookies(u, []*http.Cookie{{Name: "risessionid", Value: "192514866108490", Path: "/"}, {Name: "cookieOnOffChecker", Value: "on", Path: "/"}, {Name: "wimsesid", Value: "--", Path: "/"}})
+		tr := &http.Transport{TLSClientConfig: &tls.Config{InsecureSkipVerify: true}} // P2 posts with verify=False
+		t.Cleanup(tr.CloseIdleConnections)
+		c := &http.Client{Jar: jar, Transport: tr, Timeout: time.Minute}
+		resp, err := c.PostForm(d.HTTPSURL()+ricohLoginCGI, ricohLoginForm("9876543211", "admin", pw))
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		body, _ := io.ReadAll(resp.Body)
+		ok := resp.StatusCode == 200 && strings.Contains(string(body), "getEasySecurity.cgi")
+		if ok {
+			for _, ck := range jar.Cookies(u) {
+				if ck.Name == "wimsesid" && ck.Value != "--" {
+					req, _ := http.NewRequest(http.MethodGet, d.HTTPSURL()+ricohLogout, nil)
+					if r, err := c.Do(req); err == nil {
+						r.Body.Close()
+					}
+				}
+			}
+		}
+		return ok
+	}
+	if try("") {
+		t.Fatal("the blank password passed on a serial-password model")
+	}
+	if !try(d.Serial()) {
+		t.Fatal("the serial was not taken as Praeda II sees it")
+	}
+	if d.FailedLogins() != 1 {
+		t.Fatalf("failed logins %d, want 1", d.FailedLogins())
 	}
 }
