@@ -105,7 +105,7 @@ func init() {
 	catMu.Lock()
 	for i, m := range Catalog {
 		if m.Vendor == "ricoh" && m.ServedFamily() == "" {
-			Catalog[i].WebFamily = FamilyRicohWIM
+			Catalog[i].Family = FamilyRicohWIM
 		}
 	}
 	catMu.Unlock()
@@ -118,7 +118,7 @@ func init() {
 			}
 		}
 		return Model{
-			Key: key, Vendor: "ricoh", Brand: brand, Model: model, WebFamily: FamilyRicohWIM,
+			Key: key, Vendor: "ricoh", Brand: brand, Model: model, Family: FamilyRicohWIM,
 			SysObjectID:  "1.3.6.1.4.1.367.1.1",
 			SysDescr:     b + " " + model + " " + fw + " / " + strings.ReplaceAll(descrTail, "{B}", b),
 			HrDeviceDesc: b + " " + model,

@@ -102,22 +102,12 @@ func init() { drivers.Register(&Driver{}) }
 // Name implements drivers.Driver.
 func (*Driver) Name() string { return Name }
 
-// Info implements drivers.Informer.
+// Info implements drivers.Driver.
 func (*Driver) Info() drivers.Info { return info }
 
 // Supports implements drivers.Driver: Ricoh and its badges.
 func (*Driver) Supports(dev devices.Device) bool {
 	return info.Handles(dev) || strings.HasPrefix(dev.Family, Name+"/")
-}
-
-// Lockout declares the family's lock-out (for cores that ask the driver
-// rather than its Info).
-func (*Driver) Lockout(devices.Device) drivers.Lockout { return lockout }
-
-// DefaultLogins lists the factory logins tried on dev, in order (for
-// cores that ask the driver rather than its Info).
-func (*Driver) DefaultLogins(dev devices.Device) []drivers.Credential {
-	return info.Families[0].Credentials(dev)
 }
 
 // reLang finds the <lang> segment (and guest/entry) in a Web Image
