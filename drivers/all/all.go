@@ -5,6 +5,8 @@
 package all
 
 import (
+	// Ricoh Web Image Monitor (also Savin, Lanier, Gestetner, NRG).
+	_ "github.com/mfpfleet/mfpfleet/drivers/ricoh"
 	// Xerox: ConnectKey/AltaLink, VersaLink, Fuji-Xerox-made WorkCentres.
 	_ "github.com/mfpfleet/mfpfleet/drivers/xerox"
 )
