@@ -207,6 +207,9 @@ func (s *session) fail(ctx context.Context, step string, err error) error {
 var (
 	fUser = drivers.Field{Key: "user", Labels: []string{"User Name"}, Names: []string{"INPUTT_USERNAME"}, Type: "text", Optional: true}
 	fPass = drivers.Field{Key: "password", Labels: []string{"Current password", "Password"}, Names: []string{"INPUTT_PASSWORD"}, Type: "password"}
+	// loginBox tells the login form from a settings page by the box's
+	// [C] name only ("Authenticated Password" would match fPass's label).
+	loginBox = drivers.FieldPresentJS(drivers.Field{Key: "password", Names: []string{"INPUTT_PASSWORD"}, Type: "password"})
 )
 
 var (
@@ -236,7 +239,7 @@ func (s *session) Login(ctx context.Context, c drivers.Credential) error {
 		Text   string `json:"text"`
 	}
 	if err := s.tab.Eval(ctx, "read the login result", `({logout: `+reLogout+`,
-  form: `+drivers.FieldPresentJS(fPass)+`,
+  form: `+loginBox+`,
   text: document.body ? document.body.innerText : ""})`, &st); err != nil {
 		return s.fail(ctx, "login", err)
 	}
@@ -388,7 +391,7 @@ func (s *session) sessionGone(ctx context.Context) error {
 		Logout bool `json:"logout"`
 		Form   bool `json:"form"`
 	}
-	if err := s.tab.Eval(ctx, "am I still logged in", `({logout: `+reLogout+`, form: `+drivers.FieldPresentJS(fPass)+`})`, &st); err != nil {
+	if err := s.tab.Eval(ctx, "am I still logged in", `({logout: `+reLogout+`, form: `+loginBox+`})`, &st); err != nil {
 		return err
 	}
 	if st.Form || !st.Logout {
