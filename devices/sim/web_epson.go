@@ -47,6 +47,12 @@ import (
 // FamilyEpsonWebConfig is the Epson Web Config family.
 const FamilyEpsonWebConfig = "epson/webconfig"
 
+// UIEpsonNoAuth is older Web Config firmware whose Authentication Method
+// offers only Off and POP before SMTP: no SMTP AUTH, so it cannot log in
+// to Gmail. [I] guess: Epson's guides list all three choices on current
+// models; the variant lets the driver's refusal be tested.
+const UIEpsonNoAuth = "no-smtp-auth"
+
 // EpsonPasswordMax is the Authenticated Password's limit ([C] 0–20 ASCII).
 const EpsonPasswordMax = 20
 
@@ -103,6 +109,7 @@ func init() {
 	RegisterWebAdmin(WebAdmin{
 		Family: FamilyEpsonWebConfig, Maker: "Epson", Organization: "SEIKO EPSON CORPORATION",
 		Server: epsonServer,
+		UIs:    []string{UIEpsonNoAuth},
 		Routes: func(d *Device, mux *http.ServeMux) { d.routesEpson(mux) },
 		// Factory password: the serial number ([C]).
 		DefaultPassword: func(d *Device) string { return d.opts.Serial },
@@ -194,7 +201,7 @@ type epsonPage struct {
 	F                                   epsonFields
 	S                                   SMTPSettings
 	AuthV, SecV                         string
-	Encrypt                             bool
+	Encrypt, NoAuth                     bool
 	Max                                 int
 	LastTest                            string
 }
@@ -328,7 +335,7 @@ func (d *Device) epsonForm(s *session, title, msg string) *epsonPage {
 	tok := randomToken(16)
 	d.withSession(s, func(s *session) { s.csrf = tok })
 	p := &epsonPage{Admin: true, Title: title, Token: tok, F: d.epsonFields(), Max: EpsonPasswordMax, Message: msg,
-		Encrypt: d.opts.SMTPTLS != SMTPTLSNone}
+		Encrypt: d.opts.SMTPTLS != SMTPTLSNone, NoAuth: d.opts.UI == UIEpsonNoAuth}
 	d.mu.Lock()
 	p.S = d.smtp
 	p.S.PasswordSet = d.smtpPW != ""
@@ -423,6 +430,9 @@ func (d *Device) epsonApply(f epsonFields, form url.Values) (string, bool) {
 		case epsonAuthOff:
 			n.Auth = AuthNone
 		case epsonAuthSMTP:
+			if d.opts.UI == UIEpsonNoAuth {
+				return "Authentication Method: the value is not valid.", false
+			}
 			n.Auth = AuthSMTP
 		case epsonAuthPOP:
 			n.Auth = AuthPOPBeforeSMTP
@@ -541,7 +551,7 @@ var epsonTemplates = template.Must(template.New("epson").Parse(`
 <table>
 <tr><th><label for="{{.F.Auth}}">Authentication Method</label></th><td><select id="{{.F.Auth}}" name="{{.F.Auth}}">
 <option value="OFF"{{if eq .AuthV "OFF"}} selected{{end}}>Off</option>
-<option value="SMTPAUTH"{{if eq .AuthV "SMTPAUTH"}} selected{{end}}>SMTP AUTH</option>
+{{if not .NoAuth}}<option value="SMTPAUTH"{{if eq .AuthV "SMTPAUTH"}} selected{{end}}>SMTP AUTH</option>{{end}}
 <option value="POPBEFORESMTP"{{if eq .AuthV "POPBEFORESMTP"}} selected{{end}}>POP before SMTP</option></select></td></tr>
 <tr><th><label for="{{.F.Account}}">Authenticated Account</label></th><td><input type="text" id="{{.F.Account}}" name="{{.F.Account}}" maxlength="255" value="{{.S.User}}"></td></tr>
 <tr><th><label for="{{.F.Password}}">Authenticated Password</label></th><td><input type="password" id="{{.F.Password}}" name="{{.F.Password}}" maxlength="{{.Max}}" value="" placeholder="{{if .S.PasswordSet}}(set){{end}}"></td></tr>

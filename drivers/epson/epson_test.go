@@ -353,6 +353,16 @@ func TestFirmwareRefusals(t *testing.T) {
 	if d2.SMTP().Server != "" {
 		t.Fatalf("saved %+v", d2.SMTP())
 	}
+	// Firmware whose Authentication Method has no SMTP AUTH.
+	d3, tgt3 := device(t, e, sim.DeviceOptions{UI: sim.UIEpsonNoAuth, Family: sim.FamilyEpsonWebConfig})
+	s3 := loggedIn(t, c, e, tgt3)
+	err = s3.WriteSMTP(ctxT(t, time.Minute), drivers.GmailSettings("", drivertest.Account, config.NewSecret(drivertest.AppPassword), 587))
+	if !errors.Is(err, drivers.ErrFirmware) || !strings.Contains(err.Error(), "SMTP AUTH") {
+		t.Fatalf("no-SMTP-AUTH firmware: %v", err)
+	}
+	if d3.SMTP().Server != "" {
+		t.Fatalf("saved %+v", d3.SMTP())
+	}
 	// Opportunistic TLS is never written.
 	w := drivers.GmailSettings("", drivertest.Account, config.NewSecret(drivertest.AppPassword), 587)
 	w.Security = "starttls-if-available"
@@ -373,6 +383,23 @@ func TestConnectionTestFails(t *testing.T) {
 	}
 	r, err := s.(drivers.ConnectionChecker).CheckSMTPConnection(ctxT(t, 2*time.Minute))
 	if !errors.Is(err, drivers.ErrTestFailed) || r.OK || !strings.Contains(r.Message, "535") {
+		t.Fatalf("check: %+v %v", r, err)
+	}
+}
+
+// TestFirmwareTLS10: a mail client that speaks only TLS 1.0 fails the
+// connection test against a Gmail that wants TLS 1.2, naming the
+// firmware.
+func TestFirmwareTLS10(t *testing.T) {
+	c := suite(t)
+	e := drivertest.NewEnv(t, c)
+	_, tgt := device(t, e, sim.DeviceOptions{SMTPTLS: sim.SMTPTLS10})
+	s := loggedIn(t, c, e, tgt)
+	if err := s.WriteSMTP(ctxT(t, time.Minute), drivers.GmailSettings("", drivertest.Account, config.NewSecret(drivertest.AppPassword), 587)); err != nil {
+		t.Fatal(err)
+	}
+	r, err := s.(drivers.ConnectionChecker).CheckSMTPConnection(ctxT(t, 2*time.Minute))
+	if !errors.Is(err, drivers.ErrTestFailed) || !errors.Is(err, drivers.ErrFirmware) || r.OK {
 		t.Fatalf("check: %+v %v", r, err)
 	}
 }
