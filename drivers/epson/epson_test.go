@@ -319,6 +319,31 @@ func TestSessionLeftOpen(t *testing.T) {
 	}
 }
 
+// TestSecondSessionBusyUntilLogout: a second login beside a live admin
+// session is busy (retryable, not counted on the device nor in the
+// ledger) and gets in once the first session logged out.
+func TestSecondSessionBusyUntilLogout(t *testing.T) {
+	c := suite(t)
+	e := drivertest.NewEnv(t, c)
+	d, tgt := device(t, e, sim.DeviceOptions{})
+	first := loggedIn(t, c, e, tgt)
+	second := open(t, c, tgt)
+	_, err := drivers.LoginWithCandidates(ctxT(t, time.Minute), second, tgt.Device, nil, e.Ledger(), 2, false)
+	if !errors.Is(err, drivers.ErrBusy) || !drivers.IsRetryable(err) {
+		t.Fatalf("second admin session: %v, want ErrBusy", err)
+	}
+	if total, _, _ := e.Ledger().FailedLogins(context.Background(), tgt.Device.Key()); total != 0 || d.FailedLogins() != 0 {
+		t.Fatalf("busy counted: ledger %d, device %d", total, d.FailedLogins())
+	}
+	if err := first.Logout(ctxT(t, time.Minute)); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := drivers.LoginWithCandidates(ctxT(t, time.Minute), second, tgt.Device, nil, e.Ledger(), 2, false); err != nil {
+		t.Fatalf("login after the first logged out: %v", err)
+	}
+	_ = second.Logout(ctxT(t, time.Minute))
+}
+
 func loggedIn(t *testing.T, c drivertest.Config, e *drivertest.Env, tgt drivers.Target) drivers.Session {
 	t.Helper()
 	s := open(t, c, tgt)
