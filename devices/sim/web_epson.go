@@ -534,6 +534,7 @@ var epsonTemplates = template.Must(template.New("epson").Parse(`
 {{define "top"}}{{template "head" .}}<table><tr><th>Printer Name</th><td>EPSON {{.Model}}</td></tr><tr><th>Printer Status</th><td>Available.</td></tr></table>{{template "foot" .}}{{end}}
 
 {{define "login"}}{{template "head" .}}
+<p>Note: The default administrator password is the printer's serial number.</p>
 <form id="input_form" method="post" action="/PRESENTATION/ADVANCED/PASSWORD/SET">
 <input type="hidden" name="INPUTT_ACCSESSMETHOD" value="0"><input type="hidden" name="INPUTT_DUMMY" value="">
 <input type="hidden" name="access" value="https">
@@ -541,7 +542,6 @@ var epsonTemplates = template.Must(template.New("epson").Parse(`
 <tr><th><label for="INPUTT_USERNAME">User Name</label></th><td><input type="text" id="INPUTT_USERNAME" name="INPUTT_USERNAME" maxlength="20" value=""></td></tr>
 <tr><th><label for="INPUTT_PASSWORD">Current password</label></th><td><input type="password" id="INPUTT_PASSWORD" name="INPUTT_PASSWORD" maxlength="20" value=""></td></tr>
 </table>
-<p>Note: The default administrator password is the printer's serial number.</p>
 <input type="submit" id="BTN_OK" value="OK">
 </form>{{template "foot" .}}{{end}}
 
