@@ -100,10 +100,8 @@ type Driver struct {
 }
 
 var (
-	_ drivers.Driver          = (*Driver)(nil)
-	_ drivers.Informer        = (*Driver)(nil)
-	_ drivers.DefaultLister   = (*Driver)(nil)
-	_ drivers.LockoutDeclarer = (*Driver)(nil)
+	_ drivers.Driver   = (*Driver)(nil)
+	_ drivers.Informer = (*Driver)(nil)
 )
 
 func init() { drivers.Register(&Driver{}) }
@@ -113,19 +111,6 @@ func (*Driver) Name() string { return Name }
 
 // Info implements drivers.Informer.
 func (*Driver) Info() drivers.Info { return info }
-
-// Supports implements drivers.Driver.
-func (*Driver) Supports(dev devices.Device) bool {
-	return info.Handles(dev) || strings.HasPrefix(dev.Family, Name+"/")
-}
-
-// Lockout implements drivers.LockoutDeclarer.
-func (*Driver) Lockout(devices.Device) drivers.Lockout { return lockout }
-
-// DefaultLogins implements drivers.DefaultLister.
-func (*Driver) DefaultLogins(dev devices.Device) []drivers.Credential {
-	return info.Families[0].Credentials(dev)
-}
 
 // Paths of Web Config. [C]: the login's SET; [I] guesses: the rest.
 const (
@@ -158,7 +143,6 @@ type session struct {
 }
 
 var (
-	_ drivers.Defaulter         = (*session)(nil)
 	_ drivers.ConnectionChecker = (*session)(nil)
 	_ drivers.Prober            = (*session)(nil)
 )
@@ -186,11 +170,6 @@ func (s *session) detect(ctx context.Context) error {
 func (s *session) Info() drivers.SessionInfo {
 	return drivers.SessionInfo{Driver: Name, Family: FamilyWebConfig, Address: s.tab.Address(), BaseURL: s.tab.BaseURL(),
 		CertSHA256: s.tab.CertSHA256(), FirstContact: s.tab.FirstContact()}
-}
-
-// DefaultCredentials implements drivers.Defaulter.
-func (s *session) DefaultCredentials() []drivers.Credential {
-	return info.Families[0].Credentials(s.dev)
 }
 
 // Close implements drivers.Session.

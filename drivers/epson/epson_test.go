@@ -29,12 +29,12 @@ import (
 // The Epson driver's tests use 127.0.90.0 - 127.0.93.255: one address per
 // simulated device or stand-in.
 
-// drivertest.Run still assumes Xerox's admin/1111-then-serial logins
-// (core11 is changing that); these tests run the same cases against the
-// facts this driver declares: default and configured logins, 587 and 465,
-// a wrong password never reaching the lock-out, the lock-out, the single
-// admin session, read-back, the connection test, confirmation by the
-// mailbox, firmware refusals and the secret grep.
+// TestConformance runs the shared conformance suite against the facts
+// this driver declares; the tests below add Epson's own cases (the
+// second admin session, firmware refusals, the blank user name).
+func TestConformance(t *testing.T) {
+	drivertest.Run(t, suite(t))
+}
 
 var (
 	browser      *drivers.Browser
