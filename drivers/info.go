@@ -241,3 +241,20 @@ func (f Family) Credentials(dev devices.Device) []Credential {
 	}
 	return out
 }
+
+// AdminUser is the admin user name to suggest for dev in fleet.toml
+// [[credentials]]: the user of its family's first declared factory login
+// ("" for a web admin that asks only a password), "admin" when no driver
+// declares dev's family.
+func AdminUser(dev devices.Device) string {
+	if f, ok := FamilyOf(dev); ok && len(f.Logins) > 0 {
+		return f.Logins[0].User
+	}
+	return "admin"
+}
+
+// CredentialsHint is the fleet.toml line that gives dev's admin password:
+// `[[credentials]] address = "10.1.0.7" user = "admin" password_env = "MFP_ADMIN_PASSWORD"`.
+func CredentialsHint(dev devices.Device, addr string) string {
+	return fmt.Sprintf("[[credentials]] address = %q user = %q password_env = \"MFP_ADMIN_PASSWORD\"", addr, AdminUser(dev))
+}

@@ -358,7 +358,7 @@ func exhaustedError(addr string, dev devices.Device, tried, skipped []string, ea
 	if ip == "" {
 		ip = addr
 	}
-	fmt.Fprintf(&b, "; put its admin password in fleet.toml: [[credentials]] address = %q user = \"admin\" password_env = \"MFP_ADMIN_PASSWORD\"", ip)
+	fmt.Fprintf(&b, "; put its admin password in fleet.toml: %s", CredentialsHint(dev, ip))
 	if failed >= budget {
 		fmt.Fprintf(&b, "; then %s", BudgetAdvice(ip, failed, budget, l, configured))
 	}
