@@ -123,7 +123,7 @@ func init() {
 	catMu.Lock()
 	for i, m := range Catalog {
 		if m.Vendor == "epson" && m.ServedFamily() == "" {
-			Catalog[i].WebFamily = FamilyEpsonWebConfig
+			Catalog[i].Family = FamilyEpsonWebConfig
 			Catalog[i].vendorVars = epsonVars
 		}
 	}
@@ -134,7 +134,7 @@ func init() {
 	// interface, the model in hrDeviceDescr and Epson's OIDs.
 	epson := func(key, model, descr, prefix string) Model {
 		return Model{
-			Key: key, Vendor: "epson", Model: model, WebFamily: FamilyEpsonWebConfig,
+			Key: key, Vendor: "epson", Model: model, Family: FamilyEpsonWebConfig,
 			SysObjectID:  "1.3.6.1.4.1.1248.1.1.2.1.3.5.69.69.80.83.50",
 			SysDescr:     descr,
 			HrDeviceDesc: "EPSON " + model + " Series",
