@@ -9,4 +9,6 @@ import (
 	_ "github.com/mfpfleet/mfpfleet/drivers/ricoh"
 	// Xerox: ConnectKey/AltaLink, VersaLink, Fuji-Xerox-made WorkCentres.
 	_ "github.com/mfpfleet/mfpfleet/drivers/xerox"
+	// Epson: Web Config.
+	_ "github.com/mfpfleet/mfpfleet/drivers/epson"
 )
