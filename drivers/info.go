@@ -144,7 +144,7 @@ type FactoryLogin struct {
 	Short string
 }
 
-// Informer is a Driver that declares its Info.
+// Informer is what declares an Info; every Driver is one (Driver.Info).
 type Informer interface {
 	Info() Info
 }
@@ -220,13 +220,14 @@ func (in Info) Claim(dev devices.Device) (Family, bool) {
 }
 
 // Credentials returns f's factory logins for dev as credentials, in
-// order. A serial login is left out when dev's serial is not known, a
+// order, each carrying its wording (Text, Short). A serial login is left
+// out when dev's serial is not known (or only a placeholder of X's), a
 // label login always (the technician supplies it as a configured
 // credential).
 func (f Family) Credentials(dev devices.Device) []Credential {
 	var out []Credential
 	for _, l := range f.Logins {
-		c := Credential{User: l.User, Kind: l.Kind, Source: l.Text}
+		c := Credential{User: l.User, Kind: l.Kind, Text: l.Text, Short: l.Short}
 		switch l.From {
 		case PasswordFixed:
 			c.Password = config.NewSecret(l.Password)
@@ -234,7 +235,8 @@ func (f Family) Credentials(dev devices.Device) []Credential {
 			c.Password = config.NewSecret("")
 		case PasswordSerial:
 			s := strings.TrimSpace(dev.Serial)
-			if s == "" {
+			if strings.Trim(s, "Xx") == "" {
+				// Unknown, or a placeholder of X's.
 				continue
 			}
 			c.Password = config.NewSecret(s)
@@ -248,4 +250,21 @@ func (f Family) Credentials(dev devices.Device) []Credential {
 		out = append(out, c)
 	}
 	return out
+}
+
+// AdminUser is the admin user name to suggest for dev in fleet.toml
+// [[credentials]]: the user of its family's first declared factory login
+// ("" for a web admin that asks only a password), "admin" when no driver
+// declares dev's family.
+func AdminUser(dev devices.Device) string {
+	if f, ok := FamilyOf(dev); ok && len(f.Logins) > 0 {
+		return f.Logins[0].User
+	}
+	return "admin"
+}
+
+// CredentialsHint is the fleet.toml line that gives dev's admin password:
+// `[[credentials]] address = "10.1.0.7" user = "admin" password_env = "MFP_ADMIN_PASSWORD"`.
+func CredentialsHint(dev devices.Device, addr string) string {
+	return fmt.Sprintf("[[credentials]] address = %q user = %q password_env = \"MFP_ADMIN_PASSWORD\"", addr, AdminUser(dev))
 }

@@ -63,9 +63,10 @@ Every step is journalled: after Ctrl-C or a crash, run the same command again
 (or push --resume) and it carries on; confirmed devices are skipped unless
 --force. Devices whose model has no test e-mail action end
 "written-unconfirmed", or "connection-tested" where the device's own SMTP
-connection test passed (VersaLink, Fuji-Xerox-made WorkCentres: the device
-reached Gmail and logged in, but sent nothing): 'mfpfleet test --wait'
-confirms them when a scan to their plus-address arrives.
+connection test passed (models whose TEST in 'mfpfleet drivers' is a
+connection test only: the device reached Gmail and logged in, but sent
+nothing): 'mfpfleet test --wait' confirms them when a scan to their
+plus-address arrives.
 
 Google Workspace sites may send through the SMTP relay instead ([gmail]
 method or [[sites]] method = "relay", or --method relay): the devices get
@@ -307,7 +308,7 @@ func runError(err error, sum rollout.Summary) error {
 	case errors.Is(err, rollout.ErrBrowserCrashing):
 		return withHint(classify(errBrowser, err), "the devices not attempted are listed above; run the same command again to carry on")
 	case errors.Is(err, rollout.ErrAdminLogin):
-		return withHint(classify(errLocked, err), "the devices listed need a technician: configure their admin password in fleet.toml ([[credentials]] address = \"…\" user = \"admin\" password_env = \"…\") and run again (add --retry-configured where the budget is used up, as each device says), or power-cycle a locked one and run 'mfpfleet devices reset-logins ADDRESS --power-cycled'")
+		return withHint(classify(errLocked, err), "the devices listed need a technician: configure their admin password in fleet.toml ([[credentials]] address = \"…\" user = \"…\" password_env = \"…\") and run again (add --retry-configured where the budget is used up, as each device says), or power-cycle a locked one and run 'mfpfleet devices reset-logins ADDRESS --power-cycled'")
 	case errors.Is(err, rollout.ErrSomeFailed):
 		return withHint(classify(errSomeFailed, err), "%s", rerunHint(sum))
 	case errors.Is(err, rollout.ErrNothingSelected), errors.Is(err, rollout.ErrNoResume):

@@ -7,6 +7,10 @@ package all
 import (
 	// Lexmark: the webglue EWS (also Dell and Lexmark-built Sharp).
 	_ "github.com/mfpfleet/mfpfleet/drivers/lexmark"
+	// Ricoh Web Image Monitor (also Savin, Lanier, Gestetner, NRG).
+	_ "github.com/mfpfleet/mfpfleet/drivers/ricoh"
 	// Xerox: ConnectKey/AltaLink, VersaLink, Fuji-Xerox-made WorkCentres.
 	_ "github.com/mfpfleet/mfpfleet/drivers/xerox"
+	// Epson: Web Config.
+	_ "github.com/mfpfleet/mfpfleet/drivers/epson"
 )
