@@ -59,7 +59,7 @@ const (
 	hpHome       = "/hp/device/DeviceStatus/Index"
 	hpBasicSend  = "/hp/device/BasicSend/Index"
 	hpBasicSave  = "/hp/device/BasicSend/Save"
-	hpSecurity   = "/hp/device/GeneralSecurity/Index"
+	hpSecPage    = "/hp/device/GeneralSecurity/Index"
 	hpWizard     = "/hp/device/SmtpWizard/Index" // [I] guess
 	hpWizardSave = "/hp/device/SmtpWizard/Save"  // [I] guess
 	hpCookie     = "sessionId"
@@ -167,11 +167,11 @@ func (d *Device) hpState() *hpDevState {
 	return st
 }
 
-// hpSecurity maps the stored checkbox and port to what the mail client
+// hpSecurityOf maps the stored checkbox and port to what the mail client
 // does: [I] guess (vendors-others.md: "the SSL checkbox means implicit
 // TLS on 465 on some firmware and STARTTLS on 587 on others") — here
 // implicit TLS on port 465 and strict STARTTLS on any other port.
-func hpSecurity(ssl bool, port int) Security {
+func hpSecurityOf(ssl bool, port int) Security {
 	switch {
 	case !ssl:
 		return SecurityNone
@@ -244,7 +244,7 @@ func (d *Device) routesHP(mux *http.ServeMux) {
 	mux.HandleFunc(hpBasicSend, d.hpAdmin(func(w http.ResponseWriter, r *http.Request, s *session) {
 		d.hpRender(w, "basicsend", &hpPage{Title: "Email Setup"}, s, http.StatusOK)
 	}))
-	mux.HandleFunc(hpSecurity, d.hpAdmin(func(w http.ResponseWriter, r *http.Request, s *session) {
+	mux.HandleFunc(hpSecPage, d.hpAdmin(func(w http.ResponseWriter, r *http.Request, s *session) {
 		d.hpRender(w, "security", &hpPage{Title: "General Security"}, s, http.StatusOK)
 	}))
 	mux.HandleFunc(hpBasicSave, d.hpAdmin(d.hpBasicSave))
@@ -564,7 +564,7 @@ func (d *Device) hpWizardSave(w http.ResponseWriter, r *http.Request, s *session
 // password (the stored one when editing and none was typed). hpMu held.
 func (d *Device) hpPending(wz *hpWiz) (SMTPSettings, string) {
 	s := wz.S
-	s.Security = hpSecurity(wz.SSL, s.Port)
+	s.Security = hpSecurityOf(wz.SSL, s.Port)
 	if d.opts.SMTPTLS == SMTPTLSNone {
 		s.Security = SecurityNone
 	}
@@ -735,3 +735,34 @@ var hpTemplates = template.Must(template.New("hp").Funcs(template.FuncMap{
 </form>{{end}}
 {{template "foot" .}}{{end}}
 `))
+
+// hpModels are the simulated HP FutureSmart models. Their SNMP identity
+// is what real HP agents answer (devices/testdata/snmprec: sysObjectID
+// 1.3.6.1.4.1.11.2.3.9.1 and a sysDescr that names only the JetDirect
+// network card, the model in its PID and in hrDeviceDescr; the device-ID
+// string, serial and firmware under enterprise 11, see hpVars).
+// Firmware strings are FutureSmart date codes ([I] guess at the values).
+var hpModels = []Model{
+	{
+		Key: "hp-laserjet-enterprise-mfp-m528", Vendor: "hp", Model: "LaserJet Enterprise MFP M528", Family: FamilyHPFutureSmart,
+		SysObjectID:  "1.3.6.1.4.1.11.2.3.9.1",
+		SysDescr:     "HP ETHERNET MULTI-ENVIRONMENT,SN:{serial},FN:3X81L2K,SVCID:28311,PID:HP LaserJet MFP M528",
+		HrDeviceDesc: "HP LaserJet MFP M528",
+		Firmware:     "2409048_052701",
+		SerialPrefix: "PHBLK", SerialDigits: 5, OUI: [3]byte{0x3c, 0xa8, 0x2a},
+		AdminPassword: "", SMTPTLS: SMTPTLS12,
+		vendorVars: hpVars,
+	},
+	{
+		// Newer firmware: the admin password is the label PIN.
+		Key: "hp-color-laserjet-managed-mfp-e57540", Vendor: "hp", Model: "Color LaserJet Managed MFP E57540", Family: FamilyHPFutureSmart,
+		UI:           UIHPLabelPIN,
+		SysObjectID:  "1.3.6.1.4.1.11.2.3.9.1",
+		SysDescr:     "HP ETHERNET MULTI-ENVIRONMENT,SN:{serial},FN:4R57G1P,SVCID:30902,PID:HP Color LaserJet MFP E57540",
+		HrDeviceDesc: "HP Color LaserJet MFP E57540",
+		Firmware:     "2506649_037573",
+		SerialPrefix: "CNBRR", SerialDigits: 5, OUI: [3]byte{0x38, 0x22, 0xe2},
+		AdminPassword: "", SMTPTLS: SMTPTLS12,
+		vendorVars: hpVars,
+	},
+}
