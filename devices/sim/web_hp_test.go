@@ -52,7 +52,7 @@ func hasCookie(b *browser, name string) bool {
 }
 
 func TestHPSignIn(t *testing.T) {
-	d := startDevice(t, DeviceOptions{Family: FamilyHPFutureSmart, Model: "LaserJet Enterprise MFP M528"})
+	d := startDevice(t, DeviceOptions{Family: FamilyHPFutureSmart, Model: "LaserJet MFP M528"})
 	b := hpBrowser(t, d)
 	resp, _ := b.get("/")
 	if resp.StatusCode != http.StatusFound {
@@ -91,7 +91,7 @@ func TestHPSignIn(t *testing.T) {
 }
 
 func TestHPSingleSession(t *testing.T) {
-	d := startDevice(t, DeviceOptions{Family: FamilyHPFutureSmart, Model: "LaserJet Enterprise MFP M528"})
+	d := startDevice(t, DeviceOptions{Family: FamilyHPFutureSmart, Model: "LaserJet MFP M528"})
 	a, b := hpBrowser(t, d), hpBrowser(t, d)
 	if resp, _ := hpSignInAs(t, a, ""); resp.StatusCode != http.StatusFound {
 		t.Fatalf("first admin: %d", resp.StatusCode)
@@ -114,7 +114,7 @@ func TestHPSingleSession(t *testing.T) {
 }
 
 func TestHPLockout(t *testing.T) {
-	d := startDevice(t, DeviceOptions{Family: FamilyHPFutureSmart, Model: "LaserJet Enterprise MFP M528", AdminPassword: "Right-1", LockoutAfter: 3})
+	d := startDevice(t, DeviceOptions{Family: FamilyHPFutureSmart, Model: "LaserJet MFP M528", AdminPassword: "Right-1", LockoutAfter: 3})
 	b := hpBrowser(t, d)
 	for range 3 {
 		hpSignInAs(t, b, "wrong")
@@ -134,7 +134,7 @@ func TestHPLockout(t *testing.T) {
 }
 
 func TestHPLabelPIN(t *testing.T) {
-	d := startDevice(t, DeviceOptions{Family: FamilyHPFutureSmart, UI: UIHPLabelPIN, Model: "Color LaserJet Managed MFP E57540", Serial: "CNBRR12345"})
+	d := startDevice(t, DeviceOptions{Family: FamilyHPFutureSmart, UI: UIHPLabelPIN, Model: "Color LaserJet MFP E57540", Serial: "CNBRR12345"})
 	pin := HPLabelPIN("CNBRR12345")
 	if len(pin) != 8 || pin == HPLabelPIN("CNBRR12346") {
 		t.Fatalf("PIN %q", pin)
@@ -149,7 +149,7 @@ func TestHPLabelPIN(t *testing.T) {
 }
 
 func TestHPCSRF(t *testing.T) {
-	d := startDevice(t, DeviceOptions{Family: FamilyHPFutureSmart, Model: "LaserJet Enterprise MFP M528"})
+	d := startDevice(t, DeviceOptions{Family: FamilyHPFutureSmart, Model: "LaserJet MFP M528"})
 	b := hpBrowser(t, d)
 	f := hpSignInForm(t, b, "")
 	f.Set("CSRFToken", "0000")
@@ -190,7 +190,7 @@ func TestHPSMTPWizard(t *testing.T) {
 	gm := gmailStandin(t, tls.VersionTLS12)
 	for _, port := range []int{587, 465} {
 		t.Run(map[int]string{587: "587", 465: "465"}[port], func(t *testing.T) {
-			d := startDevice(t, DeviceOptions{Family: FamilyHPFutureSmart, Model: "LaserJet Enterprise MFP M528",
+			d := startDevice(t, DeviceOptions{Family: FamilyHPFutureSmart, Model: "LaserJet MFP M528",
 				SMTPRoutes: routesTo(gm), SMTPRootCAs: gm.ClientTLS().RootCAs})
 			b := hpBrowser(t, d)
 			hpSignInAs(t, b, "")
@@ -257,7 +257,7 @@ func TestHPSMTPWizard(t *testing.T) {
 }
 
 func TestHPNoEncryptionFirmware(t *testing.T) {
-	d := startDevice(t, DeviceOptions{Family: FamilyHPFutureSmart, Model: "LaserJet Enterprise MFP M528", SMTPTLS: SMTPTLSNone})
+	d := startDevice(t, DeviceOptions{Family: FamilyHPFutureSmart, Model: "LaserJet MFP M528", SMTPTLS: SMTPTLSNone})
 	b := hpBrowser(t, d)
 	hpSignInAs(t, b, "")
 	_, page := b.get(hpBasicSend)
