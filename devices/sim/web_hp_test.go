@@ -242,7 +242,7 @@ func TestHPSMTPWizard(t *testing.T) {
 			_, page = b.get(hpBasicSend)
 			b.post(hpBasicSave, url.Values{"CSRFToken": {csrfOf(t, page)}, "SmtpServerSelection": {"0"}, "FormButtonEditSmtpServer": {"Edit..."}})
 			for range 4 {
-				page = hpWizardStep(t, b, url.Values{"SmtpServerName": {"smtp.gmail.com"}, "SmtpPort": {map[int]string{587: "587", 465: "465"}[port]}, "SmtpSslEnabled": {"on"},
+				hpWizardStep(t, b, url.Values{"SmtpServerName": {"smtp.gmail.com"}, "SmtpPort": {map[int]string{587: "587", 465: "465"}[port]}, "SmtpSslEnabled": {"on"},
 					"SmtpAuthentication": {"on"}, "SmtpCredentials": {"1"}, "SmtpUserName": {testAccount}, "SmtpUsageScanToEmail": {"on"}}, "FormButtonNext")
 			}
 			hpWizardStep(t, b, url.Values{}, "FormButtonFinish")

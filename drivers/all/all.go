@@ -5,6 +5,8 @@
 package all
 
 import (
+	// HP: FutureSmart (LaserJet/PageWide Enterprise); LEDM declined.
+	_ "github.com/mfpfleet/mfpfleet/drivers/hp"
 	// Xerox: ConnectKey/AltaLink, VersaLink, Fuji-Xerox-made WorkCentres.
 	_ "github.com/mfpfleet/mfpfleet/drivers/xerox"
 )
