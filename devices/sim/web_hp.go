@@ -656,7 +656,7 @@ var hpTemplates = template.Must(template.New("hp").Funcs(template.FuncMap{
 <table>
 <tr><td><label for="PinDropDown">Access Code</label></td>
 <td><select id="PinDropDown" name="PinDropDown"><option value="AdminItem" selected>Administrator</option><option value="ServiceItem">Service</option></select></td></tr>
-<tr><td><label for="PasswordTextBox">Password</label></td><td><input type="password" id="PasswordTextBox" name="PasswordTextBox" maxlength="16" autocomplete="off"></td></tr>
+<tr><td><label for="PasswordTextBox">Password</label></td><td><input type="password" id="PasswordTextBox" name="PasswordTextBox" autocomplete="off"></td></tr>
 </table>
 <input type="submit" id="signInOk" name="signInOk" value="Sign In">
 <input type="button" id="signInCancel" value="Cancel" onclick="location.href='/hp/device/DeviceStatus/Index'">

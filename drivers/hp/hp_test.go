@@ -195,6 +195,7 @@ func TestLabelPIN(t *testing.T) {
 		}
 	}
 	s.Close()
+	d.PowerCycle() // push checks the device counts no failure of its own
 	push(t, e, d, tgt, configured(sim.HPLabelPIN("CNBRR24527")), 587, drivers.KindConfigured)
 }
 
