@@ -401,25 +401,18 @@ func (s *fsSession) WriteSMTP(ctx context.Context, w drivers.SMTPSettings) error
 	return nil
 }
 
-// checkSettings refuses what FutureSmart cannot write: opportunistic
-// TLS, and SSL/STARTTLS on a port where its one checkbox means the
-// other.
+// checkSettings refuses what FutureSmart cannot write: what no device
+// may be written (drivers.CheckSettings: opportunistic TLS, no server),
+// and SSL/STARTTLS on a port where its one checkbox means the other.
 func checkSettings(w drivers.SMTPSettings) error {
-	if w.Server == "" || w.Port <= 0 || w.Port > 65535 {
-		return fmt.Errorf("write: server %q port %d: nothing sensible to write", w.Server, w.Port)
+	if err := drivers.CheckSettings(w); err != nil {
+		return err
 	}
-	switch w.Security {
-	case drivers.SecurityNone:
-	case drivers.SecurityStartTLS:
-		if w.Port == 465 {
-			return fmt.Errorf("write: STARTTLS on port 465: FutureSmart's \"Enable SMTP SSL Protocol\" means implicit SSL/TLS on 465; use 587 for STARTTLS: %w", drivers.ErrUnsupported)
-		}
-	case drivers.SecuritySSLTLS:
-		if w.Port != 465 {
-			return fmt.Errorf("write: SSL/TLS on port %d: FutureSmart's \"Enable SMTP SSL Protocol\" means STARTTLS on ports other than 465; use 465 for SSL/TLS: %w", w.Port, drivers.ErrUnsupported)
-		}
-	default:
-		return fmt.Errorf("write: connection security %q is never written (use starttls on 587 or ssl/tls on 465)", w.Security)
+	switch {
+	case w.Security == drivers.SecurityStartTLS && w.Port == 465:
+		return fmt.Errorf("write: STARTTLS on port 465: FutureSmart's \"Enable SMTP SSL Protocol\" means implicit SSL/TLS on 465; use 587 for STARTTLS: %w", drivers.ErrUnsupported)
+	case w.Security == drivers.SecuritySSLTLS && w.Port != 465:
+		return fmt.Errorf("write: SSL/TLS on port %d: FutureSmart's \"Enable SMTP SSL Protocol\" means STARTTLS on ports other than 465; use 465 for SSL/TLS: %w", w.Port, drivers.ErrUnsupported)
 	}
 	return nil
 }
