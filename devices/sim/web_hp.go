@@ -339,11 +339,15 @@ type hpPage struct {
 	Usage                                       string
 	Wiz                                         *hpWiz
 	Encrypt                                     bool
+	// Brief: the server table shows only the name and usage (the
+	// AltLayout firmware; [I] which columns real firmware shows).
+	Brief bool
 }
 
 func (d *Device) hpRender(w http.ResponseWriter, name string, p *hpPage, s *session, code int) {
 	p.Model = d.opts.Model
 	p.IDs = d.hpIDs()
+	p.Brief = d.Faults().AltLayout
 	p.Admin = d.isAdmin(s)
 	p.CSRF = d.hpFreshToken(s)
 	d.withSession(s, func(s *session) { p.Flash, s.flash = s.flash, "" })
@@ -669,9 +673,12 @@ var hpTemplates = template.Must(template.New("hp").Funcs(template.FuncMap{
 <p><input type="checkbox" id="{{.IDs.Enabled}}" name="{{.IDs.Enabled}}" {{if .Enabled}}checked{{end}}> <label for="{{.IDs.Enabled}}">Enable Scan to Email</label></p>
 <h2>Outgoing Email Servers (SMTP)</h2>
 <table id="SmtpServerTable">
-<thead><tr><th></th><th>Server Name</th><th>Port</th><th>SMTP SSL</th><th>Authentication</th><th>User Name</th><th>Usage</th></tr></thead>
+{{if .Brief}}<thead><tr><th></th><th>Server Name</th><th>Usage</th></tr></thead>
 <tbody>
-{{if .HasServer}}<tr><td><input type="radio" id="SmtpServerName_0" name="SmtpServerSelection" value="0" checked></td><td>{{.S.Server}}</td><td>{{.S.Port}}</td><td>{{yesno (sslOf .)}}</td><td>{{if eq .S.Auth "smtp-auth"}}Yes{{else}}No{{end}}</td><td>{{.S.User}}</td><td>{{.Usage}}</td></tr>{{end}}
+{{if .HasServer}}<tr><td><input type="radio" id="SmtpServerName_0" name="SmtpServerSelection" value="0" checked></td><td>{{.S.Server}}</td><td>{{.Usage}}</td></tr>{{end}}
+{{else}}<thead><tr><th></th><th>Server Name</th><th>Port</th><th>SMTP SSL</th><th>Authentication</th><th>User Name</th><th>Usage</th></tr></thead>
+<tbody>
+{{if .HasServer}}<tr><td><input type="radio" id="SmtpServerName_0" name="SmtpServerSelection" value="0" checked></td><td>{{.S.Server}}</td><td>{{.S.Port}}</td><td>{{yesno (sslOf .)}}</td><td>{{if eq .S.Auth "smtp-auth"}}Yes{{else}}No{{end}}</td><td>{{.S.User}}</td><td>{{.Usage}}</td></tr>{{end}}{{end}}
 </tbody>
 </table>
 <input type="submit" id="FormButtonAddSmtpServer" name="FormButtonAddSmtpServer" value="Add...">

@@ -302,6 +302,11 @@ func (s *fsSession) ReadSMTP(ctx context.Context) (drivers.SMTPSettings, error) 
 		// SSL, no authentication).
 		return out, nil
 	}
+	if !row.Full {
+		// A table that shows less than the port, SSL, authentication and
+		// user: read them from the wizard's steps instead.
+		return s.readWizard(ctx, out)
+	}
 	out.Server = row.Server
 	if p, err := strconv.Atoi(strings.TrimSpace(row.Port)); err == nil {
 		out.Port = p
@@ -310,6 +315,59 @@ func (s *fsSession) ReadSMTP(ctx context.Context) (drivers.SMTPSettings, error) 
 	out.Auth = yes(row.Auth)
 	out.User = row.User
 	return out, nil
+}
+
+// readWizard reads the first server's settings from the wizard's steps
+// (Edit…, Next to the last step, Cancel: nothing is saved).
+func (s *fsSession) readWizard(ctx context.Context, out drivers.SMTPSettings) (drivers.SMTPSettings, error) {
+	if err := s.openWizard(ctx, true); err != nil {
+		return out, s.fail(ctx, "read", err)
+	}
+	ssl := false
+	for range 10 {
+		ws, err := s.wizard(ctx)
+		if err != nil {
+			return out, s.fail(ctx, "read", err)
+		}
+		st, err := s.tab.Read(ctx, "Outgoing Email Server", fsServer, fsPort, fsSSL, fsAuth, fsUser, fsPW)
+		if err != nil {
+			return out, s.fail(ctx, "read", err)
+		}
+		if f := st["server"]; f.Found {
+			out.Server = f.Value
+		}
+		if f := st["port"]; f.Found {
+			if p, err := strconv.Atoi(strings.TrimSpace(f.Value)); err == nil {
+				out.Port = p
+			}
+		}
+		if f := st["ssl"]; f.Found {
+			ssl = f.Checked || f.Value == "true"
+		}
+		if f := st["auth"]; f.Found {
+			out.Auth = f.Checked || f.Value == "true"
+		}
+		if f := st["user"]; f.Found {
+			out.User = f.Value
+		}
+		if f := st["pw"]; f.Found {
+			out.PasswordSet = f.HasValue
+		}
+		if !ws.Next || ws.Finish {
+			break
+		}
+		if err := s.press(ctx, "Outgoing Email Server", btnNext); err != nil {
+			return out, s.fail(ctx, "read", err)
+		}
+		if err := s.afterSave(ctx, "Outgoing Email Server"); err != nil {
+			return out, s.fail(ctx, "read", err)
+		}
+	}
+	out.Security = securityOf(ssl, out.Port)
+	if !out.Auth {
+		out.User = ""
+	}
+	return out, s.fail(ctx, "read", s.cancel(ctx, nil))
 }
 
 // serverRowJS reads the Outgoing Email Servers table: the first row of
@@ -325,14 +383,15 @@ const serverRowJS = `(function(){
     if (!rows.length) return {found: false};
     const cells = Array.from(rows[0].querySelectorAll("td")).map(td => td.textContent.replace(/\s+/g, " ").trim());
     const get = i => i >= 0 && i < cells.length ? cells[i] : "";
-    return {found: !!get(sc), server: get(sc), port: get(col("port")), ssl: get(col("smtp ssl", "ssl", "use ssl")),
-      auth: get(col("authentication", "auth")), user: get(col("user name", "username", "user"))};
+    const pc = col("port"), lc = col("smtp ssl", "ssl", "use ssl"), ac = col("authentication", "auth"), uc = col("user name", "username", "user");
+    return {found: !!get(sc), full: pc >= 0 && lc >= 0 && ac >= 0 && uc >= 0, server: get(sc), port: get(pc), ssl: get(lc), auth: get(ac), user: get(uc)};
   }
   return {found: false};
 })()`
 
 type serverRow struct {
 	Found  bool   `json:"found"`
+	Full   bool   `json:"full"` // the table shows port, SSL, authentication and user
 	Server string `json:"server"`
 	Port   string `json:"port"`
 	SSL    string `json:"ssl"`
