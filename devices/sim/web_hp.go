@@ -147,7 +147,6 @@ type hpDevState struct {
 	enabled     bool
 	displayName string
 	subject     string
-	ssl         bool // "Enable SMTP SSL Protocol" as stored
 	usage       [3]bool
 	wiz         map[string]*hpWiz // session id → wizard
 }
@@ -356,7 +355,10 @@ func (d *Device) hpRender(w http.ResponseWriter, name string, p *hpPage, s *sess
 	p.Encrypt = d.opts.SMTPTLS != SMTPTLSNone
 	hpMu.Lock()
 	st := d.hpState()
-	p.Enabled, p.SSL, p.DisplayName, p.Subject = st.enabled, st.ssl, st.displayName, st.subject
+	// "Enable SMTP SSL Protocol" as stored is the server's security
+	// (set by the wizard, a test, or state restored from disk).
+	p.SSL = p.S.Security != SecurityNone
+	p.Enabled, p.DisplayName, p.Subject = st.enabled, st.displayName, st.subject
 	var use []string
 	for i, n := range []string{"Scan to email", "Email alerts", "AutoSend"} {
 		if st.usage[i] {
@@ -395,7 +397,7 @@ func (d *Device) hpBasicSave(w http.ResponseWriter, r *http.Request, s *session)
 		wz := &hpWiz{Step: 1, Edit: edit, Scan: true, Alerts: true, Auto: true, MaxSize: "Unlimited",
 			S: SMTPSettings{Port: 25, Auth: AuthNone, From: cur.From}}
 		if edit {
-			wz.S, wz.SSL = cur, st.ssl
+			wz.S, wz.SSL = cur, cur.Security != SecurityNone
 			wz.Scan, wz.Alerts, wz.Auto = st.usage[0], st.usage[1], st.usage[2]
 		}
 		st.wiz[s.id] = wz
@@ -552,7 +554,6 @@ func (d *Device) hpWizardSave(w http.ResponseWriter, r *http.Request, s *session
 		d.smtp.From = from
 		d.smtpPW = pw
 		d.mu.Unlock()
-		st.ssl = wz.SSL
 		st.usage = [3]bool{wz.Scan, wz.Alerts, wz.Auto}
 		delete(st.wiz, s.id)
 		hpMu.Unlock()
