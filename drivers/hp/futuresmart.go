@@ -88,6 +88,10 @@ type fsSession struct {
 	dev      devices.Device
 	log      *slog.Logger
 	loggedIn bool
+	// tried: a sign-in was posted since the last logout; Logout then
+	// signs out even when the sign-in's result was not seen (an error
+	// or Ctrl-C after the POST), so that no admin session is left taken.
+	tried bool
 }
 
 var (
@@ -155,6 +159,7 @@ var (
 // "Administrator" chosen and the password typed ([C] ids and answers).
 func (s *fsSession) Login(ctx context.Context, c drivers.Credential) error {
 	s.tab.AddSecretValue(c.Password)
+	s.tried = true
 	pg, err := s.tab.Navigate(ctx, fsSignIn)
 	if err != nil {
 		return s.fail(ctx, "login", err)
@@ -228,10 +233,10 @@ func (s *fsSession) signedIn(ctx context.Context) (bool, error) {
 // #EwsLogoff), else /hp/device/SignOut/Index ([I]). FutureSmart allows
 // one admin session at a time, so this matters.
 func (s *fsSession) Logout(ctx context.Context) error {
-	if !s.loggedIn {
+	if !s.loggedIn && !s.tried {
 		return nil
 	}
-	s.loggedIn = false
+	s.loggedIn, s.tried = false, false
 	var href string
 	if err := s.tab.Eval(ctx, "find Sign Out", `(function(){ const a = document.querySelector("#EwsLogoff") || Array.from(document.querySelectorAll("a[href]")).find(e => /^\s*sign\s?-?out\s*$/i.test(e.textContent)); return a && a.href ? a.href : ""; })()`, &href); err != nil {
 		href = ""
