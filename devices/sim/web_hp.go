@@ -750,14 +750,12 @@ var hpTemplates = template.Must(template.New("hp").Funcs(template.FuncMap{
 // network card, the model in its PID and in hrDeviceDescr; the device-ID
 // string, serial and firmware under enterprise 11, see hpVars).
 // Model is what identification reports (hrDeviceDescr without "HP ":
-// real agents leave "Enterprise"/"Managed" out). Family stays "": the
-// SNMP side (devices.Identify) names no HP family; the hp driver claims
-// the device from its model (drivers/hp), and WebFamily is the web admin
-// the simulated device serves. Firmware strings are FutureSmart date
-// codes ([I] guess at the values).
+// real agents leave "Enterprise"/"Managed" out); Family is what the hp
+// driver claims from it (drivers/hp). Firmware strings are FutureSmart
+// date codes ([I] guess at the values).
 var hpModels = []Model{
 	{
-		Key: "hp-laserjet-mfp-m528", Vendor: "hp", Model: "LaserJet MFP M528", WebFamily: FamilyHPFutureSmart,
+		Key: "hp-laserjet-mfp-m528", Vendor: "hp", Model: "LaserJet MFP M528", Family: FamilyHPFutureSmart,
 		SysObjectID:  "1.3.6.1.4.1.11.2.3.9.1",
 		SysDescr:     "HP ETHERNET MULTI-ENVIRONMENT,SN:{serial},FN:3X81L2K,SVCID:28311,PID:HP LaserJet MFP M528",
 		HrDeviceDesc: "HP LaserJet MFP M528",
@@ -768,7 +766,7 @@ var hpModels = []Model{
 	},
 	{
 		// Newer firmware: the admin password is the label PIN.
-		Key: "hp-color-laserjet-mfp-e57540", Vendor: "hp", Model: "Color LaserJet MFP E57540", WebFamily: FamilyHPFutureSmart,
+		Key: "hp-color-laserjet-mfp-e57540", Vendor: "hp", Model: "Color LaserJet MFP E57540", Family: FamilyHPFutureSmart,
 		UI:           UIHPLabelPIN,
 		SysObjectID:  "1.3.6.1.4.1.11.2.3.9.1",
 		SysDescr:     "HP ETHERNET MULTI-ENVIRONMENT,SN:{serial},FN:4R57G1P,SVCID:30902,PID:HP Color LaserJet MFP E57540",

@@ -99,35 +99,8 @@ func init() { drivers.Register(&Driver{}) }
 // Name implements drivers.Driver.
 func (*Driver) Name() string { return Name }
 
-// Info implements drivers.Informer.
+// Info implements drivers.Driver.
 func (*Driver) Info() drivers.Info { return info }
-
-// Supports reports whether dev is an HP device or recorded with an HP
-// family.
-func (*Driver) Supports(dev devices.Device) bool {
-	return info.Handles(dev) || strings.HasPrefix(dev.Family, Name+"/")
-}
-
-// Decline reports the families the driver cannot drive (LEDM).
-func (*Driver) Decline(dev devices.Device) error {
-	if dev.Family == FamilyLEDM || dev.Family == "" && modelFamily(dev.Model) == FamilyLEDM {
-		return declineLEDM(dev)
-	}
-	return nil
-}
-
-// Lockout is the declared lock-out of dev's family.
-func (*Driver) Lockout(dev devices.Device) drivers.Lockout {
-	if dev.Family == FamilyLEDM || modelFamily(dev.Model) == FamilyLEDM {
-		return drivers.Lockout{}
-	}
-	return lockout
-}
-
-// DefaultLogins returns the factory logins tried on dev, in order.
-func (*Driver) DefaultLogins(dev devices.Device) []drivers.Credential {
-	return info.Families[0].Credentials(dev)
-}
 
 func declineLEDM(dev devices.Device) error {
 	addr := dev.IP
