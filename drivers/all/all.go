@@ -5,6 +5,8 @@
 package all
 
 import (
+	// HP: FutureSmart (LaserJet/PageWide Enterprise); LEDM declined.
+	_ "github.com/mfpfleet/mfpfleet/drivers/hp"
 	// Lexmark: the webglue EWS (also Dell and Lexmark-built Sharp).
 	_ "github.com/mfpfleet/mfpfleet/drivers/lexmark"
 	// Ricoh Web Image Monitor (also Savin, Lanier, Gestetner, NRG).
