@@ -9,6 +9,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/mfpfleet/mfpfleet/devices/snmprec"
 )
 
 // Sharp native MX/BP web admin: the family FamilySharpMX.
@@ -87,7 +89,7 @@ func init() {
 	})
 	sharp := func(key, model, fw, ui, prefix string) Model {
 		return Model{
-			Key: key, Vendor: "sharp", Model: model, Family: FamilySharpMX, UI: ui,
+			Key: key, Vendor: "sharp", Model: model, WebFamily: FamilySharpMX, UI: ui,
 			// The LibreNMS recording of an MX-3570N: sysObjectID
 			// 2385.3.1.112.1.2, sysDescr and hrDeviceDescr "SHARP <model>".
 			SysObjectID:  "1.3.6.1.4.1.2385.3.1.112.1.2",
@@ -96,6 +98,10 @@ func init() {
 			Firmware:     fw,
 			SerialPrefix: prefix, SerialDigits: 5, OUI: [3]byte{0x24, 0x31, 0x84},
 			AdminUser: "admin", AdminPassword: "admin", SMTPTLS: SMTPTLS12,
+			// The firmware at Sharp's own OID, as the recording has it.
+			vendorVars: func(m Model, _ string) []snmprec.Var {
+				return []snmprec.Var{snmprec.OctetStr("1.3.6.1.4.1.2385.2.1.1.2.1.2.1", m.Firmware)}
+			},
 		}
 	}
 	RegisterModels(
