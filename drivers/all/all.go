@@ -7,4 +7,6 @@ package all
 import (
 	// Xerox: ConnectKey/AltaLink, VersaLink, Fuji-Xerox-made WorkCentres.
 	_ "github.com/mfpfleet/mfpfleet/drivers/xerox"
+	// Sharp: the native MX/BP web admin.
+	_ "github.com/mfpfleet/mfpfleet/drivers/sharp"
 )
