@@ -571,3 +571,17 @@ var sharpTemplates = template.Must(template.New("sharp").Funcs(template.FuncMap{
 </form>
 {{template "bottom" .}}{{end}}
 `))
+
+// AdminSessions counts d's live admin sessions (a test's check that a
+// driver logged out).
+func (d *Device) AdminSessions() int {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	n := 0
+	for _, s := range d.sessions {
+		if s.admin && time.Since(s.lastUsed) <= d.opts.SessionTTL {
+			n++
+		}
+	}
+	return n
+}

@@ -164,7 +164,6 @@ var (
 var (
 	reLocked = regexp.MustCompile(`(?i)locked|disabled because|too many|repeated failed`)
 	reBusy   = regexp.MustCompile(`(?i)another (user|administrator)|already logged in|currently logged in`)
-	reLogin  = regexp.MustCompile(`(?i)login failed|incorrect|invalid|not correct`)
 )
 
 // loginState is what a page says about the session.
@@ -373,7 +372,7 @@ func (s *session) fill(ctx context.Context, w drivers.SMTPSettings) error {
 		}
 	} else {
 		if w.Security == drivers.SecuritySSLTLS && w.Port != 465 || w.Security == drivers.SecurityStartTLS && w.Port == 465 {
-			return fmt.Errorf("Sharp's \"Enable SSL\" picks implicit TLS on 465 and STARTTLS on other ports, so %s on port %d cannot be set: use 587 for STARTTLS or 465 for SSL/TLS in fleet.toml [gmail] device_port: %w", w.Security, w.Port, drivers.ErrUnsupported)
+			return fmt.Errorf("this Sharp's \"Enable SSL\" picks implicit TLS on 465 and STARTTLS on other ports, so %s on port %d cannot be set: use 587 for STARTTLS or 465 for SSL/TLS in fleet.toml [gmail] device_port: %w", w.Security, w.Port, drivers.ErrUnsupported)
 		}
 		vals = append(vals, drivers.FieldValue{Field: fSSL, Value: strconv.FormatBool(w.Security != drivers.SecurityNone)})
 	}
