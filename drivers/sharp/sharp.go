@@ -88,9 +88,11 @@ func isNative(dev devices.Device) bool {
 	return !lexmarkBuilt(dev.Model)
 }
 
-// reLexmarkBuilt: the Lexmark-built Sharp models (docs/vendors.md:
-// MX-B355W, MX-B455W, MX-C357F, MX-B468F…).
-var reLexmarkBuilt = regexp.MustCompile(`(?i)\bMX-(B[34]\d\d|C[34]\d\d)[A-Z]*\b`)
+// reLexmarkBuilt: the Lexmark-built Sharp models (docs/vendors-others.md:
+// MX-B355W, MX-B468F, MX-C357F [C]; the rule — desktop MX-B/MX-C whose
+// number ends in 5-8 with a P/F/W suffix, MX-B450P, MX-C407P … — is an
+// [I] guess). The older Sharp-made MX-C300W/C301W run the native UI.
+var reLexmarkBuilt = regexp.MustCompile(`(?i)\bMX-[BC]\d\d[5-8][PFW]\b`)
 
 func lexmarkBuilt(model string) bool { return reLexmarkBuilt.MatchString(model) }
 

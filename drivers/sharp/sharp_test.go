@@ -259,13 +259,13 @@ func TestClaims(t *testing.T) {
 		t.Fatal("not registered")
 	}
 	in, _ := drivers.InfoOf(d)
-	for _, m := range []string{"MX-3570N", "MX-2640N", "MX-M6071", "BP-70C45", "MX-2614N"} {
+	for _, m := range []string{"MX-3570N", "MX-2640N", "MX-M6071", "BP-70C45", "MX-2614N", "MX-C301W"} {
 		f, ok := in.Claim(devices.Device{Vendor: "sharp", Model: m})
 		if !ok || f.ID != sharp.FamilyMX {
 			t.Errorf("%s: claimed %v %q", m, ok, f.ID)
 		}
 	}
-	for _, m := range []string{"MX-B468F", "MX-C357F", "MX-B455W"} {
+	for _, m := range []string{"MX-B468F", "MX-C357F", "MX-B455W", "MX-C407P"} {
 		if _, ok := in.Claim(devices.Device{Vendor: "sharp", Model: m}); ok {
 			t.Errorf("%s (Lexmark-built) claimed as native", m)
 		}
