@@ -428,7 +428,29 @@ func (s *session) runTest(ctx context.Context) (drivers.TestResult, error) {
 	if m == "" {
 		m = "no result shown"
 	}
-	return drivers.TestResult{Message: m}, fmt.Errorf("the device's connection test says %q: %w", m, drivers.ErrTestFailed)
+	res := drivers.TestResult{Message: m}
+	return res, checkFailure(res)
+}
+
+var (
+	reTLSFail  = regexp.MustCompile(`(?i)tls|ssl|handshake|protocol version|certificate`)
+	reAuthFail = regexp.MustCompile(`(?i)\b53[45]\b|username and password not accepted|auth(entication)? (failed|error|credentials)|application-specific password`)
+	reNoConn   = regexp.MustCompile(`(?i)unable to connect|connection (refused|timed out)|could not connect|resolve|dns`)
+)
+
+// checkFailure turns the device's failed connection test into an error
+// naming the likely cause.
+func checkFailure(res drivers.TestResult) error {
+	msg := res.Message
+	switch {
+	case reAuthFail.MatchString(msg):
+		return fmt.Errorf("the device's connection test failed: %q: Gmail refused the login: check the account and the app password in fleet.toml: %w", msg, drivers.ErrTestFailed)
+	case reTLSFail.MatchString(msg):
+		return fmt.Errorf("the device's connection test failed: %q: the encrypted connection to the mail server failed; the likely cause is the device's firmware (Gmail needs TLS 1.2): update the firmware: %w: %w", msg, drivers.ErrTestFailed, drivers.ErrFirmware)
+	case reNoConn.MatchString(msg):
+		return fmt.Errorf("the device's connection test failed: %q: the device could not reach the mail server: check its DNS and that ports 587/465 are open from the device's network: %w", msg, drivers.ErrTestFailed)
+	}
+	return fmt.Errorf("the device's connection test failed: %q: %w", msg, drivers.ErrTestFailed)
 }
 
 // WriteSMTP implements drivers.Session: the SMTP page filled, its
@@ -446,13 +468,21 @@ func (s *session) WriteSMTP(ctx context.Context, w drivers.SMTPSettings) error {
 		return s.fail(ctx, "write", err)
 	}
 	if w.Auth && !w.Password.Empty() {
-		if res, err := s.runTest(ctx); err != nil {
-			if res.Message != "" {
-				return s.fail(ctx, "write", fmt.Errorf("before saving: %w; nothing was saved (check the app password and the address in fleet.toml)", err))
-			}
+		// The Connection Test on the new values first (it saves
+		// nothing): a password Gmail refuses never replaces the stored
+		// one. Other failures (old TLS, no route) are saved anyway and
+		// reported by the check after saving, which names the cause.
+		res, err := s.runTest(ctx)
+		switch {
+		case err != nil && res.Message == "":
 			return s.fail(ctx, "write", err)
+		case err != nil && reAuthFail.MatchString(res.Message):
+			return s.fail(ctx, "write", fmt.Errorf("before saving: %w; nothing was saved", err))
+		case err != nil:
+			s.log.Warn("connection test before saving failed; saving anyway", "device_says", res.Message)
+		default:
+			s.log.Info("connection test before saving passed")
 		}
-		s.log.Info("connection test before saving passed")
 		// The page comes back with the stored values: fill again.
 		if err := s.openSMTP(ctx); err != nil {
 			return s.fail(ctx, "write", err)
@@ -489,7 +519,7 @@ func (s *session) CheckSMTPConnection(ctx context.Context) (drivers.TestResult, 
 	if err != nil && res.Message == "" {
 		return res, s.fail(ctx, "test", err)
 	}
-	return res, err
+	return res, err // the device's own words: no screenshot
 }
 
 // OpenSMTPPage implements drivers.Prober.

@@ -312,3 +312,15 @@ func TestNoSecretsInArtifacts(t *testing.T) {
 		t.Error("no artifacts were written: the grep proves nothing")
 	}
 }
+
+// TestConformance runs the shared conformance suite (drivertest, which
+// reads the driver's declared facts) against each login variant.
+func TestConformance(t *testing.T) {
+	for _, v := range []struct{ model, ui string }{
+		{"MX-2640N", sim.UIClassic},
+		{"MX-M6071", sim.UISharpRole},
+		{"BP-70C45", sim.UISharpAdminLogin},
+	} {
+		t.Run(v.model, func(t *testing.T) { drivertest.Run(t, suite(t, v.model, v.ui)) })
+	}
+}
