@@ -228,6 +228,9 @@ const (
 // sharpTarget is the page after "/login.html?" ("/nw_service_smtp.html").
 func sharpTarget(r *http.Request) string {
 	t := r.URL.RawQuery
+	if u, err := url.QueryUnescape(t); err == nil {
+		t = u // a browser posting the form's action sends "%2f…"
+	}
 	if t == "" || !strings.HasPrefix(t, "/") || strings.HasPrefix(t, "//") {
 		return "/main.html"
 	}
