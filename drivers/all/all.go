@@ -7,4 +7,6 @@ package all
 import (
 	// Xerox: ConnectKey/AltaLink, VersaLink, Fuji-Xerox-made WorkCentres.
 	_ "github.com/mfpfleet/mfpfleet/drivers/xerox"
+	// Brother: Web Based Management.
+	_ "github.com/mfpfleet/mfpfleet/drivers/brother"
 )
