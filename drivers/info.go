@@ -213,8 +213,8 @@ func (in Info) Claim(dev devices.Device) (Family, bool) {
 
 // Credentials returns f's factory logins for dev as credentials, in
 // order. A serial login is left out when dev's serial is not known, a
-// label login always (the technician supplies it as a configured
-// credential).
+// label login unless the technician gave the label's password for dev's
+// serial (SetLabelPasswords).
 func (f Family) Credentials(dev devices.Device) []Credential {
 	var out []Credential
 	for _, l := range f.Logins {
@@ -231,7 +231,11 @@ func (f Family) Credentials(dev devices.Device) []Credential {
 			}
 			c.Password = config.NewSecret(s)
 		case PasswordLabel:
-			continue
+			pw, ok := LabelPassword(dev.Serial)
+			if !ok {
+				continue
+			}
+			c.Password = pw
 		default:
 			panic(fmt.Sprintf("drivers: family %s login %s: unknown PasswordFrom %d", f.ID, l.Kind, l.From))
 		}

@@ -207,6 +207,21 @@ func TestLabelPassword(t *testing.T) {
 	push(t, e, d2, tgt2, label, 587, drivers.KindConfigured, 0)
 }
 
+// TestLabelPasswordFile: the label passwords a technician typed into
+// the [rollout] label_passwords file are tried first, as the label login
+// (its kind tells the audit the device is still on it).
+func TestLabelPasswordFile(t *testing.T) {
+	e := env(t)
+	d, tgt := device(t, e, sim.DeviceOptions{})
+	lp, err := config.ParseLabelPasswords("test", []byte(strings.ToLower(d.Serial())+","+sim.BrotherLabelPassword(d.Serial())+"\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	drivers.SetLabelPasswords(lp)
+	t.Cleanup(func() { drivers.SetLabelPasswords(nil) })
+	push(t, e, d, tgt, nil, 465, brother.KindLabel, 0)
+}
+
 // TestWrongPasswordNeverLocks: a device whose password is none of those
 // tried: three runs stay within the budget the declared lock-out (5)
 // leaves (3), never a lock-out.
