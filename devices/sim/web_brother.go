@@ -107,7 +107,14 @@ func init() {
 		// [I] guess: Brother's embedded server names itself "debut".
 		Server:          "debut/1.30",
 		Routes:          func(d *Device, mux *http.ServeMux) { d.routesBrother(mux) },
-		DefaultPassword: func(d *Device) string { return BrotherLabelPassword(d.opts.Serial) },
+		// The label's password, unless the model ships with initpass or
+		// access (the catalogue's AdminPassword).
+		DefaultPassword: func(d *Device) string {
+			if d.opts.AdminPassword != "" {
+				return d.opts.AdminPassword
+			}
+			return BrotherLabelPassword(d.opts.Serial)
+		},
 		SkipVerify:      func(_ *Device, s SMTPSettings) bool { return !s.ValidateCert },
 		TestSubject:     func(d *Device) string { return "Test Send E-mail from Brother " + d.opts.Model },
 		// [I] guess: small embedded server: quick pages, slow saves.
