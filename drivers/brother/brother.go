@@ -46,11 +46,15 @@ const Name = "brother"
 // FamilyWBM is Brother's Web Based Management.
 const FamilyWBM = "brother/wbm"
 
-// Factory login kinds (inventory, ledger, audit).
+// Factory login kinds (inventory, ledger, audit). They start with
+// "default" because the inventory tells a factory login from a configured
+// one by that prefix (inventory.IsDefaultAdminLogin): the audit flags a
+// device still on any of them, the label password included (derivable
+// from the serial, CVE-2024-51978).
 const (
-	KindLabel    = "brother-label"
-	KindInitpass = "brother-initpass"
-	KindAccess   = "brother-access"
+	KindLabel    = "default-brother-label"
+	KindInitpass = "default-brother-initpass"
+	KindAccess   = "default-brother-access"
 )
 
 // passwordMax is the Account Password field's length when the page does
