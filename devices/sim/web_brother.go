@@ -105,8 +105,8 @@ func init() {
 	RegisterWebAdmin(WebAdmin{
 		Family: FamilyBrotherWBM, Maker: "Brother", Organization: "Brother Industries, Ltd.",
 		// [I] guess: Brother's embedded server names itself "debut".
-		Server:          "debut/1.30",
-		Routes:          func(d *Device, mux *http.ServeMux) { d.routesBrother(mux) },
+		Server: "debut/1.30",
+		Routes: func(d *Device, mux *http.ServeMux) { d.routesBrother(mux) },
 		// The label's password, unless the model ships with initpass or
 		// access (the catalogue's AdminPassword).
 		DefaultPassword: func(d *Device) string {
@@ -115,8 +115,8 @@ func init() {
 			}
 			return BrotherLabelPassword(d.opts.Serial)
 		},
-		SkipVerify:      func(_ *Device, s SMTPSettings) bool { return !s.ValidateCert },
-		TestSubject:     func(d *Device) string { return "Test Send E-mail from Brother " + d.opts.Model },
+		SkipVerify:  func(_ *Device, s SMTPSettings) bool { return !s.ValidateCert },
+		TestSubject: func(d *Device) string { return "Test Send E-mail from Brother " + d.opts.Model },
 		// [I] guess: small embedded server: quick pages, slow saves.
 		Latency: Latency{Page: ln(500*time.Millisecond, 0.5), Asset: ln(100*time.Millisecond, 0.5), Save: ln(1500*time.Millisecond, 0.6)},
 	})
