@@ -52,6 +52,7 @@ const (
 	brResult   = "/net/net/smtp_result.html" // [I] guess
 	brLogout   = "/general/logout.html"      // [I] guess
 	brAuthName = "AuthCookie"                // [C]
+	brAnonName = "BRSESSID"                  // [I] guess: the cookie status.html sets before a login
 )
 
 // Page ids of the simulated forms ([C]: settings forms carry a numeric
@@ -174,17 +175,19 @@ func (d *Device) routesBrother(mux *http.ServeMux) {
 	mux.HandleFunc("POST "+brLogout, d.brLogout)
 }
 
-// brCookieSession returns the session the browser's cookie names, making
-// an anonymous one (and setting its cookie) when there is none: GET
-// /general/status.html sets the cookie a login needs ([C]).
+// brCookieSession returns the anonymous session the browser's cookie
+// names, making one (and setting its cookie) when there is none: GET
+// /general/status.html sets a cookie before any login ([C]). Its name is
+// an [I] guess; it is not AuthCookie, which only a good login sets ([C]:
+// public scripts take an AuthCookie in the login's answer as success).
 func (d *Device) brCookieSession(w http.ResponseWriter, r *http.Request) *session {
-	if c, err := r.Cookie(brAuthName); err == nil && c.Value != "" {
+	if c, err := r.Cookie(brAnonName); err == nil && c.Value != "" {
 		if s := d.lookupSession(c.Value); s != nil {
 			return s
 		}
 	}
 	s := d.newSession()
-	http.SetCookie(w, &http.Cookie{Name: brAuthName, Value: s.id, Path: "/", HttpOnly: true, Secure: r.TLS != nil})
+	http.SetCookie(w, &http.Cookie{Name: brAnonName, Value: s.id, Path: "/", HttpOnly: true, Secure: r.TLS != nil})
 	return s
 }
 
@@ -223,17 +226,24 @@ func (d *Device) brCommon(s *session) map[string]any {
 }
 
 func (d *Device) brStatusPage(w http.ResponseWriter, r *http.Request) {
-	s := d.brCookieSession(w, r)
-	data := d.brCommon(s)
-	data["F"] = d.brFields()
-	data["LoginURL"] = brStatus
-	if u := r.URL.Query().Get("loginurl"); strings.HasPrefix(u, "/") {
-		data["LoginURL"] = u
+	s := d.brAdmin(r)
+	if s == nil {
+		s = d.brCookieSession(w, r)
 	}
 	var msg string
 	d.withSession(s, func(s *session) { msg, s.flash = s.flash, "" })
+	render(w, brTemplates, "status", d.brStatusData(s, r.URL.Query().Get("loginurl"), msg))
+}
+
+func (d *Device) brStatusData(s *session, loginURL, msg string) map[string]any {
+	data := d.brCommon(s)
+	data["F"] = d.brFields()
+	data["LoginURL"] = brStatus
+	if strings.HasPrefix(loginURL, "/") && !strings.HasPrefix(loginURL, "//") {
+		data["LoginURL"] = loginURL
+	}
 	data["Message"] = msg
-	render(w, brTemplates, "status", data)
+	return data
 }
 
 // brLogin is POST /general/status.html: the password in the login box's
@@ -268,13 +278,18 @@ func (d *Device) brLogin(w http.ResponseWriter, r *http.Request) {
 		http.Redirect(w, r, brStatus, http.StatusFound)
 		return
 	}
-	// A fresh session id for the admin (the anonymous one goes).
-	d.dropSession(s.id)
+	// A fresh session for the admin, named by AuthCookie.
 	ns := d.newSession()
 	d.withSession(ns, func(s *session) { s.admin = true })
 	d.log.Info("admin logged in")
 	http.SetCookie(w, &http.Cookie{Name: brAuthName, Value: ns.id, Path: "/", HttpOnly: true, Secure: r.TLS != nil})
-	http.Redirect(w, r, back, http.StatusFound)
+	if back != brStatus {
+		http.Redirect(w, r, back, http.StatusFound)
+		return
+	}
+	// [C]: a script that follows redirects finds AuthCookie in the
+	// answer it ends on, so the login answers the status page itself.
+	render(w, brTemplates, "status", d.brStatusData(ns, brStatus, ""))
 }
 
 // brLogout ends the admin session ([I] guess: the header's Logout

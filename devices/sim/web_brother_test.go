@@ -17,8 +17,9 @@ var reBrLoginBox = regexp.MustCompile(`<input type="password" id="LogBox" name="
 
 // brLoginAs runs the sequence a public script sends ([C]): GET
 // /general/status.html (cookie), read the password box's generated name,
-// POST it with loginurl. It returns the answer and whether AuthCookie
-// now names an admin session.
+// POST it with loginurl, following redirects, and take an AuthCookie in
+// the answer it ends on as success. It also checks that the cookie
+// names an admin session.
 func brLoginAs(t *testing.T, b *browser, d *Device, pw string) (*http.Response, string, bool) {
 	t.Helper()
 	resp, body := b.get(brStatus)
@@ -30,9 +31,11 @@ func brLoginAs(t *testing.T, b *browser, d *Device, pw string) (*http.Response, 
 		t.Fatalf("no LogBox on the status page:\n%s", body)
 	}
 	resp, body = b.post(brStatus, url.Values{m[1]: {pw}, "loginurl": {brStatus}})
-	u, _ := url.Parse(b.base)
-	for _, c := range b.c.Jar.Cookies(u) {
-		if c.Name == brAuthName && d.isAdmin(d.lookupSession(c.Value)) {
+	for _, c := range resp.Cookies() {
+		if c.Name == brAuthName && c.Value != "" {
+			if !d.isAdmin(d.lookupSession(c.Value)) {
+				t.Fatalf("AuthCookie %q names no admin session", c.Name)
+			}
 			return resp, body, true
 		}
 	}
