@@ -342,8 +342,9 @@ func (d *Device) brSMTPPage(w http.ResponseWriter, _ *http.Request, s *session) 
 	render(w, brTemplates, "smtp", data)
 }
 
-// brRefuse shows the SMTP page again with the reason ([C]: refusals show
-// in the page text, with "rejected").
+// brRefuse shows the SMTP page again with the reason ([C]: a script
+// that follows the answer's redirects looks for a div containing
+// "rejected"; the wording around it is [I]).
 func (d *Device) brRefuse(w http.ResponseWriter, r *http.Request, s *session, msg string) {
 	d.withSession(s, func(s *session) { s.flash = "The setting was rejected. " + msg })
 	d.log.Info("SMTP settings rejected", "why", msg)
@@ -539,7 +540,7 @@ var brTemplates = template.Must(template.New("br").Parse(`
 {{end}}
 {{define "smtp"}}{{template "head" .}}
 <h2>SMTP</h2>
-{{if .Message}}<p class="msg" id="message">{{.Message}}</p>{{end}}
+{{if .Message}}<div class="msg" id="message">{{.Message}}</div>{{end}}
 <form id="smtpform" method="post" action="{{.SMTP}}">
 <input type="hidden" name="CSRFToken" value="{{.CSRF}}"><input type="hidden" name="pageid" value="{{.PageID}}">
 <table>

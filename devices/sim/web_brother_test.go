@@ -123,7 +123,7 @@ func TestBrotherSMTPRoundTripAndTest(t *testing.T) {
 		stale[k] = v
 	}
 	stale.Set("CSRFToken", "0123")
-	if _, body := b.post(brSMTP, stale); !strings.Contains(body, "rejected") {
+	if _, body := b.post(brSMTP, stale); !regexp.MustCompile(`<div[^>]*>[^<]*rejected`).MatchString(body) {
 		t.Fatalf("stale CSRFToken not rejected:\n%s", body)
 	}
 	if d.SMTP().Server != "" {
