@@ -46,11 +46,9 @@ const Name = "brother"
 // FamilyWBM is Brother's Web Based Management.
 const FamilyWBM = "brother/wbm"
 
-// Factory login kinds (inventory, ledger, audit). They start with
-// "default" because the inventory tells a factory login from a configured
-// one by that prefix (inventory.IsDefaultAdminLogin): the audit flags a
-// device still on any of them, the label password included (derivable
-// from the serial, CVE-2024-51978).
+// Factory login kinds (inventory, ledger, audit): the audit flags a
+// device still on any of them as a default admin password, the label
+// password included (derivable from the serial, CVE-2024-51978).
 const (
 	KindLabel    = "default-brother-label"
 	KindInitpass = "default-brother-initpass"
@@ -65,10 +63,8 @@ const passwordMax = 64
 type Driver struct{}
 
 var (
-	_ drivers.Driver          = (*Driver)(nil)
-	_ drivers.Informer        = (*Driver)(nil)
-	_ drivers.DefaultLister   = (*Driver)(nil)
-	_ drivers.LockoutDeclarer = (*Driver)(nil)
+	_ drivers.Driver   = (*Driver)(nil)
+	_ drivers.Informer = (*Driver)(nil)
 )
 
 func init() { drivers.Register(&Driver{}) }
@@ -130,14 +126,6 @@ func isBrother(dev devices.Device) bool {
 
 // Supports implements drivers.Driver.
 func (*Driver) Supports(dev devices.Device) bool { return isBrother(dev) }
-
-// Lockout implements drivers.LockoutDeclarer.
-func (*Driver) Lockout(devices.Device) drivers.Lockout { return lockout }
-
-// DefaultLogins implements drivers.DefaultLister.
-func (*Driver) DefaultLogins(dev devices.Device) []drivers.Credential {
-	return info.Families[0].Credentials(dev)
-}
 
 // Paths.
 const (
