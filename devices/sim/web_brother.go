@@ -62,6 +62,11 @@ const (
 	brTestPageID = "411"
 )
 
+// UIBrotherLabel is current WBM firmware that ships with the password
+// printed on the device's label ([C]: models from about 2020); the classic
+// firmware ships with initpass.
+const UIBrotherLabel = "label-password"
+
 // BrotherLabelPassword is the simulator's stand-in for the password
 // printed on a device's label: eight characters from a hash of the serial
 // with a simulator-only salt. It is NOT Brother's algorithm
@@ -105,16 +110,20 @@ func init() {
 	ln := LongTail
 	RegisterWebAdmin(WebAdmin{
 		Family: FamilyBrotherWBM, Maker: "Brother", Organization: "Brother Industries, Ltd.",
+		UIs: []string{UIBrotherLabel},
 		// [I] guess: Brother's embedded server names itself "debut".
 		Server: "debut/1.30",
 		Routes: func(d *Device, mux *http.ServeMux) { d.routesBrother(mux) },
-		// The label's password, unless the model ships with initpass or
-		// access (the catalogue's AdminPassword).
+		// initpass on the classic firmware, the label's password on
+		// UIBrotherLabel (the catalogue's AdminPassword wins: access).
 		DefaultPassword: func(d *Device) string {
-			if d.opts.AdminPassword != "" {
+			switch {
+			case d.opts.AdminPassword != "":
 				return d.opts.AdminPassword
+			case d.opts.UI == UIBrotherLabel:
+				return BrotherLabelPassword(d.opts.Serial)
 			}
-			return BrotherLabelPassword(d.opts.Serial)
+			return "initpass"
 		},
 		SkipVerify:  func(_ *Device, s SMTPSettings) bool { return !s.ValidateCert },
 		TestSubject: func(d *Device) string { return "Test Send E-mail from Brother " + d.opts.Model },
@@ -123,7 +132,7 @@ func init() {
 	})
 	for i := range Catalog {
 		if Catalog[i].Key == "brother-mfc-l8900cdw" && Catalog[i].Family == "" && Catalog[i].WebFamily == "" {
-			Catalog[i].WebFamily = FamilyBrotherWBM
+			Catalog[i].Family = FamilyBrotherWBM
 		}
 	}
 	RegisterModels(brotherModels...)
@@ -137,7 +146,7 @@ func init() {
 var brotherModels = []Model{
 	{
 		// A current model: its password is the one on its label.
-		Key: "brother-mfc-l3780cdw", Vendor: "brother", Model: "MFC-L3780CDW", WebFamily: FamilyBrotherWBM,
+		Key: "brother-mfc-l3780cdw", Vendor: "brother", Model: "MFC-L3780CDW", Family: FamilyBrotherWBM, UI: UIBrotherLabel,
 		SysObjectID:  "1.3.6.1.4.1.2435.2.3.9.1",
 		SysDescr:     "Brother NC-8900w, Firmware Ver.1.02  (23.05.18),MID 8CE-H2C,FID 2",
 		HrDeviceDesc: "Brother MFC-L3780CDW series",
@@ -149,7 +158,7 @@ var brotherModels = []Model{
 	{
 		// [I] guess: a 2009 model, factory password "access", whose
 		// print server has no SSL/TLS for SMTP.
-		Key: "brother-mfc-8890dw", Vendor: "brother", Model: "MFC-8890DW", WebFamily: FamilyBrotherWBM,
+		Key: "brother-mfc-8890dw", Vendor: "brother", Model: "MFC-8890DW", Family: FamilyBrotherWBM,
 		SysObjectID:  "1.3.6.1.4.1.2435.2.3.9.1",
 		SysDescr:     "Brother NC-6800h, Firmware Ver.1.09  (10.03.04),MID 84E-A57,FID 2",
 		HrDeviceDesc: "Brother MFC-8890DW series",

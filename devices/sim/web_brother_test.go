@@ -43,7 +43,7 @@ func brLoginAs(t *testing.T, b *browser, d *Device, pw string) (*http.Response, 
 }
 
 func TestBrotherLogin(t *testing.T) {
-	d := startDevice(t, DeviceOptions{Model: "MFC-L3780CDW", Family: FamilyBrotherWBM, Serial: "E81234A3N123456"})
+	d := startDevice(t, DeviceOptions{Model: "MFC-L3780CDW", Family: FamilyBrotherWBM, UI: UIBrotherLabel, Serial: "E81234A3N123456"})
 	b := newBrowser(t, d)
 	// The factory password is the label's, not initpass.
 	if _, body, ok := brLoginAs(t, b, d, "initpass"); ok || !strings.Contains(body, "Wrong password") {

@@ -193,7 +193,7 @@ func TestOldestAccess(t *testing.T) {
 // password; given (as a technician types it from the label), it works.
 func TestLabelPassword(t *testing.T) {
 	e := env(t)
-	d, tgt := device(t, e, sim.DeviceOptions{})
+	d, tgt := device(t, e, sim.DeviceOptions{UI: sim.UIBrotherLabel})
 	sess := open(t, tgt)
 	_, err := drivers.LoginWithCandidates(ctxT(t, time.Minute), sess, tgt.Device, nil, e.Ledger(), drivers.LoginBudget(tgt.Device, 0), false)
 	if !errors.Is(err, drivers.ErrBadCredentials) {
@@ -202,7 +202,7 @@ func TestLabelPassword(t *testing.T) {
 	if d.FailedLogins() != 2 || d.LockedOut() {
 		t.Fatalf("%d failed logins (locked %v), want 2 (initpass, access)", d.FailedLogins(), d.LockedOut())
 	}
-	d2, tgt2 := device(t, e, sim.DeviceOptions{})
+	d2, tgt2 := device(t, e, sim.DeviceOptions{UI: sim.UIBrotherLabel})
 	label := []drivers.Credential{{Password: config.NewSecret(sim.BrotherLabelPassword(d2.Serial())), Kind: drivers.KindConfigured, Source: "the label (test)"}}
 	push(t, e, d2, tgt2, label, 587, drivers.KindConfigured, 0)
 }
@@ -212,7 +212,7 @@ func TestLabelPassword(t *testing.T) {
 // (its kind tells the audit the device is still on it).
 func TestLabelPasswordFile(t *testing.T) {
 	e := env(t)
-	d, tgt := device(t, e, sim.DeviceOptions{})
+	d, tgt := device(t, e, sim.DeviceOptions{UI: sim.UIBrotherLabel})
 	lp, err := config.ParseLabelPasswords("test", []byte(strings.ToLower(d.Serial())+","+sim.BrotherLabelPassword(d.Serial())+"\n"))
 	if err != nil {
 		t.Fatal(err)
@@ -477,6 +477,16 @@ func TestIdentifyAndClaim(t *testing.T) {
 	if d, err := drivers.For(rec("librenms/jetdirect_1.snmprec")); err == nil && d.Name() == brother.Name {
 		t.Error("an HP JetDirect claimed by the Brother driver")
 	}
+}
+
+// TestConformance runs the shared conformance suite (drivers/drivertest,
+// which reads the driver's declared facts) against the simulated WBM.
+func TestConformance(t *testing.T) {
+	if browser == nil {
+		t.Skipf("chromium not available: %v", browserErr)
+	}
+	drivertest.Run(t, drivertest.Config{Browser: browser, ArtifactsDir: artifactsDir,
+		Family: sim.FamilyBrotherWBM, Model: "MFC-L8900CDW", Addr: addr, Logger: logger()})
 }
 
 // TestInfo: the declared facts: the label password first (never
