@@ -222,8 +222,8 @@ func (in Info) Claim(dev devices.Device) (Family, bool) {
 // Credentials returns f's factory logins for dev as credentials, in
 // order, each carrying its wording (Text, Short). A serial login is left
 // out when dev's serial is not known (or only a placeholder of X's), a
-// label login always (the technician supplies it as a configured
-// credential).
+// label login unless the technician gave the label's password for dev's
+// serial (SetLabelPasswords).
 func (f Family) Credentials(dev devices.Device) []Credential {
 	var out []Credential
 	for _, l := range f.Logins {
@@ -241,6 +241,11 @@ func (f Family) Credentials(dev devices.Device) []Credential {
 			}
 			c.Password = config.NewSecret(s)
 		case PasswordLabel:
+			pw, ok := LabelPassword(dev.Serial)
+			if !ok {
+				continue
+			}
+			c.Password = pw
 			continue
 		case PasswordNone:
 			c.Password = config.NewSecret("")

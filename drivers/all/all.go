@@ -13,6 +13,8 @@ import (
 	_ "github.com/mfpfleet/mfpfleet/drivers/ricoh"
 	// Xerox: ConnectKey/AltaLink, VersaLink, Fuji-Xerox-made WorkCentres.
 	_ "github.com/mfpfleet/mfpfleet/drivers/xerox"
+	// Brother: Web Based Management.
+	_ "github.com/mfpfleet/mfpfleet/drivers/brother"
 	// Sharp: the native MX/BP web admin.
 	_ "github.com/mfpfleet/mfpfleet/drivers/sharp"
 	// Epson: Web Config.
