@@ -71,6 +71,9 @@ const (
 	kmFuncTest   = "PSL_AN_ESM_TST" // [I] guess: "Check Connection" sends a test e-mail
 )
 
+// The stored SMTP password shows as eight dots ([I] guess); a posted
+// value counts only with AN_ESM_PAC ticked ([C]), so it is never stored.
+
 // Values of AN_ESM_TSL: StartTls is [C]; Off and Ssl are [I] guesses.
 const (
 	kmTSLOff   = "Off"
@@ -459,7 +462,7 @@ function kmLogin(){
 <tr><td><label for="AN_ESM_SAU">SMTP Authentication</label></td><td><input type="checkbox" id="AN_ESM_SAU" name="AN_ESM_SAU"{{if .Auth}} checked{{end}}></td></tr>
 <tr><td><label for="AN_ESM_USE">User ID</label></td><td><input type="text" id="AN_ESM_USE" name="AN_ESM_USE" value="{{.S.User}}" maxlength="64"></td></tr>
 <tr><td><label for="AN_ESM_PAC">Password is changed.</label></td><td><input type="checkbox" id="AN_ESM_PAC" name="AN_ESM_PAC"></td></tr>
-<tr><td><label for="AN_ESM_PAS">Password</label></td><td><input type="password" id="AN_ESM_PAS" name="AN_ESM_PAS" maxlength="{{.Max}}"></td></tr>
+<tr><td><label for="AN_ESM_PAS">Password</label></td><td><input type="password" id="AN_ESM_PAS" name="AN_ESM_PAS" maxlength="{{.Max}}"{{if .S.PasswordSet}} value="********"{{end}}></td></tr>
 </table>
 <input type="submit" id="Apply13" value="OK">
 </form>

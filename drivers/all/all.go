@@ -7,4 +7,6 @@ package all
 import (
 	// Xerox: ConnectKey/AltaLink, VersaLink, Fuji-Xerox-made WorkCentres.
 	_ "github.com/mfpfleet/mfpfleet/drivers/xerox"
+	// Konica Minolta bizhub (and the Develop ineo badge): classic and i-series Web Connection.
+	_ "github.com/mfpfleet/mfpfleet/drivers/konica"
 )
