@@ -59,10 +59,8 @@ const passwordMax = 64 // [I] guess; the page's maxlength decides
 type Driver struct{}
 
 var (
-	_ drivers.Driver          = (*Driver)(nil)
-	_ drivers.Informer        = (*Driver)(nil)
-	_ drivers.DefaultLister   = (*Driver)(nil)
-	_ drivers.LockoutDeclarer = (*Driver)(nil)
+	_ drivers.Driver   = (*Driver)(nil)
+	_ drivers.Informer = (*Driver)(nil)
 )
 
 func init() { drivers.Register(&Driver{}) }
@@ -124,21 +122,6 @@ func (*Driver) Name() string { return Name }
 
 // Supports implements drivers.Driver.
 func (*Driver) Supports(dev devices.Device) bool { return isKM(dev) }
-
-func familyOf(dev devices.Device) drivers.Family {
-	if f, ok := info.Claim(dev); ok {
-		return f
-	}
-	return info.Families[1]
-}
-
-// Lockout implements drivers.LockoutDeclarer.
-func (*Driver) Lockout(dev devices.Device) drivers.Lockout { return familyOf(dev).Lockout }
-
-// DefaultLogins implements drivers.DefaultLister.
-func (*Driver) DefaultLogins(dev devices.Device) []drivers.Credential {
-	return familyOf(dev).Credentials(dev)
-}
 
 const (
 	pIndex = "/wcd/index.html"

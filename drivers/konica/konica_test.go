@@ -81,7 +81,7 @@ func env(t *testing.T, family, model string) *drivertest.Env {
 		t.Skipf("chromium not available: %v", browserErr)
 	}
 	return drivertest.NewEnv(t, drivertest.Config{Browser: browser, ArtifactsDir: artifactsDir, Family: family, Model: model,
-		HasTest: true, Addr: addr, Logger: logger()})
+		Addr: addr, Logger: logger()})
 }
 
 // device starts a simulated bizhub; the target is what discovery records
