@@ -355,6 +355,16 @@ func (d *Device) kmUserCGI(w http.ResponseWriter, r *http.Request) {
 	tokXML := "<h_token>" + next + "</h_token>"
 	switch fn {
 	case kmFuncSave:
+		d.mu.Lock()
+		reboot := d.faults.RebootOnSave > 0
+		if reboot {
+			d.rebootNow()
+		}
+		d.mu.Unlock()
+		if reboot {
+			hangUp(w)
+			return
+		}
 		if msg, field := d.kmSave(r); msg != "" {
 			kmItem(w, "Err_1", msg, field, tokXML)
 			return

@@ -208,6 +208,8 @@ func (s *session) fail(ctx context.Context, step string, err error) error {
 
 var fAdminPass = drivers.Field{Key: "adminpw", Labels: []string{"Administrator Password", "Password"}, Names: []string{"Admin_Pass"}, Type: "password"}
 
+var reTLS = regexp.MustCompile(`(?i)protocol version|tls|ssl|handshake`)
+
 // reCode finds the answer's Item code ([C] Ok_*/Err_*).
 var reCode = regexp.MustCompile(`Code="((?:Ok|Err)_\d+)">([^<]*)<`)
 
@@ -217,6 +219,9 @@ var reCode = regexp.MustCompile(`Code="((?:Ok|Err)_\d+)">([^<]*)<`)
 func (s *session) post(ctx context.Context, op, path, body string) (code, item, text string, err error) {
 	js := `(async () => { const r = await fetch(` + strconv.Quote(path) + `, {method: "POST", credentials: "same-origin", body: ` + body + `}); return await r.text(); })()`
 	if err = s.tab.Eval(ctx, op, js, &text); err != nil {
+		if strings.Contains(err.Error(), "Failed to fetch") {
+			return "", "", "", fmt.Errorf("%s: the device dropped the connection (restarting?): %w (%s)", op, drivers.ErrTransient, s.tab.Scrub(err.Error()))
+		}
 		return "", "", "", err
 	}
 	text = s.tab.Scrub(text)
@@ -445,6 +450,9 @@ func (s *session) SendTest(ctx context.Context, to string) (drivers.TestResult, 
 	}
 	if item == "SessionTimeoutError" || item == "TokenError" {
 		return res, s.fail(ctx, "test", s.answerErr("the test", item, text))
+	}
+	if reTLS.MatchString(res.Message) {
+		return res, s.fail(ctx, "test", fmt.Errorf("the device's test e-mail failed: %q: the encrypted connection to Gmail failed; this firmware's mail client likely lacks TLS 1.2: update the firmware: %w: %w", res.Message, drivers.ErrTestFailed, drivers.ErrFirmware))
 	}
 	return res, s.fail(ctx, "test", fmt.Errorf("the device's test e-mail failed: %q: %w", res.Message, drivers.ErrTestFailed))
 }
