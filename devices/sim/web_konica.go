@@ -109,29 +109,29 @@ func init() {
 	RegisterWebAdmin(km(FamilyKonicaClassic, func(d *Device, mux *http.ServeMux) { d.routesKonica(mux, false) }))
 	RegisterWebAdmin(km(FamilyKonicaISeries, func(d *Device, mux *http.ServeMux) { d.routesKonica(mux, true) }))
 	for i := range Catalog {
-		if Catalog[i].Key == "konica-minolta-bizhub-c300i" && Catalog[i].WebFamily == "" {
-			Catalog[i].WebFamily = FamilyKonicaISeries
+		if Catalog[i].Key == "konica-minolta-bizhub-c300i" && Catalog[i].Family == "" {
+			Catalog[i].Family = FamilyKonicaISeries
 			Catalog[i].AdminPassword = "1234567812345678"
 		}
 	}
 	RegisterModels(konicaModels...)
 }
 
-// konicaModels (Family "" since devices.Identify names no family; the
-// driver claims them; WebFamily is what they serve): SNMP identity as KM agents answer ([C]: enterprise 18334,
+// konicaModels (Family is what the driver claims from the SNMP identity;
+// they serve that family): SNMP identity as KM agents answer ([C]: enterprise 18334,
 // sysObjectID under 1.3.6.1.4.1.18334.1.1.1.2, sysDescr "KONICA MINOLTA
 // <model>", model under 18334.1.1.1.1.6.2.1.0). Firmware strings and
 // serials are plausible, not recorded ([I]).
 var konicaModels = []Model{
 	{
-		Key: "konica-minolta-bizhub-c458", Vendor: "konica-minolta", Model: "bizhub C458", Family: "", WebFamily: FamilyKonicaClassic,
+		Key: "konica-minolta-bizhub-c458", Vendor: "konica-minolta", Model: "bizhub C458", Family: FamilyKonicaClassic,
 		SysObjectID: "1.3.6.1.4.1.18334.1.1.1.2.1.139.1.1", SysDescr: "KONICA MINOLTA bizhub C458",
 		HrDeviceDesc: "KONICA MINOLTA bizhub C458", Firmware: "G00-R5",
 		SerialPrefix: "A7PU0", SerialDigits: 6, OUI: [3]byte{0x00, 0x20, 0x6b},
 		AdminPassword: "1234567812345678", SMTPTLS: "tls12", vendorVars: konicaVars,
 	},
 	{
-		Key: "develop-ineo-plus-308", Vendor: "konica-minolta", Brand: "Develop", Model: "ineo+ 308", Family: "", WebFamily: FamilyKonicaClassic,
+		Key: "develop-ineo-plus-308", Vendor: "konica-minolta", Brand: "Develop", Model: "ineo+ 308", Family: FamilyKonicaClassic,
 		SysObjectID: "1.3.6.1.4.1.18334.1.1.1.2.1.120.1.1", SysDescr: "Develop ineo+ 308",
 		HrDeviceDesc: "Develop ineo+ 308", Firmware: "A5C1-40",
 		SerialPrefix: "A5C10", SerialDigits: 6, OUI: [3]byte{0x00, 0x20, 0x6b},
@@ -139,7 +139,7 @@ var konicaModels = []Model{
 	},
 	{
 		// [I] guess: bizhub C353 firmware predates TLS 1.2.
-		Key: "konica-minolta-bizhub-c353", Vendor: "konica-minolta", Model: "bizhub C353", Family: "", WebFamily: FamilyKonicaClassic,
+		Key: "konica-minolta-bizhub-c353", Vendor: "konica-minolta", Model: "bizhub C353", Family: FamilyKonicaClassic,
 		SysObjectID: "1.3.6.1.4.1.18334.1.1.1.2.1.52.1.1", SysDescr: "KONICA MINOLTA bizhub C353",
 		HrDeviceDesc: "KONICA MINOLTA bizhub C353", Firmware: "A02E-20",
 		SerialPrefix: "A02E0", SerialDigits: 6, OUI: [3]byte{0x00, 0x20, 0x6b},
