@@ -13,6 +13,8 @@ import (
 	_ "github.com/mfpfleet/mfpfleet/drivers/ricoh"
 	// Xerox: ConnectKey/AltaLink, VersaLink, Fuji-Xerox-made WorkCentres.
 	_ "github.com/mfpfleet/mfpfleet/drivers/xerox"
+	// Konica Minolta bizhub (and the Develop ineo badge): classic and i-series Web Connection.
+	_ "github.com/mfpfleet/mfpfleet/drivers/konica"
 	// Brother: Web Based Management.
 	_ "github.com/mfpfleet/mfpfleet/drivers/brother"
 	// Sharp: the native MX/BP web admin.
