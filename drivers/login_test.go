@@ -347,6 +347,7 @@ func TestNoLoginEntry(t *testing.T) {
 		t.Errorf("secured device: recorded %v, want only the configured attempt", l.rows)
 	}
 }
+
 // Factory login kinds of a fake driver (the drivers package names none).
 const (
 	testKind1111   = "default-1111"
