@@ -12,6 +12,7 @@ import (
 
 	"github.com/mfpfleet/mfpfleet/audit"
 	"github.com/mfpfleet/mfpfleet/config"
+	"github.com/mfpfleet/mfpfleet/drivers"
 	"github.com/mfpfleet/mfpfleet/gmail"
 	"github.com/mfpfleet/mfpfleet/rollout"
 )
@@ -227,7 +228,12 @@ func (g *globals) printSummary(sum rollout.Summary) {
 		if d.Status == rollout.StatusConfirmed {
 			reason = d.DeviceSays
 		}
-		rows = append(rows, []string{d.Status, d.IP, d.Model, d.Serial, d.AdminLogin, when, oneLine(reason)})
+		login := d.AdminLogin
+		if login != "" {
+			// The declared short wording ("default 1111", "configured").
+			_, login = drivers.KindText(login)
+		}
+		rows = append(rows, []string{d.Status, d.IP, d.Model, d.Serial, login, when, oneLine(reason)})
 	}
 	fmt.Fprintln(g.stdout)
 	g.table([]string{"STATUS", "ADDRESS", "MODEL", "SERIAL", "ADMIN LOGIN", "CONFIRMED", "DETAIL"}, rows) //nolint:errcheck
