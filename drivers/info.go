@@ -246,7 +246,6 @@ func (f Family) Credentials(dev devices.Device) []Credential {
 				continue
 			}
 			c.Password = pw
-			continue
 		case PasswordNone:
 			c.Password = config.NewSecret("")
 		default:
