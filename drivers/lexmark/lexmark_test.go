@@ -559,8 +559,7 @@ func TestClaims(t *testing.T) {
 			t.Errorf("%s: driver %v %v", tc.descr, drv, err)
 		}
 	}
-	// Identified as a Sharp by an older inventory: still claimed.
-	if drv, err := drivers.For(devices.Device{Vendor: "sharp", Model: "MX-C357F"}); err != nil || drv.Name() != lexmark.Name {
-		t.Errorf("Sharp MX-C357F: %v %v", drv, err)
-	}
+	// (A Lexmark-built Sharp an older inventory recorded as vendor sharp
+	// goes to the Sharp driver, whose page check refuses it; discover
+	// records it anew as lexmark/Sharp.)
 }
