@@ -234,6 +234,7 @@ type Device struct {
 	fxAuthCount  int
 	lastTest     string
 	lat          *latencyState // nil: no latency model
+	kyLockedAt   time.Time     // Kyocera: when the timed lock-out began (web_kyocera.go)
 
 	webMu   sync.Mutex
 	web     []*http.Server
@@ -245,13 +246,14 @@ type Device struct {
 // own self-signed certificate.
 func NewDevice(opts DeviceOptions) (*Device, error) {
 	switch opts.Family {
-	case FamilyConnectKey, FamilyVersaLink, FamilyFujiXerox:
+	case FamilyConnectKey, FamilyVersaLink, FamilyFujiXerox, FamilyKyoceraCCRX:
 	default:
-		return nil, fmt.Errorf("sim: family %q is not %s, %s or %s", opts.Family, FamilyConnectKey, FamilyVersaLink, FamilyFujiXerox)
+		return nil, fmt.Errorf("sim: family %q is not %s, %s, %s or %s", opts.Family, FamilyConnectKey, FamilyVersaLink, FamilyFujiXerox, FamilyKyoceraCCRX)
 	}
 	switch {
 	case opts.UI == UIClassic:
 	case opts.UI == UIHeaderLogin && opts.Family == FamilyConnectKey:
+	case opts.UI == UIKyoceraShortPassword && opts.Family == FamilyKyoceraCCRX:
 	default:
 		return nil, fmt.Errorf("sim: web-admin variant %q is not one of family %s's (%q, or %q for %s)", opts.UI, opts.Family, UIClassic, UIHeaderLogin, FamilyConnectKey)
 	}
@@ -267,6 +269,9 @@ func NewDevice(opts DeviceOptions) (*Device, error) {
 	}
 	if opts.LockoutAfter == 0 {
 		opts.LockoutAfter = DefaultLockoutAfter
+		if opts.Family == FamilyKyoceraCCRX {
+			opts.LockoutAfter = kyLockoutAfter
+		}
 	}
 	if opts.SessionTTL == 0 {
 		opts.SessionTTL = 15 * time.Minute
@@ -300,7 +305,19 @@ func (d *Device) DefaultAdminPassword() string {
 	if d.opts.PasswordIsSerial {
 		return d.opts.Serial
 	}
+	if d.opts.Family == FamilyKyoceraCCRX {
+		return kyAdminPassword
+	}
 	return "1111"
+}
+
+// adminUser is the administrator's user name: AdminUser, "Admin" on
+// Kyocera.
+func (d *Device) adminUser() string {
+	if d.opts.Family == FamilyKyoceraCCRX {
+		return kyAdminUser
+	}
+	return AdminUser
 }
 
 func (d *Device) factoryReset() {
@@ -320,6 +337,7 @@ func (d *Device) resetVolatile() {
 	d.sessions = map[string]*session{}
 	d.fxAuthCount = 0
 	d.lastTest = ""
+	d.kyLockedAt = time.Time{}
 }
 
 // Options returns the options the device was made with.
@@ -488,7 +506,7 @@ func (d *Device) checkAdmin(user, password string) LoginResult {
 		d.log.Info("admin login refused: locked out")
 		return LoginLockedOut
 	}
-	okUser := subtle.ConstantTimeCompare([]byte(user), []byte(AdminUser)) == 1
+	okUser := subtle.ConstantTimeCompare([]byte(user), []byte(d.adminUser())) == 1
 	okPW := subtle.ConstantTimeCompare([]byte(password), []byte(d.adminPW)) == 1
 	if okUser && okPW {
 		return LoginOK

@@ -102,6 +102,8 @@ func (d *Device) Handler() http.Handler {
 		d.routesVersaLink(mux)
 	case FamilyFujiXerox:
 		d.routesFujiXerox(mux)
+	case FamilyKyoceraCCRX:
+		d.routesKyocera(mux)
 	}
 	return d.middleware(mux)
 }
