@@ -7,4 +7,7 @@ package all
 import (
 	// Xerox: ConnectKey/AltaLink, VersaLink, Fuji-Xerox-made WorkCentres.
 	_ "github.com/mfpfleet/mfpfleet/drivers/xerox"
+
+	// Kyocera Command Center RX (also TA Triumph-Adler, UTAX, Copystar, Olivetti).
+	_ "github.com/mfpfleet/mfpfleet/drivers/kyocera"
 )
