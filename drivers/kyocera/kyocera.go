@@ -156,6 +156,7 @@ var (
 	_ drivers.Session           = (*session)(nil)
 	_ drivers.Defaulter         = (*session)(nil)
 	_ drivers.ConnectionChecker = (*session)(nil)
+	_ drivers.Prober            = (*session)(nil)
 )
 
 func (s *session) detect(ctx context.Context) error {
@@ -341,6 +342,10 @@ func (s *session) gotoEmail(ctx context.Context) error {
 	}
 	return nil
 }
+
+// OpenSMTPPage implements drivers.Prober: the E-mail page, filled by
+// its model script.
+func (s *session) OpenSMTPPage(ctx context.Context) error { return s.gotoEmail(ctx) }
 
 // ReadSMTP implements drivers.Session.
 func (s *session) ReadSMTP(ctx context.Context) (drivers.SMTPSettings, error) {
