@@ -15,7 +15,7 @@ func init() {
 			Catalog[i].WebFamily = FamilyKyoceraCCRX
 		}
 	}
-	Catalog = append(Catalog, kyoceraModels...)
+	RegisterModels(kyoceraModels...)
 }
 
 var kyoceraModels = []Model{

@@ -21,6 +21,7 @@
 package sim
 
 import (
+	"cmp"
 	"context"
 	"crypto/ecdsa"
 	"crypto/elliptic"
@@ -41,14 +42,6 @@ import (
 	"slices"
 	"sync"
 	"time"
-)
-
-// Web-admin families of the simulated Xerox devices. They match
-// devices.Device.Family.
-const (
-	FamilyConnectKey = "xerox/connectkey"
-	FamilyVersaLink  = "xerox/versalink"
-	FamilyFujiXerox  = "xerox/fujixerox"
 )
 
 // SMTP client capabilities of a model's firmware (DeviceOptions.SMTPTLS).
@@ -139,7 +132,7 @@ type Faults struct {
 // DeviceOptions describe one simulated device.
 type DeviceOptions struct {
 	Model  string // as a person writes it: "AltaLink C8045"
-	Family string // FamilyConnectKey, FamilyVersaLink or FamilyFujiXerox
+	Family string // a registered WebAdmin family (WebFamilies)
 	// UI is the firmware variant of the family's web admin: UIClassic
 	// ("") or UIHeaderLogin (ConnectKey only).
 	UI       string
@@ -211,8 +204,9 @@ const (
 // Device is one simulated Xerox device: identity, state and web admin.
 // It is safe for concurrent use.
 type Device struct {
-	opts DeviceOptions
-	log  *slog.Logger
+	opts  DeviceOptions
+	admin WebAdmin // the family's simulated web admin
+	log   *slog.Logger
 
 	mu           sync.Mutex
 	adminPW      string
@@ -234,7 +228,7 @@ type Device struct {
 	fxAuthCount  int
 	lastTest     string
 	lat          *latencyState // nil: no latency model
-	kyLockedAt   time.Time     // Kyocera: when the timed lock-out began (web_kyocera.go)
+	lockedAt     time.Time     // when a timed lock-out began (a family's own login check keeps it)
 
 	webMu   sync.Mutex
 	web     []*http.Server
@@ -245,17 +239,9 @@ type Device struct {
 // NewDevice makes a device from opts, with factory SMTP settings and its
 // own self-signed certificate.
 func NewDevice(opts DeviceOptions) (*Device, error) {
-	switch opts.Family {
-	case FamilyConnectKey, FamilyVersaLink, FamilyFujiXerox, FamilyKyoceraCCRX:
-	default:
-		return nil, fmt.Errorf("sim: family %q is not %s, %s, %s or %s", opts.Family, FamilyConnectKey, FamilyVersaLink, FamilyFujiXerox, FamilyKyoceraCCRX)
-	}
-	switch {
-	case opts.UI == UIClassic:
-	case opts.UI == UIHeaderLogin && opts.Family == FamilyConnectKey:
-	case opts.UI == UIKyoceraShortPassword && opts.Family == FamilyKyoceraCCRX:
-	default:
-		return nil, fmt.Errorf("sim: web-admin variant %q is not one of family %s's (%q, or %q for %s)", opts.UI, opts.Family, UIClassic, UIHeaderLogin, FamilyConnectKey)
+	admin, err := checkWebAdmin(opts.Family, opts.UI)
+	if err != nil {
+		return nil, err
 	}
 	switch opts.SMTPTLS {
 	case "":
@@ -268,10 +254,7 @@ func NewDevice(opts DeviceOptions) (*Device, error) {
 		return nil, errors.New("sim: a device needs a serial number")
 	}
 	if opts.LockoutAfter == 0 {
-		opts.LockoutAfter = DefaultLockoutAfter
-		if opts.Family == FamilyKyoceraCCRX {
-			opts.LockoutAfter = kyLockoutAfter
-		}
+		opts.LockoutAfter = cmp.Or(admin.LockoutAfter, DefaultLockoutAfter)
 	}
 	if opts.SessionTTL == 0 {
 		opts.SessionTTL = 15 * time.Minute
@@ -282,7 +265,7 @@ func NewDevice(opts DeviceOptions) (*Device, error) {
 	if opts.Logger == nil {
 		opts.Logger = slog.New(slog.DiscardHandler)
 	}
-	d := &Device{opts: opts, log: opts.Logger.With("model", opts.Model, "serial", opts.Serial)}
+	d := &Device{opts: opts, admin: admin, log: opts.Logger.With("model", opts.Model, "serial", opts.Serial)}
 	d.adminPW = opts.AdminPassword
 	if d.adminPW == "" {
 		d.adminPW = d.DefaultAdminPassword()
@@ -299,32 +282,21 @@ func NewDevice(opts DeviceOptions) (*Device, error) {
 	return d, nil
 }
 
-// DefaultAdminPassword is the factory admin password: 1111, or the serial
-// number on models and firmware that ship with it.
+// DefaultAdminPassword is the factory admin password: the family's
+// (WebAdmin.DefaultPassword), else the serial number on models and
+// firmware that ship with it, else none.
 func (d *Device) DefaultAdminPassword() string {
+	if d.admin.DefaultPassword != nil {
+		return d.admin.DefaultPassword(d)
+	}
 	if d.opts.PasswordIsSerial {
 		return d.opts.Serial
 	}
-	if d.opts.Family == FamilyKyoceraCCRX {
-		return kyAdminPassword
-	}
-	return "1111"
-}
-
-// adminUser is the administrator's user name: AdminUser, "Admin" on
-// Kyocera.
-func (d *Device) adminUser() string {
-	if d.opts.Family == FamilyKyoceraCCRX {
-		return kyAdminUser
-	}
-	return AdminUser
+	return ""
 }
 
 func (d *Device) factoryReset() {
 	d.smtp = SMTPSettings{Port: 25, Security: SecurityNone, Auth: AuthNone}
-	if d.opts.Family == FamilyConnectKey {
-		d.smtp.ValidateCert = false
-	}
 	d.smtpPW = ""
 	d.fxConnStatus = "Not Checked"
 }
@@ -337,7 +309,7 @@ func (d *Device) resetVolatile() {
 	d.sessions = map[string]*session{}
 	d.fxAuthCount = 0
 	d.lastTest = ""
-	d.kyLockedAt = time.Time{}
+	d.lockedAt = time.Time{}
 }
 
 // Options returns the options the device was made with.
@@ -463,8 +435,8 @@ func (d *Device) ReplaceCertificate() error {
 	tmpl := &x509.Certificate{
 		SerialNumber: sn,
 		Subject: pkix.Name{
-			CommonName:   "Xerox " + d.opts.Model + " " + d.opts.Serial,
-			Organization: []string{"Xerox Corporation"},
+			CommonName:   d.admin.Maker + " " + d.opts.Model + " " + d.opts.Serial,
+			Organization: []string{cmp.Or(d.admin.Organization, d.admin.Maker)},
 		},
 		NotBefore:   time.Now().Add(-time.Hour),
 		NotAfter:    time.Now().AddDate(10, 0, 0),
@@ -506,7 +478,7 @@ func (d *Device) checkAdmin(user, password string) LoginResult {
 		d.log.Info("admin login refused: locked out")
 		return LoginLockedOut
 	}
-	okUser := subtle.ConstantTimeCompare([]byte(user), []byte(d.adminUser())) == 1
+	okUser := subtle.ConstantTimeCompare([]byte(user), []byte(cmp.Or(d.admin.AdminUser, AdminUser))) == 1
 	okPW := subtle.ConstantTimeCompare([]byte(password), []byte(d.adminPW)) == 1
 	if okUser && okPW {
 		return LoginOK
@@ -571,9 +543,8 @@ func (d *Device) sendJob(ctx context.Context, name, to string) Job {
 	j.TLSVersion = tlsv
 	if err != nil {
 		j.Result = err.Error()
-		if d.opts.Family == FamilyVersaLink {
-			j.Fault = "016-781"
-			j.Result = "Unable to connect to the SMTP server: " + err.Error()
+		if d.admin.JobFailure != nil {
+			j.Fault, j.Result = d.admin.JobFailure(d, err)
 		}
 	} else {
 		j.OK = true
@@ -586,5 +557,5 @@ func (d *Device) sendJob(ctx context.Context, name, to string) Job {
 
 // String names the device (never its passwords).
 func (d *Device) String() string {
-	return fmt.Sprintf("Xerox %s (%s, serial %s)", d.opts.Model, d.opts.Family, d.opts.Serial)
+	return fmt.Sprintf("%s %s (%s, serial %s)", d.admin.Maker, d.opts.Model, d.opts.Family, d.opts.Serial)
 }

@@ -115,6 +115,25 @@ func (d *Device) kyPasswordMax() int {
 	return 64
 }
 
+// The simulated CCRX registers itself (webadmin.go).
+func init() {
+	ln := LongTail
+	RegisterWebAdmin(WebAdmin{
+		Family: FamilyKyoceraCCRX, Maker: "Kyocera", Organization: "KYOCERA Document Solutions Inc.",
+		UIs: []string{UIKyoceraShortPassword},
+		// [I] guess: the CCRX's embedded server name.
+		Server:          "KM-MFP-http/V0.0.1",
+		Routes:          func(d *Device, mux *http.ServeMux) { d.routesKyocera(mux) },
+		AdminUser:       kyAdminUser,
+		LockoutAfter:    kyLockoutAfter,
+		DefaultPassword: func(*Device) string { return kyAdminPassword },
+		// SkipVerify nil: [I] guess: CCRX has no "verify the server
+		// certificate" switch on its E-mail page; its mail client checks.
+		// [I] guess: CCRX pages are quick, saves take a couple of seconds.
+		Latency: Latency{Page: ln(700*time.Millisecond, 0.5), Asset: ln(200*time.Millisecond, 0.5), Save: ln(2*time.Second, 0.6)},
+	})
+}
+
 func (d *Device) routesKyocera(mux *http.ServeMux) {
 	mux.HandleFunc("/{$}", func(w http.ResponseWriter, r *http.Request) {
 		http.Redirect(w, r, kyStart, http.StatusFound)
@@ -144,16 +163,10 @@ func (d *Device) kySession(r *http.Request) *session {
 	return s
 }
 
-func kyHeader(w http.ResponseWriter) {
-	// [I] guess: the CCRX's embedded server name.
-	w.Header().Set("Server", "KM-MFP-http/V0.0.1")
-}
-
 // kyStartPage is the frameset every visit starts from (and what login.cgi
 // answers, its okhtmfile and failhtmfile). The wlmframe's query carries
 // a failed login's message code ([I] guess).
 func (d *Device) kyStartPage(w http.ResponseWriter, r *http.Request) {
-	kyHeader(w)
 	// [C]: browsers have rtl=0 before they log in.
 	http.SetCookie(w, &http.Cookie{Name: "rtl", Value: "0", Path: "/"})
 	src := kyFrame
@@ -170,7 +183,6 @@ var kyMessages = map[string]string{
 }
 
 func (d *Device) kyFramePage(w http.ResponseWriter, r *http.Request) {
-	kyHeader(w)
 	s := d.kySession(r)
 	data := map[string]any{"Model": d.opts.Model, "Serial": d.opts.Serial, "Admin": s != nil,
 		"Message": kyMessages[r.URL.Query().Get("arg1")], "User": kyAdminUser,
@@ -183,15 +195,15 @@ func (d *Device) kyFramePage(w http.ResponseWriter, r *http.Request) {
 // LockedOut fault holds it.
 func (d *Device) kyCheckAdmin(user, password string) LoginResult {
 	d.mu.Lock()
-	if d.locked && !d.faults.LockedOut && !d.kyLockedAt.IsZero() && time.Since(d.kyLockedAt) >= kyLockoutFor {
-		d.locked, d.failed, d.kyLockedAt = false, 0, time.Time{}
+	if d.locked && !d.faults.LockedOut && !d.lockedAt.IsZero() && time.Since(d.lockedAt) >= kyLockoutFor {
+		d.locked, d.failed, d.lockedAt = false, 0, time.Time{}
 		d.log.Info("lock-out period over")
 	}
 	d.mu.Unlock()
 	res := d.checkAdmin(user, password)
 	d.mu.Lock()
-	if d.locked && d.kyLockedAt.IsZero() {
-		d.kyLockedAt = time.Now()
+	if d.locked && d.lockedAt.IsZero() {
+		d.lockedAt = time.Now()
 	}
 	d.mu.Unlock()
 	return res
@@ -200,7 +212,6 @@ func (d *Device) kyCheckAdmin(user, password string) LoginResult {
 // kyLogin is POST /startwlm/login.cgi: func=authLogin logs in (200 and
 // the ID1 cookie, [C]); func=authLogout ([I] guess) ends the session.
 func (d *Device) kyLogin(w http.ResponseWriter, r *http.Request) {
-	kyHeader(w)
 	if err := r.ParseForm(); err != nil {
 		http.Error(w, "bad form", http.StatusBadRequest)
 		return
@@ -241,7 +252,6 @@ func (d *Device) kyLogin(w http.ResponseWriter, r *http.Request) {
 }
 
 func (d *Device) kyEmail(w http.ResponseWriter, r *http.Request) {
-	kyHeader(w)
 	if d.kySession(r) == nil {
 		// [I] guess: pages without a login go back to the start.
 		http.Redirect(w, r, kyStart, http.StatusFound)
@@ -258,7 +268,6 @@ func (d *Device) kyEmail(w http.ResponseWriter, r *http.Request) {
 // kyEmailModel is the e-mail page's data script. Without a login it is
 // a stub with no properties ([C]).
 func (d *Device) kyEmailModel(w http.ResponseWriter, r *http.Request) {
-	kyHeader(w)
 	w.Header().Set("Content-Type", "text/javascript; charset=utf-8")
 	s := d.kySession(r)
 	if s == nil {
@@ -319,7 +328,6 @@ func kyAnswer(w http.ResponseWriter, page string) {
 // form, func=setSmtpConnTest runs the Connection Test ([I] guess: both
 // func names).
 func (d *Device) kySet(w http.ResponseWriter, r *http.Request) {
-	kyHeader(w)
 	if err := r.ParseForm(); err != nil {
 		http.Error(w, "bad form", http.StatusBadRequest)
 		return
@@ -454,7 +462,6 @@ func (d *Device) kyApply(form url.Values) (msg string, ok, rebooted bool) {
 
 func (d *Device) kyResultPage(ok bool) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
-		kyHeader(w)
 		s := d.kySession(r)
 		if s == nil {
 			http.Redirect(w, r, kyStart, http.StatusFound)
@@ -467,7 +474,6 @@ func (d *Device) kyResultPage(ok bool) http.HandlerFunc {
 }
 
 func (d *Device) kyTestResult(w http.ResponseWriter, r *http.Request) {
-	kyHeader(w)
 	s := d.kySession(r)
 	if s == nil {
 		http.Redirect(w, r, kyStart, http.StatusFound)
