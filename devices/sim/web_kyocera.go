@@ -53,6 +53,11 @@ const FamilyKyoceraCCRX = "kyocera/ccrx"
 // "password field too short" refusal: a Gmail app password has 16).
 const UIKyoceraShortPassword = "short-password"
 
+// UIKyoceraNoAuth is CCRX firmware whose mail client has no SMTP
+// authentication ([I] guess: the Authentication Protocol select offers
+// only Off), to exercise the driver's "no SMTP AUTH" refusal.
+const UIKyoceraNoAuth = "no-smtp-auth"
+
 // Kyocera's factory administrator ([C]: Admin / Admin, case-sensitive).
 const (
 	kyAdminUser     = "Admin"
@@ -120,7 +125,7 @@ func init() {
 	ln := LongTail
 	RegisterWebAdmin(WebAdmin{
 		Family: FamilyKyoceraCCRX, Maker: "Kyocera", Organization: "KYOCERA Document Solutions Inc.",
-		UIs: []string{UIKyoceraShortPassword},
+		UIs: []string{UIKyoceraShortPassword, UIKyoceraNoAuth},
 		// [I] guess: the CCRX's embedded server name.
 		Server:          "KM-MFP-http/V0.0.1",
 		Routes:          func(d *Device, mux *http.ServeMux) { d.routesKyocera(mux) },
@@ -260,7 +265,7 @@ func (d *Device) kyEmail(w http.ResponseWriter, r *http.Request) {
 	render(w, kyTemplates, "email", map[string]any{
 		"Model": d.opts.Model, "F": d.kyFields(), "Model_JS": kyEmailJS, "Action": kySetCGI,
 		"OK": kyOKPage, "Err": kyErrPage, "Test": kyTestPage, "Security": d.opts.SMTPTLS != SMTPTLSNone,
-		"PasswordMax": d.kyPasswordMax(), "Start": kyStart, "Login": kyLoginCGI,
+		"PasswordMax": d.kyPasswordMax(), "Auth": d.opts.UI != UIKyoceraNoAuth, "Start": kyStart, "Login": kyLoginCGI,
 		"On": kyOn, "Off": kyOff, "SecSSL": kySecSSL, "SecStart": kySecStart, "AsOther": kyAsOther, "AsPOP": kyAsPOP,
 	})
 }
@@ -425,6 +430,9 @@ func (d *Device) kyApply(form url.Values) (msg string, ok, rebooted bool) {
 		case kyOff:
 			n.Auth = AuthNone
 		case kyOn:
+			if d.opts.UI == UIKyoceraNoAuth {
+				return "Authentication Protocol: invalid value.", false, false
+			}
 			n.Auth = AuthSMTP
 			if as := form.Get(f.AuthAs); as != "" && as != kyAsOther {
 				// [I] guess: "POP3" authenticates with the RX account,
@@ -533,7 +541,7 @@ var kyTemplates = template.Must(template.New("ky").Parse(`
 <tr><td><label for="{{.F.Server}}">SMTP Server Name</label></td><td><input type="text" id="{{.F.Server}}" name="{{.F.Server}}" maxlength="64"></td></tr>
 <tr><td><label for="{{.F.Port}}">SMTP Port Number</label></td><td><input type="text" id="{{.F.Port}}" name="{{.F.Port}}" maxlength="5"></td></tr>
 <tr><td><label for="{{.F.Timeout}}">SMTP Server Timeout</label></td><td><input type="text" id="{{.F.Timeout}}" name="{{.F.Timeout}}" maxlength="2"> seconds</td></tr>
-<tr><td><label for="{{.F.Auth}}">Authentication Protocol</label></td><td><select id="{{.F.Auth}}" name="{{.F.Auth}}"><option value="{{.Off}}">Off</option><option value="{{.On}}">On</option></select></td></tr>
+<tr><td><label for="{{.F.Auth}}">Authentication Protocol</label></td><td><select id="{{.F.Auth}}" name="{{.F.Auth}}"><option value="{{.Off}}">Off</option>{{if .Auth}}<option value="{{.On}}">On</option>{{end}}</select></td></tr>
 <tr><td><label for="{{.F.AuthAs}}">Authenticate as</label></td><td><select id="{{.F.AuthAs}}" name="{{.F.AuthAs}}"><option value="{{.AsPOP}}">POP3 (E-mail RX)</option><option value="{{.AsOther}}">Other</option></select></td></tr>
 <tr><td><label for="{{.F.User}}">Login User Name</label></td><td><input type="text" id="{{.F.User}}" name="{{.F.User}}" maxlength="64"></td></tr>
 <tr><td><label for="{{.F.Password}}">Login Password</label></td><td><input type="password" id="{{.F.Password}}" name="{{.F.Password}}" maxlength="{{.PasswordMax}}" autocomplete="off"></td></tr>

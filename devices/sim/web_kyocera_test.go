@@ -220,6 +220,17 @@ func TestKyoceraFirmwareVariants(t *testing.T) {
 		t.Fatalf("a 16-character password was accepted:\n%s", body)
 	}
 
+	d = startDevice(t, DeviceOptions{Model: "TASKalfa 3253ci", Family: FamilyKyoceraCCRX, UI: UIKyoceraNoAuth})
+	b = newBrowser(t, d)
+	b.post(kyLoginCGI, kyLoginForm("Admin", "Admin"))
+	_, page := b.get(kyEmailPage)
+	if m := regexp.MustCompile(`(?s)name="arg05_SmtpAuth">(.*?)</select>`).FindStringSubmatch(page); m == nil || strings.Contains(m[1], ">On<") {
+		t.Fatal("firmware without SMTP AUTH offers Authentication Protocol On")
+	}
+	if _, body := b.post(kySetCGI, kyEmailForm(kyToken(t, b), d.kyFields(), 587, kySecStart, testAppPassword)); !strings.Contains(body, kyErrPage) || d.SMTP().Auth != AuthNone {
+		t.Fatalf("firmware without SMTP AUTH accepted it:\n%s", body)
+	}
+
 	d = startDevice(t, DeviceOptions{Model: "FS-C2126MFP+", Family: FamilyKyoceraCCRX, SMTPTLS: SMTPTLSNone})
 	b = newBrowser(t, d)
 	b.post(kyLoginCGI, kyLoginForm("Admin", "Admin"))
@@ -230,7 +241,7 @@ func TestKyoceraFirmwareVariants(t *testing.T) {
 	d = startDevice(t, DeviceOptions{Model: "TASKalfa 3253ci", Family: FamilyKyoceraCCRX, Faults: Faults{AltLayout: true}})
 	b = newBrowser(t, d)
 	b.post(kyLoginCGI, kyLoginForm("Admin", "Admin"))
-	_, page := b.get(kyEmailPage)
+	_, page = b.get(kyEmailPage)
 	if strings.Contains(page, "arg02_SmtpServerName") || !strings.Contains(page, "SMTP Server Name") {
 		t.Fatal("AltLayout: same names, or labels gone")
 	}

@@ -24,6 +24,7 @@ package kyocera
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"regexp"
@@ -319,8 +320,8 @@ var (
 	fPort     = drivers.Field{Key: "port", Labels: []string{"SMTP Port Number", "SMTP Port"}, Names: []string{"arg03_SmtpPort"}, Type: "text"}
 	fAuth     = drivers.Field{Key: "auth", Labels: []string{"Authentication Protocol", "SMTP Authentication"}, Names: []string{"arg05_SmtpAuth"}, Type: "select"}
 	fAuthAs   = drivers.Field{Key: "authas", Labels: []string{"Authenticate as"}, Names: []string{"arg06_SmtpAuthAs"}, Type: "select", Optional: true}
-	fLogin    = drivers.Field{Key: "user", Labels: []string{"Login User Name", "User Name"}, Names: []string{"arg07_SmtpLoginUser"}, Type: "text"}
-	fPW       = drivers.Field{Key: "password", Labels: []string{"Login Password", "Password"}, Names: []string{"arg08_SmtpLoginPassword"}, Type: "password"}
+	fLogin    = drivers.Field{Key: "login", Labels: []string{"Login User Name", "User Name"}, Names: []string{"arg07_SmtpLoginUser"}, Type: "text"}
+	fPW       = drivers.Field{Key: "pw", Labels: []string{"Login Password", "Password"}, Names: []string{"arg08_SmtpLoginPassword"}, Type: "password"}
 	fSecurity = drivers.Field{Key: "security", Labels: []string{"SMTP Security", "Security", "SSL/TLS"}, Names: []string{"arg09_SmtpSecurity"}, Type: "select", Optional: true}
 	fFrom     = drivers.Field{Key: "from", Labels: []string{"Sender Address", "Sender E-mail Address"}, Names: []string{"arg10_SenderAddress"}, Type: "text"}
 )
@@ -357,65 +358,12 @@ func (s *session) ReadSMTP(ctx context.Context) (drivers.SMTPSettings, error) {
 	if err != nil {
 		return out, s.fail(ctx, "read", err)
 	}
-	out.Server = st["server"].Value
-	out.Port, _ = strconv.Atoi(strings.TrimSpace(st["port"].Value))
-	out.Auth = isOn(st["auth"].Value)
-	out.User = st["user"].Value
-	out.From = st["from"].Value
-	out.PasswordSet = st["password"].HasValue
-	out.Security = drivers.SecurityNone
-	if sec := st["security"]; sec.Found {
-		out.Security = parseSecurity(sec.Value)
-	}
+	drivers.SetFromFields(&out, st)
 	return out, nil
 }
 
-func isOn(v string) bool {
-	n := strings.ToLower(strings.TrimSpace(v))
-	return n == "on" || n == "enabled" || n == "enable"
-}
-
-func parseSecurity(text string) drivers.Security {
-	n := strings.ToLower(text)
-	switch {
-	case strings.Contains(n, "starttls") || strings.Contains(n, "start tls"):
-		return drivers.SecurityStartTLS
-	case strings.Contains(n, "ssl") || strings.Contains(n, "tls"):
-		return drivers.SecuritySSLTLS
-	}
-	return drivers.SecurityNone
-}
-
-// securityOption picks the SMTP Security option for sec: strict STARTTLS
-// (never an opportunistic "if available"), SSL/TLS, or Off. A page
-// without it wraps ErrFirmware.
-func securityOption(options []string, sec drivers.Security) (string, error) {
-	for _, o := range options {
-		n := strings.ToLower(strings.Join(strings.Fields(o), " "))
-		opportunistic := strings.Contains(n, "if available") || strings.Contains(n, "negotiat") || strings.Contains(n, "auto")
-		switch sec {
-		case drivers.SecurityStartTLS:
-			if (strings.Contains(n, "starttls") || strings.Contains(n, "start tls")) && !opportunistic {
-				return o, nil
-			}
-		case drivers.SecuritySSLTLS:
-			if strings.Contains(n, "ssl") && !strings.Contains(n, "start") && !opportunistic {
-				return o, nil
-			}
-		case drivers.SecurityNone:
-			if n == "off" || n == "none" {
-				return o, nil
-			}
-		}
-	}
-	other := "SSL/TLS on 465"
-	if sec == drivers.SecuritySSLTLS {
-		other = "STARTTLS on 587"
-	}
-	return "", fmt.Errorf("the device's SMTP Security offers no %s (options: %s): %w; try %s (--port), or update the firmware",
-		sec, strings.Join(options, ", "), drivers.ErrFirmware, other)
-}
-
+// optionLike returns the first of options equal to one of want (case
+// and surrounding space ignored).
 func optionLike(options []string, want ...string) (string, bool) {
 	for _, w := range want {
 		for _, o := range options {
@@ -429,13 +377,8 @@ func optionLike(options []string, want ...string) (string, bool) {
 
 // WriteSMTP implements drivers.Session: one form, one Submit.
 func (s *session) WriteSMTP(ctx context.Context, w drivers.SMTPSettings) error {
-	if w.Server == "" || w.Port <= 0 || w.Port > 65535 {
-		return s.fail(ctx, "write", fmt.Errorf("server %q port %d: nothing sensible to write", w.Server, w.Port))
-	}
-	switch w.Security {
-	case drivers.SecurityStartTLS, drivers.SecuritySSLTLS, drivers.SecurityNone:
-	default:
-		return s.fail(ctx, "write", fmt.Errorf("connection security %q is never written (use starttls on 587 or ssl/tls on 465): %w", w.Security, drivers.ErrUnsupported))
+	if err := drivers.CheckSettings(w); err != nil {
+		return s.fail(ctx, "write", fmt.Errorf("%w: %w", err, drivers.ErrUnsupported))
 	}
 	s.tab.AddSecretValue(w.Password)
 	if err := s.gotoEmail(ctx); err != nil {
@@ -445,35 +388,24 @@ func (s *session) WriteSMTP(ctx context.Context, w drivers.SMTPSettings) error {
 	if err != nil {
 		return s.fail(ctx, "write", err)
 	}
-	var vals []drivers.FieldValue
-	if !st["security"].Found {
-		if w.Security != drivers.SecurityNone {
-			return s.fail(ctx, "write", fmt.Errorf("the E-mail page has no SMTP Security setting: this firmware cannot encrypt mail, and Gmail requires STARTTLS or SSL/TLS: %w; update the firmware or use a local relay", drivers.ErrFirmware))
+	// SMTP Security (Off / SSL/TLS / STARTTLS; none at all on firmware
+	// that cannot encrypt) and Authentication Protocol (On / Off; no On
+	// on firmware without SMTP AUTH).
+	vals, err := drivers.SecurityAndAuth(st, w, fSecurity, fAuth, "E-mail page")
+	if err != nil {
+		if w.Auth && !errors.Is(err, drivers.ErrFirmware) {
+			err = fmt.Errorf("the E-mail page's Authentication Protocol cannot be turned on (%w): this firmware cannot do SMTP AUTH, which Gmail requires: %w", err, drivers.ErrFirmware)
 		}
-	} else {
-		opt, err := securityOption(st["security"].Options, w.Security)
-		if err != nil {
-			return s.fail(ctx, "write", err)
-		}
-		vals = append(vals, drivers.FieldValue{Field: fSecurity, Value: opt})
-	}
-	authOpt, ok := optionLike(st["auth"].Options, "On", "Enabled")
-	if !w.Auth {
-		authOpt, ok = optionLike(st["auth"].Options, "Off", "Disabled")
-	}
-	if !ok {
-		return s.fail(ctx, "write", fmt.Errorf("the E-mail page's Authentication Protocol offers no On/Off (options: %s): this firmware cannot do SMTP AUTH, which Gmail requires: %w",
-			strings.Join(st["auth"].Options, ", "), drivers.ErrFirmware))
+		return s.fail(ctx, "write", err)
 	}
 	if w.Auth {
-		if max := st["password"].MaxLength; max > 0 && max < len(w.Password.Reveal()) {
+		if max := st["pw"].MaxLength; max > 0 && max < len(w.Password.Reveal()) {
 			return s.fail(ctx, "write", fmt.Errorf("the E-mail page's Login Password field takes %d characters, the app password has %d: %w; update the firmware", max, len(w.Password.Reveal()), drivers.ErrFirmware))
 		}
 	}
 	vals = append(vals,
 		drivers.FieldValue{Field: fServer, Value: w.Server},
 		drivers.FieldValue{Field: fPort, Value: strconv.Itoa(w.Port)},
-		drivers.FieldValue{Field: fAuth, Value: authOpt},
 	)
 	if w.Auth {
 		if as := st["authas"]; as.Found {

@@ -324,6 +324,19 @@ func TestFirmwareShortPasswordField(t *testing.T) {
 	}
 }
 
+func TestFirmwareNoSMTPAuth(t *testing.T) {
+	e := env(t)
+	d, tgt := device(t, e, sim.DeviceOptions{UI: sim.UIKyoceraNoAuth})
+	sess := loggedIn(t, e, tgt, nil)
+	err := sess.WriteSMTP(ctxT(t, step), drivers.GmailSettings("", drivertest.Account, config.NewSecret(drivertest.AppPassword), 587))
+	if !errors.Is(err, drivers.ErrFirmware) || !strings.Contains(err.Error(), "SMTP AUTH") {
+		t.Fatalf("err = %v, want ErrFirmware naming SMTP AUTH", err)
+	}
+	if d.SMTP().Server != "" {
+		t.Fatal("written although the device cannot authenticate")
+	}
+}
+
 func TestRebootMidWrite(t *testing.T) {
 	e := env(t)
 	d, tgt := device(t, e, sim.DeviceOptions{})
