@@ -479,3 +479,39 @@ func TestInfo(t *testing.T) {
 		t.Errorf("login kind %q: %+v %v", kyocera.KindDefault, l, ok)
 	}
 }
+
+// TestProbe: `mfpfleet probe` on a CCRX shows the login form inside the
+// wlmframe and, with --login, the E-mail page's fields: what a driver
+// author needs when a real device differs from the simulator.
+func TestProbe(t *testing.T) {
+	e := env(t)
+	_, tgt := device(t, e, sim.DeviceOptions{})
+	login := configured("Admin")[0]
+	rep, err := drivers.ProbeWith(ctxT(t, time.Minute), browser, tgt, drivers.ProbeOptions{Login: &login, Ledger: e.Ledger(), Budget: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep.Driver != kyocera.Name || !rep.LoggedIn {
+		t.Fatalf("driver %q, logged in %v (%s; notes %v)", rep.Driver, rep.LoggedIn, rep.LoginError, rep.Notes)
+	}
+	has := func(role, name string) bool {
+		for _, p := range rep.Pages {
+			if p.Role != role {
+				continue
+			}
+			for _, f := range p.Forms {
+				for _, fl := range f.Fields {
+					if fl.Name == name {
+						return true
+					}
+				}
+			}
+		}
+		return false
+	}
+	for _, w := range [][2]string{{"frame", "arg01_UserName"}, {"frame", "arg02_Password"}, {"smtp", "arg02_SmtpServerName"}, {"smtp", "arg09_SmtpSecurity"}, {"smtp", "hidden"}} {
+		if !has(w[0], w[1]) {
+			t.Errorf("probe report has no %s field %s", w[0], w[1])
+		}
+	}
+}
