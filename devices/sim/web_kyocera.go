@@ -36,12 +36,14 @@ package sim
 // STARTTLS), "Sender Address", "Connection Test" [Test].
 
 import (
+	"errors"
 	"fmt"
 	"html/template"
 	"net/http"
 	"net/url"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -84,6 +86,24 @@ const (
 	kyErrPage   = "/funcset/FuncSet_Err.htm"                       // [I] guess
 	kyTestPage  = "/funcset/email/FuncSet_Email_ConnTest_Rslt.htm" // [I] guess
 )
+
+// kyProtocolOff holds the devices whose "SMTP (E-mail TX)" protocol is
+// switched off (Network Settings → Protocol; [C]: the model's
+// _pp.sndSmtpMode): their E-mail page shows SMTP Protocol Off and they
+// send nothing.
+var kyProtocolOff sync.Map // *Device → struct{}
+
+// SetKyoceraSMTPProtocol switches a Kyocera device's SMTP (E-mail TX)
+// protocol on or off (a technician's change on the Protocol page).
+func (d *Device) SetKyoceraSMTPProtocol(on bool) {
+	if on {
+		kyProtocolOff.Delete(d)
+	} else {
+		kyProtocolOff.Store(d, struct{}{})
+	}
+}
+
+func (d *Device) kySMTPOn() bool { _, off := kyProtocolOff.Load(d); return !off }
 
 // kyFields are the e-mail form's names ([I] guess: the argNN_ pattern is
 // confirmed, these names are not); AltLayout serves another numbering,
@@ -304,8 +324,12 @@ func (d *Device) kyEmailModel(w http.ResponseWriter, r *http.Request) {
 	var b strings.Builder
 	line := func(k, v string) { fmt.Fprintf(&b, "_pp.%s = '%s';\n", k, template.JSEscapeString(v)) }
 	line("hiddenvalue", tok)
-	line("smtpMode", kyOn)    // [C] name
-	line("sndSmtpMode", kyOn) // [C] name
+	mode := kyOn
+	if !d.kySMTPOn() {
+		mode = kyOff
+	}
+	line("smtpMode", mode)    // [C] name
+	line("sndSmtpMode", mode) // [C] name
 	line("smtpServerName", smtp.Server)
 	line("smtpPort", strconv.Itoa(port)) // [I] guess from here on, except senderAddress and emailSize
 	line("smtpTimeout", "10")
@@ -372,6 +396,9 @@ func (d *Device) kySet(w http.ResponseWriter, r *http.Request) {
 		kyAnswer(w, okPage)
 	case "setSmtpConnTest":
 		err := d.checkConnection(r.Context())
+		if !d.kySMTPOn() {
+			err = errors.New("SMTP (E-mail TX) protocol is disabled")
+		}
 		res := "OK"
 		if err != nil {
 			res = "Connection failed. " + err.Error()

@@ -316,6 +316,7 @@ func (s *session) Logout(ctx context.Context) error {
 // E-mail page fields: labels from Kyocera's guides ([I]), the names the
 // simulator uses as first guesses ([I]).
 var (
+	fProto    = drivers.Field{Key: "protocol", Labels: []string{"SMTP Protocol", "SMTP (E-mail TX)"}, Names: []string{"arg01_SmtpMode"}, Type: "select", Optional: true}
 	fServer   = drivers.Field{Key: "server", Labels: []string{"SMTP Server Name", "SMTP Server"}, Names: []string{"arg02_SmtpServerName"}, Type: "text"}
 	fPort     = drivers.Field{Key: "port", Labels: []string{"SMTP Port Number", "SMTP Port"}, Names: []string{"arg03_SmtpPort"}, Type: "text"}
 	fAuth     = drivers.Field{Key: "auth", Labels: []string{"Authentication Protocol", "SMTP Authentication"}, Names: []string{"arg05_SmtpAuth"}, Type: "select"}
@@ -384,9 +385,15 @@ func (s *session) WriteSMTP(ctx context.Context, w drivers.SMTPSettings) error {
 	if err := s.gotoEmail(ctx); err != nil {
 		return s.fail(ctx, "write", err)
 	}
-	st, err := s.tab.Read(ctx, "E-mail", fAuth, fAuthAs, fPW, fSecurity)
+	st, err := s.tab.Read(ctx, "E-mail", fProto, fAuth, fAuthAs, fPW, fSecurity)
 	if err != nil {
 		return s.fail(ctx, "write", err)
+	}
+	// The E-mail page only shows the protocol switch, which lives under
+	// Network Settings → Protocol ([C] _pp.sndSmtpMode; the page's
+	// location [I]): with it off the device sends nothing.
+	if p := st["protocol"]; p.Found && strings.EqualFold(strings.TrimSpace(p.Value), "Off") {
+		return s.fail(ctx, "write", fmt.Errorf("the device's SMTP (E-mail TX) protocol is Off, so it would send no mail: turn it On in its web admin under Network Settings → Protocol → SMTP (E-mail TX), then push again: %w", drivers.ErrUnsupported))
 	}
 	// SMTP Security (Off / SSL/TLS / STARTTLS; none at all on firmware
 	// that cannot encrypt) and Authentication Protocol (On / Off; no On

@@ -337,6 +337,23 @@ func TestFirmwareNoSMTPAuth(t *testing.T) {
 	}
 }
 
+// TestSMTPProtocolOff: a device whose SMTP (E-mail TX) protocol is off
+// is not written (it would send nothing); the error says where to turn
+// it on.
+func TestSMTPProtocolOff(t *testing.T) {
+	e := env(t)
+	d, tgt := device(t, e, sim.DeviceOptions{})
+	d.SetKyoceraSMTPProtocol(false)
+	sess := loggedIn(t, e, tgt, nil)
+	err := sess.WriteSMTP(ctxT(t, step), drivers.GmailSettings("", drivertest.Account, config.NewSecret(drivertest.AppPassword), 587))
+	if !errors.Is(err, drivers.ErrUnsupported) || drivers.IsRetryable(err) || !strings.Contains(err.Error(), "Network Settings → Protocol") {
+		t.Fatalf("err = %v, want ErrUnsupported naming where to turn SMTP on", err)
+	}
+	if d.SMTP().Server != "" {
+		t.Fatal("written to a device whose SMTP protocol is off")
+	}
+}
+
 func TestRebootMidWrite(t *testing.T) {
 	e := env(t)
 	d, tgt := device(t, e, sim.DeviceOptions{})
