@@ -331,7 +331,10 @@ var (
 // have filled it. Landing back on the start page means the session is
 // gone.
 func (s *session) gotoEmail(ctx context.Context) error {
-	if _, err := s.tab.NavigateSettled(ctx, emailPage, nil, `location.pathname.startsWith("/startwlm/") || `+drivers.FieldPresentJS(fServer)); err != nil {
+	// The page's fields are filled by script from its model file, the
+	// CSRF value ([C] hidden = _pp.hiddenvalue) with them: wait for it.
+	filled := `(() => { const h = document.querySelector('form input[name="hidden"]'); return !h || h.value !== ""; })()`
+	if _, err := s.tab.NavigateSettled(ctx, emailPage, nil, `location.pathname.startsWith("/startwlm/") || (`+drivers.FieldPresentJS(fServer)+` && `+filled+`)`); err != nil {
 		return err
 	}
 	loc, err := s.tab.Location(ctx)
