@@ -101,6 +101,17 @@ func TestKyoceraLoginSequence(t *testing.T) {
 	if tok == "" {
 		t.Fatal("empty token")
 	}
+	// The browser form as the Python client posts it (extra hidden fields,
+	// hidden= empty, language=, hiddRefresh*): the same answer.
+	b2 := newBrowser(t, d)
+	py := kyLoginForm("Admin", "Admin")
+	for k, v := range map[string]string{"hidden": "", "language": b2.base + "/wlmeng/index.htm", "hiddRefreshDevice": "../startwlm/Hme_DvcSts.htm",
+		"hiddRefreshPanelUsed": "../startwlm/Hme_PnlUsg.htm", "hiddnBackNavIndx": "1", "hiddDestHistoryID": "0", "hndHeight": "0"} {
+		py.Set(k, v)
+	}
+	if resp, _ := b2.post(kyLoginCGI, py); resp.StatusCode != http.StatusOK || !b2.hasID1() {
+		t.Fatalf("the browser's login form: %d ID1=%v", resp.StatusCode, b2.hasID1())
+	}
 	// Logout ends the session.
 	b.post(kyLoginCGI, url.Values{"func": {"authLogout"}, "okhtmfile": {kyStart}})
 	if _, js := b.get(kyEmailJS); strings.Contains(js, "_pp.") {
