@@ -1,6 +1,7 @@
 package rollout
 
 import (
+	"context"
 	"log/slog"
 	"time"
 
@@ -63,9 +64,10 @@ type Options struct {
 	// accepted (--accept-new-cert).
 	AcceptNewCert []string
 	// Discover identifies addresses not in the inventory over SNMP before
-	// planning (for `push --ip` of a device never discovered). nil:
-	// rollout's Discover with the config's [discovery] settings.
-	Discover func(ips []string) error
+	// planning (for `push --ip` of a device never discovered), within ctx
+	// (Ctrl-C stops it: the run returns ErrInterrupted). nil: rollout's
+	// Discover with the config's [discovery] settings.
+	Discover func(ctx context.Context, ips []string) error
 
 	// Wait (Test only): for devices without a test action, wait up to
 	// ConfirmTimeout for a scan to their plus-address instead of skipping.
@@ -103,6 +105,10 @@ type Options struct {
 	// one for the run from [browser] and closes it at the end. Either way,
 	// a browser that crashes is replaced by one started from [browser].
 	Browser *drivers.Browser
+	// StartBrowser starts a browser for the run (and again after a
+	// crash); nil: a Chromium from [browser] (drivers.NewBrowser). Tests
+	// give fakes here (the Browser seam).
+	StartBrowser func(ctx context.Context) (Browser, error)
 
 	// CrashLimit browser crashes within CrashWindow stop the run with
 	// ErrBrowserCrashing (defaults DefaultCrashLimit, DefaultCrashWindow).
@@ -189,7 +195,8 @@ type DeviceResult struct {
 	Reason string `json:"reason,omitempty"`
 	// FailedStep is the step that failed ("" otherwise).
 	FailedStep string `json:"failed_step,omitempty"`
-	// AdminLogin is how mfpfleet got in: configured, default-1111, …
+	// AdminLogin is how mfpfleet got in: configured, or the factory login
+	// kind its driver declares (drivers.FactoryLogin.Kind).
 	AdminLogin string `json:"admin_login,omitempty"`
 	// TestAddress is the plus-address the test message went to (for a
 	// device without a test action: where a scan confirms it).

@@ -84,7 +84,10 @@ func makePlan(ctx context.Context, o *Options, kind string) (Plan, error) {
 		return plan, err
 	}
 	if len(missing) > 0 {
-		if err := o.Discover(missing); err != nil {
+		if err := o.Discover(ctx, missing); err != nil {
+			if ctx.Err() != nil {
+				return plan, fmt.Errorf("%w while discovering %s: nothing was touched: %w", ErrInterrupted, strings.Join(missing, ", "), err)
+			}
 			return plan, fmt.Errorf("%s: not in the inventory, and discovering it failed: %w", strings.Join(missing, ", "), err)
 		}
 		devs, missing, err = Select(ctx, db, sel)
@@ -122,7 +125,7 @@ func makePlan(ctx context.Context, o *Options, kind string) (Plan, error) {
 
 	ledger := db.LoginLedger()
 	for _, d := range devs {
-		t := Target{Device: d, Family: d.Family, Account: cfg.AccountFor(d.Site), Method: o.methodOf(d.Site), TestAction: testActionOf(d.Family)}
+		t := Target{Device: d, Family: d.Family, Account: cfg.AccountFor(d.Site), Method: o.methodOf(d.Site), TestAction: testActionOf(d.Device)}
 		if drv, err := drivers.For(d.Device); err == nil {
 			t.Driver = drv.Name()
 		}
@@ -153,7 +156,8 @@ func makePlan(ctx context.Context, o *Options, kind string) (Plan, error) {
 			}
 		}
 		if len(sites) > 1 {
-			plan.Warnings = append(plan.Warnings, fmt.Sprintf("[rollout] site_labels is on (one app password per site) but the selection spans sites %s: push one site at a time with --site", strings.Join(sites, ", ")))
+			plan.spansSites = fmt.Sprintf("[rollout] site_labels is on (one app password per site) but the selection spans sites %s: push one site at a time with --site", strings.Join(sites, ", "))
+			plan.Warnings = append(plan.Warnings, plan.spansSites)
 		}
 	}
 	return plan, nil
@@ -181,15 +185,13 @@ func (o *Options) planTarget(ctx context.Context, kind string, t *Target, cred i
 	t.FailedLogins = failed
 	if t.FirstLoginKind == "" && t.Driver != "" {
 		t.FirstLogin = "the factory defaults, in the driver's order"
-		if drv, err := drivers.For(t.Device.Device); err == nil {
-			if dl, ok := drv.(drivers.DefaultLister); ok {
-				// As LoginWithCandidates orders them, from what is
-				// known now (a run learns as it goes).
-				// On an error, the driver's order (so does the login).
-				kind, _ := ledger.PreferredDefault(ctx, t.Device.Device)
-				defs := drivers.PreferDefault(dl.DefaultLogins(t.Device.Device), kind)
-				t.FirstLoginKind, t.FirstLogin = firstDefault(defs, byKind, o.RetryDefaults)
-			}
+		if defs := drivers.DefaultLogins(t.Device.Device); len(defs) > 0 {
+			// As LoginWithCandidates orders them, from what is known now
+			// (a run learns as it goes). On an error, the driver's order
+			// (so does the login).
+			kind, _ := ledger.PreferredDefault(ctx, t.Device.Device)
+			defs = drivers.PreferDefault(defs, kind)
+			t.FirstLoginKind, t.FirstLogin = firstDefault(defs, byKind, o.RetryDefaults)
 		}
 	}
 	switch {

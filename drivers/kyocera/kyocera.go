@@ -53,10 +53,8 @@ const passwordMax = 64
 type Driver struct{}
 
 var (
-	_ drivers.Driver          = (*Driver)(nil)
-	_ drivers.Informer        = (*Driver)(nil)
-	_ drivers.DefaultLister   = (*Driver)(nil)
-	_ drivers.LockoutDeclarer = (*Driver)(nil)
+	_ drivers.Driver   = (*Driver)(nil)
+	_ drivers.Informer = (*Driver)(nil)
 )
 
 func init() { drivers.Register(&Driver{}) }
@@ -67,20 +65,23 @@ func init() { drivers.Register(&Driver{}) }
 // with the policy off; 3 keeps mfpfleet safe either way.
 var lockout = drivers.Lockout{After: 3, Until: "the Account Lockout Policy's lockout duration has passed (or the device is restarted)"}
 
-var badges = []string{"TA Triumph-Adler", "UTAX", "Copystar", "Olivetti"}
+// badges are the OEM badges on Kyocera's platform ([C] docs/vendors.md).
+// Olivetti is not one of them: its d-COPIA models are Kyocera-made and
+// answer with Kyocera's sysObjectID, which identification reports as
+// vendor "kyocera"; its Konica-Minolta-made models are not Kyocera's.
+var badges = []string{"TA Triumph-Adler", "UTAX", "Copystar"}
 
 var info = drivers.Info{
 	Name:    Name,
 	Maker:   "Kyocera",
 	Vendors: []string{"kyocera"},
-	// [C] docs/vendors.md: TA Triumph-Adler, UTAX and Copystar are
-	// Kyocera; Olivetti's d-COPIA models are Kyocera-made (others are
-	// Konica Minolta-made: Supports tells them apart by the enterprise).
-	Badges: badges,
+	Badges:  badges,
 	Families: []drivers.Family{{
-		ID:    FamilyCCRX,
-		Name:  "Command Center RX",
-		Match: isKyocera,
+		ID:   FamilyCCRX,
+		Name: "Command Center RX",
+		// Every Kyocera (and badge) this driver handles: the earlier
+		// Command Center is told from the page (NewSession declines it).
+		Match: func(devices.Device) bool { return true },
 		Logins: []drivers.FactoryLogin{{
 			Kind: KindDefault, User: "Admin", From: drivers.PasswordFixed, Password: "Admin",
 			Text:  "the Kyocera factory default login (Admin / Admin)",
@@ -101,29 +102,6 @@ func (*Driver) Info() drivers.Info { return info }
 
 // Name implements drivers.Driver.
 func (*Driver) Name() string { return Name }
-
-// kyoceraEnterprise is Kyocera's sysObjectID prefix (enterprise 1347).
-const kyoceraEnterprise = "1.3.6.1.4.1.1347."
-
-// isKyocera reports whether dev runs a Kyocera web admin: Kyocera and its
-// badges, and an Olivetti whose SNMP agent is Kyocera's.
-func isKyocera(dev devices.Device) bool {
-	if strings.EqualFold(dev.Vendor, "olivetti") || strings.EqualFold(dev.Brand, "olivetti") {
-		return strings.HasPrefix(strings.TrimPrefix(dev.SysObjectID, "."), kyoceraEnterprise)
-	}
-	return drivers.Info{Vendors: []string{"kyocera"}, Badges: badges}.Handles(dev) || dev.Family == FamilyCCRX
-}
-
-// Supports implements drivers.Driver.
-func (*Driver) Supports(dev devices.Device) bool { return isKyocera(dev) }
-
-// Lockout implements drivers.LockoutDeclarer.
-func (*Driver) Lockout(devices.Device) drivers.Lockout { return lockout }
-
-// DefaultLogins implements drivers.DefaultLister.
-func (*Driver) DefaultLogins(dev devices.Device) []drivers.Credential {
-	return info.Families[0].Credentials(dev)
-}
 
 // Paths ([C] unless marked).
 const (
@@ -155,7 +133,6 @@ type session struct {
 
 var (
 	_ drivers.Session           = (*session)(nil)
-	_ drivers.Defaulter         = (*session)(nil)
 	_ drivers.ConnectionChecker = (*session)(nil)
 	_ drivers.Prober            = (*session)(nil)
 )
@@ -204,11 +181,6 @@ func (s *session) detect(ctx context.Context) error {
 func (s *session) Info() drivers.SessionInfo {
 	return drivers.SessionInfo{Driver: Name, Family: FamilyCCRX, Address: s.tab.Address(), BaseURL: s.tab.BaseURL(),
 		CertSHA256: s.tab.CertSHA256(), FirstContact: s.tab.FirstContact()}
-}
-
-// DefaultCredentials implements drivers.Defaulter.
-func (s *session) DefaultCredentials() []drivers.Credential {
-	return info.Families[0].Credentials(s.dev)
 }
 
 // Close implements drivers.Session.

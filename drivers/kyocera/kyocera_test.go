@@ -445,7 +445,8 @@ func TestIdentifyAndClaim(t *testing.T) {
 			devices.OIDHrDeviceDescr1: b("ECOSYS M3655idn")}), "ECOSYS M3655idn"},
 		{"Copystar badge", devices.Identify("127.0.121.252", devices.Values{
 			devices.OIDSysDescr: b("COPYSTAR Printing System"), devices.OIDSysObjectID: "1.3.6.1.4.1.1347.41", devices.OIDHrDeviceDescr1: b("CS 3554ci")}), "CS 3554ci"},
-		{"Kyocera-made Olivetti", devices.Device{Vendor: "olivetti", Model: "d-COPIA 4023MF", SysObjectID: "1.3.6.1.4.1.1347.41"}, "d-COPIA 4023MF"},
+		{"Kyocera-made Olivetti", devices.Identify("127.0.121.253", devices.Values{
+			devices.OIDSysDescr: b("Olivetti d-COPIA 4023MF"), devices.OIDSysObjectID: "1.3.6.1.4.1.1347.41", devices.OIDHrDeviceDescr1: b("d-COPIA 4023MF")}), "d-COPIA 4023MF"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -465,7 +466,8 @@ func TestIdentifyAndClaim(t *testing.T) {
 	// Not Kyocera: an Olivetti made by Konica Minolta, an HP JetDirect
 	// box answering with Kyocera's sysObjectID.
 	for _, dev := range []devices.Device{
-		{Vendor: "olivetti", Model: "d-Color MF3300", SysObjectID: "1.3.6.1.4.1.18334.1.2.1.2.1.50.2.2"},
+		devices.Identify("127.0.121.254", devices.Values{
+			devices.OIDSysDescr: b("Olivetti d-Color MF3300"), devices.OIDSysObjectID: "1.3.6.1.4.1.18334.1.2.1.2.1.50.2.2"}),
 		rec("librenms/jetdirect_1.snmprec"),
 	} {
 		if d, err := drivers.For(dev); err == nil && d.Name() == kyocera.Name {
