@@ -358,7 +358,17 @@ func exhaustedError(addr string, dev devices.Device, tried, skipped []string, ea
 	if ip == "" {
 		ip = addr
 	}
-	fmt.Fprintf(&b, "; put its admin password in fleet.toml: [[credentials]] address = %q user = \"admin\" password_env = \"MFP_ADMIN_PASSWORD\"", ip)
+	user := "admin"
+	if f, ok := FamilyOf(dev); ok {
+		// The administrator's name on this family ("Admin" on Kyocera).
+		for _, l := range f.Logins {
+			if l.User != "" {
+				user = l.User
+				break
+			}
+		}
+	}
+	fmt.Fprintf(&b, "; put its admin password in fleet.toml: [[credentials]] address = %q user = %q password_env = \"MFP_ADMIN_PASSWORD\"", ip, user)
 	if failed >= budget {
 		fmt.Fprintf(&b, "; then %s", BudgetAdvice(ip, failed, budget, l, configured))
 	}

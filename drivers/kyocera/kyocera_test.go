@@ -2,9 +2,11 @@ package kyocera_test
 
 // The Kyocera driver against the simulated Command Center RX
 // (devices/sim, family kyocera/ccrx) with a real Chromium, a real SQLite
-// inventory as login ledger and the Gmail stand-in. drivertest.Run still
-// expects Xerox's factory logins (admin/1111, then the serial), so the
-// same cases run here on drivertest's Env (stand-in, inventory, Push).
+// inventory as login ledger and the Gmail stand-in: the shared
+// conformance suite (TestConformance, drivertest.Run reading the
+// family's declared facts), then what only Kyocera has (its firmware
+// refusals, the Connection Test's answers, identification of its
+// badges, probe).
 
 import (
 	"context"
@@ -169,6 +171,20 @@ func push(t *testing.T, e *drivertest.Env, d *sim.Device, tgt drivers.Target, cr
 	}
 	if subj := e.InIMAP(t, r.TestedTo); len(subj) != 1 {
 		t.Errorf("mailbox has %q for %s, want the scan", subj, r.TestedTo)
+	}
+}
+
+// TestConformance runs the shared conformance suite on every family the
+// driver declares, each on a model the simulator serves it with.
+func TestConformance(t *testing.T) {
+	for _, tc := range []struct{ family, model string }{
+		{kyocera.FamilyCCRX, "TASKalfa 3253ci"},
+	} {
+		t.Run(tc.family, func(t *testing.T) {
+			env(t) // skips without Chromium
+			drivertest.Run(t, drivertest.Config{Browser: browser, ArtifactsDir: artifactsDir,
+				Family: tc.family, Model: tc.model, Addr: addr, Logger: logger()})
+		})
 	}
 }
 
