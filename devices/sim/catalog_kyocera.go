@@ -1,7 +1,8 @@
 package sim
 
 // Kyocera's models in the simulator catalogue: they serve the Command
-// Center RX web admin (web_kyocera.go). The SNMP identity is what Kyocera
+// Center RX web admin (web_kyocera.go), the family the kyocera driver
+// claims for them from SNMP (Family: what discovery records). The SNMP identity is what Kyocera
 // agents answer ([C]: enterprise 1347, sysObjectID 1.3.6.1.4.1.1347.41,
 // sysDescr "KYOCERA Document Solutions Printing System" /
 // "TA_UTAX Printing System" / "COPYSTAR Printing System" naming no model,
@@ -12,7 +13,7 @@ package sim
 func init() {
 	for i := range Catalog {
 		if Catalog[i].Key == "kyocera-ecosys-m3655idn" && Catalog[i].WebFamily == "" && Catalog[i].Family == "" {
-			Catalog[i].WebFamily = FamilyKyoceraCCRX
+			Catalog[i].Family = FamilyKyoceraCCRX
 		}
 	}
 	RegisterModels(kyoceraModels...)
@@ -20,7 +21,7 @@ func init() {
 
 var kyoceraModels = []Model{
 	{
-		Key: "kyocera-taskalfa-3253ci", Vendor: "kyocera", Model: "TASKalfa 3253ci", WebFamily: FamilyKyoceraCCRX,
+		Key: "kyocera-taskalfa-3253ci", Vendor: "kyocera", Model: "TASKalfa 3253ci", Family: FamilyKyoceraCCRX,
 		SysObjectID:  "1.3.6.1.4.1.1347.41",
 		SysDescr:     "KYOCERA Document Solutions Printing System",
 		HrDeviceDesc: "TASKalfa 3253ci",
@@ -30,7 +31,7 @@ var kyoceraModels = []Model{
 		vendorVars: kyoceraVars,
 	},
 	{
-		Key: "utax-p-c3565i", Vendor: "kyocera", Brand: "UTAX", Model: "P-C3565i", WebFamily: FamilyKyoceraCCRX,
+		Key: "utax-p-c3565i", Vendor: "kyocera", Brand: "UTAX", Model: "P-C3565i", Family: FamilyKyoceraCCRX,
 		SysObjectID:  "1.3.6.1.4.1.1347.41",
 		SysDescr:     "TA_UTAX Printing System",
 		Firmware:     "2TD_S000.002.317",
@@ -39,7 +40,7 @@ var kyoceraModels = []Model{
 		vendorVars: kyoceraVars,
 	},
 	{
-		Key: "ta-triumph-adler-3206ci", Vendor: "kyocera", Brand: "TA Triumph-Adler", Model: "3206ci", WebFamily: FamilyKyoceraCCRX,
+		Key: "ta-triumph-adler-3206ci", Vendor: "kyocera", Brand: "TA Triumph-Adler", Model: "3206ci", Family: FamilyKyoceraCCRX,
 		SysObjectID:  "1.3.6.1.4.1.1347.41",
 		SysDescr:     "TA Triumph-Adler Printing System",
 		Firmware:     "2NP_S000.004.303",
@@ -48,7 +49,7 @@ var kyoceraModels = []Model{
 		vendorVars: kyoceraVars,
 	},
 	{
-		Key: "copystar-cs-3554ci", Vendor: "kyocera", Brand: "Copystar", Model: "CS 3554ci", WebFamily: FamilyKyoceraCCRX,
+		Key: "copystar-cs-3554ci", Vendor: "kyocera", Brand: "Copystar", Model: "CS 3554ci", Family: FamilyKyoceraCCRX,
 		SysObjectID:  "1.3.6.1.4.1.1347.41",
 		SysDescr:     "COPYSTAR Printing System",
 		Firmware:     "2YN_S000.001.215",
@@ -58,7 +59,7 @@ var kyoceraModels = []Model{
 	},
 	{
 		// [I] guess: a 2012 model whose mail client speaks TLS 1.0 only.
-		Key: "kyocera-fs-c2126mfp", Vendor: "kyocera", Model: "FS-C2126MFP+", WebFamily: FamilyKyoceraCCRX,
+		Key: "kyocera-fs-c2126mfp", Vendor: "kyocera", Model: "FS-C2126MFP+", Family: FamilyKyoceraCCRX,
 		SysObjectID:  "1.3.6.1.4.1.1347.41",
 		SysDescr:     "KYOCERA Document Solutions Printing System",
 		HrDeviceDesc: "FS-C2126MFP+",
