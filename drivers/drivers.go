@@ -219,13 +219,6 @@ func KindText(kind string) (text, short string) {
 	return kind, kind
 }
 
-// KindShort is the short wording of a login kind for tables ("default
-// Admin/Admin", "configured"): KindText's short form.
-func KindShort(kind string) string {
-	_, short := KindText(kind)
-	return short
-}
-
 // Describe names the credential for messages without its password.
 func (c Credential) Describe() string {
 	if c.Kind == KindConfigured {

@@ -110,7 +110,7 @@ const jsProbe = jsLib + `
   const buttons = Array.from(document.querySelectorAll("button,input[type=submit],input[type=button],[role=button]"))
     .map(b => (b.tagName === "INPUT" ? b.value : b.textContent).replace(/\s+/g, " ").trim()).filter(Boolean).slice(0, 60);
   const links = Array.from(document.querySelectorAll("a[href]")).map(a => ({text: a.textContent.replace(/\s+/g, " ").trim(), href: a.href}))
-    .filter(l => /smtp|e-?mail|mail|connectivity|protocol|network|login|log in|properties/i.test(l.text + " " + l.href)).slice(0, 60);
+    .filter(l => /smtp|e-?mail|mail|connectivity|protocol|network|login|log in|sign ?-?in|properties/i.test(l.text + " " + l.href)).slice(0, 60);
   const frames = Array.from(document.querySelectorAll("iframe,frame")).map(f => f.src);
   return {title: document.title, url: location.href, forms, loose, buttons, links, frames,
     text: (document.body ? document.body.innerText : "").slice(0, 2048)};

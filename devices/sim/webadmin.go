@@ -34,16 +34,15 @@ type WebAdmin struct {
 	Routes func(d *Device, mux *http.ServeMux)
 	// AdminUser is the administrator's user name ("" = AdminUser).
 	AdminUser string
-	// LockoutAfter is the factory number of failed admin logins that
-	// lock the administrator out, when DeviceOptions.LockoutAfter is 0
-	// (0 = DefaultLockoutAfter).
-	LockoutAfter int
 	// DefaultPassword is the factory admin password of d when its
 	// options set none (nil: the serial when PasswordIsSerial, else "").
 	DefaultPassword func(d *Device) string
 	// TCPIPPath is where the family serves its TCP/IP page (host and
 	// domain name), "" when the simulator has none for it.
 	TCPIPPath string
+	// LockoutAfter is the family's factory lock-out count, used when
+	// DeviceOptions.LockoutAfter is 0 (0: DefaultLockoutAfter).
+	LockoutAfter int
 	// SkipVerify reports whether d's mail client would skip checking the
 	// server's certificate with settings s (nil: it always checks).
 	SkipVerify func(d *Device, s SMTPSettings) bool

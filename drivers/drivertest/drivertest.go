@@ -342,25 +342,15 @@ func (e *Env) InIMAP(tb testing.TB, to string) []string {
 	return out
 }
 
-// configuredAdmin is a fleet.toml credential for pw, with the admin
-// user c's family declares (AdminUser).
-func configuredAdmin(tb testing.TB, c Config, pw string) []drivers.Credential {
-	return []drivers.Credential{{User: c.AdminUser(tb), Password: config.NewSecret(pw), Kind: drivers.KindConfigured, Source: "fleet.toml [[credentials]] (test)"}}
-}
-
-// AdminUser is the administrator's user name on c's family: the first
-// declared factory login's that names one ("Admin" on Kyocera, "admin"
-// on Xerox), "admin" when the family's pages ask only a password. The
-// simulator's factory admin has it, and a configured password is tried
-// with it.
-func (c *Config) AdminUser(tb testing.TB) string {
-	f, _ := c.Facts(tb)
-	for _, l := range f.Logins {
-		if l.User != "" {
-			return l.User
-		}
+// configuredAdmin is a fleet.toml credential for AdminSecret.
+// Its user is the one of the family's first declared factory login
+// ("admin" when it declares none).
+func (c Config) configuredAdmin(pw string) []drivers.Credential {
+	user := "admin"
+	if f, ok := drivers.FamilyByID(c.Family); ok && len(f.Logins) > 0 {
+		user = f.Logins[0].User
 	}
-	return "admin"
+	return []drivers.Credential{{User: user, Password: config.NewSecret(pw), Kind: drivers.KindConfigured, Source: "fleet.toml [[credentials]] (test)"}}
 }
 
 // Run runs the conformance suite for c.
@@ -399,7 +389,7 @@ func testPush(t *testing.T, c Config, port int, configured bool) {
 	var creds []drivers.Credential
 	if configured {
 		o.AdminPassword = AdminSecret
-		creds = configuredAdmin(t, c, AdminSecret)
+		creds = c.configuredAdmin(AdminSecret)
 	}
 	d, tgt := e.Device(t, o)
 	r, err := e.Push(ctxT(t, 3*time.Minute), t, tgt, creds, port)
@@ -411,7 +401,7 @@ func testPush(t *testing.T, c Config, port int, configured bool) {
 	first := firstLogin(t, c, tgt.Device)
 	want := first
 	if configured {
-		want = configuredAdmin(t, c, AdminSecret)[0]
+		want = c.configuredAdmin(AdminSecret)[0]
 	}
 	if r.Used.Kind != want.Kind || r.Used.User != want.User {
 		t.Errorf("logged in with %s (%s), want kind %s user %q", r.Used.Describe(), r.Used.Kind, want.Kind, want.User)
@@ -543,7 +533,7 @@ func open(t *testing.T, c Config, tgt drivers.Target) drivers.Session {
 func testWrongPassword(t *testing.T, c Config) {
 	e := NewEnv(t, c)
 	d, tgt := e.Device(t, sim.DeviceOptions{AdminPassword: "Something-Else-42", LockoutAfter: 3})
-	creds := configuredAdmin(t, c, AdminSecret)
+	creds := c.configuredAdmin(AdminSecret)
 	for run := 1; run <= 3; run++ {
 		sess := open(t, c, tgt)
 		_, err := drivers.LoginWithCandidates(ctxT(t, time.Minute), sess, tgt.Device, creds, e.Ledger(), 2, run == 3)
@@ -552,7 +542,7 @@ func testWrongPassword(t *testing.T, c Config) {
 			t.Fatalf("run %d: err = %v, want ErrBadCredentials, not retryable", run, err)
 		}
 		msg := err.Error()
-		for _, w := range []string{"[[credentials]]", "password_env", "fleet.toml", tgt.Device.IP, fmt.Sprintf("user = %q", c.AdminUser(t))} {
+		for _, w := range []string{"[[credentials]]", "password_env", "fleet.toml", tgt.Device.IP, fmt.Sprintf("user = %q", c.configuredAdmin(AdminSecret)[0].User)} {
 			if !strings.Contains(msg, w) {
 				t.Errorf("run %d: error does not say %q: %s", run, w, msg)
 			}
@@ -583,7 +573,7 @@ func testLockedOut(t *testing.T, c Config) {
 	e := NewEnv(t, c)
 	d, tgt := e.Device(t, sim.DeviceOptions{Faults: sim.Faults{LockedOut: true}})
 	sess := open(t, c, tgt)
-	_, err := drivers.LoginWithCandidates(ctxT(t, time.Minute), sess, tgt.Device, configuredAdmin(t, c, AdminSecret), e.Ledger(), 5, false)
+	_, err := drivers.LoginWithCandidates(ctxT(t, time.Minute), sess, tgt.Device, c.configuredAdmin(AdminSecret), e.Ledger(), 5, false)
 	if !errors.Is(err, drivers.ErrLockedOut) || drivers.IsRetryable(err) {
 		t.Fatalf("err = %v, want ErrLockedOut, not retryable", err)
 	}
@@ -783,20 +773,20 @@ func testSecretGrep(t *testing.T, c Config) {
 	e := NewEnv(t, c)
 	// A flow that fails after typing both secrets (reboot on save).
 	d, tgt := e.Device(t, sim.DeviceOptions{AdminPassword: AdminSecret})
-	sess := loggedIn(t, c, e, tgt, configuredAdmin(t, c, AdminSecret))
+	sess := loggedIn(t, c, e, tgt, c.configuredAdmin(AdminSecret))
 	d.SetFaults(sim.Faults{RebootOnSave: time.Second})
 	if err := sess.WriteSMTP(ctxT(t, c.step()), drivers.GmailSettings("", Account, config.NewSecret(AppPassword), 587)); err == nil {
 		t.Fatal("write succeeded on a rebooting device")
 	}
 	// A flow that fails at the field stage while the app password is typed.
 	d2, tgt2 := e.Device(t, sim.DeviceOptions{AdminPassword: AdminSecret, SMTPTLS: sim.SMTPTLSNone})
-	sess2 := loggedIn(t, c, e, tgt2, configuredAdmin(t, c, AdminSecret))
+	sess2 := loggedIn(t, c, e, tgt2, c.configuredAdmin(AdminSecret))
 	_ = sess2.WriteSMTP(ctxT(t, c.step()), drivers.GmailSettings("", Account, config.NewSecret(AppPassword), 587))
 	_ = d2
 	// A wrong login (the tried password is typed into the page).
 	_, tgt3 := e.Device(t, sim.DeviceOptions{AdminPassword: "Other-Pass-99"})
 	s3 := open(t, c, tgt3)
-	_, _ = drivers.LoginWithCandidates(ctxT(t, time.Minute), s3, tgt3.Device, configuredAdmin(t, c, AdminSecret), e.Ledger(), 1, false)
+	_, _ = drivers.LoginWithCandidates(ctxT(t, time.Minute), s3, tgt3.Device, c.configuredAdmin(AdminSecret), e.Ledger(), 1, false)
 	n := 0
 	shots := map[string]bool{} // artifact stem → has a screenshot
 	err := filepath.Walk(c.ArtifactsDir, func(p string, fi os.FileInfo, err error) error {
