@@ -203,7 +203,7 @@ func (g *globals) printPlan(sum rollout.Summary) {
 				current = fmt.Sprintf("%s:%d %s user=%s", cur.Server, cur.Port, cur.Security, cur.User)
 			}
 		}
-		rows = append(rows, []string{t.Device.IP, t.Device.Model, t.Device.Serial, t.Driver, t.FirstLoginKind, t.TestAction, fmt.Sprint(t.FailedLogins), current, what})
+		rows = append(rows, []string{t.Device.IP, t.Device.Model, t.Device.Serial, t.Driver, drivers.KindShort(t.FirstLoginKind), t.TestAction, fmt.Sprint(t.FailedLogins), current, what})
 	}
 	g.table([]string{"ADDRESS", "MODEL", "SERIAL", "DRIVER", "LOGIN FIRST", "TEST", "FAILED LOGINS", "CURRENT SMTP", "PLAN"}, rows) //nolint:errcheck
 	g.printPlanNotes(p)

@@ -32,6 +32,8 @@ type WebAdmin struct {
 	// Routes adds the family's pages to mux (the simulator's /_sim/
 	// control surface is already there).
 	Routes func(d *Device, mux *http.ServeMux)
+	// AdminUser is the administrator's user name ("" = AdminUser).
+	AdminUser string
 	// DefaultPassword is the factory admin password of d when its
 	// options set none (nil: the serial when PasswordIsSerial, else "").
 	DefaultPassword func(d *Device) string

@@ -21,4 +21,6 @@ import (
 	_ "github.com/mfpfleet/mfpfleet/drivers/sharp"
 	// Epson: Web Config.
 	_ "github.com/mfpfleet/mfpfleet/drivers/epson"
+	// Kyocera Command Center RX (also TA Triumph-Adler, UTAX, Copystar).
+	_ "github.com/mfpfleet/mfpfleet/drivers/kyocera"
 )
