@@ -55,5 +55,7 @@ if [ -z "$VENDORS" ]; then
 fi
 for v in ${VENDORS//,/ }; do
   echo; echo "== vendor $v"
-  "$bin" -vendor "$v" -parallel "$LEVELS" -runs "$RUNS" -devices "$DEVICES" -latency "$LATENCY" -tabs-per-browser "$TABS" -confirm-poll "$POLL" "${extra[@]}" "$@"
+  # A vendor whose fleet has failed devices (by design: firmware that
+  # cannot reach Gmail, a label password not given) still reports.
+  "$bin" -vendor "$v" -parallel "$LEVELS" -runs "$RUNS" -devices "$DEVICES" -latency "$LATENCY" -tabs-per-browser "$TABS" -confirm-poll "$POLL" "${extra[@]}" "$@" || echo "(vendor $v: exit $?)"
 done
