@@ -563,3 +563,10 @@ func TestClaims(t *testing.T) {
 	// goes to the Sharp driver, whose page check refuses it; discover
 	// records it anew as lexmark/Sharp.)
 }
+
+// TestConformance runs the shared conformance suite against the facts
+// the driver declares (a factory state with no admin login at all: the
+// suite secures the device where a case needs a login to refuse).
+func TestConformance(t *testing.T) {
+	drivertest.Run(t, env(t, "MX622adhe").C)
+}
