@@ -246,12 +246,14 @@ type Device struct {
 func NewDevice(opts DeviceOptions) (*Device, error) {
 	switch opts.Family {
 	case FamilyConnectKey, FamilyVersaLink, FamilyFujiXerox:
+	case FamilyCanonImageClass, FamilyCanonIRAdvance: // web_canon.go
 	default:
 		return nil, fmt.Errorf("sim: family %q is not %s, %s or %s", opts.Family, FamilyConnectKey, FamilyVersaLink, FamilyFujiXerox)
 	}
 	switch {
 	case opts.UI == UIClassic:
 	case opts.UI == UIHeaderLogin && opts.Family == FamilyConnectKey:
+	case canonUIOK(opts.Family, opts.UI):
 	default:
 		return nil, fmt.Errorf("sim: web-admin variant %q is not one of family %s's (%q, or %q for %s)", opts.UI, opts.Family, UIClassic, UIHeaderLogin, FamilyConnectKey)
 	}

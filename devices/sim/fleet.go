@@ -244,7 +244,7 @@ func StartFleet(ctx context.Context, o FleetOptions) (*Fleet, error) {
 	for i, p := range plan {
 		fd := FleetDevice{Addr: p.Addr, SNMPAddr: f.snmp.Addrs[i], Source: p.Source, Model: p.Model, Identity: p.Identity}
 		switch p.Model.ServedFamily() {
-		case FamilyConnectKey, FamilyVersaLink, FamilyFujiXerox:
+		case FamilyConnectKey, FamilyVersaLink, FamilyFujiXerox, FamilyCanonImageClass, FamilyCanonIRAdvance:
 			do := DeviceOptions{
 				Model: p.Model.Model, Family: p.Model.ServedFamily(), UI: p.Model.UI, Serial: p.Identity.Serial, MAC: p.Identity.MAC,
 				Firmware: p.Model.Firmware, SMTPTLS: p.Model.SMTPTLS, PasswordIsSerial: p.Model.PasswordIsSerial,

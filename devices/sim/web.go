@@ -102,6 +102,10 @@ func (d *Device) Handler() http.Handler {
 		d.routesVersaLink(mux)
 	case FamilyFujiXerox:
 		d.routesFujiXerox(mux)
+	case FamilyCanonImageClass:
+		d.routesCanonMF(mux)
+	case FamilyCanonIRAdvance:
+		d.routesCanonIRA(mux)
 	}
 	return d.middleware(mux)
 }
@@ -130,6 +134,8 @@ func (d *Device) middleware(next http.Handler) http.Handler {
 		switch d.opts.Family {
 		case FamilyFujiXerox:
 			w.Header().Set("Server", "EWS-NIC5/1.75")
+		case FamilyCanonImageClass, FamilyCanonIRAdvance:
+			w.Header().Set("Server", "CANON HTTP Server") // [I] guess
 		default:
 			w.Header().Set("Server", "Xerox_MicroServer/Xerox11")
 		}
