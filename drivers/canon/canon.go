@@ -358,3 +358,19 @@ func boolText(b bool) string {
 
 // dummy is the cache-buster the Remote UI's own links carry.
 func dummy() string { return fmt.Sprint(time.Now().UnixMilli()) }
+
+// pinFits refuses, before typing it, a password longer than the login
+// page's PIN field takes (a System Manager PIN is at most 7 digits): it
+// cannot be this device's, and the page would cut it. It wraps
+// ErrBadCredentials and says what to put in fleet.toml.
+func pinFits(ctx context.Context, tab *drivers.Tab, pin drivers.Field, c drivers.Credential) error {
+	st, err := tab.Read(ctx, "Login", pin)
+	if err != nil {
+		return err
+	}
+	if m := st[pin.Key].MaxLength; m > 0 && len(c.Password.Reveal()) > m {
+		return fmt.Errorf("%s: the login page's %s field takes at most %d characters, so this password cannot be the device's (a Canon System Manager PIN is up to 7 digits): put the System Manager ID as user and the PIN as password in fleet.toml [[credentials]]: %w",
+			c.Describe(), strings.TrimSuffix(st[pin.Key].Label, ":"), m, drivers.ErrBadCredentials)
+	}
+	return nil
+}

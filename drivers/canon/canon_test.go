@@ -139,6 +139,18 @@ func user(v variant) string {
 	return sim.CanonSysMgrID
 }
 
+// adminSecret is the admin password the configured tests set: a 7-digit
+// PIN where the page asks a System Manager PIN, drivertest's password on
+// the DX user-authentication login.
+func adminSecret(v variant) string {
+	if v.ui == sim.UICanonUserAuth {
+		return drivertest.AdminSecret
+	}
+	return pinSecret
+}
+
+const pinSecret = "4826193"
+
 func configured(v variant, pw string) []drivers.Credential {
 	return []drivers.Credential{{User: user(v), Password: config.NewSecret(pw), Kind: drivers.KindConfigured, Source: "fleet.toml [[credentials]] (test)"}}
 }
@@ -159,8 +171,8 @@ func TestPush(t *testing.T) {
 				var o sim.DeviceOptions
 				var creds []drivers.Credential
 				if conf {
-					o.AdminPassword = drivertest.AdminSecret
-					creds = configured(v, drivertest.AdminSecret)
+					o.AdminPassword = adminSecret(v)
+					creds = configured(v, adminSecret(v))
 				}
 				d, tgt := device(t, e, v, o)
 				r, err := e.Push(ctxT(t, 3*time.Minute), t, tgt, creds, 587)
@@ -341,15 +353,26 @@ func TestKeepPassword(t *testing.T) {
 func TestSecretGrep(t *testing.T) {
 	e := env(t)
 	for _, v := range []variant{variants[0], variants[2]} {
-		d, tgt := device(t, e, v, sim.DeviceOptions{AdminPassword: drivertest.AdminSecret})
-		sess := loggedIn(t, e, tgt, configured(v, drivertest.AdminSecret))
+		d, tgt := device(t, e, v, sim.DeviceOptions{AdminPassword: adminSecret(v)})
+		sess := loggedIn(t, e, tgt, configured(v, adminSecret(v)))
 		d.SetFaults(sim.Faults{RebootOnSave: time.Second})
 		if err := sess.WriteSMTP(ctxT(t, time.Minute), drivers.GmailSettings("", drivertest.Account, config.NewSecret(drivertest.AppPassword), 587)); err == nil {
 			t.Fatal("write succeeded on a rebooting device")
 		}
-		_, tgt2 := device(t, e, v, sim.DeviceOptions{AdminPassword: "Other-Pass-99"})
+		_, tgt2 := device(t, e, v, sim.DeviceOptions{AdminPassword: "1357913"})
 		s2 := open(t, tgt2)
-		_, _ = drivers.LoginWithCandidates(ctxT(t, time.Minute), s2, tgt2.Device, configured(v, drivertest.AdminSecret), e.Ledger(), 1, false)
+		_, _ = drivers.LoginWithCandidates(ctxT(t, time.Minute), s2, tgt2.Device, configured(v, adminSecret(v)), e.Ledger(), 1, false)
+	}
+	// A DX login with a wrong password, and a configured password too
+	// long for a PIN field (refused before it is typed).
+	dx := variants[3]
+	_, tgt3 := device(t, e, dx, sim.DeviceOptions{AdminPassword: "Other-Pass-99"})
+	s3 := open(t, tgt3)
+	_, _ = drivers.LoginWithCandidates(ctxT(t, time.Minute), s3, tgt3.Device, configured(dx, drivertest.AdminSecret), e.Ledger(), 1, false)
+	_, tgt4 := device(t, e, variants[0], sim.DeviceOptions{})
+	s4 := open(t, tgt4)
+	if _, err := drivers.LoginWithCandidates(ctxT(t, time.Minute), s4, tgt4.Device, configured(variants[0], drivertest.AdminSecret), e.Ledger(), 1, false); !errors.Is(err, drivers.ErrBadCredentials) {
+		t.Errorf("a configured password longer than the PIN field: %v", err)
 	}
 	n := 0
 	err := filepath.Walk(artifactsDir, func(p string, fi os.FileInfo, err error) error {
@@ -361,7 +384,7 @@ func TestSecretGrep(t *testing.T) {
 		if err != nil {
 			return err
 		}
-		for _, s := range []string{drivertest.AdminSecret, drivertest.AppPassword} {
+		for _, s := range []string{drivertest.AdminSecret, drivertest.AppPassword, pinSecret} {
 			if strings.Contains(string(b), s) {
 				t.Errorf("%s contains a secret", p)
 			}

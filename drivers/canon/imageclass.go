@@ -67,6 +67,10 @@ func (s *mfSession) Login(ctx context.Context, c drivers.Credential) error {
 		}
 	}
 	s.onLogin = false
+	if err := pinFits(ctx, s.tab, mfPIN, c); err != nil {
+		s.onLogin = true
+		return s.fail(ctx, "login", err)
+	}
 	vals := []drivers.FieldValue{{Field: mfMode, Value: "System Manager Mode"}, {Field: mfID, Value: c.User}, drivers.SecretValue(mfPIN, c.Password)}
 	if _, err := s.tab.Fill(ctx, "Login", vals...); err != nil {
 		return s.fail(ctx, "login", err)

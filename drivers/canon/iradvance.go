@@ -80,11 +80,15 @@ func (s *iraSession) Login(ctx context.Context, c drivers.Credential) error {
 		}
 	}
 	s.onLogin = false
+	if err := pinFits(ctx, s.tab, iraPass, c); err != nil {
+		s.onLogin = true
+		return s.fail(ctx, "login", err)
+	}
 	if _, err := s.tab.Fill(ctx, "Login", drivers.FieldValue{Field: iraUser, Value: c.User}, drivers.SecretValue(iraPass, c.Password)); err != nil {
 		return s.fail(ctx, "login", err)
 	}
 	near := iraPass
-	if err := s.tab.SubmitAndWait(ctx, "Login", &near, []string{"Log In", "Login", "OK"}, []string{"/login"}, ""); err != nil {
+	if err := s.tab.SubmitAndWait(ctx, "Login", &near, []string{"Log In", "Login", "OK"}, nil, ""); err != nil {
 		return s.fail(ctx, "login", err)
 	}
 	var st struct {
