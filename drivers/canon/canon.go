@@ -125,6 +125,9 @@ func (*Driver) Info() drivers.Info {
 				Test: drivers.TestNone, Lockout: lockout, PasswordMax: passwordMax,
 				Security:  []drivers.Security{drivers.SecurityStartTLS, drivers.SecurityNone},
 				Confirmed: "login (/login, deptid/password, the iR cookie after /rps/nativetop.cgi) and factory logins confirmed; the E-mail and port pages found by label (guessed names); no test action",
+				// The Remote UI often answers on 8000 (Metasploit's and
+				// P1's port [C]) as well as 443; 8443 [I].
+				HTTPSPorts: []int{443, 8443}, HTTPPorts: []int{8000, 80},
 			},
 			{
 				ID: FamilyImageClass, Name: "imageCLASS / i-SENSYS MF Remote UI (portal_top.html)",

@@ -399,3 +399,54 @@ func TestSecretGrep(t *testing.T) {
 	}
 	t.Logf("grepped %d artifacts", n)
 }
+
+// TestPorts: an iR-ADV whose Remote UI answers only on 8443 (HTTPS), or
+// only on 8000 (plain HTTP, where the site allows it), is found there
+// from its address alone, in the declared order.
+func TestPorts(t *testing.T) {
+	e := env(t)
+	for _, c := range []struct {
+		name             string
+		https, http      int
+		allowHTTP        bool
+		wantBase, errHas string
+	}{
+		{"https-8443", 8443, -1, false, "https://%s:8443", ""},
+		{"http-8000", 0, 8000, true, "http://%s:8000", ""},
+		{"http-8000-not-allowed", 0, 8000, false, "", "allow_http"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			d, err := sim.NewDevice(sim.DeviceOptions{Model: "iR-ADV C5535", Family: sim.FamilyCanonIRAdvance, Serial: fmt.Sprintf("XCN%05d", serials.Add(1)),
+				AdminPassword: sim.CanonDefaultPIN, Logger: logger()})
+			if err != nil {
+				t.Fatal(err)
+			}
+			ctx, cancel := context.WithCancel(context.Background())
+			t.Cleanup(func() { cancel(); _ = d.Close() })
+			if err := d.Serve(ctx, addr(t), c.https, c.http); err != nil {
+				t.Fatal(err)
+			}
+			ip := d.Addr().String()
+			tgt := drivers.Target{Address: ip, AllowHTTP: c.allowHTTP, Certs: drivers.CertPolicy{Store: e.DB},
+				Device: devices.Device{IP: ip, Vendor: "canon", Model: "iR-ADV C5535", Serial: d.Serial()}}
+			sess, err := drivers.Open(ctxT(t, time.Minute), browser, tgt)
+			if c.errHas != "" {
+				if err == nil || !strings.Contains(err.Error(), c.errHas) {
+					t.Fatalf("open: %v, want an error naming %s", err, c.errHas)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer sess.Close()
+			if got, want := sess.Info().BaseURL, fmt.Sprintf(c.wantBase, ip); got != want || sess.Info().Family != canon.FamilyIRAdvance {
+				t.Fatalf("opened %s (%s), want %s", got, sess.Info().Family, want)
+			}
+			if _, err := drivers.LoginWithCandidates(ctxT(t, time.Minute), sess, tgt.Device, nil, e.Ledger(), 0, false); err != nil {
+				t.Fatal(err)
+			}
+			_ = sess.Logout(ctxT(t, time.Minute))
+		})
+	}
+}
