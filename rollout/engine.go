@@ -911,22 +911,7 @@ func (e *engine) addLimit(deviceID int64, flag string) {
 
 // compareSettings checks what the device shows after the write.
 func compareSettings(ip string, want, got drivers.SMTPSettings) error {
-	var diffs []string
-	if !strings.EqualFold(strings.TrimSpace(got.Server), want.Server) {
-		diffs = append(diffs, fmt.Sprintf("server %q instead of %q", got.Server, want.Server))
-	}
-	if got.Port != want.Port {
-		diffs = append(diffs, fmt.Sprintf("port %d instead of %d", got.Port, want.Port))
-	}
-	if got.Security != want.Security {
-		diffs = append(diffs, fmt.Sprintf("security %q instead of %q", got.Security, want.Security))
-	}
-	if got.Auth != want.Auth {
-		diffs = append(diffs, fmt.Sprintf("SMTP AUTH %v instead of %v", got.Auth, want.Auth))
-	}
-	if want.Auth && !strings.EqualFold(got.User, want.User) { // with AUTH off, devices keep the login name
-		diffs = append(diffs, fmt.Sprintf("user %q instead of %q", got.User, want.User))
-	}
+	diffs := drivers.SMTPDiff(want, got)
 	if len(diffs) == 0 {
 		return nil
 	}

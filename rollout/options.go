@@ -4,6 +4,7 @@ import (
 	"log/slog"
 	"time"
 
+	"github.com/mfpfleet/mfpfleet/audit"
 	"github.com/mfpfleet/mfpfleet/config"
 	"github.com/mfpfleet/mfpfleet/drivers"
 	"github.com/mfpfleet/mfpfleet/gmail"
@@ -241,8 +242,8 @@ type Summary struct {
 	RelayPreflight *gmail.Result `json:"relay_preflight,omitempty"`
 	// AccountFindings are account-wide failures (every device holding
 	// the account's app password refused with 535), shown once.
-	AccountFindings []AccountFinding `json:"account_findings,omitempty"`
-	Devices         []DeviceResult   `json:"devices"`
+	AccountFindings []audit.AccountFinding `json:"account_findings,omitempty"`
+	Devices         []DeviceResult         `json:"devices"`
 	// DevicesPerMinute is the throughput over the devices touched.
 	DevicesPerMinute float64 `json:"devices_per_minute,omitempty"`
 }

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/mfpfleet/mfpfleet/audit"
 	"github.com/mfpfleet/mfpfleet/devices/sim"
 	"github.com/mfpfleet/mfpfleet/inventory"
 	"github.com/mfpfleet/mfpfleet/rollout"
@@ -69,11 +70,11 @@ func TestPushConnectionTested(t *testing.T) {
 	}
 
 	// Audit: its own finding, shown in the table, the HTML and the JSON.
-	rep, err := rollout.Audit(ctx, e.db, rollout.AuditOptions{})
+	rep, err := audit.Audit(ctx, e.db, audit.AuditOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	var row *rollout.AuditRow
+	var row *audit.AuditRow
 	for i := range rep.Rows {
 		if rep.Rows[i].IP == e.addr(3) {
 			row = &rep.Rows[i]
@@ -85,9 +86,9 @@ func TestPushConnectionTested(t *testing.T) {
 	found := false
 	for _, f := range row.Findings {
 		switch f.Code {
-		case rollout.FindingConnectionTested:
+		case audit.FindingConnectionTested:
 			found = strings.Contains(f.Message, "connection test passed") && strings.Contains(f.Action, "test --wait --ip "+e.addr(3))
-		case rollout.FindingNoTestAction, rollout.FindingNeverConfirmed:
+		case audit.FindingNoTestAction, audit.FindingNeverConfirmed:
 			t.Errorf("connection-tested device also reported as %s", f.Code)
 		}
 	}
@@ -95,16 +96,16 @@ func TestPushConnectionTested(t *testing.T) {
 		t.Errorf("no connection-tested finding: %+v", row.Findings)
 	}
 	var js, tab, html bytes.Buffer
-	if err := rollout.WriteJSON(&js, rep); err != nil {
+	if err := audit.WriteJSON(&js, rep); err != nil {
 		t.Fatal(err)
 	}
-	if err := rollout.WriteTable(&tab, rep); err != nil {
+	if err := audit.WriteTable(&tab, rep); err != nil {
 		t.Fatal(err)
 	}
-	if err := rollout.WriteHTML(&html, rep); err != nil {
+	if err := audit.WriteHTML(&html, rep); err != nil {
 		t.Fatal(err)
 	}
-	if !strings.Contains(js.String(), `"connection_tested": true`) || !strings.Contains(js.String(), rollout.FindingConnectionTested) {
+	if !strings.Contains(js.String(), `"connection_tested": true`) || !strings.Contains(js.String(), audit.FindingConnectionTested) {
 		t.Errorf("JSON lacks the connection-tested state")
 	}
 	if !strings.Contains(tab.String(), "connection-tested") {

@@ -5,6 +5,8 @@ import (
 	"regexp"
 	"strings"
 
+	"github.com/mfpfleet/mfpfleet/audit"
+	"github.com/mfpfleet/mfpfleet/config"
 	"github.com/mfpfleet/mfpfleet/drivers"
 )
 
@@ -67,4 +69,30 @@ func workedOn(r *DeviceResult) bool {
 		return r.Attempts > 0
 	}
 	return false
+}
+
+// foldAccountWide535 adds the account-wide finding to a test or push
+// summary when every device of the run that holds the account's app
+// password failed with 535, and shortens those devices' reasons.
+func foldAccountWide535(sum *Summary) {
+	var ips []int
+	tried := 0
+	for i, d := range sum.Devices {
+		if d.Status == StatusSkipped || d.Method == config.MethodRelay {
+			continue
+		}
+		tried++
+		if d.Status == StatusFailed && audit.Is535(d.Reason) {
+			ips = append(ips, i)
+		}
+	}
+	if len(ips) < 2 || len(ips) != tried {
+		return
+	}
+	var list []string
+	for _, i := range ips {
+		list = append(list, sum.Devices[i].IP)
+		sum.Devices[i].Reason = sum.Devices[i].IP + ": 535 5.7.8 — see the account finding above"
+	}
+	sum.AccountFindings = append(sum.AccountFindings, audit.Account535Finding(sum.Account, list))
 }

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/mfpfleet/mfpfleet/audit"
 	"github.com/mfpfleet/mfpfleet/config"
 	"github.com/mfpfleet/mfpfleet/devices/sim"
 	"github.com/mfpfleet/mfpfleet/gmail"
@@ -202,7 +203,7 @@ func TestAccountWide535(t *testing.T) {
 		t.Fatalf("test: %d account findings, want 1\n%s", len(sum.AccountFindings), pushJSON(t, sum))
 	}
 	f := sum.AccountFindings[0]
-	if f.Code != rollout.FindingAccountAppPasswords || len(f.Devices) != 4 || !strings.Contains(f.Message, "all app passwords of "+e.cfg.Gmail.Account+" stopped working") || !strings.Contains(f.Message, "password was probably changed") {
+	if f.Code != audit.FindingAccountAppPasswords || len(f.Devices) != 4 || !strings.Contains(f.Message, "all app passwords of "+e.cfg.Gmail.Account+" stopped working") || !strings.Contains(f.Message, "password was probably changed") {
 		t.Errorf("finding = %+v", f)
 	}
 	for _, d := range sum.Devices {
@@ -210,7 +211,7 @@ func TestAccountWide535(t *testing.T) {
 			t.Errorf("%s: the device's own line repeats the account's failure: %s", d.IP, d.Reason)
 		}
 	}
-	rep, err := rollout.Audit(ctx, e.db, rollout.AuditOptions{StaleAfter: -1})
+	rep, err := audit.Audit(ctx, e.db, audit.AuditOptions{StaleAfter: -1})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -218,7 +219,7 @@ func TestAccountWide535(t *testing.T) {
 		t.Fatalf("audit account findings = %+v", rep.AccountFindings)
 	}
 	var buf strings.Builder
-	if err := rollout.WriteTable(&buf, rep); err != nil {
+	if err := audit.WriteTable(&buf, rep); err != nil {
 		t.Fatal(err)
 	}
 	if n := strings.Count(buf.String(), "stopped working"); n != 1 {
@@ -235,10 +236,10 @@ func TestAccountWide535(t *testing.T) {
 	// The HTML report a technician hands over says it too, once, with
 	// the budget.
 	var page strings.Builder
-	if err := rollout.WriteHTML(&page, rep); err != nil {
+	if err := audit.WriteHTML(&page, rep); err != nil {
 		t.Fatal(err)
 	}
-	if n := strings.Count(page.String(), `data-account-code="`+rollout.FindingAccountAppPasswords+`"`); n != 1 || strings.Count(page.String(), "stopped working") != 1 {
+	if n := strings.Count(page.String(), `data-account-code="`+audit.FindingAccountAppPasswords+`"`); n != 1 || strings.Count(page.String(), "stopped working") != 1 {
 		t.Errorf("the HTML report shows the account finding %d times", n)
 	}
 	if !strings.Contains(page.String(), `<table id="budgets">`) || !strings.Contains(page.String(), rep.Budgets[0].LimitText) {

@@ -9,6 +9,7 @@ import (
 
 	"github.com/urfave/cli/v2"
 
+	"github.com/mfpfleet/mfpfleet/audit"
 	"github.com/mfpfleet/mfpfleet/drivers"
 	"github.com/mfpfleet/mfpfleet/inventory"
 	"github.com/mfpfleet/mfpfleet/rollout"
@@ -63,7 +64,7 @@ func runAudit(c *cli.Context) error {
 	if err != nil {
 		return err
 	}
-	o := rollout.AuditOptions{
+	o := audit.AuditOptions{
 		Filter: inventory.Filter{Sites: c.StringSlice("site"), Vendor: c.String("vendor"), Model: c.String("model"), IncludeRetired: c.Bool("retired")},
 		Title:  c.String("title"), LoginBudget: g.cfg.Rollout.LoginAttemptBudget, Logger: g.log,
 	}
@@ -79,9 +80,9 @@ func runAudit(c *cli.Context) error {
 		}
 		defer b.Close()
 		cfg := g.cfg
-		o.Live = &rollout.LiveOptions{
+		o.Live = &audit.LiveOptions{
 			Parallel: c.Int("parallel"),
-			Reader: &rollout.DriverSMTPReader{
+			Reader: &audit.DriverSMTPReader{
 				Browser: b,
 				Certs:   drivers.CertPolicy{Store: db},
 				Credentials: func(dev inventory.Device) []drivers.Credential {
@@ -100,13 +101,13 @@ func runAudit(c *cli.Context) error {
 			o.Live.Parallel = cfg.Rollout.Parallel
 		}
 	}
-	rep, err := rollout.Audit(c.Context, db, o)
+	rep, err := audit.Audit(c.Context, db, o)
 	if err != nil {
 		return err
 	}
 	if path := c.String("html"); path != "" {
 		var buf bytes.Buffer
-		if err := rollout.WriteHTML(&buf, rep); err != nil {
+		if err := audit.WriteHTML(&buf, rep); err != nil {
 			return err
 		}
 		if dir := filepath.Dir(path); dir != "" {
@@ -121,7 +122,7 @@ func runAudit(c *cli.Context) error {
 	}
 	if path := c.String("csv"); path != "" && path != "-" {
 		var buf bytes.Buffer
-		if err := rollout.WriteCSV(&buf, rep); err != nil {
+		if err := audit.WriteCSV(&buf, rep); err != nil {
 			return err
 		}
 		if err := os.WriteFile(path, buf.Bytes(), 0o644); err != nil {
@@ -131,11 +132,11 @@ func runAudit(c *cli.Context) error {
 	}
 	switch {
 	case g.json:
-		return rollout.WriteJSON(g.stdout, rep)
+		return audit.WriteJSON(g.stdout, rep)
 	case c.String("csv") == "-":
-		return rollout.WriteCSV(g.stdout, rep)
+		return audit.WriteCSV(g.stdout, rep)
 	case c.String("html") != "" || c.String("csv") != "":
 		return nil
 	}
-	return rollout.WriteTableOpts(g.stdout, rep, rollout.TableOptions{Wide: c.Bool("wide"), Width: g.stdoutWidth()})
+	return audit.WriteTableOpts(g.stdout, rep, audit.TableOptions{Wide: c.Bool("wide"), Width: g.stdoutWidth()})
 }

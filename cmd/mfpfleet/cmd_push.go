@@ -10,6 +10,7 @@ import (
 
 	"github.com/urfave/cli/v2"
 
+	"github.com/mfpfleet/mfpfleet/audit"
 	"github.com/mfpfleet/mfpfleet/config"
 	"github.com/mfpfleet/mfpfleet/gmail"
 	"github.com/mfpfleet/mfpfleet/rollout"
@@ -159,7 +160,7 @@ func rolloutOptions(c *cli.Context) (rollout.Options, error) {
 // reportRun prints a push/test summary (or plan) and maps its error.
 func (g *globals) reportRun(sum rollout.Summary, err error) error {
 	if !g.json && len(sum.AccountFindings) > 0 {
-		_ = rollout.WriteAccountFindings(g.stdout, sum.AccountFindings, nil)
+		_ = audit.WriteAccountFindings(g.stdout, sum.AccountFindings, nil)
 	}
 	if g.json {
 		if sum.Devices == nil {

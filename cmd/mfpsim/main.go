@@ -204,12 +204,14 @@ func run(ctx context.Context, o options, stdout, stderr io.Writer) error {
 		family, url, pw := "-", "-", "-"
 		if d.Web != nil {
 			family, url = d.Web.Family(), strings.Join(d.Web.URLs(), ",")
-			pw = "1111"
+			pw = d.Web.DefaultAdminPassword()
 			switch {
 			case fo.AdminPasswords[d.Addr] != (config.Secret{}):
 				pw = "set-by-option"
 			case d.Model.PasswordIsSerial:
 				pw = "serial"
+			case pw == "":
+				pw = "blank"
 			}
 			if f := d.Web.Faults(); f != (sim.Faults{}) {
 				family += " faults=" + f.String()

@@ -21,6 +21,7 @@
 package sim
 
 import (
+	"cmp"
 	"context"
 	"crypto/ecdsa"
 	"crypto/elliptic"
@@ -41,14 +42,6 @@ import (
 	"slices"
 	"sync"
 	"time"
-)
-
-// Web-admin families of the simulated Xerox devices. They match
-// devices.Device.Family.
-const (
-	FamilyConnectKey = "xerox/connectkey"
-	FamilyVersaLink  = "xerox/versalink"
-	FamilyFujiXerox  = "xerox/fujixerox"
 )
 
 // SMTP client capabilities of a model's firmware (DeviceOptions.SMTPTLS).
@@ -139,7 +132,7 @@ type Faults struct {
 // DeviceOptions describe one simulated device.
 type DeviceOptions struct {
 	Model  string // as a person writes it: "AltaLink C8045"
-	Family string // FamilyConnectKey, FamilyVersaLink or FamilyFujiXerox
+	Family string // a registered WebAdmin family (WebFamilies)
 	// UI is the firmware variant of the family's web admin: UIClassic
 	// ("") or UIHeaderLogin (ConnectKey only).
 	UI       string
@@ -211,8 +204,9 @@ const (
 // Device is one simulated Xerox device: identity, state and web admin.
 // It is safe for concurrent use.
 type Device struct {
-	opts DeviceOptions
-	log  *slog.Logger
+	opts  DeviceOptions
+	admin WebAdmin // the family's simulated web admin
+	log   *slog.Logger
 
 	mu           sync.Mutex
 	adminPW      string
@@ -244,18 +238,9 @@ type Device struct {
 // NewDevice makes a device from opts, with factory SMTP settings and its
 // own self-signed certificate.
 func NewDevice(opts DeviceOptions) (*Device, error) {
-	switch opts.Family {
-	case FamilyConnectKey, FamilyVersaLink, FamilyFujiXerox:
-	case FamilyCanonImageClass, FamilyCanonIRAdvance: // web_canon.go
-	default:
-		return nil, fmt.Errorf("sim: family %q is not %s, %s or %s", opts.Family, FamilyConnectKey, FamilyVersaLink, FamilyFujiXerox)
-	}
-	switch {
-	case opts.UI == UIClassic:
-	case opts.UI == UIHeaderLogin && opts.Family == FamilyConnectKey:
-	case canonUIOK(opts.Family, opts.UI):
-	default:
-		return nil, fmt.Errorf("sim: web-admin variant %q is not one of family %s's (%q, or %q for %s)", opts.UI, opts.Family, UIClassic, UIHeaderLogin, FamilyConnectKey)
+	admin, err := checkWebAdmin(opts.Family, opts.UI)
+	if err != nil {
+		return nil, err
 	}
 	switch opts.SMTPTLS {
 	case "":
@@ -279,7 +264,7 @@ func NewDevice(opts DeviceOptions) (*Device, error) {
 	if opts.Logger == nil {
 		opts.Logger = slog.New(slog.DiscardHandler)
 	}
-	d := &Device{opts: opts, log: opts.Logger.With("model", opts.Model, "serial", opts.Serial)}
+	d := &Device{opts: opts, admin: admin, log: opts.Logger.With("model", opts.Model, "serial", opts.Serial)}
 	d.adminPW = opts.AdminPassword
 	if d.adminPW == "" {
 		d.adminPW = d.DefaultAdminPassword()
@@ -296,20 +281,21 @@ func NewDevice(opts DeviceOptions) (*Device, error) {
 	return d, nil
 }
 
-// DefaultAdminPassword is the factory admin password: 1111, or the serial
-// number on models and firmware that ship with it.
+// DefaultAdminPassword is the factory admin password: the family's
+// (WebAdmin.DefaultPassword), else the serial number on models and
+// firmware that ship with it, else none.
 func (d *Device) DefaultAdminPassword() string {
+	if d.admin.DefaultPassword != nil {
+		return d.admin.DefaultPassword(d)
+	}
 	if d.opts.PasswordIsSerial {
 		return d.opts.Serial
 	}
-	return "1111"
+	return ""
 }
 
 func (d *Device) factoryReset() {
 	d.smtp = SMTPSettings{Port: 25, Security: SecurityNone, Auth: AuthNone}
-	if d.opts.Family == FamilyConnectKey {
-		d.smtp.ValidateCert = false
-	}
 	d.smtpPW = ""
 	d.fxConnStatus = "Not Checked"
 }
@@ -447,8 +433,8 @@ func (d *Device) ReplaceCertificate() error {
 	tmpl := &x509.Certificate{
 		SerialNumber: sn,
 		Subject: pkix.Name{
-			CommonName:   "Xerox " + d.opts.Model + " " + d.opts.Serial,
-			Organization: []string{"Xerox Corporation"},
+			CommonName:   d.admin.Maker + " " + d.opts.Model + " " + d.opts.Serial,
+			Organization: []string{cmp.Or(d.admin.Organization, d.admin.Maker)},
 		},
 		NotBefore:   time.Now().Add(-time.Hour),
 		NotAfter:    time.Now().AddDate(10, 0, 0),
@@ -555,9 +541,8 @@ func (d *Device) sendJob(ctx context.Context, name, to string) Job {
 	j.TLSVersion = tlsv
 	if err != nil {
 		j.Result = err.Error()
-		if d.opts.Family == FamilyVersaLink {
-			j.Fault = "016-781"
-			j.Result = "Unable to connect to the SMTP server: " + err.Error()
+		if d.admin.JobFailure != nil {
+			j.Fault, j.Result = d.admin.JobFailure(d, err)
 		}
 	} else {
 		j.OK = true
@@ -570,5 +555,5 @@ func (d *Device) sendJob(ctx context.Context, name, to string) Job {
 
 // String names the device (never its passwords).
 func (d *Device) String() string {
-	return fmt.Sprintf("Xerox %s (%s, serial %s)", d.opts.Model, d.opts.Family, d.opts.Serial)
+	return fmt.Sprintf("%s %s (%s, serial %s)", d.admin.Maker, d.opts.Model, d.opts.Family, d.opts.Serial)
 }

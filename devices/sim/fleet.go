@@ -243,8 +243,8 @@ func StartFleet(ctx context.Context, o FleetOptions) (*Fleet, error) {
 	}
 	for i, p := range plan {
 		fd := FleetDevice{Addr: p.Addr, SNMPAddr: f.snmp.Addrs[i], Source: p.Source, Model: p.Model, Identity: p.Identity}
-		switch p.Model.ServedFamily() {
-		case FamilyConnectKey, FamilyVersaLink, FamilyFujiXerox, FamilyCanonImageClass, FamilyCanonIRAdvance:
+		switch {
+		case HasWebAdmin(p.Model.ServedFamily()):
 			do := DeviceOptions{
 				Model: p.Model.Model, Family: p.Model.ServedFamily(), UI: p.Model.UI, Serial: p.Identity.Serial, MAC: p.Identity.MAC,
 				Firmware: p.Model.Firmware, SMTPTLS: p.Model.SMTPTLS, PasswordIsSerial: p.Model.PasswordIsSerial,
@@ -283,7 +283,7 @@ func StartFleet(ctx context.Context, o FleetOptions) (*Fleet, error) {
 	}
 	for a := range o.Faults {
 		if d := f.Device(a); d == nil {
-			return fail(fmt.Errorf("fault for %s: no simulated web admin has that address (the fleet is %s - %s; other vendors and Xerox legacy models have none)", a, plan[0].Addr, plan[len(plan)-1].Addr))
+			return fail(fmt.Errorf("fault for %s: no simulated web admin has that address (the fleet is %s - %s; models without a simulated web admin have none)", a, plan[0].Addr, plan[len(plan)-1].Addr))
 		}
 	}
 	for a := range o.AdminPasswords {

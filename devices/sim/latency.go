@@ -74,6 +74,12 @@ func (l Latency) Zero() bool {
 	return l.Page.Median <= 0 && l.Asset.Median <= 0 && l.Save.Median <= 0 && l.Mail.Median <= 0
 }
 
+// LongTail is a log-normal delay around median (sigma its spread),
+// capped at ten medians: what a family's WebAdmin.Latency is made of.
+func LongTail(median time.Duration, sigma float64) LogNormal {
+	return LogNormal{Median: median, Sigma: sigma, Max: 10 * median}
+}
+
 // RealisticLatency is the per-family speed of real devices, seeded. The
 // figures (README, "Simulated device speed") come from what the vendors'
 // embedded web servers are known to do on real networks:
@@ -95,16 +101,24 @@ func (l Latency) Zero() bool {
 // which is seconds to tens of seconds. Every draw is capped at ten
 // medians (90 s for mail) so a run's length stays bounded.
 func RealisticLatency(seed uint64) map[string]Latency {
-	ln := func(median time.Duration, sigma float64) LogNormal {
-		return LogNormal{Median: median, Sigma: sigma, Max: 10 * median}
-	}
+	ln := LongTail
 	mail := LogNormal{Median: 8 * time.Second, Sigma: 0.8, Max: 90 * time.Second}
 	asset := ln(150*time.Millisecond, 0.5)
-	return map[string]Latency{
-		FamilyConnectKey: {Page: ln(time.Second, 0.5), Asset: asset, Save: ln(2500*time.Millisecond, 0.6), Mail: mail, Seed: seed},
-		FamilyVersaLink:  {Page: ln(600*time.Millisecond, 0.5), Asset: ln(1500*time.Millisecond, 0.5), Save: ln(2*time.Second, 0.6), Mail: mail, Seed: seed},
-		FamilyFujiXerox:  {Page: ln(1200*time.Millisecond, 0.6), Asset: asset, Save: ln(4*time.Second, 0.6), Mail: mail, Seed: seed},
+	out := map[string]Latency{}
+	for _, f := range WebFamilies() {
+		w, _ := LookupWebAdmin(f)
+		l := w.Latency
+		if l.Zero() {
+			// A family that declares none: a second a page, 2.5 s a save.
+			l = Latency{Page: ln(time.Second, 0.5), Asset: asset, Save: ln(2500*time.Millisecond, 0.6)}
+		}
+		if l.Mail.Median == 0 {
+			l.Mail = mail
+		}
+		l.Seed = seed
+		out[f] = l
 	}
+	return out
 }
 
 // LatencyProfile returns the per-family latencies for a profile name

@@ -25,15 +25,7 @@ const (
 )
 
 // TCPIPPath is where the device's family serves the TCP/IP page.
-func (d *Device) TCPIPPath() string {
-	switch d.opts.Family {
-	case FamilyConnectKey:
-		return ckTCPIPPage
-	case FamilyVersaLink:
-		return vlTCPIPPage
-	}
-	return fxTCPIPPage
-}
+func (d *Device) TCPIPPath() string { return d.admin.TCPIPPath }
 
 // HostName returns the device's host name and domain name.
 func (d *Device) HostName() (host, domain string) {
@@ -137,30 +129,4 @@ func (d *Device) serveTCPIP(w http.ResponseWriter, r *http.Request) {
 	d.webMu.Unlock()
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	_ = tcpipTemplate.Execute(w, data)
-}
-
-// routesNetwork adds the TCP/IP page to a family's routes: behind the
-// admin session (ConnectKey, VersaLink) or the Basic-auth handler the
-// Fuji-Xerox-made routes are registered on.
-func (d *Device) routesNetwork(mux *http.ServeMux) {
-	switch d.opts.Family {
-	case FamilyConnectKey:
-		mux.HandleFunc(ckTCPIPPage, func(w http.ResponseWriter, r *http.Request) {
-			if !d.isAdmin(d.ckSession(r)) {
-				http.Redirect(w, r, ckLoginPage+"?redir="+ckTCPIPPage, http.StatusFound)
-				return
-			}
-			d.serveTCPIP(w, r)
-		})
-	case FamilyVersaLink:
-		mux.HandleFunc(vlTCPIPPage, func(w http.ResponseWriter, r *http.Request) {
-			if !d.isAdmin(d.vlSession(r)) {
-				http.Redirect(w, r, "/home/index.html", http.StatusFound)
-				return
-			}
-			d.serveTCPIP(w, r)
-		})
-	case FamilyFujiXerox:
-		mux.HandleFunc(fxTCPIPPage, d.serveTCPIP)
-	}
 }

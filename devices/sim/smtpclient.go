@@ -48,11 +48,8 @@ func (d *Device) smtpTLSConfig(s SMTPSettings) *tls.Config {
 	}
 	// ConnectKey has a "Validate Server Certificate" switch; the
 	// Fuji-Xerox-made small devices never validate; VersaLink always does.
-	switch d.opts.Family {
-	case FamilyConnectKey:
-		c.InsecureSkipVerify = !s.ValidateCert
-	case FamilyFujiXerox:
-		c.InsecureSkipVerify = true
+	if d.admin.SkipVerify != nil {
+		c.InsecureSkipVerify = d.admin.SkipVerify(d, s)
 	}
 	return c
 }
@@ -240,7 +237,7 @@ func (d *Device) authMechanism(c *smtp.Client) string {
 	has := func(m string) bool { return slices.Contains(strings.Fields(strings.ToUpper(mechs)), m) }
 	plain, login := has("PLAIN"), has("LOGIN")
 	switch {
-	case d.opts.Family == FamilyVersaLink && plain:
+	case d.admin.PreferPlain && plain:
 		return "PLAIN"
 	case login:
 		return "LOGIN"
@@ -301,10 +298,10 @@ func (d *Device) message(from, to, jobName string) []byte {
 	h.Set("Date", now.Format(time.RFC1123Z))
 	h.Set("Message-ID", fmt.Sprintf("<%d.%s@%s>", now.UnixNano(), d.opts.Serial, d.ehloName()))
 	h.Set("MIME-Version", "1.0")
-	h.Set("X-Mailer", "Xerox "+d.opts.Model)
-	body := fmt.Sprintf("This is a %s from the Xerox %s (serial number %s, firmware %s).\r\n", strings.ToLower(jobName), d.opts.Model, d.opts.Serial, d.opts.Firmware)
+	h.Set("X-Mailer", d.admin.Maker+" "+d.opts.Model)
+	body := fmt.Sprintf("This is a %s from the %s %s (serial number %s, firmware %s).\r\n", strings.ToLower(jobName), d.admin.Maker, d.opts.Model, d.opts.Serial, d.opts.Firmware)
 	if jobName == "Scan to Email" {
-		h.Set("Subject", "Scan from a Xerox "+d.opts.Model)
+		h.Set("Subject", "Scan from a "+d.admin.Maker+" "+d.opts.Model)
 		mw := multipart.NewWriter(&b)
 		h.Set("Content-Type", "multipart/mixed; boundary="+mw.Boundary())
 		var hb bytes.Buffer
@@ -320,11 +317,10 @@ func (d *Device) message(from, to, jobName string) []byte {
 		_ = mw.Close()
 		return append(hb.Bytes(), b.Bytes()...)
 	}
-	switch d.opts.Family {
-	case FamilyVersaLink:
-		h.Set("Subject", "Xerox "+d.opts.Model+" Test E-mail")
-	default:
-		h.Set("Subject", "Test Email from Xerox "+d.opts.Model)
+	if d.admin.TestSubject != nil {
+		h.Set("Subject", d.admin.TestSubject(d))
+	} else {
+		h.Set("Subject", "Test Email from "+d.admin.Maker+" "+d.opts.Model)
 	}
 	h.Set("Content-Type", "text/plain; charset=utf-8")
 	writeHeader(&b, h)

@@ -95,18 +95,7 @@ func (d *Device) withSession(s *session, f func(*session)) {
 func (d *Device) Handler() http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("/_sim/", d.serveControl)
-	switch d.opts.Family {
-	case FamilyConnectKey:
-		d.routesConnectKey(mux)
-	case FamilyVersaLink:
-		d.routesVersaLink(mux)
-	case FamilyFujiXerox:
-		d.routesFujiXerox(mux)
-	case FamilyCanonImageClass:
-		d.routesCanonMF(mux)
-	case FamilyCanonIRAdvance:
-		d.routesCanonIRA(mux)
-	}
+	d.admin.Routes(d, mux)
 	return d.middleware(mux)
 }
 
@@ -131,13 +120,8 @@ func (d *Device) middleware(next http.Handler) http.Handler {
 				return
 			}
 		}
-		switch d.opts.Family {
-		case FamilyFujiXerox:
-			w.Header().Set("Server", "EWS-NIC5/1.75")
-		case FamilyCanonImageClass, FamilyCanonIRAdvance:
-			w.Header().Set("Server", "CANON HTTP Server") // [I] guess
-		default:
-			w.Header().Set("Server", "Xerox_MicroServer/Xerox11")
+		if d.admin.Server != "" {
+			w.Header().Set("Server", d.admin.Server)
 		}
 		w.Header().Set("Cache-Control", "no-store")
 		next.ServeHTTP(w, r)

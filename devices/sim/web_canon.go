@@ -90,17 +90,29 @@ const canonLockoutWindow = 10 * time.Minute
 // canonPasswordMax is the SMTP password field's maxlength ([I] guess).
 const canonPasswordMax = 32
 
-func isCanonFamily(f string) bool { return f == FamilyCanonImageClass || f == FamilyCanonIRAdvance }
-
-// canonUIOK reports whether ui is a firmware variant of Canon family f.
-func canonUIOK(f, ui string) bool {
-	switch f {
-	case FamilyCanonImageClass:
-		return ui == UIClassic || ui == UICanonPINOnly || ui == UICanonNoAuth
-	case FamilyCanonIRAdvance:
-		return ui == UIClassic || ui == UICanonUserAuth
-	}
-	return false
+func init() {
+	ln := LongTail
+	pin := func(*Device) string { return CanonDefaultPIN }
+	lat := Latency{Page: ln(800*time.Millisecond, 0.5), Asset: ln(150*time.Millisecond, 0.5), Save: ln(2*time.Second, 0.6)} // [I] guess
+	RegisterWebAdmin(WebAdmin{
+		Family: FamilyCanonImageClass, Maker: "Canon", Organization: "Canon Inc.",
+		UIs:             []string{UICanonPINOnly, UICanonNoAuth},
+		Server:          "CANON HTTP Server", // [I] guess
+		Routes:          func(d *Device, mux *http.ServeMux) { d.routesCanonMF(mux) },
+		DefaultPassword: pin,
+		SkipVerify:      func(_ *Device, s SMTPSettings) bool { return !s.ValidateCert },
+		Latency:         lat,
+	})
+	RegisterWebAdmin(WebAdmin{
+		Family: FamilyCanonIRAdvance, Maker: "Canon", Organization: "Canon Inc.",
+		UIs:             []string{UICanonUserAuth},
+		Server:          "CANON HTTP Server", // [I] guess
+		Routes:          func(d *Device, mux *http.ServeMux) { d.routesCanonIRA(mux) },
+		DefaultPassword: pin,
+		SkipVerify:      func(_ *Device, s SMTPSettings) bool { return !s.ValidateCert },
+		Latency:         lat,
+	})
+	RegisterModels(canonModels...)
 }
 
 // canonState is the Canon-only state of a device: page tokens, the iR
@@ -793,5 +805,3 @@ var canonModels = []Model{
 		vendorVars: canonVars,
 	},
 }
-
-func init() { Catalog = append(Catalog, canonModels...) }

@@ -149,7 +149,13 @@ func (d *Device) routesConnectKey(mux *http.ServeMux) {
 		mux.HandleFunc(path, d.ckAdminPage(page))
 	}
 	mux.HandleFunc("/dummypost/xerox.set", d.ckDummyPost)
-	d.routesNetwork(mux)
+	mux.HandleFunc(ckTCPIPPage, func(w http.ResponseWriter, r *http.Request) {
+		if !d.isAdmin(d.ckSession(r)) {
+			http.Redirect(w, r, ckLoginPage+"?redir="+ckTCPIPPage, http.StatusFound)
+			return
+		}
+		d.serveTCPIP(w, r)
+	})
 	mux.HandleFunc(ckJobHistory, func(w http.ResponseWriter, r *http.Request) {
 		d.ckRender(w, r, "jobHistory", nil, nil)
 	})

@@ -46,7 +46,7 @@ func (d *Device) routesFujiXerox(mux *http.ServeMux) {
 	h.HandleFunc(fxSSLPage, func(w http.ResponseWriter, r *http.Request) { d.fxRender(w, "ssltls", nil) })
 	h.HandleFunc(fxJobsPage, func(w http.ResponseWriter, r *http.Request) { d.fxRender(w, "jobs", nil) })
 	h.HandleFunc("/setting/setemail.htm", d.fxSetEmail)
-	d.routesNetwork(h)
+	h.HandleFunc(fxTCPIPPage, d.serveTCPIP)
 	h.HandleFunc("/setting/setssltlscomm.htm", d.fxSetSSL)
 	h.HandleFunc("/setting/smtpstatus.htm", func(w http.ResponseWriter, r *http.Request) {
 		if r.Method != http.MethodPost {

@@ -50,7 +50,13 @@ func (d *Device) routesVersaLink(mux *http.ServeMux) {
 		_, _ = w.Write([]byte(vlAppJS))
 	})
 	mux.HandleFunc("/LOGIN.cmd", d.vlLogin)
-	d.routesNetwork(mux)
+	mux.HandleFunc(vlTCPIPPage, func(w http.ResponseWriter, r *http.Request) {
+		if !d.isAdmin(d.vlSession(r)) {
+			http.Redirect(w, r, "/home/index.html", http.StatusFound)
+			return
+		}
+		d.serveTCPIP(w, r)
+	})
 	mux.HandleFunc("/LOGOUT.cmd", func(w http.ResponseWriter, r *http.Request) {
 		if c, err := r.Cookie("ssid"); err == nil {
 			d.dropSession(c.Value)

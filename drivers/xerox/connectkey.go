@@ -490,7 +490,7 @@ func (s *ckSession) ReadSMTP(ctx context.Context) (drivers.SMTPSettings, error) 
 				return out, s.fail(ctx, "read", err)
 			}
 		}
-		setFromFields(&out, st)
+		drivers.SetFromFields(&out, st)
 	}
 	return out, nil
 }
@@ -528,7 +528,7 @@ func (s *ckSession) readFields(ctx context.Context, role string) (map[string]dri
 
 // WriteSMTP implements drivers.Session.
 func (s *ckSession) WriteSMTP(ctx context.Context, w drivers.SMTPSettings) error {
-	if err := checkSettings(w); err != nil {
+	if err := drivers.CheckSettings(w); err != nil {
 		return s.fail(ctx, "write", err)
 	}
 	s.tab.AddSecretValue(w.Password)
@@ -557,7 +557,7 @@ func (s *ckSession) WriteSMTP(ctx context.Context, w drivers.SMTPSettings) error
 	if err != nil {
 		return s.fail(ctx, "write", err)
 	}
-	secAuth, err := securityAndAuth(st, w, ckSecurity, ckAuth, "SMTP page")
+	secAuth, err := drivers.SecurityAndAuth(st, w, ckSecurity, ckAuth, "SMTP page")
 	if err != nil {
 		return s.fail(ctx, "write", err)
 	}
@@ -677,7 +677,7 @@ func (s *ckSession) job(ctx context.Context, to string) (drivers.JobEntry, bool,
 	if err != nil {
 		return drivers.JobEntry{}, false, err
 	}
-	j, ok := jobFromTables(tables, to)
+	j, ok := drivers.JobFromTables(tables, to, jobFormat)
 	return j, ok, nil
 }
 
@@ -690,7 +690,7 @@ func (s *ckSession) ReadJobLog(ctx context.Context, since time.Time) ([]drivers.
 	if err != nil {
 		return nil, s.fail(ctx, "joblog", err)
 	}
-	return keepSince(jobsFromTables(tables), since), nil
+	return drivers.KeepSince(drivers.JobsFromTables(tables, jobFormat), since), nil
 }
 
 // OpenSMTPPage implements drivers.Prober.

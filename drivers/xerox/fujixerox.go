@@ -228,7 +228,7 @@ func (s *fxSession) ReadSMTP(ctx context.Context) (drivers.SMTPSettings, error) 
 	if err != nil {
 		return out, s.fail(ctx, "read", err)
 	}
-	setFromFields(&out, st)
+	drivers.SetFromFields(&out, st)
 	if err := s.gotoPage(ctx, "ssl"); err != nil {
 		return out, s.fail(ctx, "read", err)
 	}
@@ -238,7 +238,7 @@ func (s *fxSession) ReadSMTP(ctx context.Context) (drivers.SMTPSettings, error) 
 	if err != nil {
 		return out, s.fail(ctx, "read", err)
 	}
-	setFromFields(&out, st)
+	drivers.SetFromFields(&out, st)
 	return out, nil
 }
 
@@ -246,7 +246,7 @@ func (s *fxSession) ReadSMTP(ctx context.Context) (drivers.SMTPSettings, error) 
 // port, SMTP AUTH, login name, password, return address), then the
 // SMTP TLS mode on the SSL/TLS page.
 func (s *fxSession) WriteSMTP(ctx context.Context, w drivers.SMTPSettings) error {
-	if err := checkSettings(w); err != nil {
+	if err := drivers.CheckSettings(w); err != nil {
 		return s.fail(ctx, "write", err)
 	}
 	if n := len(w.Password.Reveal()); n > fxMaxPassword {
@@ -268,7 +268,7 @@ func (s *fxSession) WriteSMTP(ctx context.Context, w drivers.SMTPSettings) error
 		if !st["security"].Found {
 			return s.fail(ctx, "write", fmt.Errorf("the SSL/TLS page has no SMTP - SSL/TLS Communication setting: this firmware cannot encrypt mail, and Gmail requires STARTTLS or SSL/TLS: %w; update the firmware or use a local relay", drivers.ErrFirmware))
 		}
-		opt, err := securityOption(st["security"].Options, w.Security)
+		opt, err := drivers.SecurityOption(st["security"].Options, w.Security)
 		if err != nil {
 			return s.fail(ctx, "write", err)
 		}
@@ -283,7 +283,7 @@ func (s *fxSession) WriteSMTP(ctx context.Context, w drivers.SMTPSettings) error
 	if err != nil {
 		return s.fail(ctx, "write", err)
 	}
-	authOpt, err := authOption(st["auth"].Options, w.Auth)
+	authOpt, err := drivers.AuthOption(st["auth"].Options, w.Auth)
 	if err != nil {
 		return s.fail(ctx, "write", err)
 	}
@@ -343,7 +343,7 @@ func (s *fxSession) ReadJobLog(ctx context.Context, since time.Time) ([]drivers.
 	if err != nil {
 		return nil, s.fail(ctx, "joblog", err)
 	}
-	return keepSince(jobsFromTables(tables), since), nil
+	return drivers.KeepSince(drivers.JobsFromTables(tables, jobFormat), since), nil
 }
 
 // OpenSMTPPage implements drivers.Prober.

@@ -316,19 +316,19 @@ func (s *vlSession) ReadSMTP(ctx context.Context) (drivers.SMTPSettings, error) 
 		if err != nil {
 			return out, s.fail(ctx, "read", err)
 		}
-		setFromFields(&out, fst)
+		drivers.SetFromFields(&out, fst)
 		s.closeDialog(ctx, vlFrom)
 		if err := s.openSMTP(ctx); err != nil {
 			return out, s.fail(ctx, "read", err)
 		}
 	}
-	setFromFields(&out, st)
+	drivers.SetFromFields(&out, st)
 	return out, nil
 }
 
 // WriteSMTP implements drivers.Session.
 func (s *vlSession) WriteSMTP(ctx context.Context, w drivers.SMTPSettings) error {
-	if err := checkSettings(w); err != nil {
+	if err := drivers.CheckSettings(w); err != nil {
 		return s.fail(ctx, "write", err)
 	}
 	if len(w.Password.Reveal()) > 64 {
@@ -358,7 +358,7 @@ func (s *vlSession) WriteSMTP(ctx context.Context, w drivers.SMTPSettings) error
 		return s.fail(ctx, "write", err)
 	}
 	vals := []drivers.FieldValue{{Field: vlPort, Value: strconv.Itoa(w.Port)}}
-	secAuth, err := securityAndAuth(st, w, secField, vlAuth, "SMTP dialog")
+	secAuth, err := drivers.SecurityAndAuth(st, w, secField, vlAuth, "SMTP dialog")
 	if err != nil {
 		return s.fail(ctx, "write", err)
 	}
@@ -524,7 +524,7 @@ func (s *vlSession) ReadJobLog(ctx context.Context, since time.Time) ([]drivers.
 	if err != nil {
 		return nil, s.fail(ctx, "joblog", err)
 	}
-	return keepSince(jobsFromTables(tables), since), nil
+	return drivers.KeepSince(drivers.JobsFromTables(tables, jobFormat), since), nil
 }
 
 // OpenSMTPPage implements drivers.Prober.

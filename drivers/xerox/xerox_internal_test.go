@@ -9,68 +9,6 @@ import (
 	"github.com/mfpfleet/mfpfleet/drivers"
 )
 
-func TestSecurityOption(t *testing.T) {
-	ck := []string{"No Encryption", "STARTTLS (If Available)", "STARTTLS", "SSL/TLS"}
-	cases := []struct {
-		name    string
-		options []string
-		sec     drivers.Security
-		want    string
-		err     error
-	}{
-		{"strict starttls, never if available", ck, drivers.SecurityStartTLS, "STARTTLS", nil},
-		{"ssl/tls", ck, drivers.SecuritySSLTLS, "SSL/TLS", nil},
-		{"none", ck, drivers.SecurityNone, "No Encryption", nil},
-		{"only opportunistic starttls is refused", []string{"Off", "STARTTLS (If Available)", "SSL"}, drivers.SecurityStartTLS, "", drivers.ErrFirmware},
-		{"negotiate is refused", []string{"Disabled", "Negotiate", "Required"}, drivers.SecurityStartTLS, "", drivers.ErrFirmware},
-		{"fuji xerox", []string{"Disable", "STARTTLS", "SSL/TLS"}, drivers.SecuritySSLTLS, "SSL/TLS", nil},
-		{"plain SSL", []string{"None", "SSL"}, drivers.SecuritySSLTLS, "SSL", nil},
-		{"starttls variant", []string{"None", "STARTTLS (Required)"}, drivers.SecurityStartTLS, "STARTTLS (Required)", nil},
-		{"no encryption firmware", []string{"None"}, drivers.SecuritySSLTLS, "", drivers.ErrFirmware},
-	}
-	for _, tc := range cases {
-		t.Run(tc.name, func(t *testing.T) {
-			got, err := securityOption(tc.options, tc.sec)
-			if got != tc.want || !errors.Is(err, tc.err) || (tc.err == nil && err != nil) {
-				t.Fatalf("got %q, %v; want %q, %v", got, err, tc.want, tc.err)
-			}
-		})
-	}
-}
-
-func TestParseSecurity(t *testing.T) {
-	for in, want := range map[string]drivers.Security{
-		"STARTTLS":                drivers.SecurityStartTLS,
-		"STARTTLS (If Available)": drivers.SecurityStartTLSIfAvailable,
-		"SSL/TLS":                 drivers.SecuritySSLTLS,
-		"SSL":                     drivers.SecuritySSLTLS,
-		"No Encryption":           drivers.SecurityNone,
-		"Disable":                 drivers.SecurityNone,
-	} {
-		if got := parseSecurity(in); got != want {
-			t.Errorf("parseSecurity(%q) = %s, want %s", in, got, want)
-		}
-	}
-}
-
-func TestAuthOption(t *testing.T) {
-	if o, err := authOption([]string{"None", "Device"}, true); o != "Device" || err != nil {
-		t.Errorf("got %q %v", o, err)
-	}
-	if o, err := authOption([]string{"No Authentication", "POP before SMTP", "SMTP AUTH"}, true); o != "SMTP AUTH" || err != nil {
-		t.Errorf("got %q %v", o, err)
-	}
-	if o, err := authOption([]string{"No Authentication", "SMTP AUTH"}, false); o != "No Authentication" || err != nil {
-		t.Errorf("got %q %v", o, err)
-	}
-	if _, err := authOption([]string{"Kerberos"}, true); !errors.Is(err, drivers.ErrUnsupported) {
-		t.Errorf("err = %v", err)
-	}
-	if authIsOn("POP before SMTP") || !authIsOn("Device") || authIsOn("None") {
-		t.Error("authIsOn")
-	}
-}
-
 func TestTestFailure(t *testing.T) {
 	cases := []struct {
 		msg      string
@@ -89,27 +27,28 @@ func TestTestFailure(t *testing.T) {
 	}
 }
 
-func TestJobFromTables(t *testing.T) {
-	tb := drivers.Table{Headers: []string{"Job ID", "Job Name", "Type", "Recipient", "Status", "Fault", "Details", "Completed"},
+// TestJobFormat: the Xerox job-history tables through the shared parser
+// (drivers.JobFromTables): the fault code from the Fault column
+// (VersaLink) or, without one, from the details (ConnectKey: "016-781
+// Unable to connect ...").
+func TestJobFormat(t *testing.T) {
+	vl := drivers.Table{Headers: []string{"Job ID", "Job Name", "Type", "Recipient", "Status", "Fault", "Details", "Completed"},
 		Rows: [][]string{
 			{"3", "Test Email", "Email", "a+x@gmail.com", "Failed", "016-781", "Unable to connect", "2026/11/28 10:00:02"},
 			{"2", "Test Email", "Email", "a+y@gmail.com", "Completed", "", "Completed", "2026/11/28 10:00:01"},
 			{"1", "Test Email", "Email", "a+x@gmail.com", "Completed", "", "Completed", "2026/11/28 10:00:00"},
 		}}
-	j, ok := jobFromTables([]drivers.Table{tb}, "a+x@gmail.com")
+	j, ok := drivers.JobFromTables([]drivers.Table{vl}, "a+x@gmail.com", jobFormat)
 	if !ok || j.ID != "3" || j.OK || j.Code != "016-781" {
 		t.Fatalf("got %+v %v: want the newest job (3), failed with 016-781", j, ok)
 	}
-	j, ok = jobFromTables([]drivers.Table{tb}, "a+y@gmail.com")
-	if !ok || !j.OK {
-		t.Fatalf("got %+v", j)
-	}
-	if _, ok := jobFromTables([]drivers.Table{tb}, "nobody@gmail.com"); ok {
-		t.Fatal("found a job for nobody")
-	}
-	all := jobsFromTables([]drivers.Table{tb})
-	if len(all) != 3 || all[0].At.IsZero() {
-		t.Fatalf("jobs %+v", all)
+	ck := drivers.Table{Headers: []string{"Job ID", "Job Name", "Type", "Recipient", "Status", "Details", "Completed"},
+		Rows: [][]string{
+			{"7", "Test Email", "Email", "a+x@gmail.com", "Completed", "016-506 SMTP server rejected the message", "2026-11-28 10:00:02"},
+		}}
+	jobs := drivers.JobsFromTables([]drivers.Table{ck}, jobFormat)
+	if len(jobs) != 1 || jobs[0].Code != "016-506" || jobs[0].OK || jobs[0].At.IsZero() {
+		t.Fatalf("ConnectKey job with a fault in its details: %+v", jobs)
 	}
 }
 
@@ -164,27 +103,5 @@ func TestTestMessage(t *testing.T) {
 	text := "SMTP\nGeneral Security\nTest email sent successfully to a@b.c.\nTo Address\nResult\nTest email sent successfully to a@b.c.\n"
 	if got := testMessage(text, "a@b.c"); got != "Test email sent successfully to a@b.c." {
 		t.Errorf("got %q", got)
-	}
-}
-
-func TestSetFromFields(t *testing.T) {
-	out := drivers.SMTPSettings{Server: "old.example.com", Port: 25, Security: drivers.SecuritySSLTLS}
-	// A General page: server and port; security, auth and login untouched.
-	setFromFields(&out, map[string]drivers.FieldState{
-		"server": {Key: "server", Found: true, Value: "smtp.gmail.com"},
-		"port":   {Key: "port", Found: true, Value: " 587 "},
-	})
-	if out.Server != "smtp.gmail.com" || out.Port != 587 || out.Security != drivers.SecuritySSLTLS {
-		t.Fatalf("after General: %+v", out)
-	}
-	// A Security page without an encryption field: none.
-	setFromFields(&out, map[string]drivers.FieldState{
-		"security": {Key: "security"},
-		"auth":     {Key: "auth", Found: true, Value: "SMTP AUTH"},
-		"login":    {Key: "login", Found: true, Value: "scans@gmail.com"},
-		"pw":       {Key: "pw", Found: true, HasValue: true},
-	})
-	if out.Security != drivers.SecurityNone || !out.Auth || out.User != "scans@gmail.com" || !out.PasswordSet || out.Server != "smtp.gmail.com" {
-		t.Fatalf("after Security: %+v", out)
 	}
 }

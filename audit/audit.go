@@ -1,4 +1,4 @@
-package rollout
+package audit
 
 // This file is `mfpfleet audit`: which device holds which app password,
 // since when, confirmed or not, how mfpfleet got into its web admin, and

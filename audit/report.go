@@ -1,4 +1,4 @@
-package rollout
+package audit
 
 // Renderers of the audit Report: a terminal table, JSON, CSV and a
 // self-contained HTML file for the client. Nothing secret is in a Report

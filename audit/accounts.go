@@ -1,4 +1,4 @@
-package rollout
+package audit
 
 import (
 	"fmt"
@@ -50,19 +50,22 @@ type SendingBudget struct {
 
 // consumerDomain reports whether account is a consumer Gmail address.
 func consumerDomain(account string) bool {
-	d := domainOf(account)
+	d := strings.ToLower(account[strings.LastIndexByte(account, '@')+1:])
 	return d == "gmail.com" || d == "googlemail.com"
 }
 
-// is535 reports whether a test error is Gmail's 535 5.7.8.
-func is535(text string) bool {
+// Is535 reports whether a test error is Gmail's 535 5.7.8.
+func Is535(text string) bool {
 	if d := gmail.DiagnoseReply(text); d != nil {
 		return d.Code == gmail.CodeBadCredentials
 	}
 	return strings.Contains(text, "535") && strings.Contains(text, "5.7.8")
 }
 
-func account535Finding(acct string, ips []string) AccountFinding {
+// Account535Finding is the account-wide finding that every device
+// holding an app password of acct (their addresses: ips) fails with 535
+// 5.7.8; `test`, `push` and the audit show it.
+func Account535Finding(acct string, ips []string) AccountFinding {
 	return AccountFinding{
 		Account: acct, Code: FindingAccountAppPasswords, Severity: SeverityCritical, Devices: ips,
 		Message: fmt.Sprintf("all app passwords of %s stopped working (535 5.7.8 on all %d devices that hold one) — the account's password was probably changed, which revokes every app password of the account", acct, len(ips)),
@@ -99,7 +102,7 @@ func auditAccounts(rows []AuditRow) ([]AccountFinding, []SendingBudget) {
 			continue
 		}
 		a.holders = append(a.holders, i)
-		if !r.LastTestOK && r.LastTestAt.After(r.PushedAt.Add(-1)) && is535(r.LastTestError) {
+		if !r.LastTestOK && r.LastTestAt.After(r.PushedAt.Add(-1)) && Is535(r.LastTestError) {
 			a.failing535 = append(a.failing535, i)
 		}
 	}
@@ -119,7 +122,7 @@ func auditAccounts(rows []AuditRow) ([]AccountFinding, []SendingBudget) {
 					}
 				}
 			}
-			fs = append(fs, account535Finding(acct, ips))
+			fs = append(fs, Account535Finding(acct, ips))
 		}
 		if a.appPW > 0 {
 			b := SendingBudget{Account: acct, Method: config.MethodAppPassword, Devices: a.appPW, DailyLimit: 2000,
@@ -137,32 +140,6 @@ func auditAccounts(rows []AuditRow) ([]AccountFinding, []SendingBudget) {
 		}
 	}
 	return fs, bs
-}
-
-// foldAccountWide535 adds the account-wide finding to a test or push
-// summary when every device of the run that holds the account's app
-// password failed with 535, and shortens those devices' reasons.
-func foldAccountWide535(sum *Summary) {
-	var ips []int
-	tried := 0
-	for i, d := range sum.Devices {
-		if d.Status == StatusSkipped || d.Method == config.MethodRelay {
-			continue
-		}
-		tried++
-		if d.Status == StatusFailed && is535(d.Reason) {
-			ips = append(ips, i)
-		}
-	}
-	if len(ips) < 2 || len(ips) != tried {
-		return
-	}
-	var list []string
-	for _, i := range ips {
-		list = append(list, sum.Devices[i].IP)
-		sum.Devices[i].Reason = sum.Devices[i].IP + ": 535 5.7.8 — see the account finding above"
-	}
-	sum.AccountFindings = append(sum.AccountFindings, account535Finding(sum.Account, list))
 }
 
 // WriteAccountFindings writes the account-wide findings (once each) and,

@@ -1,4 +1,4 @@
-package rollout
+package audit
 
 import (
 	"context"
@@ -14,7 +14,7 @@ import (
 // BenchmarkAudit measures the audit of a 500-device inventory (every
 // device pushed, a third with findings) and each renderer:
 //
-//	go test ./rollout -run '^$' -bench Audit -benchmem
+//	go test ./audit -run '^$' -bench Audit -benchmem
 func BenchmarkAudit(b *testing.B) {
 	ctx := context.Background()
 	db, err := inventory.Open(ctx, filepath.Join(b.TempDir(), "fleet.db"))
