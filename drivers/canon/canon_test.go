@@ -450,3 +450,35 @@ func TestPorts(t *testing.T) {
 		})
 	}
 }
+
+// TestKilledRun: a session a killed run left open (logged in, never
+// logged out) does not stand in the next run's way — Canon's Remote UIs
+// are not declared single-session — and costs no failed login.
+func TestKilledRun(t *testing.T) {
+	for _, v := range []variant{variants[0], variants[2]} {
+		t.Run(v.name, func(t *testing.T) {
+			e := env(t)
+			d, tgt := device(t, e, v, sim.DeviceOptions{})
+			in := (&canon.Driver{}).Info()
+			if fam, _ := in.Claim(tgt.Device); fam.SingleSession {
+				t.Fatalf("%s is declared single-session: this test expects the other rule", fam.ID)
+			}
+			killed := open(t, tgt)
+			if _, err := drivers.LoginWithCandidates(ctxT(t, time.Minute), killed, tgt.Device, nil, e.Ledger(), 0, false); err != nil {
+				t.Fatal(err)
+			}
+			killed.Close() // no Logout: the run was killed
+			r, err := e.Push(ctxT(t, 3*time.Minute), t, tgt, nil, 587)
+			if err != nil {
+				t.Fatalf("the next run: %v", err)
+			}
+			if !r.Used.IsDefault() || d.FailedLogins() != 0 {
+				t.Fatalf("logged in with %s after %d failed logins", r.Used.Describe(), d.FailedLogins())
+			}
+			total, _, err := e.Ledger().FailedLogins(ctxT(t, time.Minute), tgt.Device.Key())
+			if err != nil || total != 0 {
+				t.Fatalf("ledger: %d failed logins (%v)", total, err)
+			}
+		})
+	}
+}
