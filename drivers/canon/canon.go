@@ -314,18 +314,11 @@ func firstMatch(text string, re *regexp.Regexp) string {
 // encrypts with STARTTLS only, so SSL/TLS on 465 is refused with what
 // to do instead.
 func checkSettings(s drivers.SMTPSettings) error {
-	if s.Server == "" || s.Port <= 0 || s.Port > 65535 {
-		return fmt.Errorf("server %q port %d: nothing sensible to write", s.Server, s.Port)
+	if err := drivers.CheckSettings(s); err != nil {
+		return err
 	}
-	switch s.Security {
-	case drivers.SecurityStartTLS, drivers.SecurityNone:
-	case drivers.SecuritySSLTLS:
-		return fmt.Errorf("Canon's Remote UI offers only STARTTLS (\"Use TLS for SMTP\"), not SSL/TLS on port %d: push with port 587 (STARTTLS) instead: %w", s.Port, drivers.ErrUnsupported)
-	default:
-		return fmt.Errorf("connection security %q is never written (use starttls on 587)", s.Security)
-	}
-	if s.Security == drivers.SecurityStartTLS && s.Port == 465 {
-		return fmt.Errorf("port 465 is implicit SSL/TLS, which Canon's Remote UI does not offer: push with port 587: %w", drivers.ErrUnsupported)
+	if s.Security == drivers.SecuritySSLTLS || s.Port == 465 {
+		return fmt.Errorf("the Canon Remote UI offers only STARTTLS (\"Use TLS for SMTP\"), not SSL/TLS on port %d: push with port 587 (STARTTLS) instead: %w", s.Port, drivers.ErrUnsupported)
 	}
 	return nil
 }
