@@ -252,8 +252,23 @@ func formOn(f url.Values, name string) bool {
 	return slices.Contains(f[name], "1")
 }
 
+// iraNames are one iR-ADV firmware's field names on the Communication
+// Settings and Port Number pages (all [I] guesses; the AltLayout fault
+// serves the second set, same labels).
+type iraNames struct {
+	Server, Addr, Auth, User, PwChg, Pw, TLS, Cert, TxPort string
+}
+
+var iraLayouts = map[bool]iraNames{
+	false: {"SMTP_SERVER", "MAIL_ADDR", "SMTP_AUTH", "SMTP_USER", "SMTP_PSWD_CHG", "SMTP_PSWD", "SMTP_TLS", "SMTP_CERT", "SMTP_TX_PORT"},
+	true:  {"smtpSrvAddr", "mailAddress", "smtpAuthMode", "smtpAuthUser", "smtpAuthPwdChange", "smtpAuthPwd", "smtpStartTls", "smtpCertVerify", "smtpSendPort"},
+}
+
+func (d *Device) iraNames() iraNames { return iraLayouts[d.Faults().AltLayout] }
+
 // canonPage is what a Canon template shows.
 type canonPage struct {
+	N                           iraNames
 	Model, Serial, Flash, Token string
 	UI                          string
 	Locked                      bool
@@ -269,7 +284,7 @@ func (d *Device) canonPage(r *http.Request, tok string) *canonPage {
 		Model: d.opts.Model, Serial: d.opts.Serial, Flash: d.canonTakeFlash(r), Token: tok, UI: d.opts.UI,
 		Locked: d.LockedOut(), SMTP: d.SMTP(), PasswordSet: d.SMTP().PasswordSet,
 		HasTLS: d.opts.SMTPTLS != SMTPTLSNone, HasAuth: d.opts.UI != UICanonNoAuth,
-		PasswordMax: canonPasswordMax, Dummy: time.Now().UnixMilli(),
+		PasswordMax: canonPasswordMax, Dummy: time.Now().UnixMilli(), N: d.iraNames(),
 	}
 }
 
@@ -599,29 +614,30 @@ func (d *Device) iraPage(page string, apply func(url.Values) string) http.Handle
 }
 
 func (d *Device) iraApplySMTP(f url.Values) string {
+	n := d.iraNames()
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	s := d.smtp
-	s.Server = strings.TrimSpace(f.Get("SMTP_SERVER"))
-	s.From = strings.TrimSpace(f.Get("MAIL_ADDR"))
+	s.Server = strings.TrimSpace(f.Get(n.Server))
+	s.From = strings.TrimSpace(f.Get(n.Addr))
 	s.Auth = AuthNone
-	if f.Get("SMTP_AUTH") == "1" {
+	if f.Get(n.Auth) == "1" {
 		s.Auth = AuthSMTP
 	}
-	s.User = strings.TrimSpace(f.Get("SMTP_USER"))
+	s.User = strings.TrimSpace(f.Get(n.User))
 	pw := d.smtpPW
-	if formOn(f, "SMTP_PSWD_CHG") {
-		pw = f.Get("SMTP_PSWD")
+	if formOn(f, n.PwChg) {
+		pw = f.Get(n.Pw)
 		if len(pw) > canonPasswordMax {
 			return fmt.Sprintf("Password: enter up to %d characters.", canonPasswordMax)
 		}
 	}
 	if d.opts.SMTPTLS != SMTPTLSNone {
 		s.Security = SecurityNone
-		if formOn(f, "SMTP_TLS") {
+		if formOn(f, n.TLS) {
 			s.Security = SecuritySTARTTLS
 		}
-		s.ValidateCert = formOn(f, "SMTP_CERT")
+		s.ValidateCert = formOn(f, n.Cert)
 	}
 	if s.Auth == AuthSMTP && s.User == "" {
 		return "SMTP Authentication: enter the user name."
@@ -631,7 +647,8 @@ func (d *Device) iraApplySMTP(f url.Values) string {
 }
 
 func (d *Device) iraApplyPort(f url.Values) string {
-	p, err := strconv.Atoi(strings.TrimSpace(f.Get("SMTP_TX_PORT")))
+	n := d.iraNames()
+	p, err := strconv.Atoi(strings.TrimSpace(f.Get(n.TxPort)))
 	if err != nil || p < 1 || p > 65535 {
 		return "SMTP Send: enter a number from 1 to 65535."
 	}
@@ -765,15 +782,15 @@ var canonIRATmpl = template.Must(template.New("canonira").Parse(`
 <input type="hidden" name="PageFlag" value="c_smtp.tpl">{{template "rps" "csmtp.cgi"}}<input type="hidden" name="CoreNXPage" value="c_smtp.tpl">
 <input type="hidden" name="Dummy" value="{{.Dummy}}"><input type="hidden" name="Token" value="{{.Token}}">
 <table class="form">
-<tr><th><label for="SMTP_SERVER">SMTP Server:</label></th><td><input type="text" name="SMTP_SERVER" id="SMTP_SERVER" maxlength="48" value="{{.SMTP.Server}}"></td></tr>
-<tr><th><label for="MAIL_ADDR">E-Mail Address:</label></th><td><input type="text" name="MAIL_ADDR" id="MAIL_ADDR" maxlength="120" value="{{.SMTP.From}}"></td></tr>
-<tr><th>SMTP Authentication (SMTP AUTH):</th><td><input type="radio" name="SMTP_AUTH" id="SMTP_AUTH_OFF" value="0"{{if ne .SMTP.Auth "smtp-auth"}} checked{{end}}><label for="SMTP_AUTH_OFF">Off</label>
-<input type="radio" name="SMTP_AUTH" id="SMTP_AUTH_ON" value="1"{{if eq .SMTP.Auth "smtp-auth"}} checked{{end}}><label for="SMTP_AUTH_ON">On</label></td></tr>
-<tr><th><label for="SMTP_USER">User Name:</label></th><td><input type="text" name="SMTP_USER" id="SMTP_USER" maxlength="64" value="{{.SMTP.User}}"></td></tr>
-<tr><th><label for="SMTP_PSWD_CHG">Change Password</label></th><td><input type="checkbox" name="SMTP_PSWD_CHG" id="SMTP_PSWD_CHG" value="1" onclick="document.getElementById('SMTP_PSWD').disabled=!this.checked"></td></tr>
-<tr><th><label for="SMTP_PSWD">Password:</label></th><td><input type="password" name="SMTP_PSWD" id="SMTP_PSWD" maxlength="{{.PasswordMax}}" value="{{if .PasswordSet}}********{{end}}" disabled></td></tr>
-{{if .HasTLS}}<tr><th><label for="SMTP_TLS">Allow TLS (SMTP Send)</label></th><td><input type="checkbox" name="SMTP_TLS" id="SMTP_TLS" value="1"{{if eq .SMTP.Security "starttls"}} checked{{end}}></td></tr>
-<tr><th><label for="SMTP_CERT">Confirm TLS Certificate for SMTP Send</label></th><td><input type="checkbox" name="SMTP_CERT" id="SMTP_CERT" value="1"{{if .SMTP.ValidateCert}} checked{{end}}></td></tr>{{end}}
+<tr><th><label for="{{.N.Server}}">SMTP Server:</label></th><td><input type="text" name="{{.N.Server}}" id="{{.N.Server}}" maxlength="48" value="{{.SMTP.Server}}"></td></tr>
+<tr><th><label for="{{.N.Addr}}">E-Mail Address:</label></th><td><input type="text" name="{{.N.Addr}}" id="{{.N.Addr}}" maxlength="120" value="{{.SMTP.From}}"></td></tr>
+<tr><th>SMTP Authentication (SMTP AUTH):</th><td><input type="radio" name="{{.N.Auth}}" id="{{.N.Auth}}_OFF" value="0"{{if ne .SMTP.Auth "smtp-auth"}} checked{{end}}><label for="{{.N.Auth}}_OFF">Off</label>
+<input type="radio" name="{{.N.Auth}}" id="{{.N.Auth}}_ON" value="1"{{if eq .SMTP.Auth "smtp-auth"}} checked{{end}}><label for="{{.N.Auth}}_ON">On</label></td></tr>
+<tr><th><label for="{{.N.User}}">User Name:</label></th><td><input type="text" name="{{.N.User}}" id="{{.N.User}}" maxlength="64" value="{{.SMTP.User}}"></td></tr>
+<tr><th><label for="{{.N.PwChg}}">Change Password</label></th><td><input type="checkbox" name="{{.N.PwChg}}" id="{{.N.PwChg}}" value="1" onclick="document.getElementById('{{.N.Pw}}').disabled=!this.checked"></td></tr>
+<tr><th><label for="{{.N.Pw}}">Password:</label></th><td><input type="password" name="{{.N.Pw}}" id="{{.N.Pw}}" maxlength="{{.PasswordMax}}" value="{{if .PasswordSet}}********{{end}}" disabled></td></tr>
+{{if .HasTLS}}<tr><th><label for="{{.N.TLS}}">Allow TLS (SMTP Send)</label></th><td><input type="checkbox" name="{{.N.TLS}}" id="{{.N.TLS}}" value="1"{{if eq .SMTP.Security "starttls"}} checked{{end}}></td></tr>
+<tr><th><label for="{{.N.Cert}}">Confirm TLS Certificate for SMTP Send</label></th><td><input type="checkbox" name="{{.N.Cert}}" id="{{.N.Cert}}" value="1"{{if .SMTP.ValidateCert}} checked{{end}}></td></tr>{{end}}
 <tr><th><label for="POP_BEFORE">POP Authentication Before Sending</label></th><td><input type="checkbox" name="POP_BEFORE" id="POP_BEFORE" value="1"></td></tr>
 </table>
 <p><input type="submit" id="submitButton" value="OK"></p></form></div></body></html>{{end}}
@@ -784,7 +801,7 @@ var canonIRATmpl = template.Must(template.New("canonira").Parse(`
 <input type="hidden" name="PageFlag" value="c_port.tpl">{{template "rps" "cport.cgi"}}<input type="hidden" name="CoreNXPage" value="c_port.tpl">
 <input type="hidden" name="Dummy" value="{{.Dummy}}"><input type="hidden" name="Token" value="{{.Token}}">
 <table class="form"><tr><th><label for="SMTP_RX_PORT">SMTP Receive:</label></th><td><input type="text" name="SMTP_RX_PORT" id="SMTP_RX_PORT" maxlength="5" value="25"></td></tr>
-<tr><th><label for="SMTP_TX_PORT">SMTP Send:</label></th><td><input type="text" name="SMTP_TX_PORT" id="SMTP_TX_PORT" maxlength="5" value="{{.SMTP.Port}}"></td></tr>
+<tr><th><label for="{{.N.TxPort}}">SMTP Send:</label></th><td><input type="text" name="{{.N.TxPort}}" id="{{.N.TxPort}}" maxlength="5" value="{{.SMTP.Port}}"></td></tr>
 <tr><th><label for="POP3_PORT">POP3:</label></th><td><input type="text" name="POP3_PORT" id="POP3_PORT" maxlength="5" value="110"></td></tr></table>
 <p><input type="submit" id="submitButton" value="OK"></p></form></div></body></html>{{end}}
 `))

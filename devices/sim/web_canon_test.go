@@ -276,4 +276,16 @@ func TestCanonIRASMTPRoundTrip(t *testing.T) {
 	if d.SMTP().Port != 587 {
 		t.Fatalf("port %d", d.SMTP().Port)
 	}
+	// Another firmware's names (the AltLayout fault), same labels.
+	d.SetFaults(Faults{AltLayout: true})
+	_, page = b.get("/rps/csmtp.cgi?Flag=Init_Data&PageFlag=c_smtp.tpl")
+	if strings.Contains(page, `name="SMTP_SERVER"`) || !strings.Contains(page, `name="smtpSrvAddr"`) || !strings.Contains(page, ">SMTP Server:<") {
+		t.Fatalf("alt layout page: %.500q", page)
+	}
+	form = url.Values{"Flag": {"Exec_Data"}, "Token": {tokenOf(t, reRPSToken, page)}, "smtpSrvAddr": {"smtp.gmail.com"}, "mailAddress": {testAccount},
+		"smtpAuthMode": {"1"}, "smtpAuthUser": {testAccount}, "smtpStartTls": {"1"}}
+	b.post("/rps/csmtp.cgi", form)
+	if got := d.SMTP(); got.Auth != AuthSMTP || got.Security != SecuritySTARTTLS || !d.SMTPPasswordIs(testAppPassword) {
+		t.Fatalf("alt layout save: %+v", got)
+	}
 }

@@ -484,3 +484,35 @@ func TestKilledRun(t *testing.T) {
 		})
 	}
 }
+
+// TestAltLayout: iR-ADV firmware whose Communication Settings and Port
+// Number fields have other names (the names are guesses) is still found
+// by the labels.
+func TestAltLayout(t *testing.T) {
+	e := env(t)
+	d, tgt := device(t, e, variants[2], sim.DeviceOptions{Faults: sim.Faults{AltLayout: true}})
+	r, err := e.Push(ctxT(t, 3*time.Minute), t, tgt, nil, 587)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := d.SMTP(); got.Port != 587 || got.Security != sim.SecuritySTARTTLS || !d.SMTPPasswordIs(drivertest.AppPassword) || r.After.Server != "smtp.gmail.com" {
+		t.Fatalf("device holds %+v, read back %+v", got, r.After)
+	}
+}
+
+// TestDropped: a device that drops the admin session mid-flow is a
+// transient error (retried later), never a wrong password.
+func TestDropped(t *testing.T) {
+	for _, v := range []variant{variants[0], variants[2]} {
+		t.Run(v.name, func(t *testing.T) {
+			e := env(t)
+			d, tgt := device(t, e, v, sim.DeviceOptions{})
+			sess := loggedIn(t, e, tgt, nil)
+			d.SetFaults(sim.Faults{DropSessionAfter: 1})
+			err := sess.WriteSMTP(ctxT(t, time.Minute), drivers.GmailSettings("", drivertest.Account, config.NewSecret(drivertest.AppPassword), 587))
+			if !errors.Is(err, drivers.ErrTransient) || errors.Is(err, drivers.ErrBadCredentials) {
+				t.Fatalf("%v, want ErrTransient", err)
+			}
+		})
+	}
+}
