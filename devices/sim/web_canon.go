@@ -410,7 +410,7 @@ func (d *Device) mfPost(edit, view string, apply func(url.Values) string) http.H
 			fmt.Fprint(w, `<html><head><title>Remote UI</title></head><body><p class="ErrorMessage">Error! The operation could not be performed. The page may be out of date: display it again.</p><a href="`+edit+`">Back</a></body></html>`)
 			return
 		}
-		if d.faults.RebootOnSave > 0 {
+		if d.Faults().RebootOnSave > 0 {
 			d.mu.Lock()
 			d.rebootNow()
 			d.mu.Unlock()
@@ -592,7 +592,7 @@ func (d *Device) iraPage(page string, apply func(url.Values) string) http.Handle
 				canonRender(w, canonIRATmpl, page, p)
 				return
 			}
-			if d.faults.RebootOnSave > 0 {
+			if d.Faults().RebootOnSave > 0 {
 				d.mu.Lock()
 				d.rebootNow()
 				d.mu.Unlock()

@@ -173,8 +173,12 @@ func (*Driver) Lockout(devices.Device) drivers.Lockout { return lockout }
 func (d *Driver) DefaultLogins(dev devices.Device) []drivers.Credential {
 	in := d.Info()
 	fam, ok := in.Claim(dev)
-	if !ok {
-		fam = in.Families[1] // an unknown Canon model: the MF login
+	if !ok { // an unknown Canon model: both Remote UIs' logins
+		var out []drivers.Credential
+		for _, f := range in.Families {
+			out = append(out, f.Credentials(dev)...)
+		}
+		return out
 	}
 	return fam.Credentials(dev)
 }

@@ -189,12 +189,8 @@ func (s *iraSession) gotoPage(ctx context.Context, path string, key drivers.Fiel
 			return err
 		}
 	}
-	st, err := s.tab.Read(ctx, page, key)
-	if err != nil {
-		return err
-	}
-	_ = st
-	return nil
+	_, err = s.tab.Read(ctx, page, key)
+	return err
 }
 
 func (s *iraSession) gotoSMTP(ctx context.Context) error {
