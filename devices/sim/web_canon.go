@@ -75,6 +75,10 @@ const (
 	// guess: very old MF firmware); with SMTPTLS "none" the page has no
 	// TLS checkbox either.
 	UICanonNoAuth = "no-smtp-auth"
+	// UICanonShortPassword: firmware whose SMTP password field takes
+	// only 12 characters ([I] guess, to prove the check: a Gmail app
+	// password has 16).
+	UICanonShortPassword = "short-password"
 )
 
 // Canon's factory System Manager ID and PIN [C], and the DX user [C].
@@ -96,7 +100,7 @@ func init() {
 	lat := Latency{Page: ln(800*time.Millisecond, 0.5), Asset: ln(150*time.Millisecond, 0.5), Save: ln(2*time.Second, 0.6)} // [I] guess
 	RegisterWebAdmin(WebAdmin{
 		Family: FamilyCanonImageClass, Maker: "Canon", Organization: "Canon Inc.",
-		UIs:             []string{UICanonPINOnly, UICanonNoAuth},
+		UIs:             []string{UICanonPINOnly, UICanonNoAuth, UICanonShortPassword},
 		Server:          "CANON HTTP Server", // [I] guess
 		Routes:          func(d *Device, mux *http.ServeMux) { d.routesCanonMF(mux) },
 		DefaultPassword: pin,
@@ -284,8 +288,16 @@ func (d *Device) canonPage(r *http.Request, tok string) *canonPage {
 		Model: d.opts.Model, Serial: d.opts.Serial, Flash: d.canonTakeFlash(r), Token: tok, UI: d.opts.UI,
 		Locked: d.LockedOut(), SMTP: d.SMTP(), PasswordSet: d.SMTP().PasswordSet,
 		HasTLS: d.opts.SMTPTLS != SMTPTLSNone, HasAuth: d.opts.UI != UICanonNoAuth,
-		PasswordMax: canonPasswordMax, Dummy: time.Now().UnixMilli(), N: d.iraNames(),
+		PasswordMax: d.canonPasswordMax(), Dummy: time.Now().UnixMilli(), N: d.iraNames(),
 	}
+}
+
+// canonPasswordMax is the SMTP password field's maxlength on d.
+func (d *Device) canonPasswordMax() int {
+	if d.opts.UI == UICanonShortPassword {
+		return 12
+	}
+	return canonPasswordMax
 }
 
 func canonRender(w http.ResponseWriter, t *template.Template, name string, p *canonPage) {
@@ -441,8 +453,8 @@ func (d *Device) mfApplyEmail(f url.Values) string {
 		s.User = strings.TrimSpace(f.Get("i2152"))
 		if formOn(f, "i2160") {
 			pw = f.Get("i2172")
-			if len(pw) > canonPasswordMax {
-				return fmt.Sprintf("Error! Password: enter up to %d characters.", canonPasswordMax)
+			if len(pw) > d.canonPasswordMax() {
+				return fmt.Sprintf("Error! Password: enter up to %d characters.", d.canonPasswordMax())
 			}
 		}
 	}

@@ -316,6 +316,7 @@ func TestFirmware(t *testing.T) {
 		{"no-tls", variants[0], sim.DeviceOptions{SMTPTLS: sim.SMTPTLSNone}, "TLS"},
 		{"no-auth", variant{"imageclass-no-auth", sim.FamilyCanonImageClass, "MF8280Cw", sim.UICanonNoAuth}, sim.DeviceOptions{}, "SMTP AUTH"},
 		{"iradv-no-tls", variants[2], sim.DeviceOptions{SMTPTLS: sim.SMTPTLSNone}, "TLS"},
+		{"short-password", variant{"imageclass-short-password", sim.FamilyCanonImageClass, "MF8280Cw", sim.UICanonShortPassword}, sim.DeviceOptions{}, "takes only 12 characters"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
