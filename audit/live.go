@@ -3,8 +3,6 @@ package audit
 import (
 	"context"
 	"errors"
-	"fmt"
-	"strings"
 	"time"
 
 	"github.com/mfpfleet/mfpfleet/drivers"
@@ -18,8 +16,9 @@ import (
 // ledger), reads the SMTP settings, logs out and closes the tab. It
 // writes nothing to the device.
 type DriverSMTPReader struct {
-	// Browser is the run's Chromium (drivers.NewBrowser); required.
-	Browser *drivers.Browser
+	// Browser is the run's Chromium (drivers.NewBrowser), or any
+	// SessionOpener; required.
+	Browser drivers.SessionOpener
 	// Target says how to reach a device (nil: its IP over HTTPS on port
 	// 443 with certificates pinned by Certs, no plain HTTP).
 	Target func(dev inventory.Device) drivers.Target
@@ -62,43 +61,37 @@ func (r *DriverSMTPReader) ReadSMTP(ctx context.Context, dev inventory.Device) (
 		creds = r.Credentials(dev)
 	}
 
-	c, cancel := context.WithTimeout(ctx, step)
-	sess, err := drivers.Open(c, r.Browser, t)
-	cancel()
-	if err != nil {
-		return drivers.SMTPSettings{}, auditDeviceErr(dev, "open", err)
-	}
-	defer sess.Close()
-
-	c, cancel = context.WithTimeout(ctx, step)
-	_, err = drivers.LoginWithCandidates(c, sess, dev.Device, creds, r.Ledger, drivers.LoginBudget(dev.Device, r.Budget), false)
-	cancel()
-	if err != nil {
-		return drivers.SMTPSettings{}, auditDeviceErr(dev, "login", err)
-	}
-	defer func() {
-		// Always log out, with its own budget: some devices allow one
-		// admin session at a time.
-		c, cancel := context.WithTimeout(context.WithoutCancel(ctx), step)
+	phase := "open"
+	var got drivers.SMTPSettings
+	err := drivers.Visit{
+		Open: func(c context.Context) (drivers.Session, error) { return r.Browser.OpenSession(c, t) },
+		Login: func(c context.Context, sess drivers.Session) error {
+			phase = "login"
+			_, err := drivers.LoginWithCandidates(c, sess, dev.Device, creds, r.Ledger, drivers.LoginBudget(dev.Device, r.Budget), false)
+			return err
+		},
+		StepTimeout:   step,
+		LogoutTimeout: step,
+	}.Run(ctx, func(ctx context.Context, sess drivers.Session) error {
+		phase = "read"
+		c, cancel := context.WithTimeout(ctx, step)
 		defer cancel()
-		_ = sess.Logout(c)
-	}()
-
-	c, cancel = context.WithTimeout(ctx, step)
-	got, err := sess.ReadSMTP(c)
-	cancel()
+		var err error
+		got, err = sess.ReadSMTP(c)
+		return err
+	})
 	if err != nil {
-		return drivers.SMTPSettings{}, auditDeviceErr(dev, "read", err)
+		return drivers.SMTPSettings{}, auditDeviceErr(dev, phase, err)
 	}
 	return got, nil
 }
 
-// auditDeviceErr prefixes err with the device address and step unless the
-// drivers already named the device.
+// auditDeviceErr makes err a *drivers.StepError naming the device and
+// the step (its text names the device once, whether the drivers did or
+// not).
 func auditDeviceErr(dev inventory.Device, step string, err error) error {
-	var se *drivers.StepError
-	if errors.As(err, &se) || dev.IP == "" || strings.HasPrefix(err.Error(), dev.IP) {
+	if dev.IP == "" {
 		return err
 	}
-	return fmt.Errorf("%s: %s: %w", dev.IP, step, err)
+	return drivers.AtStep(dev.IP, step, err)
 }

@@ -309,7 +309,7 @@ func NewBrowser(ctx context.Context, o BrowserOptions) (*Browser, error) {
 	}
 	if err != nil {
 		b.Close()
-		return nil, fmt.Errorf("start %s: %w", exe, err)
+		return nil, diedStarting(fmt.Errorf("start %s: %w", exe, err))
 	}
 	if c := chromedp.FromContext(bctx); c != nil && c.Browser != nil {
 		if ea, ok := chromedp.FromContext(allocCtx).Allocator.(*chromedp.ExecAllocator); ok {

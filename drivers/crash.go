@@ -373,3 +373,22 @@ func (b *Browser) MainPID() int {
 	}
 	return b.Pid()
 }
+
+// startCrash is a start that failed because the Chromium process died
+// (a crash, or chromedp's "chrome failed to start" with the process's
+// last words) rather than because no Chromium is there: its text is the
+// cause's, and errors.Is(err, ErrBrowserCrashed) holds, so that the
+// caller starts it again within its crash limit.
+type startCrash struct{ err error }
+
+func (e startCrash) Error() string   { return e.err.Error() }
+func (e startCrash) Unwrap() []error { return []error{e.err, ErrBrowserCrashed} }
+
+// diedStarting marks err, a failed start, as the process dying.
+func diedStarting(err error) error {
+	var ee *exec.ExitError
+	if errors.As(err, &ee) || !errors.Is(err, ErrNoChromium) && strings.Contains(err.Error(), "failed to start") {
+		return startCrash{err}
+	}
+	return err
+}

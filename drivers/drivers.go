@@ -19,6 +19,9 @@
 //	back, err := sess.ReadSMTP(ctx)
 //	res, err := drivers.SendTest(ctx, sess, plusAddress) // ErrNoTestAction: written, unconfirmed
 //
+// Callers do not write that open/login/logout/close sequence themselves:
+// Visit owns a session's life (the logout also after Ctrl-C).
+//
 // Capabilities that not every web admin has are optional interfaces found
 // by type assertion on the Session: Tester (a test e-mail action),
 // JobLogReader (the device's job log), Defaulter (factory credentials).
@@ -144,7 +147,10 @@ type StepError struct {
 }
 
 func (e *StepError) Error() string {
-	s := e.Address + ": " + e.Step + ": " + e.Err.Error()
+	s := e.Err.Error()
+	if e.Address == "" || !strings.Contains(s, e.Address) { // else the cause names the device already
+		s = e.Address + ": " + e.Step + ": " + s
+	}
 	var arts []string
 	if e.Screenshot != "" {
 		arts = append(arts, "screenshot "+e.Screenshot)

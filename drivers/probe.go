@@ -241,17 +241,23 @@ func ProbeWith(ctx context.Context, b *Browser, t Target, o ProbeOptions) (Probe
 			return rep, nil
 		}
 		if p, ok := sess.(Prober); ok {
-			if err := probeLogin(ctx, sess, t.Device, *login, o); err != nil {
-				rep.Notes = append(rep.Notes, "login with "+login.Describe()+" failed: "+tab.Scrub(err.Error()))
-				rep.LoginError = tab.Scrub(err.Error())
-			} else {
+			err := Visit{
+				Open:  func(context.Context) (Session, error) { return sess, nil }, // on the probe's tab
+				Login: func(c context.Context, s Session) error { return probeLogin(c, s, t.Device, *login, o) },
+				// The probe closes its tab itself.
+				KeepOpen: true,
+			}.Run(ctx, func(ctx context.Context, _ Session) error {
 				rep.LoggedIn = true
-				defer sess.Logout(context.WithoutCancel(ctx))
 				if err := p.OpenSMTPPage(ctx); err != nil {
 					rep.Notes = append(rep.Notes, "could not open the SMTP page: "+tab.Scrub(err.Error()))
 				} else if smtp, err := tab.ProbePage(ctx, "smtp"); err == nil {
 					rep.Pages = append(rep.Pages, smtp)
 				}
+				return nil
+			})
+			if err != nil {
+				rep.Notes = append(rep.Notes, "login with "+login.Describe()+" failed: "+tab.Scrub(err.Error()))
+				rep.LoginError = tab.Scrub(err.Error())
 			}
 		}
 		return rep, nil

@@ -4,9 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"os/exec"
 	"slices"
-	"strings"
 	"sync"
 	"time"
 
@@ -18,6 +16,26 @@ import (
 // stopped; the devices not finished are left "pending" (not attempted),
 // never failed: a crash is never the device's fault. The CLI exits 7.
 var ErrBrowserCrashing = errors.New("the browser keeps crashing")
+
+// Browser is the engine's seam to the devices' web admins: one browser
+// of the run, in which each pass over a device opens its session.
+// *drivers.Browser (a Chromium) is the real one; the engine's unit tests
+// run fakes that open fake sessions and can die, so that retry, the
+// lock-out budget, interruption and crash handling are tested without
+// Chromium (Options.StartBrowser).
+type Browser interface {
+	drivers.SessionOpener
+	// Crashed returns the browser's crash (wrapping
+	// drivers.ErrBrowserCrashed) once it died, nil while it runs.
+	Crashed() error
+	// CrashOf returns the crash when err, from one of its sessions, came
+	// from the browser dying, nil when it is about the device.
+	CrashOf(err error) error
+	// Close stops the browser. Safe to call twice.
+	Close() error
+}
+
+var _ Browser = (*drivers.Browser)(nil)
 
 // Defaults of Options.CrashLimit and Options.CrashWindow.
 const (
@@ -37,7 +55,7 @@ const (
 // run's browsers together: CrashLimit crashes within CrashWindow stop the
 // run however many browsers it has.
 type browserKeeper struct {
-	start  func(context.Context) (*drivers.Browser, error)
+	start  func(context.Context) (Browser, error)
 	n      int // browsers to run (< 1: one)
 	limit  int
 	window time.Duration
@@ -47,9 +65,9 @@ type browserKeeper struct {
 	}
 
 	mu      sync.Mutex
-	bs      []*drivers.Browser // the slots; a crashed browser is replaced in its slot
-	passes  []int              // per slot: passes under way
-	owned   []*drivers.Browser // started here: closed by close
+	bs      []Browser // the slots; a crashed browser is replaced in its slot
+	passes  []int     // per slot: passes under way
+	owned   []Browser // started here: closed by close
 	crashes []time.Time
 	last    error // the last crash
 	gaveUp  error // wraps ErrBrowserCrashing once the run must stop
@@ -57,16 +75,16 @@ type browserKeeper struct {
 
 // use makes b the keeper's only browser (one given by the caller, not
 // closed by close).
-func (k *browserKeeper) use(b *drivers.Browser) {
+func (k *browserKeeper) use(b Browser) {
 	k.mu.Lock()
 	defer k.mu.Unlock()
-	k.bs, k.passes = []*drivers.Browser{b}, []int{0}
+	k.bs, k.passes = []Browser{b}, []int{0}
 }
 
 // acquire returns the browser to open the next pass's tab in, the one
 // with the fewest passes under way, and release, to call when the pass
 // is over; or the error that stopped the run.
-func (k *browserKeeper) acquire() (b *drivers.Browser, release func(), err error) {
+func (k *browserKeeper) acquire() (b Browser, release func(), err error) {
 	k.mu.Lock()
 	defer k.mu.Unlock()
 	if k.gaveUp != nil {
@@ -104,7 +122,7 @@ func (k *browserKeeper) stopped() error {
 // place; the others find the new one. It returns the give-up error when
 // Chromium crashed CrashLimit times within CrashWindow or does not start
 // again.
-func (k *browserKeeper) crashed(ctx context.Context, b *drivers.Browser) error {
+func (k *browserKeeper) crashed(ctx context.Context, b Browser) error {
 	k.mu.Lock()
 	defer k.mu.Unlock()
 	if k.gaveUp != nil {
@@ -176,7 +194,7 @@ func (k *browserKeeper) startFirst(ctx context.Context) error {
 	k.mu.Lock()
 	defer k.mu.Unlock()
 	n := max(k.n, 1)
-	k.bs, k.passes = make([]*drivers.Browser, n), make([]int, n)
+	k.bs, k.passes = make([]Browser, n), make([]int, n)
 	for {
 		errs := make([]error, n)
 		var wg sync.WaitGroup
@@ -227,11 +245,10 @@ func (k *browserKeeper) startFirst(ctx context.Context) error {
 }
 
 // diedStarting reports whether a start failed because the process died
-// (a crash, or chromedp's "chrome failed to start" with the process's
-// last words) rather than because no Chromium is there.
+// rather than because no Chromium is there (drivers.NewBrowser marks such
+// a start with drivers.ErrBrowserCrashed).
 func diedStarting(err error) bool {
-	var ee *exec.ExitError
-	return errors.As(err, &ee) || !errors.Is(err, drivers.ErrNoChromium) && strings.Contains(err.Error(), "failed to start")
+	return errors.Is(err, drivers.ErrBrowserCrashed)
 }
 
 const crashAdvice = "the devices not finished are left not attempted, none is blamed; " +
@@ -268,7 +285,7 @@ func (k *browserKeeper) close() {
 
 // browserDied reports whether err, from a pass with browser b, is the
 // browser's death rather than anything about the device.
-func browserDied(b *drivers.Browser, err error) bool {
+func browserDied(b Browser, err error) bool {
 	if err == nil || b == nil {
 		return false
 	}

@@ -76,8 +76,8 @@ func (o *Options) defaults() error {
 	}
 	if o.Discover == nil {
 		db, cfg, lg := o.DB, o.Config, o.Logger
-		o.Discover = func(ips []string) error {
-			_, err := Discover(context.Background(), db, cfg, DiscoverOptions{Targets: ips, Retries: -1, Logger: lg})
+		o.Discover = func(ctx context.Context, ips []string) error {
+			_, err := Discover(ctx, db, cfg, DiscoverOptions{Targets: ips, Retries: -1, Logger: lg})
 			return err
 		}
 	}
@@ -170,12 +170,8 @@ func execute(ctx context.Context, o Options, kind string) (Summary, error) {
 		e.collect(&sum, plan)
 		return sum, err
 	}
-	if len(plan.Warnings) > 0 && o.Config.Rollout.SiteLabels && kind != inventory.RunTest {
-		for _, w := range plan.Warnings {
-			if strings.Contains(w, "site_labels") {
-				return sum, errors.New(w)
-			}
-		}
+	if plan.spansSites != "" && o.Config.Rollout.SiteLabels && kind != inventory.RunTest {
+		return sum, errors.New(plan.spansSites)
 	}
 	// Which delivery methods this run pushes: the app-password preflight
 	// and credential only when some device gets an app password; the
@@ -515,17 +511,16 @@ func (e *engine) step(ctx context.Context, t Target, r *DeviceResult, name strin
 			status = inventory.StepSkipped
 		}
 		errText = e.secrets.scrub(err.Error())
-		var se *drivers.StepError
-		if errors.As(err, &se) {
-			for _, p := range []string{se.Screenshot, se.HTML} {
-				if p != "" && !slices.Contains(r.Artifacts, p) {
-					r.Artifacts = append(r.Artifacts, p)
-				}
+		shots, html := drivers.Artifacts(err)
+		for _, p := range append(shots, html...) {
+			if !slices.Contains(r.Artifacts, p) {
+				r.Artifacts = append(r.Artifacts, p)
 			}
-			artifact = se.Screenshot
-			if artifact == "" {
-				artifact = se.HTML
-			}
+		}
+		if len(shots) > 0 {
+			artifact = shots[0]
+		} else if len(html) > 0 {
+			artifact = html[0]
 		}
 	}
 	if id != 0 {
@@ -620,8 +615,9 @@ func (e *engine) device(ctx context.Context, t Target) {
 			e.finish(t, r, StatusPending, notAttempted(berr), "", started)
 			return
 		}
-		out, addr, testAt, step, err := e.pass(ctx, b, t, r)
+		out, addr, testAt, err := e.pass(ctx, b, t, r)
 		release()
+		step := stepOf(err)
 		if err == nil {
 			switch out {
 			case outNoTest:
@@ -676,10 +672,7 @@ func (e *engine) device(ctx context.Context, t Target) {
 			backoff = min(backoff*2, 30*time.Second)
 			continue
 		}
-		reason := failureReason(err)
-		if !strings.Contains(reason, t.Device.IP) {
-			reason = t.Device.IP + ": " + step + ": " + reason
-		}
+		reason := failureReason(err) // a *drivers.StepError: names the device and the step
 		if drivers.IsRetryable(err) {
 			reason += fmt.Sprintf(" (gave up after %d attempts; run again when the device is back)", attempt)
 		}
@@ -693,52 +686,65 @@ func (e *engine) device(ctx context.Context, t Target) {
 	}
 }
 
-// pass is one attempt at a device with a browser tab: open and log in,
-// then per kind read/write/read back/test, and log out. It returns the
-// step that failed with the error.
-func (e *engine) pass(ctx context.Context, b *drivers.Browser, t Target, r *DeviceResult) (out outcome, addr string, testAt time.Time, step string, err error) {
+// pass is one attempt at a device in browser b: open and log in
+// (drivers.Visit), then per kind read/write/read back/test, and log out.
+// A failure is a *drivers.StepError naming the device and the step that
+// failed.
+func (e *engine) pass(ctx context.Context, b drivers.SessionOpener, t Target, r *DeviceResult) (out outcome, addr string, testAt time.Time, err error) {
 	d := t.Device
-	var sess drivers.Session
-	defer func() {
-		if sess != nil {
-			lctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), min(e.o.StepTimeout, 10*time.Second))
-			if lerr := sess.Logout(lctx); lerr != nil {
-				e.log.Debug("logout", "device", d.IP, "err", e.secrets.scrub(lerr.Error()))
-			}
-			cancel()
-			_ = sess.Close()
-		}
-	}()
 	accept := slices.Contains(e.o.AcceptNewCert, d.IP)
 	allowHTTP := false
 	if s, ok := e.o.Config.Site(d.Site); ok {
 		allowHTTP = s.AllowHTTP
 	}
-	step = inventory.StepLogin
-	err = e.step(ctx, t, r, step, e.o.StepTimeout*3, func(c context.Context) error {
-		s, err := drivers.Open(c, b, drivers.Target{
-			Address: d.IP, Device: d.Device, AllowHTTP: allowHTTP,
-			Certs:   drivers.CertPolicy{Store: e.db, AcceptNew: accept},
-			Secrets: e.secrets,
-		})
-		if err != nil {
-			return err
-		}
-		sess = s
-		if info := s.Info(); info.Family != "" {
-			r.Family = info.Family
-		}
-		used, err := drivers.LoginWithPolicy(c, s, d.Device, t.configured, e.db.LoginLedger(), drivers.LoginPolicy{
-			Budget: drivers.LoginBudget(d.Device, e.o.LoginBudget), RetryDefaults: e.o.RetryDefaults, RetryConfigured: e.o.RetryConfigured})
-		if err != nil {
-			return err
-		}
-		r.AdminLogin = used.Kind
-		return nil
-	})
-	if err != nil {
-		return 0, "", time.Time{}, step, err
+	tgt := drivers.Target{
+		Address: d.IP, Device: d.Device, AllowHTTP: allowHTTP,
+		Certs:   drivers.CertPolicy{Store: e.db, AcceptNew: accept},
+		Secrets: e.secrets,
 	}
+	step := inventory.StepLogin
+	v := drivers.Visit{
+		Open: func(c context.Context) (drivers.Session, error) {
+			s, err := b.OpenSession(c, tgt)
+			if err == nil {
+				if info := s.Info(); info.Family != "" {
+					r.Family = info.Family
+				}
+			}
+			return s, err
+		},
+		Login: func(c context.Context, s drivers.Session) error {
+			used, err := drivers.LoginWithPolicy(c, s, d.Device, t.configured, e.db.LoginLedger(), drivers.LoginPolicy{
+				Budget: drivers.LoginBudget(d.Device, e.o.LoginBudget), RetryDefaults: e.o.RetryDefaults, RetryConfigured: e.o.RetryConfigured})
+			if err != nil {
+				return err
+			}
+			r.AdminLogin = used.Kind
+			return nil
+		},
+		// The open and the login are the journal's one "login" step.
+		Start: func(c context.Context, begin func(context.Context) error) error {
+			return e.step(c, t, r, inventory.StepLogin, e.o.StepTimeout*3, begin)
+		},
+		LogoutTimeout: min(e.o.StepTimeout, drivers.DefaultLogoutTimeout),
+		OnLogout: func(err error) {
+			if err != nil {
+				e.log.Debug("logout", "device", d.IP, "err", e.secrets.scrub(err.Error()))
+			}
+		},
+	}
+	err = v.Run(ctx, func(ctx context.Context, sess drivers.Session) error {
+		var werr error
+		out, addr, testAt, step, werr = e.work(ctx, sess, t, r)
+		return werr
+	})
+	return out, addr, testAt, drivers.AtStep(d.IP, step, err)
+}
+
+// work is a pass's part between login and logout; it returns the step
+// that failed with the error.
+func (e *engine) work(ctx context.Context, sess drivers.Session, t Target, r *DeviceResult) (out outcome, addr string, testAt time.Time, step string, err error) {
+	d := t.Device
 	_, canCheck := sess.(drivers.ConnectionChecker)
 	if _, ok := sess.(drivers.Tester); !ok && !canCheck && e.kind == inventory.RunTest {
 		return 0, "", time.Time{}, inventory.StepTest, fmt.Errorf("%s: test: %s web admin has no test e-mail action: scan a page to the address its push named, then run `mfpfleet test --wait`: %w", d.IP, sess.Info().Family, drivers.ErrNoTestAction)
@@ -1009,14 +1015,12 @@ func (e *engine) readOnly(ctx context.Context, plan Plan) error {
 	if len(runnable) == 0 {
 		return nil
 	}
-	b := e.o.Browser
-	if b == nil {
+	var b Browser
+	if e.o.Browser != nil {
+		b = e.o.Browser
+	} else {
 		var err error
-		b, err = drivers.NewBrowser(ctx, drivers.BrowserOptions{
-			Path: e.o.Config.Browser.Path, Flags: e.o.Config.Browser.Flags, SiteIsolation: e.o.Config.Browser.SiteIsolation,
-			RenderFrames: e.o.Config.Browser.RenderFrames, ArtifactsDir: e.o.ArtifactsDir, Logger: e.o.Logger,
-		})
-		if err != nil {
+		if b, err = e.startBrowser(ctx); err != nil {
 			return err
 		}
 		defer b.Close()
@@ -1030,9 +1034,9 @@ func (e *engine) readOnly(ctx context.Context, plan Plan) error {
 			for t := range jobs {
 				started := time.Now()
 				r := &DeviceResult{Attempts: 1}
-				_, _, _, step, err := e.pass(ctx, b, t, r)
+				_, _, _, err := e.pass(ctx, b, t, r)
 				if err != nil {
-					e.finish(t, r, StatusFailed, err.Error(), step, started)
+					e.finish(t, r, StatusFailed, err.Error(), stepOf(err), started)
 					continue
 				}
 				e.finish(t, r, StatusRead, "dry run: logged in and read the current settings; nothing written", "", started)
@@ -1069,10 +1073,26 @@ func (e *engine) readOnly(ctx context.Context, plan Plan) error {
 	return nil
 }
 
-// startBrowser starts a Chromium for the run from [browser]
-// (browserOptions).
-func (e *engine) startBrowser(ctx context.Context) (*drivers.Browser, error) {
-	return drivers.NewBrowser(ctx, e.browserOptions())
+// startBrowser starts a browser for the run: Options.StartBrowser's, else
+// a Chromium from [browser] (browserOptions).
+func (e *engine) startBrowser(ctx context.Context) (Browser, error) {
+	if e.o.StartBrowser != nil {
+		return e.o.StartBrowser(ctx)
+	}
+	b, err := drivers.NewBrowser(ctx, e.browserOptions())
+	if err != nil {
+		return nil, err // not a typed nil in the interface
+	}
+	return b, nil
+}
+
+// stepOf is the step a pass failed at, from its *drivers.StepError.
+func stepOf(err error) string {
+	var se *drivers.StepError
+	if errors.As(err, &se) {
+		return se.Step
+	}
+	return ""
 }
 
 // notAttempted is the reason of a device the run did not finish because

@@ -1,6 +1,7 @@
 package rollout
 
 import (
+	"context"
 	"log/slog"
 	"time"
 
@@ -63,9 +64,10 @@ type Options struct {
 	// accepted (--accept-new-cert).
 	AcceptNewCert []string
 	// Discover identifies addresses not in the inventory over SNMP before
-	// planning (for `push --ip` of a device never discovered). nil:
-	// rollout's Discover with the config's [discovery] settings.
-	Discover func(ips []string) error
+	// planning (for `push --ip` of a device never discovered), within ctx
+	// (Ctrl-C stops it: the run returns ErrInterrupted). nil: rollout's
+	// Discover with the config's [discovery] settings.
+	Discover func(ctx context.Context, ips []string) error
 
 	// Wait (Test only): for devices without a test action, wait up to
 	// ConfirmTimeout for a scan to their plus-address instead of skipping.
@@ -103,6 +105,10 @@ type Options struct {
 	// one for the run from [browser] and closes it at the end. Either way,
 	// a browser that crashes is replaced by one started from [browser].
 	Browser *drivers.Browser
+	// StartBrowser starts a browser for the run (and again after a
+	// crash); nil: a Chromium from [browser] (drivers.NewBrowser). Tests
+	// give fakes here (the Browser seam).
+	StartBrowser func(ctx context.Context) (Browser, error)
 
 	// CrashLimit browser crashes within CrashWindow stop the run with
 	// ErrBrowserCrashing (defaults DefaultCrashLimit, DefaultCrashWindow).

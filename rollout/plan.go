@@ -84,7 +84,10 @@ func makePlan(ctx context.Context, o *Options, kind string) (Plan, error) {
 		return plan, err
 	}
 	if len(missing) > 0 {
-		if err := o.Discover(missing); err != nil {
+		if err := o.Discover(ctx, missing); err != nil {
+			if ctx.Err() != nil {
+				return plan, fmt.Errorf("%w while discovering %s: nothing was touched: %w", ErrInterrupted, strings.Join(missing, ", "), err)
+			}
 			return plan, fmt.Errorf("%s: not in the inventory, and discovering it failed: %w", strings.Join(missing, ", "), err)
 		}
 		devs, missing, err = Select(ctx, db, sel)
@@ -153,7 +156,8 @@ func makePlan(ctx context.Context, o *Options, kind string) (Plan, error) {
 			}
 		}
 		if len(sites) > 1 {
-			plan.Warnings = append(plan.Warnings, fmt.Sprintf("[rollout] site_labels is on (one app password per site) but the selection spans sites %s: push one site at a time with --site", strings.Join(sites, ", ")))
+			plan.spansSites = fmt.Sprintf("[rollout] site_labels is on (one app password per site) but the selection spans sites %s: push one site at a time with --site", strings.Join(sites, ", "))
+			plan.Warnings = append(plan.Warnings, plan.spansSites)
 		}
 	}
 	return plan, nil

@@ -164,6 +164,9 @@ type Plan struct {
 	ResumeRun int64 `json:"resume_run,omitempty"`
 	// Warnings are remarks for the technician (printed before the plan).
 	Warnings []string `json:"warnings,omitempty"`
+	// spansSites is the warning that stops a push with [rollout]
+	// site_labels on: the selection spans sites ("" when it does not).
+	spansSites string
 }
 
 // Runnable returns the targets that will be touched.

@@ -193,9 +193,10 @@ type Result struct {
 	Steps map[string]time.Duration
 }
 
-// Push runs the whole single-device flow the way rollout does: open,
-// login (configured, then defaults, within budget 2), read, write Gmail
-// settings for port, read back, test to a plus-address, logout.
+// Push runs the whole single-device flow the way rollout does, through
+// drivers.Visit: open, login (configured, then defaults, within budget
+// 2), read, write Gmail settings for port, read back, test to a
+// plus-address, logout, close.
 func (e *Env) Push(ctx context.Context, tb testing.TB, t drivers.Target, configured []drivers.Credential, port int) (Result, error) {
 	r := Result{Steps: map[string]time.Duration{}}
 	last := time.Now()
@@ -204,63 +205,64 @@ func (e *Env) Push(ctx context.Context, tb testing.TB, t drivers.Target, configu
 		r.Steps[name] = now.Sub(last)
 		last = now
 	}
-	step := func() (context.Context, context.CancelFunc) { return context.WithTimeout(ctx, e.C.step()) }
-	c, cancel := step()
-	sess, err := drivers.Open(c, e.C.Browser, t)
-	cancel()
-	lap("open")
-	if err != nil {
-		return r, err
-	}
-	defer sess.Close()
-	c, cancel = step()
-	r.Used, err = drivers.LoginWithCandidates(c, sess, t.Device, configured, e.Ledger(), 2, false)
-	cancel()
-	lap("login")
-	if err != nil {
-		return r, err
-	}
-	defer func() {
+	err := drivers.Visit{
+		Open: func(c context.Context) (drivers.Session, error) {
+			s, err := e.C.Browser.OpenSession(c, t)
+			lap("open")
+			return s, err
+		},
+		Login: func(c context.Context, sess drivers.Session) error {
+			var err error
+			r.Used, err = drivers.LoginWithCandidates(c, sess, t.Device, configured, e.Ledger(), 2, false)
+			lap("login")
+			return err
+		},
+		StepTimeout:   e.C.step(),
+		LogoutTimeout: e.C.step(),
+		OnLogout: func(err error) {
+			if err != nil {
+				tb.Logf("logout: %v", err)
+			}
+			lap("logout")
+		},
+	}.Run(ctx, func(ctx context.Context, sess drivers.Session) error {
+		step := func() (context.Context, context.CancelFunc) { return context.WithTimeout(ctx, e.C.step()) }
 		c, cancel := step()
-		defer cancel()
-		if err := sess.Logout(c); err != nil {
-			tb.Logf("logout: %v", err)
-		}
-		lap("logout")
-	}()
-	c, cancel = step()
-	r.Before, err = sess.ReadSMTP(c)
-	cancel()
-	lap("read")
-	if err != nil {
-		return r, err
-	}
-	c, cancel = step()
-	err = sess.WriteSMTP(c, drivers.GmailSettings("", Account, config.NewSecret(AppPassword), port))
-	cancel()
-	lap("write")
-	if err != nil {
-		return r, err
-	}
-	c, cancel = step()
-	r.After, err = sess.ReadSMTP(c)
-	cancel()
-	lap("readback")
-	if err != nil {
-		return r, err
-	}
-	r.TestedTo = plus(t.Device.Serial)
-	c, cancel = step()
-	r.Test, r.TestErr = drivers.SendTest(c, sess, r.TestedTo)
-	cancel()
-	if cc, ok := sess.(drivers.ConnectionChecker); ok && errors.Is(r.TestErr, drivers.ErrNoTestAction) {
-		c, cancel = step()
-		r.Check, r.CheckErr = cc.CheckSMTPConnection(c)
-		r.CheckRan = true
+		var err error
+		r.Before, err = sess.ReadSMTP(c)
 		cancel()
-	}
-	lap("test")
-	return r, nil
+		lap("read")
+		if err != nil {
+			return err
+		}
+		c, cancel = step()
+		err = sess.WriteSMTP(c, drivers.GmailSettings("", Account, config.NewSecret(AppPassword), port))
+		cancel()
+		lap("write")
+		if err != nil {
+			return err
+		}
+		c, cancel = step()
+		r.After, err = sess.ReadSMTP(c)
+		cancel()
+		lap("readback")
+		if err != nil {
+			return err
+		}
+		r.TestedTo = plus(t.Device.Serial)
+		c, cancel = step()
+		r.Test, r.TestErr = drivers.SendTest(c, sess, r.TestedTo)
+		cancel()
+		if cc, ok := sess.(drivers.ConnectionChecker); ok && errors.Is(r.TestErr, drivers.ErrNoTestAction) {
+			c, cancel = step()
+			r.Check, r.CheckErr = cc.CheckSMTPConnection(c)
+			r.CheckRan = true
+			cancel()
+		}
+		lap("test")
+		return nil
+	})
+	return r, err
 }
 
 var nonce atomic.Uint32
