@@ -266,10 +266,16 @@ type AuditRow struct {
 	// device reached the mail server and logged in. Not a confirmation.
 	ConnectionTested bool `json:"connection_tested,omitempty"`
 
-	// AdminLogin is how mfpfleet last got into the web admin: one of the
-	// inventory.Admin* kinds ("configured", "default-1111",
-	// "default-serial", "default-other"), "" when it never logged in.
-	AdminLogin   string         `json:"admin_login"`
+	// AdminLogin is how mfpfleet last got into the web admin:
+	// "configured" or the factory login kind its driver declares, ""
+	// when it never logged in. AdminLoginText and AdminLoginShort are
+	// its wording, as the inventory recorded it.
+	AdminLogin      string `json:"admin_login"`
+	AdminLoginText  string `json:"admin_login_text,omitempty"`
+	AdminLoginShort string `json:"admin_login_short,omitempty"`
+	// kindTexts is the inventory's wording of login kinds (for
+	// FailedByKind).
+	kindTexts    map[string]inventory.LoginText
 	FailedLogins int            `json:"failed_logins"`
 	FailedByKind map[string]int `json:"failed_by_kind,omitempty"`
 
@@ -437,8 +443,12 @@ func Audit(ctx context.Context, db *inventory.DB, opts AuditOptions) (Report, er
 	if stale > 0 {
 		rep.Scope.StaleAfterDays = stale.Hours() / 24
 	}
+	texts, err := db.LoginTexts(ctx)
+	if err != nil {
+		return Report{}, fmt.Errorf("audit: %w; check the inventory file (--db) is readable", err)
+	}
 	for _, ir := range inv {
-		row := newAuditRow(ir)
+		row := newAuditRow(ir, texts)
 		row.Live = live[ir.Device.ID]
 		row.Findings = auditFindings(ir, row, now, stale, drivers.LoginBudget(ir.Device.Device, budget))
 		rep.Rows = append(rep.Rows, row)
@@ -450,7 +460,7 @@ func Audit(ctx context.Context, db *inventory.DB, opts AuditOptions) (Report, er
 	return rep, nil
 }
 
-func newAuditRow(ir inventory.AuditRow) AuditRow {
+func newAuditRow(ir inventory.AuditRow, texts map[string]inventory.LoginText) AuditRow {
 	d := ir.Device
 	r := AuditRow{
 		DeviceID: d.ID, Site: d.Site, IP: d.IP, Vendor: d.Vendor, Brand: d.Brand, Model: d.Model,
@@ -473,6 +483,9 @@ func newAuditRow(ir inventory.AuditRow) AuditRow {
 		r.TLSVersion = h.TLSVersion
 		r.Limits = slices.Clone(h.Limits)
 		r.EHLO = h.EHLO
+		if h.AdminLogin != "" && h.AdminLoginText != "" {
+			r.AdminLoginText, r.AdminLoginShort = h.AdminLoginText, h.AdminLoginShort
+		}
 		if !h.PushedAt.IsZero() {
 			r.Method = cmp.Or(h.Method, config.MethodAppPassword)
 		}
@@ -483,6 +496,10 @@ func newAuditRow(ir inventory.AuditRow) AuditRow {
 	if ir.LastRun != nil {
 		r.LastRunStatus = ir.LastRun.Status
 	}
+	if r.AdminLogin != "" && r.AdminLoginText == "" {
+		r.AdminLoginText, r.AdminLoginShort = auditLoginWording(r.AdminLogin, texts)
+	}
+	r.kindTexts = texts
 	return r
 }
 
@@ -575,7 +592,7 @@ func auditFindings(ir inventory.AuditRow, row AuditRow, now time.Time, stale tim
 
 	if ir.DefaultAdmin() {
 		add(FindingDefaultAdmin,
-			fmt.Sprintf("mfpfleet got into the web admin with %s: anyone on the network can change its settings", auditAdminLoginText(row.AdminLogin)),
+			fmt.Sprintf("mfpfleet got into the web admin with %s: anyone on the network can change its settings", auditAdminLoginText(row)),
 			fmt.Sprintf("set a unique admin password on the device, put it in fleet.toml ([[credentials]] address = %q, password_env or password_file), then `mfpfleet push --ip %s --force` to record it", ip, ip))
 	}
 
@@ -593,7 +610,7 @@ func auditFindings(ir inventory.AuditRow, row AuditRow, now time.Time, stale tim
 	}
 
 	if ir.FailedLogins > 0 {
-		msg := fmt.Sprintf("%d failed admin login(s) on record (%s)", ir.FailedLogins, auditKindsText(ir.FailedByKind))
+		msg := fmt.Sprintf("%d failed admin login(s) on record (%s)", ir.FailedLogins, auditKindsText(ir.FailedByKind, row.kindTexts))
 		if ir.FailedLogins >= budget {
 			msg += fmt.Sprintf("; at the lock-out budget of %d, mfpfleet will not try this device again", budget)
 		} else {
@@ -855,41 +872,38 @@ func auditDate(t, now time.Time) string {
 	return t.In(now.Location()).Format("2006-01-02")
 }
 
-// auditAdminLoginText describes an admin login kind for people.
-func auditAdminLoginText(kind string) string {
-	switch kind {
-	case inventory.AdminConfigured:
-		return "the configured password"
-	case inventory.AdminDefault1111:
-		return "the factory default password (admin / 1111)"
-	case inventory.AdminDefaultSerial:
-		return "the factory default password (the serial number)"
-	case inventory.AdminDefaultOther:
-		return "a vendor factory default password"
-	case "":
-		return "no recorded login"
+// auditLoginWording is a login kind's wording for people and the audit
+// table's column: as the inventory recorded it beside the kind (texts),
+// else as the configured login or the declaring driver words it.
+func auditLoginWording(kind string, texts map[string]inventory.LoginText) (text, short string) {
+	if kind == "" {
+		return "no recorded login", "unknown"
 	}
-	return kind
+	if t, ok := texts[kind]; ok && t.Text != "" {
+		return t.Text, cmp.Or(t.Short, kind)
+	}
+	return drivers.KindText(kind)
+}
+
+// auditAdminLoginText describes row's admin login for people.
+func auditAdminLoginText(row AuditRow) string {
+	if row.AdminLoginText != "" {
+		return row.AdminLoginText
+	}
+	t, _ := auditLoginWording(row.AdminLogin, nil)
+	return t
 }
 
 // auditAdminShort is the admin_login column's text.
-func auditAdminShort(kind string) string {
-	switch kind {
-	case inventory.AdminConfigured:
-		return "configured"
-	case inventory.AdminDefault1111:
-		return "default 1111"
-	case inventory.AdminDefaultSerial:
-		return "default serial"
-	case inventory.AdminDefaultOther:
-		return "vendor default"
-	case "":
-		return "unknown"
+func auditAdminShort(row AuditRow) string {
+	if row.AdminLoginShort != "" {
+		return row.AdminLoginShort
 	}
-	return kind
+	_, s := auditLoginWording(row.AdminLogin, nil)
+	return s
 }
 
-func auditKindsText(m map[string]int) string {
+func auditKindsText(m map[string]int, texts map[string]inventory.LoginText) string {
 	if len(m) == 0 {
 		return "kind unknown"
 	}
@@ -900,7 +914,8 @@ func auditKindsText(m map[string]int) string {
 	slices.Sort(keys)
 	parts := make([]string, len(keys))
 	for i, k := range keys {
-		parts[i] = fmt.Sprintf("%s ×%d", auditAdminShort(k), m[k])
+		_, short := auditLoginWording(k, texts)
+		parts[i] = fmt.Sprintf("%s ×%d", short, m[k])
 	}
 	return strings.Join(parts, ", ")
 }

@@ -149,11 +149,11 @@ func newAuditFixture(t testing.TB) *auditFixture {
 	gmail("127.0.73.10", cur, auditDay(-3), inventory.AdminConfigured)
 	confirm("127.0.73.10", cur, auditDay(-3).Add(40*time.Second))
 	// .11: pushed and confirmed, but in with admin/1111.
-	login("127.0.73.11", inventory.AdminDefault1111, true, auditDay(-3), "")
-	gmail("127.0.73.11", cur, auditDay(-3), inventory.AdminDefault1111)
+	login("127.0.73.11", "default-1111", true, auditDay(-3), "")
+	gmail("127.0.73.11", cur, auditDay(-3), "default-1111")
 	confirm("127.0.73.11", cur, auditDay(-3).Add(time.Minute))
 	// .12: a probe got in with the serial; nothing pushed.
-	login("127.0.73.12", inventory.AdminDefaultSerial, true, auditDay(-4), "")
+	login("127.0.73.12", "default-serial", true, auditDay(-4), "")
 	// .13: confirmed with the old credential, revoked since.
 	gmail("127.0.73.13", oldCred, auditDay(-200), inventory.AdminConfigured)
 	confirm("127.0.73.13", oldCred, auditDay(-200).Add(time.Minute))
@@ -167,8 +167,8 @@ func newAuditFixture(t testing.TB) *auditFixture {
 	gmail("127.0.73.16", cur, auditDay(-50), inventory.AdminConfigured)
 	confirm("127.0.73.16", cur, auditDay(-50).Add(time.Minute))
 	// .17: two defaults refused, then the configured password worked.
-	login("127.0.73.17", inventory.AdminDefault1111, false, auditDay(-3), "admin login refused")
-	login("127.0.73.17", inventory.AdminDefaultSerial, false, auditDay(-3), "admin login refused")
+	login("127.0.73.17", "default-1111", false, auditDay(-3), "admin login refused")
+	login("127.0.73.17", "default-serial", false, auditDay(-3), "admin login refused")
 	login("127.0.73.17", inventory.AdminConfigured, true, auditDay(-3), "")
 	gmail("127.0.73.17", cur, auditDay(-3), inventory.AdminConfigured)
 	confirm("127.0.73.17", cur, auditDay(-3).Add(time.Minute))
@@ -179,7 +179,7 @@ func newAuditFixture(t testing.TB) *auditFixture {
 	f.holdings["127.0.73.18"] = h
 	must(db.RecordTest(ctx, f.ids["127.0.73.18"], auditDay(-3).Add(time.Minute), false, "TLS handshake failed: protocol version not supported"))
 	// .19: no SMTP encryption at all.
-	h = gmail("127.0.73.19", cur, auditDay(-3), inventory.AdminDefaultOther, inventory.LimitNoSMTPTLS)
+	h = gmail("127.0.73.19", cur, auditDay(-3), "default-other", inventory.LimitNoSMTPTLS)
 	h.SMTPSecurity, h.TLSVersion = "none", ""
 	must(db.SetHolding(ctx, h))
 	f.holdings["127.0.73.19"] = h
@@ -339,7 +339,7 @@ func TestAuditFindings(t *testing.T) {
 		!r.PushedAt.Equal(auditDay(-200)) || !r.ConfirmedAt.Equal(auditDay(-200).Add(time.Minute)) || r.Serial != "3TB000013" {
 		t.Errorf("row .13 = %+v", r)
 	}
-	if r := auditRowByIP(t, rep, "127.0.73.12"); r.AdminLogin != inventory.AdminDefaultSerial || !r.PushedAt.IsZero() || r.CredentialLabel != "" {
+	if r := auditRowByIP(t, rep, "127.0.73.12"); r.AdminLogin != "default-serial" || !r.PushedAt.IsZero() || r.CredentialLabel != "" {
 		t.Errorf("row .12 = %+v", r)
 	}
 	if r := auditRowByIP(t, rep, "127.0.73.10"); r.LastRunStatus != inventory.DeviceConfirmed || r.ShortFingerprint() != auditFP("current")[:12] {

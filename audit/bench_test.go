@@ -35,7 +35,7 @@ func BenchmarkAudit(b *testing.B) {
 		}
 		kind := inventory.AdminConfigured
 		if i%3 == 0 {
-			kind = inventory.AdminDefault1111
+			kind = "default-1111"
 		}
 		if err := db.SetHolding(ctx, inventory.Holding{DeviceID: id, CredentialID: cred.ID, Account: cred.Account,
 			PushedAt: auditNow.Add(-time.Hour), AdminLogin: kind, SMTPHost: "smtp.gmail.com", SMTPPort: 587, SMTPSecurity: "starttls"}); err != nil {

@@ -54,7 +54,7 @@ func TestAuditLiveDrivers(t *testing.T) {
 	defer b.Close()
 
 	env := drivertest.NewEnv(t, drivertest.Config{Browser: b, Family: sim.FamilyConnectKey, Model: "AltaLink C8045",
-		HasTest: true, Addr: auditLiveAddr, StepTimeout: time.Minute})
+		Addr: auditLiveAddr, StepTimeout: time.Minute})
 	db := env.DB
 	cred, _, err := db.AddCredential(ctx, drivertest.Account, "MFP audit live", db.Fingerprint(drivertest.AppPassword))
 	if err != nil {

@@ -21,6 +21,7 @@ import (
 	"unicode"
 	"unicode/utf8"
 
+	"github.com/mfpfleet/mfpfleet/drivers"
 	"github.com/mfpfleet/mfpfleet/inventory"
 )
 
@@ -232,7 +233,7 @@ func WriteTableOpts(w io.Writer, r Report, o TableOptions) error {
 			}
 			return row.ConfirmedAt.In(r.GeneratedAt.Location()).Format("2006-01-02")
 		}},
-		{"ADMIN LOGIN", 0, func(row AuditRow) string { return auditAdminShort(row.AdminLogin) }},
+		{"ADMIN LOGIN", 0, func(row AuditRow) string { return auditAdminShort(row) }},
 		{"FINDINGS", 0, auditFindingsShort},
 	}
 	render := func(cols []tableColumn) (string, int) {
@@ -381,7 +382,7 @@ func writeWideTable(w io.Writer, r Report) error {
 			dash(row.Site), dash(row.IP), dash(row.deviceName()), dash(row.Serial), dash(row.Account),
 			dash(cred), dash(row.ShortFingerprint()),
 			r.fmtTime(row.PushedAt, "never"), r.fmtTime(row.ConfirmedAt, row.unconfirmedText()),
-			auditAdminShort(row.AdminLogin), auditCertText(row.CertState), r.fmtTime(row.LastSeen, "never"),
+			auditAdminShort(row), auditCertText(row.CertState), r.fmtTime(row.LastSeen, "never"),
 			dash(strings.Join(codes, ",")))
 	}
 	if err := tw.Flush(); err != nil {
@@ -606,8 +607,8 @@ func WriteHTML(w io.Writer, r Report) error {
 			Confirmed:    r.htmlTime(row.ConfirmedAt),
 			LastTest:     r.htmlTime(row.LastTestAt),
 			LastSeen:     r.htmlTime(row.LastSeen),
-			Admin:        auditAdminShort(row.AdminLogin),
-			AdminDefault: strings.HasPrefix(row.AdminLogin, "default"),
+			Admin:        auditAdminShort(row),
+			AdminDefault: drivers.IsDefaultKind(row.AdminLogin),
 			Cert:         auditCertText(row.CertState),
 		}
 		for _, f := range row.Findings {

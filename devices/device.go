@@ -20,9 +20,10 @@ type Device struct {
 	Location    string `json:"location"`
 	Site        string `json:"site"`
 
-	// Family is the web-admin family when the identity tells it, e.g.
-	// "xerox/connectkey", "xerox/versalink", "xerox/fujixerox",
-	// "xerox/legacy"; "" when unknown.
+	// Family is the web-admin family, "<driver>/<family>", when the
+	// identity tells it; "" when unknown. Identify leaves it empty: the
+	// driver that handles the device claims it (drivers.ClaimFamily,
+	// which discovery calls), and a session confirms it from the page.
 	Family string `json:"family,omitempty"`
 	// IsPrinter is false for SNMP agents that are not printers (kept
 	// only with --all-snmp).

@@ -43,7 +43,11 @@ import (
 //     FUJIFILM Business Innovation: "fujifilm", Brand "Fuji Xerox" for the
 //     Fuji Xerox badge. Xerox-badged models built by Fuji Xerox
 //     (WorkCentre 6605, …) answer with Xerox's enterprise 253 and are
-//     "xerox" with Family "xerox/fujixerox".
+//     "xerox".
+//
+// Identification stops at vendor, badge, model and firmware: the
+// web-admin family (Device.Family) is the driver's to claim from them
+// (drivers.ClaimFamily), so this package knows no vendor's web admin.
 //
 // IsPrinter is true when hrDeviceType.1 is hrDevicePrinter, when the
 // Printer-MIB answers, or when the sysObjectID lies in a printer product
@@ -276,7 +280,6 @@ func identify(ip string, v Values) Device {
 	d.Model = model
 	d.Serial = serial
 	d.Firmware = firmware
-	d.Family = family(d.Vendor, d.Model)
 	d.IsPrinter = isPrinter(f, d)
 	if d.Vendor == "" && !d.IsPrinter {
 		// An unknown non-printer's sysDescr ("Linux fileserver 6.1.0 …")
@@ -532,63 +535,6 @@ func isPrinter(f facts, d Device) bool {
 }
 
 var printerWords = regexp.MustCompile(`(?i)\bprint(er|ing system| server)\b|\bLaserJet\b|\bMFP\b|\bmultifunction\b`)
-
-// ---- Xerox families ----
-
-var (
-	reWorkCentre = regexp.MustCompile(`(?i)^WorkCentre\s+(\d{4})`)
-	reColorQube  = regexp.MustCompile(`(?i)^ColorQube\s+(\d{4})`)
-	rePhaser     = regexp.MustCompile(`(?i)^Phaser\s+(\d{4})`)
-)
-
-// family tells the Xerox web-admin family from the model name (see
-// docs/vendors.md): the marketing name does not decide, the platform
-// does ("WorkCentre 6515" is a VersaLink inside).
-func family(vendor, model string) string {
-	if vendor != "xerox" {
-		return ""
-	}
-	m := strings.TrimSpace(model)
-	lower := strings.ToLower(m)
-	switch {
-	case strings.HasPrefix(lower, "altalink"):
-		return "xerox/connectkey"
-	case strings.HasPrefix(lower, "versalink"):
-		return "xerox/versalink"
-	case strings.HasPrefix(lower, "workcentre pro"), strings.HasPrefix(lower, "m20"):
-		return "xerox/legacy"
-	}
-	if g := reColorQube.FindStringSubmatch(m); g != nil {
-		n, _ := strconv.Atoi(g[1])
-		if n == 8700 || n == 8900 || n/100 == 93 {
-			return "xerox/connectkey"
-		}
-		return ""
-	}
-	if g := rePhaser.FindStringSubmatch(m); g != nil {
-		switch g[1] {
-		case "6510":
-			return "xerox/versalink"
-		case "6128":
-			return "xerox/fujixerox"
-		}
-		return ""
-	}
-	if g := reWorkCentre.FindStringSubmatch(m); g != nil {
-		n, _ := strconv.Atoi(g[1])
-		switch {
-		case n >= 5600 && n <= 5999, n >= 7525 && n <= 7999, n == 3655, n == 6655:
-			return "xerox/connectkey"
-		case n == 6515:
-			return "xerox/versalink"
-		case n == 3615, n == 6605, n == 6505, n == 6015, n == 6025, n == 6027:
-			return "xerox/fujixerox"
-		case n == 4150, n == 4250, n == 4260:
-			return "xerox/legacy"
-		}
-	}
-	return ""
-}
 
 // ---- text ----
 

@@ -427,7 +427,7 @@ func (b *Browser) Open(ctx context.Context, t Target) (*Tab, error) {
 		// No port given: the ports the device's family declares, in
 		// order (a Canon iR-ADV: 443, 8443, then HTTP 8000, 80).
 		httpsAddrs = []string{net.JoinHostPort(t.Address, "443")}
-		if f, ok := familyOf(t.Device); ok {
+		if f, ok := FamilyOf(t.Device); ok {
 			if len(f.HTTPSPorts) > 0 {
 				httpsAddrs = httpsAddrs[:0]
 				for _, p := range f.HTTPSPorts {

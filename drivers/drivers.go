@@ -24,7 +24,9 @@
 //
 // Capabilities that not every web admin has are optional interfaces found
 // by type assertion on the Session: Tester (a test e-mail action),
-// JobLogReader (the device's job log), Defaulter (factory credentials).
+// JobLogReader (the device's job log). What a driver knows about its
+// vendor (families, factory logins, test action, lock-out) it declares
+// in one Info value (info.go).
 //
 // The Browser is one Chromium for the whole run, started once; each
 // device gets a tab, reused from the previous device of the same worker
@@ -172,43 +174,67 @@ type Credential struct {
 	User     string
 	Password config.Secret
 	// Kind says where it comes from, for the ledger, the audit and error
-	// messages (never the password): KindConfigured or a Kind* default.
+	// messages (never the password): KindConfigured, or the kind of the
+	// driver's FactoryLogin it was made from.
 	Kind string
 	// Source describes a configured credential for messages, e.g.
 	// `fleet.toml [[credentials]] address=10.1.0.7`.
 	Source string
+	// Text and Short are a factory login's wording as its driver
+	// declares it (FactoryLogin.Text, .Short). Family.Credentials fills
+	// them; a configured credential leaves them empty (see KindText).
+	Text  string
+	Short string
 }
 
-// Credential kinds.
-// They match the inventory's Admin* constants.
+// KindConfigured is the kind of a credential from fleet.toml
+// [[credentials]]. Every other kind is a factory login a driver declares
+// (FactoryLogin.Kind).
+const KindConfigured = "configured"
+
+// Wording of KindConfigured for the audit (KindText).
 const (
-	KindConfigured   = "configured"     // from fleet.toml [[credentials]]
-	KindDefault1111  = "default-1111"   // Xerox factory default admin/1111
-	KindSerial       = "default-serial" // the serial number as password (Xerox since 2020)
-	KindOtherDefault = "default-other"  // another factory default (Fuji Xerox 11111/x-admin)
+	ConfiguredText  = "the configured password"
+	ConfiguredShort = "configured"
 )
 
 // IsDefault reports whether the credential is a vendor default rather
 // than a configured one (a finding for the audit).
-func (c Credential) IsDefault() bool { return c.Kind != KindConfigured && c.Kind != "" }
+func (c Credential) IsDefault() bool { return IsDefaultKind(c.Kind) }
+
+// IsDefaultKind reports whether a login kind is a factory login: any
+// kind but KindConfigured and "".
+func IsDefaultKind(kind string) bool { return kind != KindConfigured && kind != "" }
+
+// KindText returns the wording of a login kind: the configured one's, or
+// the declaring driver's (FactoryLogin.Text, .Short); the kind itself
+// when no registered driver declares it.
+func KindText(kind string) (text, short string) {
+	if kind == KindConfigured {
+		return ConfiguredText, ConfiguredShort
+	}
+	if l, ok := LoginByKind(kind); ok {
+		return l.Text, l.Short
+	}
+	return kind, kind
+}
 
 // Describe names the credential for messages without its password.
 func (c Credential) Describe() string {
-	switch c.Kind {
-	case KindConfigured:
+	if c.Kind == KindConfigured {
 		if c.Source != "" {
 			return fmt.Sprintf("user %q from %s", c.User, c.Source)
 		}
 		return fmt.Sprintf("user %q from fleet.toml", c.User)
-	case KindDefault1111:
-		return fmt.Sprintf("user %q with the factory default password 1111", c.User)
-	case KindSerial:
-		return fmt.Sprintf("user %q with the serial number as password", c.User)
-	case KindOtherDefault:
-		if c.Source != "" {
-			return fmt.Sprintf("user %q with %s", c.User, c.Source)
+	}
+	text := c.Text
+	if text == "" && c.Kind != "" {
+		if t, _ := KindText(c.Kind); t != c.Kind {
+			text = t
 		}
-		return fmt.Sprintf("user %q with another factory default password", c.User)
+	}
+	if text != "" {
+		return fmt.Sprintf("user %q with %s", c.User, text)
 	}
 	return fmt.Sprintf("user %q (%s)", c.User, c.Kind)
 }
@@ -355,17 +381,11 @@ type ConnectionChecker interface {
 	CheckSMTPConnection(ctx context.Context) (TestResult, error)
 }
 
-// Defaulter is a Session that knows its device's factory credentials, in
-// the order public tools try them.
+// Defaulter is a Session that overrides the factory credentials of its
+// family (Family.Credentials for the family the page confirmed, which
+// LoginWithCandidates tries otherwise).
 type Defaulter interface {
 	DefaultCredentials() []Credential
-}
-
-// DefaultLister is a Driver that tells, before any session, the factory
-// credentials its sessions will try on dev, in order (for the plan that
-// a push shows first).
-type DefaultLister interface {
-	DefaultLogins(dev devices.Device) []Credential
 }
 
 // SendTest triggers sess's test e-mail when it has one. A session without
@@ -383,11 +403,14 @@ func SendTest(ctx context.Context, sess Session, to string) (TestResult, error) 
 
 // Driver knows one vendor's web admin.
 type Driver interface {
-	// Name is the registry name, lower-case: "xerox".
+	// Name is the registry name, lower-case (Info().Name).
 	Name() string
-	// Supports reports whether the driver handles dev, from its SNMP
-	// identity (Vendor, Family, Model, SysObjectID).
-	Supports(dev devices.Device) bool
+	// Info declares what the driver knows: the vendors and badges it
+	// handles, its web-admin families and each family's factory logins,
+	// test action, lock-out, single session, limits. For, FamilyOf,
+	// DefaultLogins and LockoutOf read it; the core reads nothing else
+	// about a vendor.
+	Info() Info
 	// NewSession starts work on the device open in tab: it loads the
 	// landing page and confirms the web-admin family from what it sees.
 	// A device that turns out to be a family the driver cannot handle
@@ -395,13 +418,23 @@ type Driver interface {
 	NewSession(ctx context.Context, tab *Tab) (Session, error)
 }
 
-// Decliner is a Driver that knows, from the SNMP identity alone, models
-// of its vendor that it cannot drive (a web admin it has no code for).
-// For reports Decline's error, which wraps ErrUnsupported and says what
-// the technician can do instead, so that a plan never schedules a push
-// that can only fail.
-type Decliner interface {
-	Decline(dev devices.Device) error
+// Supports reports whether d handles dev, from its SNMP identity: its
+// vendor or badge is one d's Info names, or its recorded family is one
+// of d's families.
+func Supports(d Driver, dev devices.Device) bool {
+	in := d.Info()
+	if in.Handles(dev) {
+		return true
+	}
+	if dev.Family == "" {
+		return false
+	}
+	for _, f := range in.Families {
+		if f.ID == dev.Family {
+			return true
+		}
+	}
+	return false
 }
 
 var (
@@ -447,14 +480,15 @@ func Lookup(name string) (Driver, bool) {
 	return d, ok
 }
 
-// For returns the driver for dev, chosen from its SNMP identity. An
-// unsupported or unknown vendor wraps ErrUnsupported with what to do.
+// For returns the driver for dev, chosen from its SNMP identity (see
+// Supports). A family the driver declines (Family.Decline) and an
+// unsupported or unknown vendor wrap ErrUnsupported with what to do.
 func For(dev devices.Device) (Driver, error) {
 	for _, n := range Names() {
 		d, _ := Lookup(n)
-		if d.Supports(dev) {
-			if dc, ok := d.(Decliner); ok {
-				if err := dc.Decline(dev); err != nil {
+		if Supports(d, dev) {
+			if f, ok := familyOf(d, dev); ok && f.Decline != nil {
+				if err := f.Decline(dev); err != nil {
 					return nil, err
 				}
 			}
@@ -473,6 +507,73 @@ func For(dev devices.Device) (Driver, error) {
 		what = dev.Vendor + " " + dev.Model + " (" + dev.Family + ")"
 	}
 	return nil, fmt.Errorf("no driver for %s yet; run `mfpfleet probe %s` and send us the output: %w", what, addr, ErrUnsupported)
+}
+
+// familyOf returns the family of d that dev runs: its recorded family
+// when d declares it, else the one d claims from the SNMP identity.
+func familyOf(d Driver, dev devices.Device) (Family, bool) {
+	in := d.Info()
+	if dev.Family != "" {
+		for _, f := range in.Families {
+			if f.ID == dev.Family {
+				return f, true
+			}
+		}
+	}
+	return in.Claim(dev)
+}
+
+// FamilyOf returns the declared family of dev: the family recorded for
+// it (devices.Device.Family, from discovery or the page) when its driver
+// declares it, else the one its driver claims from the SNMP identity.
+// false when no driver handles dev or none of its families matches.
+func FamilyOf(dev devices.Device) (Family, bool) {
+	for _, n := range Names() {
+		d, _ := Lookup(n)
+		if Supports(d, dev) {
+			return familyOf(d, dev)
+		}
+	}
+	return Family{}, false
+}
+
+// ClaimFamily returns the id of the family whose driver claims dev from
+// its SNMP identity (vendor, badge, model, firmware): what discovery
+// records as devices.Device.Family. "" when no driver handles dev or
+// none of its families matches (the page tells once a session opens).
+func ClaimFamily(dev devices.Device) string {
+	for _, n := range Names() {
+		d, _ := Lookup(n)
+		if in := d.Info(); in.Handles(dev) {
+			if f, ok := in.Claim(dev); ok {
+				return f.ID
+			}
+			return ""
+		}
+	}
+	return ""
+}
+
+// DefaultLogins returns the factory logins dev's driver declares for its
+// family, in order, as credentials (Family.Credentials), before any
+// session: for the plan a push shows first. A device whose family is not
+// known yet gets its driver's first family's logins (the page confirms
+// the family when the session opens). nil when no driver handles dev.
+func DefaultLogins(dev devices.Device) []Credential {
+	for _, n := range Names() {
+		d, _ := Lookup(n)
+		if !Supports(d, dev) {
+			continue
+		}
+		if f, ok := familyOf(d, dev); ok {
+			return f.Credentials(dev)
+		}
+		if fs := d.Info().Families; len(fs) > 0 {
+			return fs[0].Credentials(dev)
+		}
+		return nil
+	}
+	return nil
 }
 
 func describeIdentity(dev devices.Device) string {

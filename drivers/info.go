@@ -142,7 +142,7 @@ type FactoryLogin struct {
 	Short string
 }
 
-// Informer is a Driver that declares its Info.
+// Informer is what declares an Info; every Driver is one (Driver.Info).
 type Informer interface {
 	Info() Info
 }
@@ -195,25 +195,6 @@ func LoginByKind(kind string) (FactoryLogin, bool) {
 	return FactoryLogin{}, false
 }
 
-// familyOf returns the family dev's driver claims for it (by
-// dev.Family, else by its SNMP identity).
-func familyOf(dev devices.Device) (Family, bool) {
-	if dev.Family != "" {
-		if f, ok := FamilyByID(dev.Family); ok {
-			return f, true
-		}
-	}
-	d, err := For(dev)
-	if err != nil {
-		return Family{}, false
-	}
-	in, ok := InfoOf(d)
-	if !ok {
-		return Family{}, false
-	}
-	return in.Claim(dev)
-}
-
 // Handles reports whether in's driver handles dev's vendor or badge.
 func (in Info) Handles(dev devices.Device) bool {
 	eq := func(a string) func(string) bool {
@@ -237,13 +218,14 @@ func (in Info) Claim(dev devices.Device) (Family, bool) {
 }
 
 // Credentials returns f's factory logins for dev as credentials, in
-// order. A serial login is left out when dev's serial is not known, a
+// order, each carrying its wording (Text, Short). A serial login is left
+// out when dev's serial is not known (or only a placeholder of X's), a
 // label login always (the technician supplies it as a configured
 // credential).
 func (f Family) Credentials(dev devices.Device) []Credential {
 	var out []Credential
 	for _, l := range f.Logins {
-		c := Credential{User: l.User, Kind: l.Kind, Source: l.Text}
+		c := Credential{User: l.User, Kind: l.Kind, Text: l.Text, Short: l.Short}
 		switch l.From {
 		case PasswordFixed:
 			c.Password = config.NewSecret(l.Password)
@@ -251,7 +233,8 @@ func (f Family) Credentials(dev devices.Device) []Credential {
 			c.Password = config.NewSecret("")
 		case PasswordSerial:
 			s := strings.TrimSpace(dev.Serial)
-			if s == "" {
+			if strings.Trim(s, "Xx") == "" {
+				// Unknown, or a placeholder of X's.
 				continue
 			}
 			c.Password = config.NewSecret(s)

@@ -10,9 +10,9 @@ import (
 )
 
 // LoginLedger remembers, per device and across runs, every admin login
-// attempt, so that wrong passwords never add up to a lock-out (VersaLink
-// and Fuji-Xerox-lineage firmware lock the admin after 1–10 failures and
-// forget the count only when power-cycled). The inventory implements it.
+// attempt, so that wrong passwords never add up to a lock-out (some
+// firmware locks the admin after 1–10 failures and forgets the count only
+// when power-cycled: Family.Lockout). The inventory implements it.
 type LoginLedger interface {
 	// FailedLogins returns the failed attempts recorded for the device
 	// (since the technician last declared it power-cycled, if the
@@ -21,6 +21,27 @@ type LoginLedger interface {
 	// RecordLoginAttempt records one attempt and its outcome. errText is
 	// the error message (it never contains a password).
 	RecordLoginAttempt(ctx context.Context, deviceKey, kind, user string, ok bool, errText string) error
+}
+
+// TextLedger is a LoginLedger that stores, beside each attempt's kind,
+// the credential's wording (Credential.Text and .Short), so that the
+// audit of an inventory reads the same when the driver that declared the
+// kind is no longer built in. The inventory implements it.
+type TextLedger interface {
+	RecordLoginAttemptText(ctx context.Context, deviceKey, kind, text, short, user string, ok bool, errText string) error
+}
+
+// RecordAttempt records c's login attempt on the device with deviceKey in
+// ledger, with c's wording when the ledger keeps it (TextLedger).
+func RecordAttempt(ctx context.Context, ledger LoginLedger, deviceKey string, c Credential, ok bool, errText string) error {
+	if tl, isText := ledger.(TextLedger); isText {
+		text, short := c.Text, c.Short
+		if text == "" {
+			text, short = KindText(c.Kind)
+		}
+		return tl.RecordLoginAttemptText(ctx, deviceKey, c.Kind, text, short, c.User, ok, errText)
+	}
+	return ledger.RecordLoginAttempt(ctx, deviceKey, c.Kind, c.User, ok, errText)
 }
 
 // DefaultPreferrer is a LoginLedger that knows which factory default
@@ -73,23 +94,12 @@ type Lockout struct {
 	Until string
 }
 
-// LockoutDeclarer is a Driver that declares the lock-out of the family
-// of dev (issue 11: the driver knows its vendor's facts, the core none).
-type LockoutDeclarer interface {
-	Lockout(dev devices.Device) Lockout
-}
-
-// LockoutOf returns the lock-out dev's driver declares (zero when no
-// driver, or the driver declares none).
+// LockoutOf returns the lock-out dev's driver declares for its family
+// (Family.Lockout; zero when no driver handles dev or its family is not
+// known).
 func LockoutOf(dev devices.Device) Lockout {
-	d, err := For(dev)
-	if err != nil {
-		return Lockout{}
-	}
-	if ld, ok := d.(LockoutDeclarer); ok {
-		return ld.Lockout(dev)
-	}
-	return Lockout{}
+	f, _ := FamilyOf(dev)
+	return f.Lockout
 }
 
 // LoginBudget is the number of failed admin logins, across runs, that
@@ -140,9 +150,18 @@ type LoginPolicy struct {
 }
 
 // Candidates returns the credentials LoginWithCandidates tries, in order:
-// the configured ones, then the session's factory defaults (Defaulter),
-// without repeating a user/password pair.
+// the configured ones, then the factory logins of the family the session
+// confirmed (see CandidatesFor), without repeating a user/password pair.
 func Candidates(sess Session, configured []Credential) []Credential {
+	return CandidatesFor(sess, devices.Device{}, configured)
+}
+
+// CandidatesFor is Candidates for dev: the factory logins that need the
+// device (its serial number) are among them when dev tells it. The
+// factory logins are the session's own when it overrides them
+// (Defaulter), else those its driver declares for the family the page
+// confirmed (SessionInfo.Family), else for dev's family (DefaultLogins).
+func CandidatesFor(sess Session, dev devices.Device, configured []Credential) []Credential {
 	out := make([]Credential, 0, len(configured)+3)
 	seen := map[string]bool{}
 	add := func(c Credential) {
@@ -159,12 +178,23 @@ func Candidates(sess Session, configured []Credential) []Credential {
 		}
 		add(c)
 	}
-	if d, ok := sess.(Defaulter); ok {
-		for _, c := range d.DefaultCredentials() {
-			add(c)
-		}
+	for _, c := range SessionDefaults(sess, dev) {
+		add(c)
 	}
 	return out
+}
+
+// SessionDefaults returns the factory logins to try on sess, in order:
+// the session's own (Defaulter), else the declared ones of the family the
+// page confirmed, else of dev's family (DefaultLogins).
+func SessionDefaults(sess Session, dev devices.Device) []Credential {
+	if d, ok := sess.(Defaulter); ok {
+		return d.DefaultCredentials()
+	}
+	if f, ok := FamilyByID(sess.Info().Family); ok {
+		return f.Credentials(dev)
+	}
+	return DefaultLogins(dev)
 }
 
 // LoginWithCandidates logs sess in with the first credential that works,
@@ -213,7 +243,7 @@ func LoginWithPolicy(ctx context.Context, sess Session, dev devices.Device, cand
 		byKind = map[string]int{}
 	}
 	earlier := failed
-	cands := Candidates(sess, candidates)
+	cands := CandidatesFor(sess, dev, candidates)
 	if p, ok := ledger.(DefaultPreferrer); ok {
 		// Only an order: on an error the driver's order stands.
 		if kind, err := p.PreferredDefault(ctx, dev); err == nil {
@@ -244,7 +274,7 @@ func LoginWithPolicy(ctx context.Context, sess Session, dev devices.Device, cand
 		// password: never counted.
 		counted := ok || (errors.Is(err, ErrBadCredentials) || errors.Is(err, ErrLockedOut)) && !errors.Is(err, ErrBrowserCrashed)
 		if counted {
-			if rerr := ledger.RecordLoginAttempt(ctx, key, c.Kind, c.User, ok, errText); rerr != nil {
+			if rerr := RecordAttempt(ctx, ledger, key, c, ok, errText); rerr != nil {
 				// Without a record we cannot promise to stay below the
 				// threshold next run: stop here.
 				if ok {
@@ -257,7 +287,7 @@ func LoginWithPolicy(ctx context.Context, sess Session, dev devices.Device, cand
 			return c, nil
 		}
 		if errors.Is(err, ErrLockedOut) {
-			return Credential{}, fmt.Errorf("%s: login: %w; power-cycle the device to clear its lock-out, then run again", addr, err)
+			return Credential{}, fmt.Errorf("%s: login: %w; %s, then run again", addr, err, lockoutAdvice(lockout))
 		}
 		if !errors.Is(err, ErrBadCredentials) {
 			return Credential{}, err
@@ -267,6 +297,14 @@ func LoginWithPolicy(ctx context.Context, sess Session, dev devices.Device, cand
 		tried = append(tried, c.Describe())
 	}
 	return Credential{}, exhaustedError(addr, dev, tried, skipped, earlier, failed, budget, lockout, hasConfigured(cands))
+}
+
+// lockoutAdvice says how a lock-out the family declares ends.
+func lockoutAdvice(l Lockout) string {
+	if l.Until == "" {
+		return "power-cycle the device to clear its lock-out"
+	}
+	return fmt.Sprintf("power-cycle the device to clear its lock-out (it lasts until %s)", l.Until)
 }
 
 func hasConfigured(cands []Credential) bool {

@@ -13,8 +13,11 @@ import (
 // lockFiveDriver declares a family that locks the admin after 5 failures.
 type lockFiveDriver struct{ stubDriver }
 
-func (lockFiveDriver) Lockout(devices.Device) Lockout {
-	return Lockout{After: 5, Until: "a restart"}
+func (d lockFiveDriver) Info() Info {
+	in := d.stubDriver.Info()
+	in.Families = []Family{{ID: "zz-test-lock5/any", Match: func(devices.Device) bool { return true },
+		Lockout: Lockout{After: 5, Until: "a restart"}}}
+	return in
 }
 
 var registerLockFive sync.Once
@@ -42,7 +45,7 @@ func TestLoginBudgetPerFamily(t *testing.T) {
 	ctx := context.Background()
 	fixed := []Credential{{User: "admin", Password: config.NewSecret("Fixed-Pw-1"), Kind: KindConfigured}}
 	// A stale configured password, 1111 and the serial were refused.
-	l := &memLedger{fail: map[string]int{dev.Key() + "|" + KindConfigured: 1, dev.Key() + "|" + KindDefault1111: 1, dev.Key() + "|" + KindSerial: 1}}
+	l := &memLedger{fail: map[string]int{dev.Key() + "|" + KindConfigured: 1, dev.Key() + "|" + testKind1111: 1, dev.Key() + "|" + testKindSerial: 1}}
 	pol := LoginPolicy{Budget: LoginBudget(dev, 0)}
 
 	s := &fakeSession{password: "Fixed-Pw-1", defaults: defaults("S210")}

@@ -77,8 +77,8 @@ func (m *memLedger) RecordLoginAttempt(_ context.Context, key, kind, user string
 
 func defaults(serial string) []Credential {
 	return []Credential{
-		{User: "admin", Password: config.NewSecret("1111"), Kind: KindDefault1111},
-		{User: "admin", Password: config.NewSecret(serial), Kind: KindSerial},
+		{User: "admin", Password: config.NewSecret("1111"), Kind: testKind1111},
+		{User: "admin", Password: config.NewSecret(serial), Kind: testKindSerial},
 	}
 }
 
@@ -96,8 +96,8 @@ func TestLoginWithCandidates(t *testing.T) {
 		wantErr    error
 	}{
 		{"configured first", "Conf-Pass-1", conf, 2, KindConfigured, []string{"configured:admin"}, nil},
-		{"default 1111", "1111", nil, 2, KindDefault1111, []string{"default-1111:admin"}, nil},
-		{"serial after 1111", "SER123", nil, 2, KindSerial, []string{"default-1111:admin", "default-serial:admin"}, nil},
+		{"default 1111", "1111", nil, 2, testKind1111, []string{"default-1111:admin"}, nil},
+		{"serial after 1111", "SER123", nil, 2, testKindSerial, []string{"default-1111:admin", "default-serial:admin"}, nil},
 		{"budget stops before the serial", "SER123", conf, 2, "", []string{"configured:admin", "default-1111:admin"}, ErrBadCredentials},
 		{"budget 1", "1111", conf, 1, "", []string{"configured:admin"}, ErrBadCredentials},
 		{"configured equal to a default is tried once", "nope", []Credential{{User: "admin", Password: config.NewSecret("1111"), Kind: KindConfigured}}, 5, "", []string{"configured:admin", "default-serial:admin"}, ErrBadCredentials},
@@ -164,7 +164,7 @@ func TestLoginAcrossRuns(t *testing.T) {
 	// retryDefaults with budget left retries 1111.
 	s2 := &fakeSession{password: "1111", defaults: defaults("SER9")}
 	used, err := LoginWithCandidates(ctx, s2, dev, nil, l, 3, true)
-	if err != nil || used.Kind != KindDefault1111 {
+	if err != nil || used.Kind != testKind1111 {
 		t.Fatalf("retry defaults: %v %v", used, err)
 	}
 }
@@ -226,7 +226,7 @@ func (p *prefLedger) PreferredDefault(context.Context, devices.Device) (string, 
 
 func TestPreferDefault(t *testing.T) {
 	conf := Credential{User: "ops", Password: config.NewSecret("x"), Kind: KindConfigured}
-	other := Credential{User: "11111", Password: config.NewSecret("x-admin"), Kind: KindOtherDefault}
+	other := Credential{User: "11111", Password: config.NewSecret("x-admin"), Kind: testKindOther}
 	cands := append([]Credential{conf}, append(defaults("3TB1"), other)...)
 	kinds := func(cs []Credential) string {
 		var out []string
@@ -237,9 +237,9 @@ func TestPreferDefault(t *testing.T) {
 	}
 	for _, tc := range []struct{ prefer, want string }{
 		{"", "configured,default-1111,default-serial,default-other"},
-		{KindSerial, "configured,default-serial,default-1111,default-other"},
-		{KindOtherDefault, "configured,default-other,default-1111,default-serial"},
-		{KindDefault1111, "configured,default-1111,default-serial,default-other"},
+		{testKindSerial, "configured,default-serial,default-1111,default-other"},
+		{testKindOther, "configured,default-other,default-1111,default-serial"},
+		{testKind1111, "configured,default-1111,default-serial,default-other"},
 		{"default-unknown", "configured,default-1111,default-serial,default-other"},
 	} {
 		if got := kinds(PreferDefault(cands, tc.prefer)); got != tc.want {
@@ -255,9 +255,9 @@ func TestLoginPrefersWhatWorked(t *testing.T) {
 	ctx := context.Background()
 	dev := devices.Device{IP: "127.0.50.210", Serial: "3TB210", Model: "AltaLink C8045"}
 	s := &fakeSession{password: "3TB210", defaults: defaults("3TB210")}
-	l := &prefLedger{kind: KindSerial}
+	l := &prefLedger{kind: testKindSerial}
 	used, err := LoginWithCandidates(ctx, s, dev, nil, l, 2, false)
-	if err != nil || used.Kind != KindSerial {
+	if err != nil || used.Kind != testKindSerial {
 		t.Fatalf("used %q, %v", used.Kind, err)
 	}
 	if got := strings.Join(s.tried, ","); got != "default-serial:admin" || len(l.fail) != 0 {
@@ -265,7 +265,7 @@ func TestLoginPrefersWhatWorked(t *testing.T) {
 	}
 	s = &fakeSession{password: "3TB210", defaults: defaults("3TB210")}
 	conf := []Credential{{User: "ops", Password: config.NewSecret("wrong"), Kind: KindConfigured}}
-	if _, err := LoginWithCandidates(ctx, s, dev, conf, &prefLedger{kind: KindSerial}, 2, false); err != nil {
+	if _, err := LoginWithCandidates(ctx, s, dev, conf, &prefLedger{kind: testKindSerial}, 2, false); err != nil {
 		t.Fatal(err)
 	}
 	if got := strings.Join(s.tried, ","); got != "configured:ops,default-serial:admin" {
@@ -280,3 +280,10 @@ func TestLoginPrefersWhatWorked(t *testing.T) {
 		t.Errorf("tried %s", got)
 	}
 }
+
+// Factory login kinds of a fake driver (the drivers package names none).
+const (
+	testKind1111   = "default-1111"
+	testKindSerial = "default-serial"
+	testKindOther  = "default-other"
+)

@@ -313,7 +313,7 @@ func probeLogin(ctx context.Context, sess Session, dev devices.Device, c Credent
 		if err != nil {
 			errText = err.Error()
 		}
-		if rerr := o.Ledger.RecordLoginAttempt(ctx, dev.Key(), c.Kind, c.User, err == nil, errText); rerr != nil {
+		if rerr := RecordAttempt(ctx, o.Ledger, dev.Key(), c, err == nil, errText); rerr != nil {
 			return errors.Join(err, fmt.Errorf("record the login attempt: %w", rerr))
 		}
 	}

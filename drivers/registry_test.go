@@ -15,7 +15,7 @@ import (
 type stubDriver struct{ name, vendor string }
 
 func (d stubDriver) Name() string                                      { return d.name }
-func (d stubDriver) Supports(dev devices.Device) bool                  { return dev.Vendor == d.vendor }
+func (d stubDriver) Info() Info                                        { return Info{Name: d.name, Vendors: []string{d.vendor}} }
 func (d stubDriver) NewSession(context.Context, *Tab) (Session, error) { return nil, ErrUnsupported }
 
 func mustPanic(t *testing.T, name string, f func()) {

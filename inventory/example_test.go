@@ -31,10 +31,10 @@ func Example() {
 
 	run, _ := db.StartRun(ctx, inventory.RunPush, cred.ID, map[string]any{"ip": "127.0.60.1"})
 	_ = db.SetRunDevice(ctx, run, id, inventory.DeviceRunning, "")
-	_ = db.RecordLoginAttempt(ctx, id, inventory.LoginAttempt{Kind: inventory.AdminDefault1111, User: "admin", OK: true})
+	_ = db.RecordLoginAttempt(ctx, id, inventory.LoginAttempt{Kind: "default-1111", User: "admin", OK: true})
 	_, _ = db.RecordStep(ctx, inventory.Step{RunID: run, DeviceID: id, Step: inventory.StepLogin, Status: inventory.StepOK})
 	_ = db.SetHolding(ctx, inventory.Holding{DeviceID: id, CredentialID: cred.ID, Account: cred.Account, RunID: run,
-		PushedAt: time.Now(), AdminLogin: inventory.AdminDefault1111, SMTPHost: "smtp.gmail.com", SMTPPort: 587, SMTPSecurity: "starttls"})
+		PushedAt: time.Now(), AdminLogin: "default-1111", SMTPHost: "smtp.gmail.com", SMTPPort: 587, SMTPSecurity: "starttls"})
 	_ = db.MarkConfirmed(ctx, id, cred.ID, time.Now())
 	_ = db.SetRunDevice(ctx, run, id, inventory.DeviceConfirmed, "")
 	_ = db.FinishRun(ctx, run, inventory.RunSucceeded)

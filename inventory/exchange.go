@@ -155,11 +155,11 @@ func (db *DB) export(ctx context.Context) (Export, error) {
 	}); err != nil {
 		return exp, fmt.Errorf("holdings: %w", err)
 	}
-	if err := eachRow(ctx, tx, `SELECT id, device_id, kind, "user", ok, at, error, reset_at, origin FROM login_attempts ORDER BY id`, nil,
+	if err := eachRow(ctx, tx, `SELECT id, device_id, kind, "user", ok, at, error, reset_at, origin, kind_text, kind_short FROM login_attempts ORDER BY id`, nil,
 		func(s rowScanner) error {
 			var l ExportLogin
 			var dev int64
-			if err := s.Scan(&l.ID, &dev, &l.Kind, &l.User, &l.OK, scanTime{&l.At}, &l.Error, scanTime{&l.ResetAt}, &l.Origin); err != nil {
+			if err := s.Scan(&l.ID, &dev, &l.Kind, &l.User, &l.OK, scanTime{&l.At}, &l.Error, scanTime{&l.ResetAt}, &l.Origin, &l.Text, &l.Short); err != nil {
 				return err
 			}
 			if i, ok := idx[dev]; ok {
@@ -375,9 +375,9 @@ func (db *DB) importTx(ctx context.Context, tx querier, exp Export, sum *ImportS
 			if _, mine := db.localID(o, "login"); mine {
 				continue // it started here
 			}
-			res, err := tx.ExecContext(ctx, `INSERT INTO login_attempts (device_id, kind, "user", ok, at, error, reset_at, origin)
-				VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (origin) WHERE origin <> '' DO NOTHING`,
-				id, l.Kind, l.User, b2i(l.OK), tsv(l.At), l.Error, ts(l.ResetAt), o)
+			res, err := tx.ExecContext(ctx, `INSERT INTO login_attempts (device_id, kind, "user", ok, at, error, reset_at, origin, kind_text, kind_short)
+				VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (origin) WHERE origin <> '' DO NOTHING`,
+				id, l.Kind, l.User, b2i(l.OK), tsv(l.At), l.Error, ts(l.ResetAt), o, l.Text, l.Short)
 			if err != nil {
 				return fmt.Errorf("device %s: login attempt: %w", deviceRef(nd), err)
 			}
@@ -450,13 +450,14 @@ func (db *DB) importTx(ctx context.Context, tx querier, exp Export, sum *ImportS
 		id := devs[d.ID]
 		res, err := tx.ExecContext(ctx, `INSERT INTO holdings (device_id, credential_id, account, run_id,
 			pushed_at, confirmed_at, last_test_at, last_test_ok, last_test_error, admin_login,
-			smtp_host, smtp_port, smtp_security, smtp_user, smtp_from, tls_version, limits, updated_at, method, ehlo)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+			smtp_host, smtp_port, smtp_security, smtp_user, smtp_from, tls_version, limits, updated_at, method, ehlo,
+			admin_login_text, admin_login_short)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 			ON CONFLICT (device_id) DO UPDATE SET `+replaceHolding+` WHERE holdings.updated_at < excluded.updated_at`,
 			id, nullID(creds[h.CredentialID]), strings.ToLower(h.Account), nullID(runs[h.RunID]),
 			ts(h.PushedAt), ts(h.ConfirmedAt), ts(h.LastTestAt), b2i(h.LastTestOK), h.LastTestError, h.AdminLogin,
 			h.SMTPHost, h.SMTPPort, h.SMTPSecurity, h.SMTPUser, h.SMTPFrom, h.TLSVersion,
-			strings.Join(h.Limits, ","), tsv(h.UpdatedAt), h.Method, h.EHLO)
+			strings.Join(h.Limits, ","), tsv(h.UpdatedAt), h.Method, h.EHLO, h.AdminLoginText, h.AdminLoginShort)
 		if err != nil {
 			return fmt.Errorf("holding of device %d: %w", d.ID, err)
 		}
@@ -479,6 +480,13 @@ func (db *DB) importTx(ctx context.Context, tx querier, exp Export, sum *ImportS
 		}
 		if n, _ := res.RowsAffected(); n == 1 {
 			sum.CertsNew++
+		}
+	}
+	// An export from a build before schema 4 carries kinds without
+	// their wording: give them the wording the migration gives.
+	if exp.Schema < schemaLoginTexts {
+		if err := execScript(ctx, tx, oldLoginTexts); err != nil {
+			return fmt.Errorf("login wording: %w", err)
 		}
 	}
 	return nil

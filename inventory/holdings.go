@@ -10,17 +10,16 @@ import (
 	"time"
 )
 
-// Admin login kinds: how mfpfleet got into a device's web admin. Anything
-// but AdminConfigured is a finding for the audit.
-const (
-	AdminConfigured    = "configured"     // the password from fleet.toml
-	AdminDefault1111   = "default-1111"   // Xerox factory default admin/1111
-	AdminDefaultSerial = "default-serial" // newer Xerox firmware: the serial number
-	AdminDefaultOther  = "default-other"  // another vendor default
-)
+// AdminConfigured is the admin login kind of the password from fleet.toml
+// (drivers.KindConfigured). Every other kind is a factory login its
+// driver declares (drivers.FactoryLogin.Kind); the inventory stores the
+// kind and its wording as data (Holding.AdminLoginText, LoginAttempt.Text)
+// and names none. Anything but AdminConfigured is a finding for the audit.
+const AdminConfigured = "configured"
 
-// IsDefaultAdminLogin reports whether kind is a factory-default login.
-func IsDefaultAdminLogin(kind string) bool { return strings.HasPrefix(kind, "default") }
+// IsDefaultAdminLogin reports whether kind is a factory-default login:
+// any kind but AdminConfigured and "".
+func IsDefaultAdminLogin(kind string) bool { return kind != AdminConfigured && kind != "" }
 
 // Firmware limitation flags for Holding.Limits.
 const (
@@ -51,8 +50,13 @@ type Holding struct {
 	LastTestOK    bool      `json:"last_test_ok"`
 	LastTestError string    `json:"last_test_error,omitempty"`
 
-	// AdminLogin is one of the Admin* kinds.
-	AdminLogin string `json:"admin_login,omitempty"`
+	// AdminLogin is how mfpfleet got in: AdminConfigured or the factory
+	// login kind its driver declares; AdminLoginText and AdminLoginShort
+	// are that login's wording for the audit (drivers.FactoryLogin.Text,
+	// .Short), kept so an inventory reads the same whatever the build.
+	AdminLogin      string `json:"admin_login,omitempty"`
+	AdminLoginText  string `json:"admin_login_text,omitempty"`
+	AdminLoginShort string `json:"admin_login_short,omitempty"`
 
 	SMTPHost     string `json:"smtp_host,omitempty"`
 	SMTPPort     int    `json:"smtp_port,omitempty"`
@@ -79,14 +83,16 @@ func (h Holding) HasLimit(flag string) bool { return slices.Contains(h.Limits, f
 
 const holdingCols = `h.device_id, coalesce(h.credential_id, 0), h.account, coalesce(h.run_id, 0), h.pushed_at, h.confirmed_at,
 	h.last_test_at, h.last_test_ok, h.last_test_error, h.admin_login, h.smtp_host, h.smtp_port,
-	h.smtp_security, h.smtp_user, h.smtp_from, h.tls_version, h.limits, h.updated_at, h.method, h.ehlo`
+	h.smtp_security, h.smtp_user, h.smtp_from, h.tls_version, h.limits, h.updated_at, h.method, h.ehlo,
+	h.admin_login_text, h.admin_login_short`
 
 func scanHolding(s rowScanner) (Holding, error) {
 	var h Holding
 	var limits string
 	err := s.Scan(&h.DeviceID, &h.CredentialID, &h.Account, &h.RunID, scanTime{&h.PushedAt}, scanTime{&h.ConfirmedAt},
 		scanTime{&h.LastTestAt}, &h.LastTestOK, &h.LastTestError, &h.AdminLogin, &h.SMTPHost, &h.SMTPPort,
-		&h.SMTPSecurity, &h.SMTPUser, &h.SMTPFrom, &h.TLSVersion, &limits, scanTime{&h.UpdatedAt}, &h.Method, &h.EHLO)
+		&h.SMTPSecurity, &h.SMTPUser, &h.SMTPFrom, &h.TLSVersion, &limits, scanTime{&h.UpdatedAt}, &h.Method, &h.EHLO,
+		&h.AdminLoginText, &h.AdminLoginShort)
 	if limits != "" {
 		h.Limits = strings.Split(limits, ",")
 	}
@@ -98,7 +104,8 @@ func scanHolding(s rowScanner) (Holding, error) {
 var replaceHolding = func() string {
 	var set []string
 	for _, c := range strings.Fields(`credential_id account run_id pushed_at confirmed_at last_test_at last_test_ok
-		last_test_error admin_login smtp_host smtp_port smtp_security smtp_user smtp_from tls_version limits updated_at method ehlo`) {
+		last_test_error admin_login smtp_host smtp_port smtp_security smtp_user smtp_from tls_version limits updated_at method ehlo
+		admin_login_text admin_login_short`) {
 		set = append(set, c+" = excluded."+c)
 	}
 	return strings.Join(set, ", ")
@@ -117,13 +124,14 @@ func (db *DB) SetHolding(ctx context.Context, h Holding) error {
 	err := db.write(ctx, func(tx querier) error {
 		_, err := tx.ExecContext(ctx, `INSERT INTO holdings (device_id, credential_id, account, run_id,
 			pushed_at, confirmed_at, last_test_at, last_test_ok, last_test_error, admin_login,
-			smtp_host, smtp_port, smtp_security, smtp_user, smtp_from, tls_version, limits, updated_at, method, ehlo)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+			smtp_host, smtp_port, smtp_security, smtp_user, smtp_from, tls_version, limits, updated_at, method, ehlo,
+			admin_login_text, admin_login_short)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 			ON CONFLICT (device_id) DO UPDATE SET `+replaceHolding,
 			h.DeviceID, nullID(h.CredentialID), strings.ToLower(h.Account), nullID(h.RunID),
 			ts(h.PushedAt), ts(h.ConfirmedAt), ts(h.LastTestAt), b2i(h.LastTestOK), h.LastTestError, h.AdminLogin,
 			h.SMTPHost, h.SMTPPort, h.SMTPSecurity, h.SMTPUser, h.SMTPFrom, h.TLSVersion,
-			strings.Join(limits, ","), tsv(db.clock()), h.Method, h.EHLO)
+			strings.Join(limits, ","), tsv(db.clock()), h.Method, h.EHLO, h.AdminLoginText, h.AdminLoginShort)
 		return err
 	})
 	if err != nil {

@@ -93,6 +93,12 @@ func (l LoginLedger) PreferredDefault(ctx context.Context, dev devices.Device) (
 // device the inventory has never seen is recorded first (from its key
 // alone), so the attempt is never lost.
 func (l LoginLedger) RecordLoginAttempt(ctx context.Context, deviceKey, kind, user string, ok bool, errText string) error {
+	return l.RecordLoginAttemptText(ctx, deviceKey, kind, "", "", user, ok, errText)
+}
+
+// RecordLoginAttemptText is RecordLoginAttempt with the login's wording
+// (drivers.TextLedger): text and short are stored beside the kind.
+func (l LoginLedger) RecordLoginAttemptText(ctx context.Context, deviceKey, kind, text, short, user string, ok bool, errText string) error {
 	id, err := l.db.DeviceIDByKey(ctx, deviceKey)
 	if errors.Is(err, ErrNotFound) {
 		k, v, _ := strings.Cut(deviceKey, ":")
@@ -112,5 +118,5 @@ func (l LoginLedger) RecordLoginAttempt(ctx context.Context, deviceKey, kind, us
 	if err != nil {
 		return err
 	}
-	return l.db.RecordLoginAttempt(ctx, id, LoginAttempt{Kind: kind, User: user, OK: ok, Error: errText})
+	return l.db.RecordLoginAttempt(ctx, id, LoginAttempt{Kind: kind, Text: text, Short: short, User: user, OK: ok, Error: errText})
 }

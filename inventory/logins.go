@@ -10,9 +10,12 @@ import (
 
 // LoginAttempt is one admin login tried on a device's web admin.
 type LoginAttempt struct {
-	// Kind is how the password was chosen: one of the Admin* constants
-	// ("configured", "default-1111", "default-serial", "default-other").
-	Kind string `json:"kind"`
+	// Kind is how the password was chosen: AdminConfigured or the factory
+	// login kind its driver declares. Text and Short are its wording
+	// (drivers.FactoryLogin.Text, .Short), "" when not recorded.
+	Kind  string `json:"kind"`
+	Text  string `json:"kind_text,omitempty"`
+	Short string `json:"kind_short,omitempty"`
 	// User is the admin user name tried (never the password).
 	User  string    `json:"user"`
 	OK    bool      `json:"ok"`
@@ -37,8 +40,8 @@ func (db *DB) RecordLoginAttempt(ctx context.Context, deviceID int64, a LoginAtt
 		a.Error = ""
 	}
 	err := db.write(ctx, func(tx querier) error {
-		_, err := tx.ExecContext(ctx, `INSERT INTO login_attempts (device_id, kind, "user", ok, at, error)
-			VALUES (?, ?, ?, ?, ?, ?)`, deviceID, a.Kind, a.User, b2i(a.OK), tsv(a.At), a.Error)
+		_, err := tx.ExecContext(ctx, `INSERT INTO login_attempts (device_id, kind, "user", ok, at, error, kind_text, kind_short)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, deviceID, a.Kind, a.User, b2i(a.OK), tsv(a.At), a.Error, a.Text, a.Short)
 		return err
 	})
 	if err != nil {
@@ -75,20 +78,20 @@ func (db *DB) FailedLogins(ctx context.Context, deviceID int64) (total int, byKi
 	return total, byKind, nil
 }
 
-// DefaultThatWorked returns the factory-default login kind (a "default-"
-// kind) that let mfpfleet in most often on other devices of the same
-// vendor, model and firmware than device exceptID, the more recent first
-// on a tie; "" when none did. Devices of one model and firmware in a
-// fleet mostly share their factory password (Xerox: 1111 before 2020,
-// the serial number after, or after any firmware update), so trying it
-// first spares a failed admin login on each of them.
+// DefaultThatWorked returns the factory-default login kind (any kind but
+// AdminConfigured) that let mfpfleet in most often on other devices of
+// the same vendor, model and firmware than device exceptID, the more
+// recent first on a tie; "" when none did. Devices of one model and
+// firmware in a fleet mostly share their factory password (a fixed one
+// before some year, the serial number after, or after a firmware
+// update), so trying it first spares a failed admin login on each.
 func (db *DB) DefaultThatWorked(ctx context.Context, vendor, model, firmware string, exceptID int64) (string, error) {
 	if model == "" {
 		return "", nil
 	}
 	var kind string
 	err := db.rq().QueryRowContext(ctx, `SELECT la.kind FROM login_attempts la JOIN devices d ON d.id = la.device_id
-		WHERE la.ok = 1 AND la.kind LIKE 'default-%' AND d.vendor = ? AND d.model = ? AND d.firmware = ? AND d.id <> ?
+		WHERE la.ok = 1 AND la.kind <> 'configured' AND la.kind <> '' AND d.vendor = ? AND d.model = ? AND d.firmware = ? AND d.id <> ?
 		GROUP BY la.kind ORDER BY count(DISTINCT la.device_id) DESC, max(la.at) DESC LIMIT 1`,
 		vendor, model, firmware, exceptID).Scan(&kind)
 	if errors.Is(err, sql.ErrNoRows) {
@@ -100,10 +103,41 @@ func (db *DB) DefaultThatWorked(ctx context.Context, vendor, model, firmware str
 	return kind, nil
 }
 
+// LoginText is a login kind's wording as recorded beside it.
+type LoginText struct {
+	Text  string `json:"text"`
+	Short string `json:"short"`
+}
+
+// LoginTexts returns the wording recorded for every login kind in the
+// inventory (holdings and login attempts; a holding's wording wins where
+// a kind was recorded with two), so that the audit of any inventory reads the same whatever
+// drivers the build has.
+func (db *DB) LoginTexts(ctx context.Context) (map[string]LoginText, error) {
+	out := map[string]LoginText{}
+	for _, q := range []string{
+		`SELECT DISTINCT kind, kind_text, kind_short FROM login_attempts WHERE kind_text <> ''`,
+		`SELECT DISTINCT admin_login, admin_login_text, admin_login_short FROM holdings WHERE admin_login_text <> ''`,
+	} {
+		if err := eachRow(ctx, db.rq(), q, nil, func(s rowScanner) error {
+			var kind string
+			var t LoginText
+			if err := s.Scan(&kind, &t.Text, &t.Short); err != nil {
+				return err
+			}
+			out[kind] = t
+			return nil
+		}); err != nil {
+			return nil, fmt.Errorf("login wording: %w", err)
+		}
+	}
+	return out, nil
+}
+
 // LoginAttempts returns device deviceID's login attempts, newest first, at
 // most limit (0 = all), including those already reset.
 func (db *DB) LoginAttempts(ctx context.Context, deviceID int64, limit int) ([]LoginAttempt, error) {
-	rows, err := db.rq().QueryContext(ctx, `SELECT kind, "user", ok, at, error, reset_at FROM login_attempts
+	rows, err := db.rq().QueryContext(ctx, `SELECT kind, "user", ok, at, error, reset_at, kind_text, kind_short FROM login_attempts
 		WHERE device_id = ? ORDER BY at DESC, id DESC`+limitSQL(limit), deviceID)
 	if err != nil {
 		return nil, fmt.Errorf("login attempts of device %d: %w", deviceID, err)
@@ -112,7 +146,7 @@ func (db *DB) LoginAttempts(ctx context.Context, deviceID int64, limit int) ([]L
 	var out []LoginAttempt
 	for rows.Next() {
 		var a LoginAttempt
-		if err := rows.Scan(&a.Kind, &a.User, &a.OK, scanTime{&a.At}, &a.Error, scanTime{&a.ResetAt}); err != nil {
+		if err := rows.Scan(&a.Kind, &a.User, &a.OK, scanTime{&a.At}, &a.Error, scanTime{&a.ResetAt}, &a.Text, &a.Short); err != nil {
 			return nil, fmt.Errorf("login attempts of device %d: %w", deviceID, err)
 		}
 		out = append(out, a)

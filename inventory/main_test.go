@@ -44,3 +44,11 @@ func sqliteOnly(t testing.TB) {
 		t.Skip("about the SQLite file")
 	}
 }
+
+// Login kinds as the Xerox driver declares them (the inventory stores
+// kinds as data and names none).
+const (
+	AdminDefault1111   = "default-1111"
+	AdminDefaultSerial = "default-serial"
+	AdminDefaultOther  = "default-other"
+)

@@ -29,7 +29,47 @@ var migrations = []migration{
 	{1, "initial schema", schemaV1},
 	{2, "holdings: delivery method and EHLO name", schemaV2},
 	{3, "device leases and import origins", schemaV3},
+	{4, "login kinds as data: their wording beside the kind", schemaV4},
 }
+
+// schemaV4 stores, beside each admin login kind, the wording its driver
+// declares (drivers.FactoryLogin.Text and .Short), so that the audit
+// reads the inventory, not a list of vendors' kinds. Rows written before
+// get the wording the audit used for the kinds there were then
+// (oldLoginTexts).
+const schemaV4 = `
+ALTER TABLE holdings ADD COLUMN admin_login_text TEXT NOT NULL DEFAULT '';
+ALTER TABLE holdings ADD COLUMN admin_login_short TEXT NOT NULL DEFAULT '';
+ALTER TABLE login_attempts ADD COLUMN kind_text TEXT NOT NULL DEFAULT '';
+ALTER TABLE login_attempts ADD COLUMN kind_short TEXT NOT NULL DEFAULT '';
+` + oldLoginTexts
+
+// schemaLoginTexts is the schema version that stores login wording.
+const schemaLoginTexts = 4
+
+// oldLoginTexts fills the wording of the login kinds inventories held
+// before kinds were data (schema 3 and older, and their exports): the
+// configured password and the three Xerox factory logins, worded as the
+// audit worded them. History, frozen like every migration: new kinds
+// come with their wording.
+const oldLoginTexts = `
+UPDATE holdings SET admin_login_text = 'the configured password', admin_login_short = 'configured'
+	WHERE admin_login = 'configured' AND admin_login_text = '';
+UPDATE holdings SET admin_login_text = 'the factory default password (admin / 1111)', admin_login_short = 'default 1111'
+	WHERE admin_login = 'default-1111' AND admin_login_text = '';
+UPDATE holdings SET admin_login_text = 'the factory default password (the serial number)', admin_login_short = 'default serial'
+	WHERE admin_login = 'default-serial' AND admin_login_text = '';
+UPDATE holdings SET admin_login_text = 'a vendor factory default password', admin_login_short = 'vendor default'
+	WHERE admin_login = 'default-other' AND admin_login_text = '';
+UPDATE login_attempts SET kind_text = 'the configured password', kind_short = 'configured'
+	WHERE kind = 'configured' AND kind_text = '';
+UPDATE login_attempts SET kind_text = 'the factory default password (admin / 1111)', kind_short = 'default 1111'
+	WHERE kind = 'default-1111' AND kind_text = '';
+UPDATE login_attempts SET kind_text = 'the factory default password (the serial number)', kind_short = 'default serial'
+	WHERE kind = 'default-serial' AND kind_text = '';
+UPDATE login_attempts SET kind_text = 'a vendor factory default password', kind_short = 'vendor default'
+	WHERE kind = 'default-other' AND kind_text = '';
+`
 
 // schemaV2 records how each device sends (app-password or relay) and the
 // name it announces in EHLO (the relay needs a fully qualified one).

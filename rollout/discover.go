@@ -10,6 +10,7 @@ import (
 
 	"github.com/mfpfleet/mfpfleet/config"
 	"github.com/mfpfleet/mfpfleet/devices"
+	"github.com/mfpfleet/mfpfleet/drivers"
 	"github.com/mfpfleet/mfpfleet/inventory"
 )
 
@@ -107,6 +108,11 @@ func Discover(ctx context.Context, db *inventory.DB, cfg *config.Config, o Disco
 			if a, perr := netip.ParseAddr(d.IP); perr == nil {
 				d.Site = sites.siteOf(a)
 			}
+		}
+		if d.Family == "" {
+			// Identification tells vendor, badge, model and firmware;
+			// the driver claims the web-admin family.
+			d.Family = drivers.ClaimFamily(d)
 		}
 		// Record even when the sweep was cancelled: what was found is kept.
 		id, isNew, uerr := db.UpsertDevice(context.WithoutCancel(ctx), d, now)

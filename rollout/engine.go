@@ -823,6 +823,10 @@ func (e *engine) work(ctx context.Context, sess drivers.Session, t Target, r *De
 			AdminLogin: r.AdminLogin, SMTPHost: want.Server, SMTPPort: want.Port, SMTPSecurity: string(want.Security),
 			SMTPUser: want.User, SMTPFrom: want.From, Method: t.Method, EHLO: r.EHLO,
 		}
+		if h.AdminLogin != "" {
+			// The wording its driver declares, kept beside the kind.
+			h.AdminLoginText, h.AdminLoginShort = drivers.KindText(h.AdminLogin)
+		}
 		if noTest {
 			h.Limits = []string{inventory.LimitNoTestAction}
 		}

@@ -114,9 +114,8 @@ type seamSession struct {
 }
 
 var (
-	_ drivers.Session   = (*seamSession)(nil)
-	_ drivers.Tester    = (*seamSession)(nil)
-	_ drivers.Defaulter = (*seamSession)(nil)
+	_ drivers.Session = (*seamSession)(nil)
+	_ drivers.Tester  = (*seamSession)(nil)
 )
 
 func (s *seamSession) Info() drivers.SessionInfo {
@@ -139,13 +138,6 @@ func (s *seamSession) enter(ctx context.Context, step string) error {
 		return on(ctx, s, step)
 	}
 	return nil
-}
-
-func (s *seamSession) DefaultCredentials() []drivers.Credential {
-	return []drivers.Credential{
-		{User: "admin", Password: config.NewSecret("1111"), Kind: drivers.KindDefault1111},
-		{User: "admin", Password: config.NewSecret(s.d.serial), Kind: drivers.KindSerial},
-	}
 }
 
 func (s *seamSession) Login(ctx context.Context, c drivers.Credential) error {

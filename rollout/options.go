@@ -195,7 +195,8 @@ type DeviceResult struct {
 	Reason string `json:"reason,omitempty"`
 	// FailedStep is the step that failed ("" otherwise).
 	FailedStep string `json:"failed_step,omitempty"`
-	// AdminLogin is how mfpfleet got in: configured, default-1111, …
+	// AdminLogin is how mfpfleet got in: configured, or the factory login
+	// kind its driver declares (drivers.FactoryLogin.Kind).
 	AdminLogin string `json:"admin_login,omitempty"`
 	// TestAddress is the plus-address the test message went to (for a
 	// device without a test action: where a scan confirms it).

@@ -125,7 +125,7 @@ func makePlan(ctx context.Context, o *Options, kind string) (Plan, error) {
 
 	ledger := db.LoginLedger()
 	for _, d := range devs {
-		t := Target{Device: d, Family: d.Family, Account: cfg.AccountFor(d.Site), Method: o.methodOf(d.Site), TestAction: testActionOf(d.Family)}
+		t := Target{Device: d, Family: d.Family, Account: cfg.AccountFor(d.Site), Method: o.methodOf(d.Site), TestAction: testActionOf(d.Device)}
 		if drv, err := drivers.For(d.Device); err == nil {
 			t.Driver = drv.Name()
 		}
@@ -185,15 +185,13 @@ func (o *Options) planTarget(ctx context.Context, kind string, t *Target, cred i
 	t.FailedLogins = failed
 	if t.FirstLoginKind == "" && t.Driver != "" {
 		t.FirstLogin = "the factory defaults, in the driver's order"
-		if drv, err := drivers.For(t.Device.Device); err == nil {
-			if dl, ok := drv.(drivers.DefaultLister); ok {
-				// As LoginWithCandidates orders them, from what is
-				// known now (a run learns as it goes).
-				// On an error, the driver's order (so does the login).
-				kind, _ := ledger.PreferredDefault(ctx, t.Device.Device)
-				defs := drivers.PreferDefault(dl.DefaultLogins(t.Device.Device), kind)
-				t.FirstLoginKind, t.FirstLogin = firstDefault(defs, byKind, o.RetryDefaults)
-			}
+		if defs := drivers.DefaultLogins(t.Device.Device); len(defs) > 0 {
+			// As LoginWithCandidates orders them, from what is known now
+			// (a run learns as it goes). On an error, the driver's order
+			// (so does the login).
+			kind, _ := ledger.PreferredDefault(ctx, t.Device.Device)
+			defs = drivers.PreferDefault(defs, kind)
+			t.FirstLoginKind, t.FirstLogin = firstDefault(defs, byKind, o.RetryDefaults)
 		}
 	}
 	switch {

@@ -55,11 +55,11 @@ func TestPlanLoginBudgetPerFamily(t *testing.T) {
 
 	// The stale vault password, then 1111.
 	fail(drivers.KindConfigured)
-	fail(drivers.KindDefault1111)
+	fail("default-1111")
 	if tg := plan(false); tg.Fail != "" {
 		t.Fatalf("2 failures on a family that locks after 5: %s", tg.Fail)
 	}
-	fail(drivers.KindSerial)
+	fail("default-serial")
 	tg := plan(false)
 	for _, want := range []string{"not tried", "budget 3", "after 5", "--retry-configured", "power-cycled"} {
 		if !strings.Contains(tg.Fail, want) {

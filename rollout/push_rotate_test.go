@@ -45,7 +45,7 @@ func TestRotateAcrossTwoCredentials(t *testing.T) {
 		e.web(i).SetSMTP(sim.SMTPSettings{Server: "smtp.gmail.com", Port: 587, Security: "starttls", Auth: sim.AuthSMTP, User: e.fleet.Account, From: e.fleet.Account}, &p)
 		id := e.deviceID(t, i)
 		at := time.Now().Add(-48 * time.Hour)
-		if err := e.db.SetHolding(ctx, inventory.Holding{DeviceID: id, CredentialID: c.ID, Account: e.fleet.Account, PushedAt: at, AdminLogin: inventory.AdminDefault1111, SMTPHost: "smtp.gmail.com", SMTPPort: 587}); err != nil {
+		if err := e.db.SetHolding(ctx, inventory.Holding{DeviceID: id, CredentialID: c.ID, Account: e.fleet.Account, PushedAt: at, AdminLogin: "default-1111", SMTPHost: "smtp.gmail.com", SMTPPort: 587}); err != nil {
 			t.Fatal(err)
 		}
 		if err := e.db.MarkConfirmed(ctx, id, c.ID, at); err != nil {

@@ -35,7 +35,7 @@ func TestPushConfirmsAndRerunSkips(t *testing.T) {
 		t.Fatalf("want 3 confirmed, run succeeded:\n%s", pushJSON(t, sum))
 	}
 	res := pushByIP(sum)
-	wantLogin := map[string]string{e.addr(0): inventory.AdminDefaultSerial, e.addr(1): inventory.AdminDefault1111, e.addr(2): inventory.AdminDefault1111}
+	wantLogin := map[string]string{e.addr(0): "default-serial", e.addr(1): "default-1111", e.addr(2): "default-1111"}
 	for i := range 3 {
 		ip := e.addr(i)
 		r := res[ip]
@@ -231,7 +231,7 @@ func TestPushTriesTheDefaultThatWorked(t *testing.T) {
 	if err != nil || sum.Counts.Confirmed != 1 {
 		t.Fatalf("first push: %v\n%s", err, pushJSON(t, sum))
 	}
-	if r := pushByIP(sum)[e.addr(first)]; r.AdminLogin != inventory.AdminDefaultSerial || e.web(first).FailedLogins() != 1 {
+	if r := pushByIP(sum)[e.addr(first)]; r.AdminLogin != "default-serial" || e.web(first).FailedLogins() != 1 {
 		t.Fatalf("first device: admin login %q after %d failed logins; want the serial after 1111 failed", r.AdminLogin, e.web(first).FailedLogins())
 	}
 	o.Select = rollout.Selector{IPs: []string{e.addr(second)}}
@@ -239,10 +239,10 @@ func TestPushTriesTheDefaultThatWorked(t *testing.T) {
 	if err != nil || sum.Counts.Confirmed != 1 {
 		t.Fatalf("second push: %v\n%s", err, pushJSON(t, sum))
 	}
-	if r := pushByIP(sum)[e.addr(second)]; r.AdminLogin != inventory.AdminDefaultSerial || e.web(second).FailedLogins() != 0 {
+	if r := pushByIP(sum)[e.addr(second)]; r.AdminLogin != "default-serial" || e.web(second).FailedLogins() != 0 {
 		t.Errorf("second device: admin login %q after %d failed logins; want the serial at once", r.AdminLogin, e.web(second).FailedLogins())
 	}
-	if tg := sum.Plan.Targets; len(tg) != 1 || tg[0].FirstLoginKind != inventory.AdminDefaultSerial {
+	if tg := sum.Plan.Targets; len(tg) != 1 || tg[0].FirstLoginKind != "default-serial" {
 		t.Errorf("plan: %+v; want the serial first", tg)
 	}
 }

@@ -118,7 +118,8 @@ type Target struct {
 	Account string `json:"account,omitempty"`
 	// FirstLogin describes the admin login tried first (never a password).
 	FirstLogin string `json:"first_login,omitempty"`
-	// FirstLoginKind is configured, default-1111, default-serial, … or "".
+	// FirstLoginKind is configured, a factory login kind the driver
+	// declares (drivers.FactoryLogin.Kind), or "".
 	FirstLoginKind string `json:"first_login_kind,omitempty"`
 	// Method is how the device will send: "app-password" or "relay".
 	Method string `json:"method,omitempty"`
@@ -180,20 +181,23 @@ func (p Plan) Runnable() []Target {
 	return out
 }
 
-// testActionOf tells from the web-admin family whether the device has a
-// test e-mail action (the Fuji-Xerox-made WorkCentres have none).
-func testActionOf(family string) string {
-	switch family {
-	case "xerox/connectkey":
+// testActionOf tells from the family dev's driver declares whether the
+// device has a test e-mail action (Family.Test): "yes", "connection"
+// (a connection test only), "no"; "unknown" when the family is not known
+// before the page is seen. The page decides: a model whose name suggests
+// one family may serve another's pages and test action.
+func testActionOf(dev devices.Device) string {
+	f, ok := drivers.FamilyOf(dev)
+	if !ok {
+		return "unknown"
+	}
+	switch f.Test {
+	case drivers.TestEmail:
 		return "yes"
-	case "xerox/versalink", "xerox/fujixerox":
-		// The VersaLink app (as a live device of its lineage shows it)
-		// and the Fuji-Xerox-made devices have a connection test, not a
-		// test e-mail. The page decides: a VersaLink B415 serves the
-		// ConnectKey pages and their test e-mail.
+	case drivers.TestConnection:
 		return "connection"
 	}
-	return "unknown"
+	return "no"
 }
 
 // configuredLogin returns the fleet.toml [[credentials]] entry for dev,

@@ -66,17 +66,18 @@ func TestScrubber(t *testing.T) {
 // TestFirstDefault: the plan names the factory login the driver will try
 // first, skipping defaults refused in an earlier run unless retried.
 func TestFirstDefault(t *testing.T) {
-	defs := []drivers.Credential{{User: "admin", Kind: drivers.KindDefault1111}, {User: "admin", Kind: drivers.KindSerial}}
+	defs := []drivers.Credential{{User: "admin", Kind: "default-1111", Text: "the factory default password (admin / 1111)"},
+		{User: "admin", Kind: "default-serial", Text: "the factory default password (the serial number)"}}
 	for _, c := range []struct {
 		refused  map[string]int
 		retry    bool
 		kind     string
 		contains string
 	}{
-		{nil, false, drivers.KindDefault1111, "1111, then user \"admin\" with the serial number"},
-		{map[string]int{drivers.KindDefault1111: 1}, false, drivers.KindSerial, "serial number"},
-		{map[string]int{drivers.KindDefault1111: 1}, true, drivers.KindDefault1111, "1111"},
-		{map[string]int{drivers.KindDefault1111: 1, drivers.KindSerial: 2}, false, "", "none left"},
+		{nil, false, "default-1111", "1111), then user \"admin\" with the factory default password (the serial number)"},
+		{map[string]int{"default-1111": 1}, false, "default-serial", "serial number"},
+		{map[string]int{"default-1111": 1}, true, "default-1111", "1111"},
+		{map[string]int{"default-1111": 1, "default-serial": 2}, false, "", "none left"},
 	} {
 		kind, text := firstDefault(defs, c.refused, c.retry)
 		if kind != c.kind || !strings.Contains(text, c.contains) {

@@ -1,9 +1,9 @@
 //go:build linux
 
 // Command rollout benchmarks provisioning throughput for
-// bench/rollout/run.sh: simulated Xerox web admins (ConnectKey,
-// VersaLink and Fuji-Xerox-made, the legacy model left out; 48 by
-// default, -devices 50,500 for fleets of other sizes) pushed by
+// bench/rollout/run.sh: the simulator's web admins (every catalogue
+// model whose web-admin family a registered driver drives; a model its
+// driver declines is left out; 48 by default, -devices 50,500 for fleets of other sizes) pushed by
 // rollout.Push with confirmation on, at several --parallel levels
 // (numbers or auto), at loopback speed or at real devices' speed
 // (-latency realistic: sim.RealisticLatency). It reports devices per
@@ -44,7 +44,9 @@ import (
 	"time"
 
 	"github.com/mfpfleet/mfpfleet/config"
+	"github.com/mfpfleet/mfpfleet/devices"
 	"github.com/mfpfleet/mfpfleet/devices/sim"
+	"github.com/mfpfleet/mfpfleet/drivers"
 	_ "github.com/mfpfleet/mfpfleet/drivers/all"
 	"github.com/mfpfleet/mfpfleet/gmail"
 	"github.com/mfpfleet/mfpfleet/inventory"
@@ -57,15 +59,39 @@ const (
 )
 
 // fleetCount is the simulated fleet for n devices with a web admin:
-// devices cycle through the 9 Xerox models, one of which (the legacy
-// WorkCentre 4250) has no web admin to push to and is not selected.
+// devices cycle through the simulated vendors' 9 models, one of which
+// has no web admin mfpfleet can push to (its driver declines it) and is
+// not selected.
 func fleetCount(n int) int { return n + (n-1)/8 }
 
 // webCount is how many devices of a fleet of count have a web admin.
 func webCount(count int) int { return count - count/9 }
 
-// webModels selects the 48 devices with a web admin.
-var webModels = []string{"AltaLink", "VersaLink", "WorkCentre 7556", "WorkCentre 6515", "WorkCentre 6605", "WorkCentre 3615", "WorkCentre 6015"}
+// webVendors are the simulated vendors whose devices serve a web admin.
+var webVendors = func() []string {
+	var out []string
+	for _, m := range sim.Catalog {
+		if m.ServedFamily() != "" && !slices.Contains(out, m.Vendor) {
+			out = append(out, m.Vendor)
+		}
+	}
+	return out
+}()
+
+// webModels selects the 48 devices with a web admin to push to: the
+// models of webVendors whose driver does not decline them.
+var webModels = func() []string {
+	var out []string
+	for _, m := range sim.Catalog {
+		if m.ServedFamily() == "" || !slices.Contains(webVendors, m.Vendor) {
+			continue
+		}
+		if _, err := drivers.For(devices.Device{Vendor: m.Vendor, Brand: m.Brand, Model: m.Model, Family: m.Family}); err == nil {
+			out = append(out, m.Model)
+		}
+	}
+	return out
+}()
 
 func main() {
 	var (
@@ -80,7 +106,7 @@ func main() {
 		seed      = flag.Uint64("seed", 1, "seed of the latency model")
 		tabsPer   = flag.Int("tabs-per-browser", 0, "another Chromium for every N tabs (0: one)")
 		frames    = flag.Bool("render-frames", false, "[browser] render_frames: draw frames all the time")
-		models    = flag.String("models", "", "only these models, comma-separated prefixes (e.g. AltaLink for ConnectKey; default: all 48 with a web admin)")
+		models    = flag.String("models", "", "only these models, comma-separated substrings (e.g. C8045; default: all 48 with a web admin)")
 		dbPath    = flag.String("db", "", "push role: inventory file")
 		siteIso   = flag.Bool("site-isolation", false, "keep Chromium's site isolation (slower)")
 		poll      = flag.Duration("confirm-poll", 250*time.Millisecond, "first wait between mailbox searches")
@@ -176,7 +202,7 @@ func runSim(ctx context.Context, state string, fleetCount int, latency string, s
 	// The pre-2017 WorkCentre 7556 speaks TLS 1.0 only and cannot reach
 	// Gmail; give the benchmark's ones updated firmware.
 	tls := map[netip.Addr]string{}
-	plan, err := sim.PlanSNMPFleet(sim.SNMPFleetConfig{Base: netip.MustParseAddr(fleetBase), Count: fleetCount, Vendors: []string{"xerox"}})
+	plan, err := sim.PlanSNMPFleet(sim.SNMPFleetConfig{Base: netip.MustParseAddr(fleetBase), Count: fleetCount, Vendors: webVendors})
 	if err != nil {
 		return err
 	}
@@ -186,7 +212,7 @@ func runSim(ctx context.Context, state string, fleetCount int, latency string, s
 		}
 	}
 	f, err := sim.StartFleet(ctx, sim.FleetOptions{
-		Base: netip.MustParseAddr(fleetBase), Count: fleetCount, Vendors: []string{"xerox"},
+		Base: netip.MustParseAddr(fleetBase), Count: fleetCount, Vendors: webVendors,
 		StateDir: state, NoHTTP: true, GmailAddr: netip.MustParseAddr(gmailAddr), SMTPTLS: tls,
 		LockoutAfter: -1, Latency: lat, Logger: log,
 	})

@@ -13,6 +13,7 @@ import (
 
 	"github.com/mfpfleet/mfpfleet/config"
 	"github.com/mfpfleet/mfpfleet/devices/sim"
+	"github.com/mfpfleet/mfpfleet/drivers"
 	"github.com/mfpfleet/mfpfleet/gmail/standin"
 	"github.com/mfpfleet/mfpfleet/rollout"
 )
@@ -73,6 +74,10 @@ func TestDiscoverRecordsAndLists(t *testing.T) {
 		if d["vendor"] != "xerox" || d["site"] != "Lab" || d["new"] != true || d["serial"] != devs[i].Identity.Serial {
 			t.Errorf("device %d = %v, want xerox in site Lab, new, serial %s", i, d, devs[i].Identity.Serial)
 		}
+		// Identification leaves the family; the driver claims it.
+		if fam, _ := d["family"].(string); fam != devs[i].Model.Family {
+			t.Errorf("device %d (%s): family %q recorded, want %q", i, devs[i].Model.Model, fam, devs[i].Model.Family)
+		}
 	}
 
 	// Second run: same devices, no longer new; the inventory holds 4.
@@ -95,6 +100,49 @@ func TestDiscoverRecordsAndLists(t *testing.T) {
 	r = mfpfleet(t, "", "--config", cfg, "devices", "show", "NOSUCHSERIAL")
 	if r.code == 0 || !strings.Contains(r.stderr, "devices list") {
 		t.Fatalf("show unknown: %d %s", r.code, r.stderr)
+	}
+}
+
+// TestDrivers: `mfpfleet drivers` lists the declared families with their
+// factory logins in order and test action, and never a password.
+func TestDrivers(t *testing.T) {
+	r := mfpfleet(t, "", "drivers")
+	if r.code != 0 {
+		t.Fatalf("drivers: %d %s", r.code, r.stderr)
+	}
+	for _, f := range drivers.Infos() {
+		for _, fam := range f.Families {
+			if !strings.Contains(r.stdout, fam.ID) || !strings.Contains(r.stdout, fam.Test.String()) {
+				t.Errorf("table lacks %s (%s):\n%s", fam.ID, fam.Test, r.stdout)
+			}
+		}
+	}
+	r = mfpfleet(t, "", "--json", "drivers")
+	var fams []struct {
+		Family string `json:"family"`
+		Logins []struct {
+			Kind, Text string
+		} `json:"factory_logins"`
+	}
+	if err := json.Unmarshal([]byte(r.stdout), &fams); err != nil || r.code != 0 || len(fams) == 0 {
+		t.Fatalf("drivers --json: %d %v\n%s", r.code, err, r.stdout)
+	}
+	for _, f := range fams {
+		want, ok := drivers.FamilyByID(f.Family)
+		if !ok || len(f.Logins) != len(want.Logins) {
+			t.Fatalf("%s: %d logins listed, declared %+v", f.Family, len(f.Logins), want.Logins)
+		}
+		for i, l := range want.Logins {
+			if f.Logins[i].Kind != l.Kind || f.Logins[i].Text != l.Text {
+				t.Errorf("%s: login %d is %+v, want %s", f.Family, i, f.Logins[i], l.Kind)
+			}
+			if l.Password != "" && strings.Contains(r.stdout, `"`+l.Password+`"`) {
+				t.Errorf("%s: --json shows the factory password of %s", f.Family, l.Kind)
+			}
+		}
+	}
+	if r := mfpfleet(t, "", "drivers", "extra"); r.code != exitUsage {
+		t.Errorf("drivers extra: exit %d", r.code)
 	}
 }
 

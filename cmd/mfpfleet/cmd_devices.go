@@ -52,9 +52,9 @@ Examples:
 				Name:      "reset-logins",
 				Usage:     "forget a device's failed admin logins, after it was power-cycled",
 				ArgsUsage: "ADDRESS|SERIAL",
-				Description: `Failed admin logins are counted per device across runs, because Xerox
-firmware locks the administrator after a few of them and clears its own
-count only on a restart. Once the device has been power-cycled (or its
+				Description: `Failed admin logins are counted per device across runs, because much
+printer firmware locks the administrator after a few of them and clears
+its own count only on a restart (LOCK-OUT in 'mfpfleet drivers'). Once the device has been power-cycled (or its
 lock-out cleared at the panel), reset the count here so push may try
 again. Confirm with --power-cycled.
 

@@ -63,9 +63,10 @@ Every step is journalled: after Ctrl-C or a crash, run the same command again
 (or push --resume) and it carries on; confirmed devices are skipped unless
 --force. Devices whose model has no test e-mail action end
 "written-unconfirmed", or "connection-tested" where the device's own SMTP
-connection test passed (VersaLink, Fuji-Xerox-made WorkCentres: the device
-reached Gmail and logged in, but sent nothing): 'mfpfleet test --wait'
-confirms them when a scan to their plus-address arrives.
+connection test passed (models whose TEST in 'mfpfleet drivers' is a
+connection test only: the device reached Gmail and logged in, but sent
+nothing): 'mfpfleet test --wait' confirms them when a scan to their
+plus-address arrives.
 
 Google Workspace sites may send through the SMTP relay instead ([gmail]
 method or [[sites]] method = "relay", or --method relay): the devices get

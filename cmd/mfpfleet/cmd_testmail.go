@@ -15,7 +15,7 @@ plus-address of the account and confirms the message arrives in the
 mailbox (read over IMAP with the app password). Nothing is written to the
 devices; the result is recorded for the audit.
 
-Devices without a test action (Fuji-Xerox-made WorkCentres) are skipped,
+Devices without a test action (TEST in 'mfpfleet drivers') are skipped,
 unless --wait: then the command prints the plus-address to scan to, waits
 (rollout.confirm_timeout, or --confirm-timeout) with a countdown for a scan
 someone sends from the device's panel, and exits 4 if nothing arrived.

@@ -34,7 +34,7 @@ func TestInventoryExportImportPostgres(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if err := db.RecordLoginAttempt(ctx, id, inventory.LoginAttempt{Kind: inventory.AdminDefault1111, User: "admin", Error: "denied"}); err != nil {
+		if err := db.RecordLoginAttempt(ctx, id, inventory.LoginAttempt{Kind: "default-1111", User: "admin", Error: "denied"}); err != nil {
 			t.Fatal(err)
 		}
 	}

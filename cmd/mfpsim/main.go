@@ -101,7 +101,7 @@ func newApp(stdout, stderr io.Writer) *cli.App {
 	relaySite := cli.NewStringSlice()
 	return &cli.App{
 		Name:  "mfpsim",
-		Usage: "simulate a fleet of networked printers (SNMP, Xerox web admins, a Gmail stand-in) on loopback addresses",
+		Usage: "simulate a fleet of networked printers (SNMP, vendors' web admins, a Gmail stand-in) on loopback addresses",
 		Description: "Synthetic devices take consecutive addresses from --base after the recordings.\n" +
 			"Vendors: " + strings.Join(sim.CatalogVendors(), ", ") + ".\n" +
 			"Each served address is printed as a tab-separated line (address, vendor, model,\n" +

@@ -63,13 +63,7 @@ var lockout = drivers.Lockout{After: 5, Until: "the lock-out period (about 10 mi
 // Driver is the Canon driver.
 type Driver struct{}
 
-var (
-	_ drivers.Driver          = (*Driver)(nil)
-	_ drivers.Informer        = (*Driver)(nil)
-	_ drivers.DefaultLister   = (*Driver)(nil)
-	_ drivers.Decliner        = (*Driver)(nil)
-	_ drivers.LockoutDeclarer = (*Driver)(nil)
-)
+var _ drivers.Driver = (*Driver)(nil)
 
 func init() { drivers.Register(&Driver{}) }
 
@@ -93,19 +87,15 @@ func modelText(dev devices.Device) string {
 	return dev.SysDescr
 }
 
-func isCanon(dev devices.Device) bool {
-	return strings.EqualFold(strings.TrimSpace(dev.Vendor), "canon") || strings.HasPrefix(dev.Family, "canon/")
-}
-
-func matchIRA(dev devices.Device) bool {
-	return dev.Family == FamilyIRAdvance || isCanon(dev) && reIRADV.MatchString(modelText(dev))
-}
+// The families' Match: the registry calls them only for a Canon device
+// (Info.Vendors), and prefers a recorded family to them.
+func matchIRA(dev devices.Device) bool { return reIRADV.MatchString(modelText(dev)) }
 
 func matchMF(dev devices.Device) bool {
-	return dev.Family == FamilyImageClass || isCanon(dev) && !reIRADV.MatchString(modelText(dev)) && reMF.MatchString(modelText(dev))
+	return !reIRADV.MatchString(modelText(dev)) && reMF.MatchString(modelText(dev))
 }
 
-// Info implements drivers.Informer: what this driver knows of Canon's
+// Info implements drivers.Driver: what this driver knows of Canon's
 // Remote UIs.
 func (*Driver) Info() drivers.Info {
 	mfLogin := drivers.FactoryLogin{Kind: KindMFSysMgr, User: sysMgrID, From: drivers.PasswordFixed, Password: sysMgrPIN,
@@ -139,7 +129,7 @@ func (*Driver) Info() drivers.Info {
 			{
 				// LBP printers and large-format plotters: no scan to e-mail.
 				ID: "canon/printer", Name: "LBP / imagePROGRAF printers (no scan to e-mail)",
-				Match:   func(dev devices.Device) bool { return isCanon(dev) && reNoScan.MatchString(modelText(dev)) },
+				Match:   func(dev devices.Device) bool { return reNoScan.MatchString(modelText(dev)) },
 				Decline: declineNoScan,
 			},
 		},
@@ -149,38 +139,6 @@ func (*Driver) Info() drivers.Info {
 func declineNoScan(dev devices.Device) error {
 	return fmt.Errorf("the Canon %s is a printer without scan to e-mail: there is no SMTP setting to push (leave it out of the push, or set its e-mail notifications by hand): %w",
 		strings.TrimSpace(modelText(dev)), drivers.ErrUnsupported)
-}
-
-// Supports implements drivers.Driver: Canon devices.
-func (*Driver) Supports(dev devices.Device) bool { return isCanon(dev) }
-
-// Decline implements drivers.Decliner: printers without scan to e-mail.
-func (d *Driver) Decline(dev devices.Device) error {
-	if matchIRA(dev) || matchMF(dev) {
-		return nil
-	}
-	if reNoScan.MatchString(modelText(dev)) {
-		return declineNoScan(dev)
-	}
-	return nil // unknown model: the page decides
-}
-
-// Lockout implements drivers.LockoutDeclarer.
-func (*Driver) Lockout(devices.Device) drivers.Lockout { return lockout }
-
-// DefaultLogins implements drivers.DefaultLister, for the family SNMP
-// names (both iR-ADV generations' logins when the page is not seen yet).
-func (d *Driver) DefaultLogins(dev devices.Device) []drivers.Credential {
-	in := d.Info()
-	fam, ok := in.Claim(dev)
-	if !ok { // an unknown Canon model: both Remote UIs' logins
-		var out []drivers.Credential
-		for _, f := range in.Families {
-			out = append(out, f.Credentials(dev)...)
-		}
-		return out
-	}
-	return fam.Credentials(dev)
 }
 
 // NewSession implements drivers.Driver: it loads "/" and confirms the

@@ -7,6 +7,12 @@
 //	func TestConnectKey(t *testing.T) {
 //		drivertest.Run(t, drivertest.Config{Browser: b, Family: sim.FamilyConnectKey, Model: "AltaLink C8045", …})
 //	}
+//
+// The suite reads what it expects from the facts the family's driver
+// declares (drivers.Info, found by Config.Family in the registry): the
+// factory logins and their order, whether a test e-mail or a connection
+// test exists, the lock-out, a single admin session. The same suite
+// proves every vendor.
 package drivertest
 
 import (
@@ -50,7 +56,10 @@ type Config struct {
 	Browser *drivers.Browser
 	// ArtifactsDir is the Browser's artifacts dir (for the secret grep).
 	ArtifactsDir string
-	// Family and Model are the simulated device's (sim.Family*).
+	// Family is the web-admin family the simulated device serves, a
+	// family id a registered driver declares (drivers.Family.ID); the
+	// suite finds the rest in the registry (Facts). Model is the
+	// simulated device's model.
 	Family string
 	Model  string
 	// UI is the simulated firmware variant (sim.UIHeaderLogin), "" for
@@ -60,8 +69,6 @@ type Config struct {
 	// records), when the firmware serves another one: a VersaLink B415
 	// serves the ConnectKey pages. "" = Family.
 	SNMPFamily string
-	// HasTest says the family has a test e-mail action (drivers.Tester).
-	HasTest bool
 	// FaultCode is the fault code the family reports for a failed e-mail
 	// job ("016-781" on VersaLink), "" when it shows none.
 	FaultCode string
@@ -71,6 +78,26 @@ type Config struct {
 	// StepTimeout bounds each driver step (default 30s).
 	StepTimeout time.Duration
 	Logger      *slog.Logger
+}
+
+// Facts returns the declared family c.Family and its driver's Info.
+func (c *Config) Facts(tb testing.TB) (drivers.Family, drivers.Info) {
+	tb.Helper()
+	for _, in := range drivers.Infos() {
+		for _, f := range in.Families {
+			if f.ID == c.Family {
+				return f, in
+			}
+		}
+	}
+	tb.Fatalf("drivertest: no registered driver declares family %q (import the driver's package)", c.Family)
+	return drivers.Family{}, drivers.Info{}
+}
+
+// hasTest reports whether c's family has a device test e-mail.
+func (c *Config) hasTest(tb testing.TB) bool {
+	f, _ := c.Facts(tb)
+	return f.Test == drivers.TestEmail
 }
 
 func (c *Config) step() time.Duration {
@@ -167,7 +194,12 @@ func (e *Env) Device(tb testing.TB, o sim.DeviceOptions) (*sim.Device, drivers.T
 	if e.C.SNMPFamily != "" && o.Family == e.C.Family {
 		fam = e.C.SNMPFamily
 	}
-	dev := devices.Device{IP: d.Addr().String(), Vendor: "xerox", Model: o.Model, Serial: o.Serial, Family: fam, Firmware: o.Firmware}
+	_, in := e.C.Facts(tb)
+	vendor := ""
+	if len(in.Vendors) > 0 {
+		vendor = in.Vendors[0]
+	}
+	dev := devices.Device{IP: d.Addr().String(), Vendor: vendor, Model: o.Model, Serial: o.Serial, Family: fam, Firmware: o.Firmware}
 	return d, drivers.Target{Address: u.Host, Device: dev, Certs: drivers.CertPolicy{Store: e.DB}}
 }
 
@@ -325,6 +357,7 @@ func Run(t *testing.T, c Config) {
 	t.Run("SerialDefault", func(t *testing.T) { testSerialDefault(t, c) })
 	t.Run("WrongPasswordNeverLocks", func(t *testing.T) { testWrongPassword(t, c) })
 	t.Run("LockedOut", func(t *testing.T) { testLockedOut(t, c) })
+	t.Run("SingleSession", func(t *testing.T) { testSingleSession(t, c) })
 	t.Run("KeepsPasswordWhenEmpty", func(t *testing.T) { testKeepPassword(t, c) })
 	t.Run("AltLayout", func(t *testing.T) { testAltLayout(t, c) })
 	t.Run("FirmwareTLS10", func(t *testing.T) { testTLS10(t, c) })
@@ -357,20 +390,25 @@ func testPush(t *testing.T, c Config, port int, configured bool) {
 	if err != nil {
 		t.Fatalf("push: %v", err)
 	}
-	wantKind := drivers.KindDefault1111
+	// The simulator's factory password is the family's first declared
+	// login's.
+	first := firstLogin(t, c, tgt.Device)
+	want := first
 	if configured {
-		wantKind = drivers.KindConfigured
+		want = configuredAdmin(AdminSecret)[0]
 	}
-	if r.Used.Kind != wantKind || r.Used.User != "admin" {
-		t.Errorf("logged in with %s (%s), want kind %s", r.Used.Describe(), r.Used.Kind, wantKind)
+	if r.Used.Kind != want.Kind || r.Used.User != want.User {
+		t.Errorf("logged in with %s (%s), want kind %s user %q", r.Used.Describe(), r.Used.Kind, want.Kind, want.User)
+	}
+	if !configured && (r.Used.Text != first.Text || r.Used.Text == "") {
+		t.Errorf("login %s carries the wording %q, want the declared %q", r.Used.Kind, r.Used.Text, first.Text)
 	}
 	if r.Before.Port != 25 || r.Before.Auth || r.Before.Security != drivers.SecurityNone {
 		t.Errorf("factory settings read as %v", r.Before)
 	}
-	want := drivers.GmailSettings("", Account, config.Secret{}, port)
-	if r.After.Server != "smtp.gmail.com" || r.After.Port != port || r.After.Security != want.Security || !r.After.Auth ||
-		r.After.User != Account || r.After.From != Account {
-		t.Errorf("read back %v, want %v", r.After, want)
+	wantSet := drivers.GmailSettings("", Account, config.Secret{}, port)
+	if diffs := drivers.SMTPDiff(wantSet, r.After); len(diffs) > 0 || r.After.From != Account {
+		t.Errorf("read back %v (%s; from %q), want %v", r.After, strings.Join(diffs, ", "), r.After.From, wantSet)
 	}
 	st := d.SMTP()
 	wantSec := sim.SecuritySTARTTLS
@@ -386,11 +424,14 @@ func testPush(t *testing.T, c Config, port int, configured bool) {
 	if d.FailedLogins() != 0 {
 		t.Errorf("device counted %d failed logins", d.FailedLogins())
 	}
-	if c.HasTest {
+	if c.hasTest(t) {
 		if r.TestErr != nil || !r.Test.OK {
 			t.Fatalf("test e-mail: %+v %v", r.Test, r.TestErr)
 		}
 	} else {
+		if f, _ := c.Facts(t); f.Test == drivers.TestConnection && !r.CheckRan {
+			t.Errorf("%s declares a connection test, but its session is no drivers.ConnectionChecker", c.Family)
+		}
 		if !errors.Is(r.TestErr, drivers.ErrNoTestAction) || !strings.Contains(r.TestErr.Error(), "unconfirmed") || drivers.IsRetryable(r.TestErr) {
 			t.Fatalf("family without a test action: err = %v, want ErrNoTestAction saying unconfirmed", r.TestErr)
 		}
@@ -422,19 +463,45 @@ func testPush(t *testing.T, c Config, port int, configured bool) {
 	}
 }
 
+// firstLogin is the first factory login c's family declares for dev, as
+// a credential.
+func firstLogin(t *testing.T, c Config, dev devices.Device) drivers.Credential {
+	t.Helper()
+	f, _ := c.Facts(t)
+	creds := f.Credentials(dev)
+	if len(creds) == 0 {
+		t.Fatalf("%s declares no factory login that works without the technician", c.Family)
+	}
+	return creds[0]
+}
+
+// testSerialDefault: a device whose admin password is its serial number
+// is logged into with the family's serial login, after exactly the
+// declared logins before it failed (in the declared order).
 func testSerialDefault(t *testing.T, c Config) {
+	f, _ := c.Facts(t)
+	before := -1
+	for i, l := range f.Logins {
+		if l.From == drivers.PasswordSerial {
+			before = i
+			break
+		}
+	}
+	if before < 0 {
+		t.Skipf("%s declares no serial-number login", c.Family)
+	}
 	e := NewEnv(t, c)
 	d, tgt := e.Device(t, sim.DeviceOptions{PasswordIsSerial: true})
 	sess := open(t, c, tgt)
-	used, err := drivers.LoginWithCandidates(ctxT(t, time.Minute), sess, tgt.Device, nil, e.Ledger(), 2, false)
+	used, err := drivers.LoginWithCandidates(ctxT(t, time.Minute), sess, tgt.Device, nil, e.Ledger(), before+1, false)
 	if err != nil {
 		t.Fatalf("login: %v", err)
 	}
-	if used.Kind != drivers.KindSerial {
-		t.Errorf("used %s, want the serial number", used.Describe())
+	if used.Kind != f.Logins[before].Kind {
+		t.Errorf("used %s, want the serial number (%s)", used.Describe(), f.Logins[before].Kind)
 	}
-	if d.FailedLogins() != 1 || d.LockedOut() {
-		t.Errorf("device counted %d failed logins (locked %v), want 1 (admin/1111 first)", d.FailedLogins(), d.LockedOut())
+	if d.FailedLogins() != before || d.LockedOut() {
+		t.Errorf("device counted %d failed logins (locked %v), want %d (the declared logins before the serial's first)", d.FailedLogins(), d.LockedOut(), before)
 	}
 	_ = sess.Logout(ctxT(t, 20*time.Second))
 }
@@ -453,9 +520,10 @@ func open(t *testing.T, c Config, tgt drivers.Target) drivers.Session {
 }
 
 // testWrongPassword: the device's admin password is not the configured
-// one nor a default. Run 1 tries the configured one and 1111 and stops
-// at the budget; runs 2 and 3 (same inventory) try nothing; the device
-// (which locks after 3) is never locked.
+// one nor a default. Run 1 tries the configured one and the family's
+// first factory login and stops at the budget; runs 2 and 3 (same
+// inventory) try nothing; the device (which locks after 3) is never
+// locked.
 func testWrongPassword(t *testing.T, c Config) {
 	e := NewEnv(t, c)
 	d, tgt := e.Device(t, sim.DeviceOptions{AdminPassword: "Something-Else-42", LockoutAfter: 3})
@@ -474,7 +542,7 @@ func testWrongPassword(t *testing.T, c Config) {
 			}
 		}
 		if run == 1 {
-			for _, w := range []string{"from fleet.toml", "factory default", "power-cycled"} {
+			for _, w := range []string{"from fleet.toml", firstLogin(t, c, tgt.Device).Text, "power-cycle"} {
 				if !strings.Contains(msg, w) {
 					t.Errorf("run 1: error does not name %q: %s", w, msg)
 				}
@@ -506,11 +574,42 @@ func testLockedOut(t *testing.T, c Config) {
 	if !strings.Contains(err.Error(), "power-cycle") {
 		t.Errorf("error does not say to power-cycle: %v", err)
 	}
+	if f, _ := c.Facts(t); f.Lockout.Until != "" && !strings.Contains(err.Error(), f.Lockout.Until) {
+		t.Errorf("error does not say what clears the declared lock-out (%s): %v", f.Lockout.Until, err)
+	}
 	total, _, _ := e.Ledger().FailedLogins(context.Background(), tgt.Device.Key())
 	if total != 1 {
 		t.Errorf("%d attempts recorded, want 1 (stop at the first lock-out)", total)
 	}
 	_ = d
+}
+
+// testSingleSession: a family that allows one admin session at a time
+// (Family.SingleSession) answers a second login with ErrBusy, which is
+// neither retried as a wrong password nor counted, and lets it in once
+// the first session logged out.
+func testSingleSession(t *testing.T, c Config) {
+	if f, _ := c.Facts(t); !f.SingleSession {
+		t.Skipf("%s allows several admin sessions", c.Family)
+	}
+	e := NewEnv(t, c)
+	_, tgt := e.Device(t, sim.DeviceOptions{})
+	first := loggedIn(t, c, e, tgt, nil)
+	second := open(t, c, tgt)
+	_, err := drivers.LoginWithCandidates(ctxT(t, time.Minute), second, tgt.Device, nil, e.Ledger(), 2, false)
+	if !errors.Is(err, drivers.ErrBusy) || !drivers.IsRetryable(err) {
+		t.Fatalf("second admin session: err = %v, want ErrBusy (retryable)", err)
+	}
+	if total, _, _ := e.Ledger().FailedLogins(context.Background(), tgt.Device.Key()); total != 0 {
+		t.Errorf("a busy device counted %d failed logins, want 0", total)
+	}
+	if err := first.Logout(ctxT(t, c.step())); err != nil {
+		t.Fatalf("logout: %v", err)
+	}
+	if _, err := drivers.LoginWithCandidates(ctxT(t, time.Minute), second, tgt.Device, nil, e.Ledger(), 2, false); err != nil {
+		t.Fatalf("login after the first session logged out: %v", err)
+	}
+	_ = second.Logout(ctxT(t, c.step()))
 }
 
 func loggedIn(t *testing.T, c Config, e *Env, tgt drivers.Target, creds []drivers.Credential) drivers.Session {
@@ -550,7 +649,7 @@ func testAltLayout(t *testing.T, c Config) {
 	if !d.SMTPPasswordIs(AppPassword) || d.SMTP().Server != "smtp.gmail.com" {
 		t.Errorf("device holds %+v", d.SMTP())
 	}
-	if c.HasTest && (!r.Test.OK || r.TestErr != nil) {
+	if c.hasTest(t) && (!r.Test.OK || r.TestErr != nil) {
 		t.Errorf("test: %+v %v", r.Test, r.TestErr)
 	}
 }
@@ -565,7 +664,7 @@ func testTLS10(t *testing.T, c Config) {
 	if err != nil {
 		t.Fatalf("push: %v", err)
 	}
-	if !c.HasTest {
+	if !c.hasTest(t) {
 		if !errors.Is(r.TestErr, drivers.ErrNoTestAction) {
 			t.Fatalf("test: %v", r.TestErr)
 		}
@@ -731,6 +830,9 @@ func testConnectionCheck(t *testing.T, c Config) {
 			_, tgt := e.Device(t, sim.DeviceOptions{SMTPTLS: tc.tls})
 			sess := loggedIn(t, c, e, tgt, nil)
 			cc, ok := sess.(drivers.ConnectionChecker)
+			if f, _ := c.Facts(t); f.Test == drivers.TestConnection && !ok {
+				t.Fatalf("%s declares a connection test, but its session is no drivers.ConnectionChecker", c.Family)
+			}
 			if !ok {
 				t.Skipf("%s has no connection check", c.Family)
 			}

@@ -26,7 +26,7 @@ func BenchmarkPush(b *testing.B) {
 		{"FujiXerox", sim.FamilyFujiXerox, "WorkCentre 6605", ""},
 	} {
 		b.Run(fam.name, func(b *testing.B) {
-			c := suite(b, fam.family, fam.model, fam.family == sim.FamilyConnectKey)
+			c := suite(b, fam.family, fam.model)
 			c.UI = fam.ui
 			e := drivertest.NewEnv(b, c)
 			// Devices are made before the clock starts.

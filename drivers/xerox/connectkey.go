@@ -69,7 +69,6 @@ var (
 	_ drivers.Session      = (*ckSession)(nil)
 	_ drivers.Tester       = (*ckSession)(nil)
 	_ drivers.JobLogReader = (*ckSession)(nil)
-	_ drivers.Defaulter    = (*ckSession)(nil)
 	_ drivers.Prober       = (*ckSession)(nil)
 )
 

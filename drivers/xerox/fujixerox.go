@@ -28,7 +28,6 @@ var (
 	_ drivers.Session           = (*fxSession)(nil)
 	_ drivers.ConnectionChecker = (*fxSession)(nil)
 	_ drivers.JobLogReader      = (*fxSession)(nil)
-	_ drivers.Defaulter         = (*fxSession)(nil)
 	_ drivers.Prober            = (*fxSession)(nil)
 )
 

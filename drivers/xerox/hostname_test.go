@@ -20,7 +20,7 @@ func TestHostName(t *testing.T) {
 		{sim.FamilyFujiXerox, "WorkCentre 6605"},
 	} {
 		t.Run(fm.family, func(t *testing.T) {
-			c := suite(t, fm.family, fm.model, true)
+			c := suite(t, fm.family, fm.model)
 			e := drivertest.NewEnv(t, c)
 			d, tgt := e.Device(t, sim.DeviceOptions{MAC: "9C:93:4E:0A:1B:2C"})
 			ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)

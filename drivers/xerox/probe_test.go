@@ -22,7 +22,7 @@ import (
 // TestUnknownPages: a legacy .dhtml admin and a page of no known family
 // are refused as unsupported, with what to do.
 func TestUnknownPages(t *testing.T) {
-	c := suite(t, sim.FamilyConnectKey, "AltaLink C8045", true)
+	c := suite(t, sim.FamilyConnectKey, "AltaLink C8045")
 	for _, tc := range []struct {
 		name, family, body, want string
 	}{
@@ -54,7 +54,7 @@ func TestUnknownPages(t *testing.T) {
 // TestProbe: without a login, the landing/login page's forms and fields;
 // with one, the SMTP page too; password values never appear.
 func TestProbe(t *testing.T) {
-	c := suite(t, sim.FamilyConnectKey, "AltaLink C8045", true)
+	c := suite(t, sim.FamilyConnectKey, "AltaLink C8045")
 	e := drivertest.NewEnv(t, c)
 	d, tgt := e.Device(t, sim.DeviceOptions{AdminPassword: drivertest.AdminSecret})
 	pw := "stored-smtp-secret-42"
@@ -119,12 +119,12 @@ func TestProbe(t *testing.T) {
 // TestProbeBasicAuth: a Fuji-Xerox-made device answers 401; the probe
 // says so and, with a login, shows its Email Settings form.
 func TestProbeBasicAuth(t *testing.T) {
-	c := suite(t, sim.FamilyFujiXerox, "WorkCentre 6605", false)
+	c := suite(t, sim.FamilyFujiXerox, "WorkCentre 6605")
 	e := drivertest.NewEnv(t, c)
 	_, tgt := e.Device(t, sim.DeviceOptions{})
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
-	login := &drivers.Credential{User: "admin", Password: config.NewSecret("1111"), Kind: drivers.KindDefault1111}
+	login := &drivers.Credential{User: "admin", Password: config.NewSecret("1111"), Kind: "default-1111"}
 	rep, err := drivers.Probe(ctx, c.Browser, tgt, login)
 	if err != nil {
 		t.Fatal(err)

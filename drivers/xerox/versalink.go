@@ -36,7 +36,6 @@ var (
 	_ drivers.Session           = (*vlSession)(nil)
 	_ drivers.ConnectionChecker = (*vlSession)(nil)
 	_ drivers.JobLogReader      = (*vlSession)(nil)
-	_ drivers.Defaulter         = (*vlSession)(nil)
 	_ drivers.Prober            = (*vlSession)(nil)
 )
 

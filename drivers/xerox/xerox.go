@@ -22,7 +22,6 @@ import (
 	"sync"
 	"time"
 
-	"github.com/mfpfleet/mfpfleet/config"
 	"github.com/mfpfleet/mfpfleet/devices"
 	"github.com/mfpfleet/mfpfleet/drivers"
 )
@@ -45,52 +44,17 @@ type Driver struct {
 	pages sync.Map // model → map[string]string (page role → path)
 }
 
-var (
-	_ drivers.Driver        = (*Driver)(nil)
-	_ drivers.DefaultLister = (*Driver)(nil)
-	_ drivers.Decliner      = (*Driver)(nil)
-)
-
-var _ drivers.LockoutDeclarer = (*Driver)(nil)
+var _ drivers.Driver = (*Driver)(nil)
 
 func init() { drivers.Register(&Driver{}) }
 
 // Name implements drivers.Driver.
 func (*Driver) Name() string { return Name }
 
-// Supports implements drivers.Driver: Xerox and Fuji Xerox devices.
-func (*Driver) Supports(dev devices.Device) bool {
-	v := strings.ToLower(strings.ReplaceAll(dev.Vendor, " ", ""))
-	return v == "xerox" || v == "fujixerox" || v == "fuji-xerox" || strings.HasPrefix(dev.Family, "xerox/")
-}
-
-// Decline implements drivers.Decliner: the legacy .dhtml web admin
-// (WorkCentre Pro, M20i, WorkCentre 4150/4250/4260) has no driver, so it
-// is planned as such rather than pushed into a dead end.
-func (*Driver) Decline(dev devices.Device) error {
-	if dev.Family != FamilyLegacy {
-		return nil
-	}
-	addr := dev.IP
-	if addr == "" {
-		addr = "ADDRESS"
-	}
+// fmtDecline is the legacy family's Decline error: what to do instead.
+func fmtDecline(model, addr string) error {
 	return fmt.Errorf("no driver for the Xerox %s: its legacy .dhtml web admin (CentreWare) is not supported; set Gmail SMTP by hand on the device's own web page (http://%s/, its Properties tab), or run `mfpfleet probe %s --http` and send us the files it writes: %w",
-		strings.TrimSpace(dev.Model), addr, addr, drivers.ErrUnsupported)
-}
-
-// Lockout implements drivers.LockoutDeclarer. ConnectKey and VersaLink
-// firmware lock the administrator after "Maximum Login Attempts by System
-// Administrator" failures (1-10, sourced: docs/vendors.md, VersaLink
-// security guide) until a restart; 5 is taken as the factory setting (as
-// the simulator has it; not sourced). The Fuji-Xerox-made devices'
-// lock-out is not documented: unknown.
-func (*Driver) Lockout(dev devices.Device) drivers.Lockout {
-	switch dev.Family {
-	case FamilyConnectKey, FamilyVersaLink:
-		return drivers.Lockout{After: 5, Until: "a restart"}
-	}
-	return drivers.Lockout{}
+		model, addr, addr, drivers.ErrUnsupported)
 }
 
 // NewSession implements drivers.Driver: it loads the landing page and
@@ -244,30 +208,6 @@ func (b *base) Info() drivers.SessionInfo {
 
 // Close implements drivers.Session.
 func (b *base) Close() error { return b.tab.Close() }
-
-// DefaultCredentials implements drivers.Defaulter (see defaultLogins),
-// for the family the page confirmed.
-func (b *base) DefaultCredentials() []drivers.Credential { return defaultLogins(b.dev, b.family) }
-
-// DefaultLogins implements drivers.DefaultLister, for the family SNMP
-// names.
-func (*Driver) DefaultLogins(dev devices.Device) []drivers.Credential {
-	return defaultLogins(dev, dev.Family)
-}
-
-// defaultLogins: admin/1111, then admin/serial number (devices shipped
-// since 2020, or updated since), then, on Fuji-Xerox-made devices,
-// 11111/x-admin.
-func defaultLogins(dev devices.Device, family string) []drivers.Credential {
-	out := []drivers.Credential{{User: "admin", Password: config.NewSecret("1111"), Kind: drivers.KindDefault1111}}
-	if s := dev.Serial; s != "" && strings.Trim(s, "Xx") != "" {
-		out = append(out, drivers.Credential{User: "admin", Password: config.NewSecret(s), Kind: drivers.KindSerial})
-	}
-	if family == FamilyFujiXerox {
-		out = append(out, drivers.Credential{User: "11111", Password: config.NewSecret("x-admin"), Kind: drivers.KindOtherDefault, Source: "the Fuji Xerox factory default password"})
-	}
-	return out
-}
 
 // fail wraps err for step with the page's artifacts.
 func (b *base) fail(ctx context.Context, step string, err error) error {

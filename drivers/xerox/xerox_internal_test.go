@@ -61,11 +61,17 @@ func TestDefaultCredentials(t *testing.T) {
 		{FamilyVersaLink, "XXXXXXXX", []string{"default-1111:admin"}},
 		{FamilyFujiXerox, "", []string{"default-1111:admin", "default-other:11111"}},
 	} {
-		b := base{family: tc.family, dev: devices.Device{Serial: tc.serial}}
+		f, ok := drivers.FamilyByID(tc.family)
+		if !ok {
+			t.Fatalf("family %s not declared", tc.family)
+		}
 		var got []string
-		for _, c := range b.DefaultCredentials() {
+		for _, c := range f.Credentials(devices.Device{Serial: tc.serial}) {
 			got = append(got, c.Kind+":"+c.User)
-			if c.Kind == drivers.KindSerial && c.Password.Reveal() != tc.serial {
+			if c.Text == "" || c.Short == "" {
+				t.Errorf("%s: no wording", c.Kind)
+			}
+			if c.Kind == loginSerial.Kind && c.Password.Reveal() != tc.serial {
 				t.Errorf("serial credential is not the serial")
 			}
 		}
@@ -93,7 +99,7 @@ func TestSupports(t *testing.T) {
 		{Vendor: "ricoh"}:                  false,
 		{Vendor: "hp", Brand: "Xerox-ish"}: false,
 	} {
-		if got := d.Supports(dev); got != want {
+		if got := drivers.Supports(d, dev); got != want {
 			t.Errorf("Supports(%+v) = %v", dev, got)
 		}
 	}

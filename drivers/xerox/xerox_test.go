@@ -67,7 +67,7 @@ func logger() *slog.Logger {
 	return slog.New(slog.DiscardHandler)
 }
 
-func suite(t testing.TB, family, model string, hasTest bool, faultCode ...string) drivertest.Config {
+func suite(t testing.TB, family, model string, faultCode ...string) drivertest.Config {
 	if browser == nil {
 		if os.Getenv("MFPFLEET_REQUIRE_PEERS") == "1" {
 			t.Fatalf("chromium required (MFPFLEET_REQUIRE_PEERS=1): %v", browserErr)
@@ -75,17 +75,17 @@ func suite(t testing.TB, family, model string, hasTest bool, faultCode ...string
 		t.Skipf("chromium not available: %v", browserErr)
 	}
 	return drivertest.Config{Browser: browser, ArtifactsDir: artifactsDir, Family: family, Model: model,
-		HasTest: hasTest, FaultCode: strings.Join(faultCode, ""), Addr: addr, Logger: logger()}
+		FaultCode: strings.Join(faultCode, ""), Addr: addr, Logger: logger()}
 }
 
 func TestConnectKey(t *testing.T) {
-	drivertest.Run(t, suite(t, sim.FamilyConnectKey, "AltaLink C8045", true))
+	drivertest.Run(t, suite(t, sim.FamilyConnectKey, "AltaLink C8045"))
 }
 
 // TestConnectKeyHeaderLogin: a current AltaLink (C8055) whose login.php
 // leads to a page whose header button opens the login dialog.
 func TestConnectKeyHeaderLogin(t *testing.T) {
-	c := suite(t, sim.FamilyConnectKey, "AltaLink C8055", true)
+	c := suite(t, sim.FamilyConnectKey, "AltaLink C8055")
 	c.UI = sim.UIHeaderLogin
 	drivertest.Run(t, c)
 }
@@ -95,18 +95,18 @@ func TestConnectKeyHeaderLogin(t *testing.T) {
 // its model name (and so discovery) suggests: the driver follows the
 // page.
 func TestVersaLinkB415(t *testing.T) {
-	c := suite(t, sim.FamilyConnectKey, "VersaLink B415", true)
+	c := suite(t, sim.FamilyConnectKey, "VersaLink B415")
 	c.UI = sim.UIHeaderLogin
 	c.SNMPFamily = sim.FamilyVersaLink
 	drivertest.Run(t, c)
 }
 
 func TestVersaLink(t *testing.T) {
-	drivertest.Run(t, suite(t, sim.FamilyVersaLink, "VersaLink C405", false, "016-781"))
+	drivertest.Run(t, suite(t, sim.FamilyVersaLink, "VersaLink C405", "016-781"))
 }
 
 func TestFujiXerox(t *testing.T) {
-	drivertest.Run(t, suite(t, sim.FamilyFujiXerox, "WorkCentre 6605", false))
+	drivertest.Run(t, suite(t, sim.FamilyFujiXerox, "WorkCentre 6605"))
 }
 
 // TestParallelTabs pushes to devices of all three families at once, one
@@ -119,7 +119,7 @@ func TestParallelTabs(t *testing.T) {
 		{sim.FamilyConnectKey, "AltaLink C8045"}, {sim.FamilyConnectKey, "AltaLink C8045"},
 		{sim.FamilyVersaLink, "VersaLink C405"}, {sim.FamilyFujiXerox, "WorkCentre 6605"},
 	}
-	c := suite(t, sim.FamilyConnectKey, "AltaLink C8045", true)
+	c := suite(t, sim.FamilyConnectKey, "AltaLink C8045")
 	e := drivertest.NewEnv(t, c)
 	type dev struct {
 		d   *sim.Device
@@ -152,7 +152,7 @@ func TestParallelTabs(t *testing.T) {
 // browser (`chromium --headless`), for technicians who have only that:
 // the rest of the suite runs on the headless shell FindChromium prefers.
 func TestFullChromium(t *testing.T) {
-	c := suite(t, sim.FamilyConnectKey, "AltaLink C8045", true)
+	c := suite(t, sim.FamilyConnectKey, "AltaLink C8045")
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	full, err := drivers.NewBrowser(ctx, drivers.BrowserOptions{
 		Path:         "chromium",
@@ -203,7 +203,7 @@ func TestRememberedPagesMoved(t *testing.T) {
 		{sim.FamilyFujiXerox, "WorkCentre 3615", map[string]string{"email": "/setting/gone.htm", "ssl": "/setting/gone-ssl.htm"}},
 	} {
 		t.Run(m.family, func(t *testing.T) {
-			c := suite(t, m.family, m.model, m.family == sim.FamilyConnectKey)
+			c := suite(t, m.family, m.model)
 			e := drivertest.NewEnv(t, c)
 			d, tgt := e.Device(t, sim.DeviceOptions{Family: m.family, Model: m.model})
 			xerox.RememberPages(tgt.Device.Model, m.pages)
@@ -225,7 +225,7 @@ func TestRememberedPagesMoved(t *testing.T) {
 // VersaLink) serving the ConnectKey PHP pages opens a ConnectKey session,
 // and so does an AltaLink C8055 whose login.php shows no login form.
 func TestFamilyFromPage(t *testing.T) {
-	c := suite(t, sim.FamilyConnectKey, "VersaLink B415", true)
+	c := suite(t, sim.FamilyConnectKey, "VersaLink B415")
 	c.UI = sim.UIHeaderLogin
 	c.SNMPFamily = sim.FamilyVersaLink
 	e := drivertest.NewEnv(t, c)
