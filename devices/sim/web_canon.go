@@ -819,12 +819,11 @@ var canonIRATmpl = template.Must(template.New("canonira").Parse(`
 `))
 
 // canonModels are the Canon models the simulator adds to the catalogue
-// (the iR-ADV C5535 is in catalog.go). Family stays "" until
-// identification claims Canon families through the drivers (issue 11);
-// WebFamily says which Remote UI the device serves.
+// (the iR-ADV C5535 is in catalog.go); Family is the Remote UI each
+// serves, which the Canon driver claims from the SNMP identity.
 var canonModels = []Model{
 	{
-		Key: "canon-i-sensys-mf421dw", Vendor: "canon", Model: "MF421dw", WebFamily: FamilyCanonImageClass,
+		Key: "canon-i-sensys-mf421dw", Vendor: "canon", Model: "MF421dw", Family: FamilyCanonImageClass,
 		SysObjectID:  "1.3.6.1.4.1.1602.4.7",
 		SysDescr:     "Canon MF420 Series /P",
 		HrDeviceDesc: "Canon MF420 Series",
