@@ -25,6 +25,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -78,6 +79,46 @@ type Config struct {
 	// StepTimeout bounds each driver step (default 30s).
 	StepTimeout time.Duration
 	Logger      *slog.Logger
+	// AdminUser and AdminSecret are the configured admin login the
+	// "configured" tests set on the device and put in the credentials.
+	// AdminUser "" is the user of the family's first declared factory
+	// login (Xerox "admin", a Canon System Manager ID "7654321"), else
+	// "admin". AdminSecret "" is the package's AdminSecret; a family whose
+	// login takes another shape sets one that fits (a Canon System
+	// Manager PIN is at most 7 digits). The secret-grep test looks for it
+	// in every artifact.
+	AdminUser   string
+	AdminSecret string
+}
+
+// adminUser is the configured admin user of c's tests (see AdminUser).
+func (c *Config) adminUser(tb testing.TB) string {
+	if c.AdminUser != "" {
+		return c.AdminUser
+	}
+	if f, _ := c.Facts(tb); len(f.Logins) > 0 && f.Logins[0].User != "" {
+		return f.Logins[0].User
+	}
+	return "admin"
+}
+
+// adminSecret is the configured admin password of c's tests.
+func (c *Config) adminSecret() string {
+	if c.AdminSecret != "" {
+		return c.AdminSecret
+	}
+	return AdminSecret
+}
+
+// configuredAdmin is the fleet.toml credential of c's tests.
+func (c *Config) configuredAdmin(tb testing.TB) []drivers.Credential {
+	return []drivers.Credential{{User: c.adminUser(tb), Password: config.NewSecret(c.adminSecret()), Kind: drivers.KindConfigured, Source: "fleet.toml [[credentials]] (test)"}}
+}
+
+// offers reports whether c's family declares the SMTP security sec.
+func (c *Config) offers(tb testing.TB, sec drivers.Security) bool {
+	f, _ := c.Facts(tb)
+	return slices.Contains(f.Security, sec)
 }
 
 // Facts returns the declared family c.Family and its driver's Info.
@@ -208,7 +249,11 @@ func (e *Env) Ledger() drivers.LoginLedger { return e.DB.LoginLedger() }
 
 // Result is what Push did.
 type Result struct {
-	Used     drivers.Credential
+	Used drivers.Credential
+	// Defaults are the factory logins the session offered, in order
+	// (drivers.SessionDefaults): the family's declared ones, or the
+	// session's own where the page showed which apply.
+	Defaults []drivers.Credential
 	Before   drivers.SMTPSettings
 	After    drivers.SMTPSettings
 	Test     drivers.TestResult
@@ -245,6 +290,7 @@ func (e *Env) Push(ctx context.Context, tb testing.TB, t drivers.Target, configu
 		},
 		Login: func(c context.Context, sess drivers.Session) error {
 			var err error
+			r.Defaults = drivers.SessionDefaults(sess, t.Device)
 			r.Used, err = drivers.LoginWithCandidates(c, sess, t.Device, configured, e.Ledger(), 2, false)
 			lap("login")
 			return err
@@ -342,11 +388,6 @@ func (e *Env) InIMAP(tb testing.TB, to string) []string {
 	return out
 }
 
-// configuredAdmin is a fleet.toml credential for AdminSecret.
-func configuredAdmin(pw string) []drivers.Credential {
-	return []drivers.Credential{{User: "admin", Password: config.NewSecret(pw), Kind: drivers.KindConfigured, Source: "fleet.toml [[credentials]] (test)"}}
-}
-
 // Run runs the conformance suite for c.
 func Run(t *testing.T, c Config) {
 	if c.Browser == nil {
@@ -379,23 +420,43 @@ func ctxT(t *testing.T, d time.Duration) context.Context {
 
 func testPush(t *testing.T, c Config, port int, configured bool) {
 	e := NewEnv(t, c)
+	if port == 465 && !c.offers(t, drivers.SecuritySSLTLS) {
+		// The family offers STARTTLS only: 465 is refused before anything
+		// is written, naming 587; the rest of the test pushes on 587.
+		d, tgt := e.Device(t, sim.DeviceOptions{})
+		_, err := e.Push(ctxT(t, 3*time.Minute), t, tgt, nil, 465)
+		if !errors.Is(err, drivers.ErrUnsupported) || !strings.Contains(err.Error(), "587") || drivers.IsRetryable(err) {
+			t.Fatalf("465 on a family without SSL/TLS: err = %v, want ErrUnsupported naming 587", err)
+		}
+		if st := d.SMTP(); st.Server != "" || d.SMTPPasswordIs(AppPassword) {
+			t.Fatalf("465 refused, but the device holds %+v", st)
+		}
+		port = 587
+	}
 	o := sim.DeviceOptions{}
 	var creds []drivers.Credential
 	if configured {
-		o.AdminPassword = AdminSecret
-		creds = configuredAdmin(AdminSecret)
+		o.AdminPassword = c.adminSecret()
+		creds = c.configuredAdmin(t)
 	}
 	d, tgt := e.Device(t, o)
 	r, err := e.Push(ctxT(t, 3*time.Minute), t, tgt, creds, port)
 	if err != nil {
 		t.Fatalf("push: %v", err)
 	}
-	// The simulator's factory password is the family's first declared
-	// login's.
+	// The simulator's factory password is the first factory login the
+	// session offers: the family's first declared one, or the first the
+	// page showed applies (Defaulter).
 	first := firstLogin(t, c, tgt.Device)
+	if len(r.Defaults) > 0 {
+		first = r.Defaults[0]
+		if _, ok := drivers.LoginByKind(first.Kind); !ok {
+			t.Errorf("the session offers the factory login %s (%s), which no driver declares", first.Describe(), first.Kind)
+		}
+	}
 	want := first
 	if configured {
-		want = configuredAdmin(AdminSecret)[0]
+		want = c.configuredAdmin(t)[0]
 	}
 	if r.Used.Kind != want.Kind || r.Used.User != want.User {
 		t.Errorf("logged in with %s (%s), want kind %s user %q", r.Used.Describe(), r.Used.Kind, want.Kind, want.User)
@@ -527,9 +588,13 @@ func open(t *testing.T, c Config, tgt drivers.Target) drivers.Session {
 func testWrongPassword(t *testing.T, c Config) {
 	e := NewEnv(t, c)
 	d, tgt := e.Device(t, sim.DeviceOptions{AdminPassword: "Something-Else-42", LockoutAfter: 3})
-	creds := configuredAdmin(AdminSecret)
+	creds := c.configuredAdmin(t)
 	for run := 1; run <= 3; run++ {
 		sess := open(t, c, tgt)
+		first := firstLogin(t, c, tgt.Device)
+		if ds := drivers.SessionDefaults(sess, tgt.Device); len(ds) > 0 {
+			first = ds[0] // what the page showed applies (Defaulter)
+		}
 		_, err := drivers.LoginWithCandidates(ctxT(t, time.Minute), sess, tgt.Device, creds, e.Ledger(), 2, run == 3)
 		sess.Close()
 		if !errors.Is(err, drivers.ErrBadCredentials) || drivers.IsRetryable(err) {
@@ -542,13 +607,13 @@ func testWrongPassword(t *testing.T, c Config) {
 			}
 		}
 		if run == 1 {
-			for _, w := range []string{"from fleet.toml", firstLogin(t, c, tgt.Device).Text, "power-cycle"} {
+			for _, w := range []string{"from fleet.toml", first.Text, "power-cycle"} {
 				if !strings.Contains(msg, w) {
 					t.Errorf("run 1: error does not name %q: %s", w, msg)
 				}
 			}
 		}
-		for _, s := range []string{AdminSecret, "Something-Else-42"} {
+		for _, s := range []string{c.adminSecret(), "Something-Else-42"} {
 			if strings.Contains(msg, s) {
 				t.Errorf("run %d: error shows a password", run)
 			}
@@ -567,7 +632,7 @@ func testLockedOut(t *testing.T, c Config) {
 	e := NewEnv(t, c)
 	d, tgt := e.Device(t, sim.DeviceOptions{Faults: sim.Faults{LockedOut: true}})
 	sess := open(t, c, tgt)
-	_, err := drivers.LoginWithCandidates(ctxT(t, time.Minute), sess, tgt.Device, configuredAdmin(AdminSecret), e.Ledger(), 5, false)
+	_, err := drivers.LoginWithCandidates(ctxT(t, time.Minute), sess, tgt.Device, c.configuredAdmin(t), e.Ledger(), 5, false)
 	if !errors.Is(err, drivers.ErrLockedOut) || drivers.IsRetryable(err) {
 		t.Fatalf("err = %v, want ErrLockedOut, not retryable", err)
 	}
@@ -766,21 +831,21 @@ func testSecretGrep(t *testing.T, c Config) {
 	}
 	e := NewEnv(t, c)
 	// A flow that fails after typing both secrets (reboot on save).
-	d, tgt := e.Device(t, sim.DeviceOptions{AdminPassword: AdminSecret})
-	sess := loggedIn(t, c, e, tgt, configuredAdmin(AdminSecret))
+	d, tgt := e.Device(t, sim.DeviceOptions{AdminPassword: c.adminSecret()})
+	sess := loggedIn(t, c, e, tgt, c.configuredAdmin(t))
 	d.SetFaults(sim.Faults{RebootOnSave: time.Second})
 	if err := sess.WriteSMTP(ctxT(t, c.step()), drivers.GmailSettings("", Account, config.NewSecret(AppPassword), 587)); err == nil {
 		t.Fatal("write succeeded on a rebooting device")
 	}
 	// A flow that fails at the field stage while the app password is typed.
-	d2, tgt2 := e.Device(t, sim.DeviceOptions{AdminPassword: AdminSecret, SMTPTLS: sim.SMTPTLSNone})
-	sess2 := loggedIn(t, c, e, tgt2, configuredAdmin(AdminSecret))
+	d2, tgt2 := e.Device(t, sim.DeviceOptions{AdminPassword: c.adminSecret(), SMTPTLS: sim.SMTPTLSNone})
+	sess2 := loggedIn(t, c, e, tgt2, c.configuredAdmin(t))
 	_ = sess2.WriteSMTP(ctxT(t, c.step()), drivers.GmailSettings("", Account, config.NewSecret(AppPassword), 587))
 	_ = d2
 	// A wrong login (the tried password is typed into the page).
 	_, tgt3 := e.Device(t, sim.DeviceOptions{AdminPassword: "Other-Pass-99"})
 	s3 := open(t, c, tgt3)
-	_, _ = drivers.LoginWithCandidates(ctxT(t, time.Minute), s3, tgt3.Device, configuredAdmin(AdminSecret), e.Ledger(), 1, false)
+	_, _ = drivers.LoginWithCandidates(ctxT(t, time.Minute), s3, tgt3.Device, c.configuredAdmin(t), e.Ledger(), 1, false)
 	n := 0
 	shots := map[string]bool{} // artifact stem → has a screenshot
 	err := filepath.Walk(c.ArtifactsDir, func(p string, fi os.FileInfo, err error) error {
@@ -794,7 +859,7 @@ func testSecretGrep(t *testing.T, c Config) {
 		if err != nil {
 			return err
 		}
-		for _, s := range []string{AdminSecret, AppPassword} {
+		for _, s := range []string{c.adminSecret(), AppPassword} {
 			if strings.Contains(string(b), s) {
 				t.Errorf("%s contains a secret", p)
 			}
