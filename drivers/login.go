@@ -102,6 +102,20 @@ func LockoutOf(dev devices.Device) Lockout {
 	return f.Lockout
 }
 
+// AdminUserOf is the admin user name to put in fleet.toml [[credentials]]
+// for dev: the user of its family's first declared factory login (a Canon
+// System Manager ID is "7654321"), else "admin".
+func AdminUserOf(dev devices.Device) string {
+	if f, ok := FamilyOf(dev); ok {
+		for _, l := range f.Logins {
+			if l.User != "" {
+				return l.User
+			}
+		}
+	}
+	return "admin"
+}
+
 // LoginBudget is the number of failed admin logins, across runs, that
 // mfpfleet allows itself on dev without being asked: two below the
 // family's declared lock-out (one attempt is kept for an explicit
@@ -358,7 +372,7 @@ func exhaustedError(addr string, dev devices.Device, tried, skipped []string, ea
 	if ip == "" {
 		ip = addr
 	}
-	fmt.Fprintf(&b, "; put its admin password in fleet.toml: [[credentials]] address = %q user = \"admin\" password_env = \"MFP_ADMIN_PASSWORD\"", ip)
+	fmt.Fprintf(&b, "; put its admin password in fleet.toml: [[credentials]] address = %q user = %q password_env = \"MFP_ADMIN_PASSWORD\"", ip, AdminUserOf(dev))
 	if failed >= budget {
 		fmt.Fprintf(&b, "; then %s", BudgetAdvice(ip, failed, budget, l, configured))
 	}
