@@ -219,6 +219,16 @@ func KindText(kind string) (text, short string) {
 	return kind, kind
 }
 
+// KindShort is the short wording of a login kind (KindText's short) for
+// tables: "default 1111", "configured"; "" for "".
+func KindShort(kind string) string {
+	if kind == "" {
+		return ""
+	}
+	_, short := KindText(kind)
+	return short
+}
+
 // Describe names the credential for messages without its password.
 func (c Credential) Describe() string {
 	if c.Kind == KindConfigured {

@@ -171,3 +171,13 @@ func TestExhaustedNamesFamilyUser(t *testing.T) {
 		t.Errorf("AdminUserOf(unknown) = %q, want admin", got)
 	}
 }
+
+// TestKindShort: tables show a login kind in its declared short wording.
+func TestKindShort(t *testing.T) {
+	registerGadget.Do(func() { Register(gadgetDriver{stubDriver{"zz-gadget", "gadget"}}) })
+	for kind, want := range map[string]string{gadgetPIN.Kind: "gadget PIN", KindConfigured: ConfiguredShort, "": "", "zz-unknown": "zz-unknown"} {
+		if got := KindShort(kind); got != want {
+			t.Errorf("KindShort(%q) = %q, want %q", kind, got, want)
+		}
+	}
+}

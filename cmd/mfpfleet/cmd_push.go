@@ -12,6 +12,7 @@ import (
 
 	"github.com/mfpfleet/mfpfleet/audit"
 	"github.com/mfpfleet/mfpfleet/config"
+	"github.com/mfpfleet/mfpfleet/drivers"
 	"github.com/mfpfleet/mfpfleet/gmail"
 	"github.com/mfpfleet/mfpfleet/rollout"
 )
@@ -202,7 +203,7 @@ func (g *globals) printPlan(sum rollout.Summary) {
 				current = fmt.Sprintf("%s:%d %s user=%s", cur.Server, cur.Port, cur.Security, cur.User)
 			}
 		}
-		rows = append(rows, []string{t.Device.IP, t.Device.Model, t.Device.Serial, t.Driver, t.FirstLoginKind, t.TestAction, fmt.Sprint(t.FailedLogins), current, what})
+		rows = append(rows, []string{t.Device.IP, t.Device.Model, t.Device.Serial, t.Driver, drivers.KindShort(t.FirstLoginKind), t.TestAction, fmt.Sprint(t.FailedLogins), current, what})
 	}
 	g.table([]string{"ADDRESS", "MODEL", "SERIAL", "DRIVER", "LOGIN FIRST", "TEST", "FAILED LOGINS", "CURRENT SMTP", "PLAN"}, rows) //nolint:errcheck
 	g.printPlanNotes(p)
@@ -227,7 +228,7 @@ func (g *globals) printSummary(sum rollout.Summary) {
 		if d.Status == rollout.StatusConfirmed {
 			reason = d.DeviceSays
 		}
-		rows = append(rows, []string{d.Status, d.IP, d.Model, d.Serial, d.AdminLogin, when, oneLine(reason)})
+		rows = append(rows, []string{d.Status, d.IP, d.Model, d.Serial, drivers.KindShort(d.AdminLogin), when, oneLine(reason)})
 	}
 	fmt.Fprintln(g.stdout)
 	g.table([]string{"STATUS", "ADDRESS", "MODEL", "SERIAL", "ADMIN LOGIN", "CONFIRMED", "DETAIL"}, rows) //nolint:errcheck
