@@ -197,7 +197,8 @@ type Rollout struct {
 	ConfirmTimeout     Duration `toml:"confirm_timeout"`
 	Retries            int      `toml:"retries"` // transient failures per device
 	ArtifactsDir       string   `toml:"artifacts_dir"`
-	SiteLabels         bool     `toml:"site_labels"` // one app password per site instead of per device
+	SiteLabels         bool     `toml:"site_labels"`     // one app password per site instead of per device
+	LabelPasswords     string   `toml:"label_passwords"` // file of serial,password lines (mode 0600): passwords printed on devices' labels
 }
 
 // Browser configures the headless Chromium.
@@ -523,6 +524,7 @@ func (c *Config) resolvePaths() {
 	c.Gmail.CAFile = c.rel(c.Gmail.CAFile)
 	c.Gmail.PasswordFile = c.rel(c.Gmail.PasswordFile)
 	c.Rollout.ArtifactsDir = c.rel(c.Rollout.ArtifactsDir)
+	c.Rollout.LabelPasswords = c.rel(c.Rollout.LabelPasswords)
 	for i := range c.Credentials {
 		c.Credentials[i].PasswordFile = c.rel(c.Credentials[i].PasswordFile)
 	}

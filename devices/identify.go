@@ -34,9 +34,10 @@ import (
 //   - Savin, Lanier, Gestetner, NRG, Nashuatec, Rex-Rotary, infotec: ricoh;
 //   - Develop: konica-minolta;
 //   - UTAX, TA Triumph-Adler, Copystar: kyocera;
-//   - Dell and Toshiba devices running Lexmark firmware (Lexmark
-//     sysObjectID 641, or the Lexmark sysDescr "… version X kernel Y
-//     All-N-1"): lexmark. Other Dell printers stay "dell": Dell sourced
+//   - Dell, Toshiba and the small Sharp MX-B/MX-C devices running
+//     Lexmark firmware (Lexmark sysObjectID 641, or the Lexmark sysDescr
+//     "… version X kernel Y All-N-1", or a Lexmark-built Sharp model
+//     name): lexmark. Other Dell printers stay "dell": Dell sourced
 //     them from several makers (Fuji Xerox, Samsung, Kyocera) and their
 //     sysDescr does not say which;
 //   - Fuji Xerox (enterprise 297, "FUJI XEROX …") and its successor
@@ -240,6 +241,10 @@ func identify(ip string, v Values) Device {
 	case "sharp":
 		model = firstModel(d.Vendor, genericDescrModel(f.descr), f.hrDescr, f.prtName)
 		firmware = cleanFirmware(text(v[oidSharpFirmware]))
+		if sharpLexmarkBuilt.MatchString(model) {
+			// Lexmark builds these and they run Lexmark's web admin.
+			d.Vendor, d.Brand = "lexmark", "Sharp"
+		}
 	case "epson":
 		model = firstModel(d.Vendor, f.hrDescr, f.prtName, genericDescrModel(f.descr))
 		serial = firstSerial(text(v[oidEpsonSerial]), text(v[oidEpsonNetSerial]))
@@ -423,6 +428,14 @@ func brandOf(s string) string {
 	return b
 }
 
+// sharpLexmarkBuilt matches the small Sharp MX-B/MX-C models Lexmark
+// builds (MX-B355W … MX-B4xx, MX-C357F … MX-C5xx; the older MX-C300W /
+// MX-C301W are Sharp-made): identified as lexmark with the Sharp badge
+// even when the agent answers with Sharp's sysObjectID. The ranges are a
+// guess from the models public sources name (docs/vendors-others.md,
+// "Sharp").
+var sharpLexmarkBuilt = regexp.MustCompile(`(?i)^MX-(B3[5-9]\d|B4\d\d|C3[5-9]\d|C[45]\d\d)[A-Z]*$`)
+
 // lexmarkFirmware matches Lexmark's sysDescr "… version NS.NP.N219 kernel
 // 2.6.6 All-N-1", which Dell and Toshiba models on Lexmark firmware share.
 var lexmarkFirmware = regexp.MustCompile(`\bversion\s+(\S+)\s+kernel\s+\S+.*\bAll-N-\d`)
@@ -442,7 +455,14 @@ func vendorOf(f facts) (vendor, brand string) {
 	case dv == "hp" && strings.Contains(strings.ToUpper(f.descr), "JETDIRECT") || strings.HasPrefix(strings.ToUpper(f.descr), "HP ETHERNET MULTI-ENVIRONMENT"):
 		// The JetDirect print server answers, whatever its sysObjectID.
 		return "hp", ""
-	case known && ev == "lexmark" || lexmarkOS && (dv == "dell" || dv == "toshiba" || dv == "lexmark"):
+	case known && ev == "lexmark" || lexmarkOS && (dv == "dell" || dv == "toshiba" || dv == "sharp" || dv == "lexmark"):
+		if dv == "lexmark" {
+			// sysDescr may name only Lexmark's network card (MarkNet);
+			// the host resources name the OEM badge.
+			if hv, hb := textVendor(f.hrDescr); hv == "dell" || hv == "toshiba" || hv == "sharp" {
+				dv, db = hv, hb
+			}
+		}
 		if dv != "" && dv != "lexmark" {
 			return "lexmark", displayBrand(dv, db)
 		}
@@ -486,6 +506,8 @@ func displayBrand(v, b string) string {
 		return "Dell"
 	case "toshiba":
 		return "Toshiba"
+	case "sharp":
+		return "Sharp"
 	}
 	return v
 }

@@ -219,8 +219,8 @@ func KindText(kind string) (text, short string) {
 	return kind, kind
 }
 
-// KindShort is the short wording of a login kind (KindText's short) for
-// tables: "default 1111", "configured"; "" for "".
+// KindShort is the short wording of a login kind for tables ("default
+// Admin/Admin", "configured"): KindText's short form ("" for "").
 func KindShort(kind string) string {
 	if kind == "" {
 		return ""

@@ -121,6 +121,14 @@ const (
 	// PasswordLabel: printed on the device's label; the technician
 	// supplies it (mfpfleet never derives it).
 	PasswordLabel
+	// PasswordNone: the web admin asks for no login at all (Lexmark's
+	// factory state: no login method is set up). Nothing is sent: the
+	// session's Login with it succeeds on a device that asks for none
+	// and wraps ErrBadCredentials on one that asks for a login, which
+	// LoginWithPolicy neither counts nor records. It is tried before the
+	// configured credentials, and the audit reports a device entered
+	// this way like one on a factory password.
+	PasswordNone
 )
 
 // FactoryLogin is one factory login of a family.
@@ -220,8 +228,8 @@ func (in Info) Claim(dev devices.Device) (Family, bool) {
 // Credentials returns f's factory logins for dev as credentials, in
 // order, each carrying its wording (Text, Short). A serial login is left
 // out when dev's serial is not known (or only a placeholder of X's), a
-// label login always (the technician supplies it as a configured
-// credential).
+// label login unless the technician gave the label's password for dev's
+// serial (SetLabelPasswords).
 func (f Family) Credentials(dev devices.Device) []Credential {
 	var out []Credential
 	for _, l := range f.Logins {
@@ -239,11 +247,34 @@ func (f Family) Credentials(dev devices.Device) []Credential {
 			}
 			c.Password = config.NewSecret(s)
 		case PasswordLabel:
-			continue
+			pw, ok := LabelPassword(dev.Serial)
+			if !ok {
+				continue
+			}
+			c.Password = pw
+		case PasswordNone:
+			c.Password = config.NewSecret("")
 		default:
 			panic(fmt.Sprintf("drivers: family %s login %s: unknown PasswordFrom %d", f.ID, l.Kind, l.From))
 		}
 		out = append(out, c)
 	}
 	return out
+}
+
+// AdminUser is the admin user name to suggest for dev in fleet.toml
+// [[credentials]]: the user of its family's first declared factory login
+// ("" for a web admin that asks only a password), "admin" when no driver
+// declares dev's family.
+func AdminUser(dev devices.Device) string {
+	if f, ok := FamilyOf(dev); ok && len(f.Logins) > 0 {
+		return f.Logins[0].User
+	}
+	return "admin"
+}
+
+// CredentialsHint is the fleet.toml line that gives dev's admin password:
+// `[[credentials]] address = "10.1.0.7" user = "admin" password_env = "MFP_ADMIN_PASSWORD"`.
+func CredentialsHint(dev devices.Device, addr string) string {
+	return fmt.Sprintf("[[credentials]] address = %q user = %q password_env = \"MFP_ADMIN_PASSWORD\"", addr, AdminUser(dev))
 }

@@ -155,29 +155,3 @@ func TestLoginReadsFamily(t *testing.T) {
 		t.Errorf("lock-out: %v", err)
 	}
 }
-
-// TestExhaustedNamesFamilyUser: when every login was refused, the error
-// tells what to put in fleet.toml with the user the family declares, not
-// another vendor's "admin".
-func TestExhaustedNamesFamilyUser(t *testing.T) {
-	registerGadget.Do(func() { Register(gadgetDriver{stubDriver{"zz-gadget", "gadget"}}) })
-	dev := devices.Device{IP: "127.0.50.223", Vendor: "gadget", Model: "N1"}
-	s := &plainSession{f: &fakeSession{password: "nope"}, family: "zz-gadget/new"}
-	_, err := LoginWithCandidates(context.Background(), s, dev, nil, &memLedger{}, 5, false)
-	if !errors.Is(err, ErrBadCredentials) || !strings.Contains(err.Error(), `user = "root"`) {
-		t.Fatalf("err = %v, want one naming user = \"root\"", err)
-	}
-	if got := AdminUserOf(devices.Device{Vendor: "nobody"}); got != "admin" {
-		t.Errorf("AdminUserOf(unknown) = %q, want admin", got)
-	}
-}
-
-// TestKindShort: tables show a login kind in its declared short wording.
-func TestKindShort(t *testing.T) {
-	registerGadget.Do(func() { Register(gadgetDriver{stubDriver{"zz-gadget", "gadget"}}) })
-	for kind, want := range map[string]string{gadgetPIN.Kind: "gadget PIN", KindConfigured: ConfiguredShort, "": "", "zz-unknown": "zz-unknown"} {
-		if got := KindShort(kind); got != want {
-			t.Errorf("KindShort(%q) = %q, want %q", kind, got, want)
-		}
-	}
-}

@@ -102,20 +102,6 @@ func LockoutOf(dev devices.Device) Lockout {
 	return f.Lockout
 }
 
-// AdminUserOf is the admin user name to put in fleet.toml [[credentials]]
-// for dev: the user of its family's first declared factory login (a Canon
-// System Manager ID is "7654321"), else "admin".
-func AdminUserOf(dev devices.Device) string {
-	if f, ok := FamilyOf(dev); ok {
-		for _, l := range f.Logins {
-			if l.User != "" {
-				return l.User
-			}
-		}
-	}
-	return "admin"
-}
-
 // LoginBudget is the number of failed admin logins, across runs, that
 // mfpfleet allows itself on dev without being asked: two below the
 // family's declared lock-out (one attempt is kept for an explicit
@@ -264,6 +250,7 @@ func LoginWithPolicy(ctx context.Context, sess Session, dev devices.Device, cand
 			cands = PreferDefault(cands, kind)
 		}
 	}
+	cands = noLoginFirst(cands)
 	var tried, skipped []string
 	lockout := LockoutOf(dev)
 	extra := false // RetryConfigured's attempt spent
@@ -279,6 +266,11 @@ func LoginWithPolicy(ctx context.Context, sess Session, dev devices.Device, cand
 			continue
 		}
 		err := sess.Login(ctx, c)
+		if IsNoLogin(c) && errors.Is(err, ErrBadCredentials) && !errors.Is(err, ErrLockedOut) {
+			// The device asks for a login: nothing was sent, nothing
+			// counts.
+			continue
+		}
 		ok := err == nil
 		errText := ""
 		if err != nil {
@@ -372,9 +364,38 @@ func exhaustedError(addr string, dev devices.Device, tried, skipped []string, ea
 	if ip == "" {
 		ip = addr
 	}
-	fmt.Fprintf(&b, "; put its admin password in fleet.toml: [[credentials]] address = %q user = %q password_env = \"MFP_ADMIN_PASSWORD\"", ip, AdminUserOf(dev))
+	fmt.Fprintf(&b, "; put its admin password in fleet.toml: %s", CredentialsHint(dev, ip))
 	if failed >= budget {
 		fmt.Fprintf(&b, "; then %s", BudgetAdvice(ip, failed, budget, l, configured))
 	}
 	return fmt.Errorf("%s: %w", b.String(), ErrBadCredentials)
+}
+
+// IsNoLogin reports whether c is a factory login that sends nothing
+// (PasswordNone: the web admin asks for no login at all).
+func IsNoLogin(c Credential) bool {
+	if !c.IsDefault() {
+		return false
+	}
+	l, ok := LoginByKind(c.Kind)
+	return ok && l.From == PasswordNone
+}
+
+// noLoginFirst moves the logins that send nothing (IsNoLogin) ahead of
+// the others, keeping every other order: trying them costs no failed
+// login, and a device that asks for none is recorded as entered without
+// one even when a password is configured for it.
+func noLoginFirst(cands []Credential) []Credential {
+	out := make([]Credential, 0, len(cands))
+	for _, c := range cands {
+		if IsNoLogin(c) {
+			out = append(out, c)
+		}
+	}
+	for _, c := range cands {
+		if !IsNoLogin(c) {
+			out = append(out, c)
+		}
+	}
+	return out
 }

@@ -281,6 +281,73 @@ func TestLoginPrefersWhatWorked(t *testing.T) {
 	}
 }
 
+// openStub declares a family whose factory state asks for no login
+// (PasswordNone), like Lexmark's.
+type openStub struct{ stubDriver }
+
+func (openStub) Info() Info {
+	return Info{Name: "zz-test-open", Vendors: []string{"vendor-open"}, Families: []Family{{ID: "zz-test-open/x",
+		Logins: []FactoryLogin{{Kind: "zz-test-no-login", From: PasswordNone, Text: "no admin login at all", Short: "no login"}}}}}
+}
+
+// openSession is a device that asks for no login (open) or for the
+// password.
+type openSession struct {
+	fakeSession
+	open bool
+}
+
+func (o *openSession) Login(ctx context.Context, c Credential) error {
+	if IsNoLogin(c) {
+		o.tried = append(o.tried, c.Kind)
+		if o.open {
+			return nil
+		}
+		return fmt.Errorf("the device asks for a login: %w", ErrBadCredentials)
+	}
+	if o.open {
+		o.tried = append(o.tried, c.Kind+":"+c.User)
+		return nil
+	}
+	return o.fakeSession.Login(ctx, c)
+}
+
+// TestNoLoginEntry: a factory login that sends nothing (PasswordNone) is
+// tried before the configured ones, records a success on an open device
+// (so the audit sees the device open even with a password configured),
+// and on a device that asks for a login is neither recorded nor counted
+// against the budget.
+func TestNoLoginEntry(t *testing.T) {
+	Register(openStub{stubDriver{"zz-test-open", "vendor-open"}})
+	ctx := context.Background()
+	dev := devices.Device{IP: "127.0.50.201", Vendor: "vendor-open", Serial: "OPEN1"}
+	noLogin := openStub{}.Info().Families[0].Credentials(dev)
+	if len(noLogin) != 1 || !IsNoLogin(noLogin[0]) || noLogin[0].Password.Reveal() != "" {
+		t.Fatalf("PasswordNone credentials: %+v", noLogin)
+	}
+	conf := []Credential{{User: "admin", Password: config.NewSecret("Conf-Pass-1"), Kind: KindConfigured, Source: "fleet.toml"}}
+
+	s := &openSession{fakeSession: fakeSession{defaults: noLogin}, open: true}
+	l := &memLedger{}
+	used, err := LoginWithCandidates(ctx, s, dev, conf, l, 1, false)
+	if err != nil || used.Kind != "zz-test-no-login" || strings.Join(s.tried, ",") != "zz-test-no-login" {
+		t.Fatalf("open device: used %q, tried %v, err %v", used.Kind, s.tried, err)
+	}
+	if strings.Join(l.rows, ",") != "zz-test-no-login::true" {
+		t.Errorf("open device: recorded %v", l.rows)
+	}
+
+	s = &openSession{fakeSession: fakeSession{password: "Other", defaults: noLogin}}
+	l = &memLedger{}
+	_, err = LoginWithCandidates(ctx, s, dev, conf, l, 1, false)
+	if !errors.Is(err, ErrBadCredentials) || strings.Join(s.tried, ",") != "zz-test-no-login,configured:admin" {
+		t.Fatalf("secured device: tried %v, err %v", s.tried, err)
+	}
+	if strings.Join(l.rows, ",") != "configured:admin:false" {
+		t.Errorf("secured device: recorded %v, want only the configured attempt", l.rows)
+	}
+}
+
 // Factory login kinds of a fake driver (the drivers package names none).
 const (
 	testKind1111   = "default-1111"

@@ -35,7 +35,7 @@ type ProbeReport struct {
 
 // ProbePage is one page the probe looked at.
 type ProbePage struct {
-	Role       string      `json:"role"` // landing, login, smtp, link
+	Role       string      `json:"role"` // landing, frame, login, smtp, link
 	URL        string      `json:"url"`
 	Status     int         `json:"status,omitempty"`
 	Title      string      `json:"title"`
@@ -110,7 +110,7 @@ const jsProbe = jsLib + `
   const buttons = Array.from(document.querySelectorAll("button,input[type=submit],input[type=button],[role=button]"))
     .map(b => (b.tagName === "INPUT" ? b.value : b.textContent).replace(/\s+/g, " ").trim()).filter(Boolean).slice(0, 60);
   const links = Array.from(document.querySelectorAll("a[href]")).map(a => ({text: a.textContent.replace(/\s+/g, " ").trim(), href: a.href}))
-    .filter(l => /smtp|e-?mail|mail|connectivity|protocol|network|login|log in|properties/i.test(l.text + " " + l.href)).slice(0, 60);
+    .filter(l => /smtp|e-?mail|mail|connectivity|protocol|network|login|log in|sign ?-?in|properties/i.test(l.text + " " + l.href)).slice(0, 60);
   const frames = Array.from(document.querySelectorAll("iframe,frame")).map(f => f.src);
   return {title: document.title, url: location.href, forms, loose, buttons, links, frames,
     text: (document.body ? document.body.innerText : "").slice(0, 2048)};
@@ -225,6 +225,27 @@ func ProbeWith(ctx context.Context, b *Browser, t Target, o ProbeOptions) (Probe
 			if login, err := tab.ProbePage(ctx, "login"); err == nil {
 				login.Status = lp.Status
 				rep.Pages = append(rep.Pages, login)
+			}
+			break
+		}
+	}
+
+	// A framed admin (Kyocera's wlmframe) has its login form in a frame:
+	// look at the first frame of the device's own.
+	if !hasPassword(landing) && pg.Status != 401 && len(rep.Pages) == 1 {
+		for _, f := range landing.Frames {
+			if !strings.HasPrefix(f, tab.BaseURL()) {
+				continue
+			}
+			fp, err := tab.Navigate(ctx, f)
+			if err != nil {
+				rep.Notes = append(rep.Notes, "could not open the frame "+f+": "+err.Error())
+				break
+			}
+			_ = tab.WaitReady(ctx)
+			if fr, err := tab.ProbePage(ctx, "frame"); err == nil {
+				fr.Status = fp.Status
+				rep.Pages = append(rep.Pages, fr)
 			}
 			break
 		}

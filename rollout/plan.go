@@ -278,8 +278,8 @@ func (o *Options) planTarget(ctx context.Context, kind string, t *Target, cred i
 		// Nothing would be tried: no configured password and every
 		// factory default refused in an earlier run. Say so without
 		// opening the device.
-		t.Fail = fmt.Sprintf("%s: login: not tried: no configured admin password and every factory default was refused in an earlier run (%d of %d allowed failed logins used): put its admin password in fleet.toml ([[credentials]] address = %q user = %q password_env = \"MFP_ADMIN_PASSWORD\"), or add --retry-defaults to try the defaults again",
-			d.IP, failed, budget, d.IP, drivers.AdminUserOf(d.Device))
+		t.Fail = fmt.Sprintf("%s: login: not tried: no configured admin password and every factory default was refused in an earlier run (%d of %d allowed failed logins used): put its admin password in fleet.toml (%s), or add --retry-defaults to try the defaults again",
+			d.IP, failed, budget, drivers.CredentialsHint(d.Device, d.IP))
 		return nil
 	}
 	if failed >= budget && t.PendingConfirm == "" && !retry {

@@ -58,16 +58,55 @@ const (
 	gmailAddr = "127.0.76.250"
 )
 
+// pushable reports whether a simulated model serves a web admin that a
+// driver pushes to (not declined).
+func pushable(m sim.Model) bool {
+	if m.ServedFamily() == "" {
+		return false
+	}
+	_, err := drivers.For(devices.Device{Vendor: m.Vendor, Brand: m.Brand, Model: m.Model, Family: m.Family})
+	return err == nil
+}
+
+// cycle is the catalogue models a fleet of webVendors cycles through
+// (the simulator's order).
+func cycle() []sim.Model {
+	ms, err := sim.FilterCatalog(webVendors)
+	if err != nil {
+		panic(err)
+	}
+	return ms
+}
+
 // fleetCount is the simulated fleet for n devices with a web admin:
-// devices cycle through the simulated vendors' 9 models, one of which
-// has no web admin mfpfleet can push to (its driver declines it) and is
-// not selected.
-func fleetCount(n int) int { return n + (n-1)/8 }
+// devices cycle through webVendors' models, some of which a driver
+// declines (not selected), so the fleet is larger than n.
+func fleetCount(n int) int {
+	ms := cycle()
+	count, web := 0, 0
+	for web < n {
+		if pushable(ms[count%len(ms)]) {
+			web++
+		}
+		count++
+	}
+	return count
+}
 
 // webCount is how many devices of a fleet of count have a web admin.
-func webCount(count int) int { return count - count/9 }
+func webCount(count int) int {
+	ms := cycle()
+	web := 0
+	for i := range count {
+		if pushable(ms[i%len(ms)]) {
+			web++
+		}
+	}
+	return web
+}
 
-// webVendors are the simulated vendors whose devices serve a web admin.
+// webVendors are the simulated vendors whose devices serve a web admin
+// (-vendor narrows it to one).
 var webVendors = func() []string {
 	var out []string
 	for _, m := range sim.Catalog {
@@ -78,20 +117,19 @@ var webVendors = func() []string {
 	return out
 }()
 
-// webModels selects the 48 devices with a web admin to push to: the
-// models of webVendors whose driver does not decline them.
-var webModels = func() []string {
+// webModelsOf lists the models of webVendors a driver pushes to.
+func webModelsOf() []string {
 	var out []string
 	for _, m := range sim.Catalog {
-		if m.ServedFamily() == "" || !slices.Contains(webVendors, m.Vendor) {
-			continue
-		}
-		if _, err := drivers.For(devices.Device{Vendor: m.Vendor, Brand: m.Brand, Model: m.Model, Family: m.Family}); err == nil {
+		if slices.Contains(webVendors, m.Vendor) && pushable(m) && !slices.Contains(out, m.Model) {
 			out = append(out, m.Model)
 		}
 	}
 	return out
-}()
+}
+
+// webModels selects the devices with a web admin to push to.
+var webModels = webModelsOf()
 
 func main() {
 	var (
@@ -106,6 +144,7 @@ func main() {
 		seed      = flag.Uint64("seed", 1, "seed of the latency model")
 		tabsPer   = flag.Int("tabs-per-browser", 0, "another Chromium for every N tabs (0: one)")
 		frames    = flag.Bool("render-frames", false, "[browser] render_frames: draw frames all the time")
+		vendor    = flag.String("vendor", "", "only this vendor's models (a simulator vendor slug: xerox, hp, ricoh, …; default: every vendor with a web admin)")
 		models    = flag.String("models", "", "only these models, comma-separated substrings (e.g. C8045; default: all 48 with a web admin)")
 		dbPath    = flag.String("db", "", "push role: inventory file")
 		siteIso   = flag.Bool("site-isolation", false, "keep Chromium's site isolation (slower)")
@@ -118,6 +157,14 @@ func main() {
 	)
 	flag.Parse()
 	benchRenderFrames = *frames
+	if *vendor != "" {
+		if !slices.Contains(webVendors, *vendor) {
+			fmt.Fprintf(os.Stderr, "bench/rollout: -vendor %q: the simulator's vendors with a web admin are %s\n", *vendor, strings.Join(webVendors, ", "))
+			os.Exit(2)
+		}
+		webVendors, benchVendor = []string{*vendor}, *vendor
+		webModels = webModelsOf()
+	}
 	chromiumPath = *chromium
 	if *models != "" {
 		webModels = strings.Split(*models, ",")
@@ -177,6 +224,8 @@ var (
 	benchLatency string
 	benchSeed    uint64
 	benchTabsPer int
+	// benchVendor is -vendor (both roles).
+	benchVendor string
 	// benchRenderFrames is -render-frames (both roles).
 	benchRenderFrames bool
 )
@@ -341,7 +390,7 @@ func orchestrate(ctx context.Context, state string, fleetCount int, levels strin
 		return err
 	}
 	simCmd := exec.CommandContext(ctx, self, "-role", "sim", "-state", state, "-count", strconv.Itoa(fleetCount),
-		"-latency", benchLatency, "-seed", strconv.FormatUint(benchSeed, 10))
+		"-latency", benchLatency, "-seed", strconv.FormatUint(benchSeed, 10), "-vendor", benchVendor)
 	simCmd.Stderr = os.Stderr
 	out, err := simCmd.StdoutPipe()
 	if err != nil {
@@ -393,7 +442,7 @@ func orchestrate(ctx context.Context, state string, fleetCount int, levels strin
 			fmt.Printf("%-8s %-4d %8d %9.1f %10.1f %12s %12s %d/%d/%d/%d   cpu s: push tree %.0f (%.2f per device), machine %.0f (%.0f%% busy), push process %.0f, simulator %.0f; load %s → %s\n", s.level, r, s.devices, s.seconds, s.perMinute, mib(s.peakPSS), mib(s.peakRSS), s.confirmed, s.unconfd, s.ctested, s.failed, s.cpuSampled, s.cpuSampled/float64(max(s.devices, 1)), s.cpuMachine, 100*s.busyShare, s.cpuPush, s.cpuSim, s.load0, s.load1)
 		}
 	}
-	fmt.Printf("\nmedians over %d run(s), %d devices, latency %s, models %q, confirmation on, site isolation %v, tabs per browser %d, chromium %q, extra flags %q:\n", runs, webCount(fleetCount), benchLatency, strings.Join(webModels, ","), siteIso, benchTabsPer, chromiumPath, flags)
+	fmt.Printf("\nmedians over %d run(s), %d devices of %s, latency %s, models %q, confirmation on, site isolation %v, tabs per browser %d, chromium %q, extra flags %q:\n", runs, webCount(fleetCount), strings.Join(webVendors, "+"), benchLatency, strings.Join(webModels, ","), siteIso, benchTabsPer, chromiumPath, flags)
 	fmt.Printf("| --parallel | devices | devices/min | seconds | peak PSS (tree) | peak RSS (tree) | tree CPU s per device | machine CPU s per device | cores busy | load avg (1 min) start → end |\n|---|---|---|---|---|---|---|---|---|---|\n")
 	for _, p := range ps {
 		ss := results[p]

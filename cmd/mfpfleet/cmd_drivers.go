@@ -67,7 +67,11 @@ recognised but not driven: push plans them as skipped, saying what to do.
 
 Examples:
    mfpfleet drivers
-   mfpfleet drivers --json`,
+   mfpfleet drivers --json
+   mfpfleet drivers --markdown     # the README's vendor table`,
+		Flags: []cli.Flag{
+			&cli.BoolFlag{Name: "markdown", Usage: "print the vendor table as Markdown: per family, what is built on confirmed facts and what on guesses"},
+		},
 		Action: func(c *cli.Context) error {
 			if c.Args().Present() {
 				return usageError("drivers takes no arguments (got %q)", c.Args().First())
@@ -77,11 +81,15 @@ Examples:
 			if g.json {
 				return g.printJSON(fams)
 			}
+			if c.Bool("markdown") {
+				_, err := fmt.Fprint(g.stdout, driversMarkdown(fams))
+				return err
+			}
 			rows := make([][]string, 0, len(fams))
 			for _, f := range fams {
 				logins := make([]string, 0, len(f.Logins))
 				for _, l := range f.Logins {
-					logins = append(logins, fmt.Sprintf("%s (%s)", l.Short, l.User))
+					logins = append(logins, fmt.Sprintf("%s (%s)", l.Short, userText(l.User)))
 				}
 				lock := "not known"
 				if f.LockoutAfter > 0 {
@@ -103,4 +111,49 @@ Examples:
 			return g.table([]string{"FAMILY", "WEB ADMIN", "MODE", "FACTORY LOGINS", "TEST", "LOCK-OUT", "ONE SESSION"}, rows)
 		},
 	}
+}
+
+// userText names an admin user for people ("no user name" when the page
+// asks only a password).
+func userText(u string) string {
+	if u == "" {
+		return "no user name"
+	}
+	return u
+}
+
+// driversMarkdown is the README's vendor table: per family, what the
+// driver declares and what of it rests on confirmed facts or guesses.
+func driversMarkdown(fams []driverFamily) string {
+	esc := func(s string) string { return strings.ReplaceAll(s, "|", "\\|") }
+	var b strings.Builder
+	b.WriteString("| vendor (badges) | family | web admin | mode | factory logins, in order | test | lock-out | one session | confirmed facts and guesses |\n")
+	b.WriteString("| --- | --- | --- | --- | --- | --- | --- | --- | --- |\n")
+	for _, f := range fams {
+		vendor := f.Maker
+		if len(f.Badges) > 0 {
+			vendor += " (" + strings.Join(f.Badges, ", ") + ")"
+		}
+		var logins []string
+		for _, l := range f.Logins {
+			logins = append(logins, l.Short)
+		}
+		if len(logins) == 0 {
+			logins = []string{"-"}
+		}
+		lock := "not known"
+		if f.LockoutAfter > 0 {
+			lock = fmt.Sprintf("after %d, until %s", f.LockoutAfter, f.LockoutUntil)
+		}
+		mode, one := "pushed", "no"
+		if !f.Driven {
+			mode = "by hand"
+		}
+		if f.SingleSession {
+			one = "yes"
+		}
+		fmt.Fprintf(&b, "| %s | `%s` | %s | %s | %s | %s | %s | %s | %s |\n", esc(vendor), f.Family, esc(f.Name), mode,
+			esc(strings.Join(logins, ", then ")), f.Test, esc(lock), one, esc(f.Confirmed))
+	}
+	return b.String()
 }

@@ -67,7 +67,7 @@ func runProbe(c *cli.Context) error {
 			return fmt.Errorf("%w: %w", errConfig, err)
 		}
 		if len(creds) == 0 {
-			return fmt.Errorf("%w: probe --login tries only the admin password fleet.toml configures for %s, and none matches: add [[credentials]] address = %q user = \"admin\" password_env = \"MFP_ADMIN_PASSWORD\"", errConfig, addr, addr)
+			return fmt.Errorf("%w: probe --login tries only the admin password fleet.toml configures for %s, and none matches: add %s", errConfig, addr, drivers.CredentialsHint(dev, addr))
 		}
 		po = drivers.ProbeOptions{Login: &creds[0], Ledger: db.LoginLedger(), Budget: drivers.LoginBudget(dev, g.cfg.Rollout.LoginAttemptBudget)}
 	}

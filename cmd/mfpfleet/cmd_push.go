@@ -228,7 +228,12 @@ func (g *globals) printSummary(sum rollout.Summary) {
 		if d.Status == rollout.StatusConfirmed {
 			reason = d.DeviceSays
 		}
-		rows = append(rows, []string{d.Status, d.IP, d.Model, d.Serial, drivers.KindShort(d.AdminLogin), when, oneLine(reason)})
+		login := d.AdminLogin
+		if login != "" {
+			// The declared short wording ("default 1111", "configured").
+			_, login = drivers.KindText(login)
+		}
+		rows = append(rows, []string{d.Status, d.IP, d.Model, d.Serial, login, when, oneLine(reason)})
 	}
 	fmt.Fprintln(g.stdout)
 	g.table([]string{"STATUS", "ADDRESS", "MODEL", "SERIAL", "ADMIN LOGIN", "CONFIRMED", "DETAIL"}, rows) //nolint:errcheck
@@ -309,7 +314,7 @@ func runError(err error, sum rollout.Summary) error {
 	case errors.Is(err, rollout.ErrBrowserCrashing):
 		return withHint(classify(errBrowser, err), "the devices not attempted are listed above; run the same command again to carry on")
 	case errors.Is(err, rollout.ErrAdminLogin):
-		return withHint(classify(errLocked, err), "the devices listed need a technician: configure their admin password in fleet.toml ([[credentials]] address = \"…\" user = \"admin\" password_env = \"…\") and run again (add --retry-configured where the budget is used up, as each device says), or power-cycle a locked one and run 'mfpfleet devices reset-logins ADDRESS --power-cycled'")
+		return withHint(classify(errLocked, err), "the devices listed need a technician: configure their admin password in fleet.toml ([[credentials]] address = \"…\" user = \"…\" password_env = \"…\") and run again (add --retry-configured where the budget is used up, as each device says), or power-cycle a locked one and run 'mfpfleet devices reset-logins ADDRESS --power-cycled'")
 	case errors.Is(err, rollout.ErrSomeFailed):
 		return withHint(classify(errSomeFailed, err), "%s", rerunHint(sum))
 	case errors.Is(err, rollout.ErrNothingSelected), errors.Is(err, rollout.ErrNoResume):

@@ -78,3 +78,28 @@ func TestOneExitCodePerClass(t *testing.T) {
 		t.Fatalf("0600 password file: exit %d, stderr %s", r.code, r.stderr)
 	}
 }
+
+// TestLabelPasswordsFileRead: [rollout] label_passwords is read by every
+// command (the Brother factory logins use it); a file others can read is
+// refused as a config error naming the fix, and its contents never shown.
+func TestLabelPasswordsFileRead(t *testing.T) {
+	dir := t.TempDir()
+	labels := filepath.Join(dir, "labels.csv")
+	writeFile(t, labels, "E78234K1N123456,Zx9qLabelPw\n")
+	if err := os.Chmod(labels, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	cfg := filepath.Join(dir, "fleet.toml")
+	writeFile(t, cfg, "[rollout]\nlabel_passwords = \"labels.csv\"\n")
+	base := []string{"--config", cfg, "--db", filepath.Join(dir, "fleet.db")}
+	r := mfpfleet(t, "", append(base, "devices", "list")...)
+	if r.code != exitConfig || !strings.Contains(r.stderr, "chmod 600") || strings.Contains(r.stderr+r.stdout, "Zx9qLabelPw") {
+		t.Fatalf("world-readable label file: exit %d, stderr %s", r.code, r.stderr)
+	}
+	if err := os.Chmod(labels, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if r = mfpfleet(t, "", append(base, "devices", "list")...); r.code != 0 {
+		t.Fatalf("private label file: exit %d, stderr %s", r.code, r.stderr)
+	}
+}

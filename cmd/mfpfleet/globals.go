@@ -16,6 +16,7 @@ import (
 	"golang.org/x/term"
 
 	"github.com/mfpfleet/mfpfleet/config"
+	"github.com/mfpfleet/mfpfleet/drivers"
 	"github.com/mfpfleet/mfpfleet/inventory"
 )
 
@@ -76,6 +77,13 @@ func setupGlobals(c *cli.Context) error {
 		g.log.Warn(w)
 	}
 	g.cfg = cfg
+	// Passwords printed on the devices' labels, by serial ([rollout]
+	// label_passwords): the factory logins of families that have one.
+	labels, err := cfg.LabelPasswords()
+	if err != nil {
+		return fmt.Errorf("%w: %w", errConfig, err)
+	}
+	drivers.SetLabelPasswords(labels)
 	g.dbPath = cfg.Inventory.Path
 	if c.IsSet("db") || os.Getenv("MFPFLEET_DB") != "" {
 		g.dbPath = c.String("db")

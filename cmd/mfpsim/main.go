@@ -131,7 +131,7 @@ func newApp(stdout, stderr io.Writer) *cli.App {
 		Flags: []cli.Flag{
 			&cli.StringFlag{Name: "base", Value: "127.0.10.1", Usage: "first address (must be in 127.0.0.0/8)", Destination: &o.base},
 			&cli.IntFlag{Name: "count", Aliases: []string{"n"}, Usage: "number of synthetic devices", Destination: &o.count},
-			&cli.StringSliceFlag{Name: "vendors", Usage: "synthetic vendors to cycle through, comma-separated (default: all)", Destination: vendors},
+			&cli.StringSliceFlag{Name: "vendors", Usage: "synthetic vendors to cycle through, comma-separated (default: all); or VENDOR:N entries, N devices each in the order given (then --count may be left out), e.g. xerox:12,hp:2", Destination: vendors},
 			&cli.StringSliceFlag{Name: "snmprec", Usage: "snmprec recording to serve, one address each (repeatable; extra arguments count too)", Destination: recs},
 			&cli.IntFlag{Name: "snmp-port", Value: 161, Usage: "UDP port on every address (0: an ephemeral port each)", Destination: &o.snmpPort},
 			&cli.StringFlag{Name: "community", Usage: "only answer this community (default: any)", Destination: &o.community},
@@ -248,8 +248,12 @@ func fleetOptions(o options, base netip.Addr, log *slog.Logger) (fleetOpts, erro
 		}
 		return p
 	}
+	count, err := sim.FleetCount(o.vendors, o.count)
+	if err != nil {
+		return fleetOpts{}, err
+	}
 	fo := fleetOpts{FleetOptions: sim.FleetOptions{
-		Base: base, Count: o.count, Vendors: o.vendors, Recordings: o.recordings, V3Only: o.v3Only,
+		Base: base, Count: count, Vendors: o.vendors, Recordings: o.recordings, V3Only: o.v3Only,
 		StateDir: o.stateDir, LockoutAfter: o.lockoutAfter,
 		HTTPSPort: port(o.httpsPort), HTTPPort: port(o.httpPort), SNMPPort: port(o.snmpPort), NoHTTP: o.noHTTP,
 		Community: o.community, NoGmail: o.noGmail, GmailAccount: o.gmailAccount,

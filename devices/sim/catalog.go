@@ -177,7 +177,7 @@ var Catalog = []Model{
 		vendorVars: xeroxVars("XR_PS_Office_Color"),
 	},
 	{
-		Key: "hp-color-laserjet-mfp-m577", Vendor: "hp", Model: "Color LaserJet MFP M577", Family: "",
+		Key: "hp-color-laserjet-mfp-m577", Vendor: "hp", Model: "Color LaserJet MFP M577", Family: "hp/futuresmart",
 		SysObjectID:  "1.3.6.1.4.1.11.2.3.9.1",
 		SysDescr:     "HP ETHERNET MULTI-ENVIRONMENT,SN:{serial},FN:1F31B6C,SVCID:27148,PID:HP Color LaserJet MFP M577",
 		HrDeviceDesc: "HP Color LaserJet MFP M577",

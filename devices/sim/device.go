@@ -228,6 +228,7 @@ type Device struct {
 	fxAuthCount  int
 	lastTest     string
 	lat          *latencyState // nil: no latency model
+	lockedAt     time.Time     // when a timed lock-out began (a family's own login check keeps it)
 
 	webMu   sync.Mutex
 	web     []*http.Server
@@ -253,7 +254,7 @@ func NewDevice(opts DeviceOptions) (*Device, error) {
 		return nil, errors.New("sim: a device needs a serial number")
 	}
 	if opts.LockoutAfter == 0 {
-		opts.LockoutAfter = DefaultLockoutAfter
+		opts.LockoutAfter = cmp.Or(admin.LockoutAfter, DefaultLockoutAfter)
 	}
 	if opts.SessionTTL == 0 {
 		opts.SessionTTL = 15 * time.Minute
@@ -308,6 +309,7 @@ func (d *Device) resetVolatile() {
 	d.sessions = map[string]*session{}
 	d.fxAuthCount = 0
 	d.lastTest = ""
+	d.lockedAt = time.Time{}
 }
 
 // Options returns the options the device was made with.
@@ -476,7 +478,7 @@ func (d *Device) checkAdmin(user, password string) LoginResult {
 		d.log.Info("admin login refused: locked out")
 		return LoginLockedOut
 	}
-	okUser := subtle.ConstantTimeCompare([]byte(user), []byte(AdminUser)) == 1
+	okUser := subtle.ConstantTimeCompare([]byte(user), []byte(cmp.Or(d.admin.AdminUser, AdminUser))) == 1
 	okPW := subtle.ConstantTimeCompare([]byte(password), []byte(d.adminPW)) == 1
 	if okUser && okPW {
 		return LoginOK

@@ -9,6 +9,7 @@ import (
 	"net/netip"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"sync"
 
 	"github.com/mfpfleet/mfpfleet/devices"
@@ -72,12 +73,13 @@ func PlanSNMPFleet(cfg SNMPFleetConfig) ([]SNMPDevice, error) {
 	if cfg.Count < 0 {
 		return nil, fmt.Errorf("count %d: want 0 or more synthetic devices", cfg.Count)
 	}
-	if cfg.Count == 0 && len(cfg.Recordings) == 0 {
-		return nil, errors.New("nothing to simulate: give --count N or --snmprec FILE")
-	}
-	models, err := FilterCatalog(cfg.Vendors)
+	seq, err := modelSequence(cfg.Vendors, cfg.Count)
 	if err != nil {
 		return nil, err
+	}
+	cfg.Count = len(seq)
+	if cfg.Count == 0 && len(cfg.Recordings) == 0 {
+		return nil, errors.New("nothing to simulate: give --count N or --snmprec FILE")
 	}
 	total := len(cfg.Recordings) + cfg.Count
 	addrs := make([]netip.Addr, total)
@@ -102,9 +104,11 @@ func PlanSNMPFleet(cfg SNMPFleetConfig) ([]SNMPDevice, error) {
 			Identity: IdentifyTable(addrs[i].String(), t),
 		})
 	}
+	nth := map[string]int{}
 	for i := range cfg.Count {
-		m := models[i%len(models)]
-		n := i / len(models) // the n-th device of this model
+		m := seq[i]
+		n := nth[m.Key] // the n-th device of this model
+		nth[m.Key]++
 		serial := SyntheticSerial(m, n)
 		mac := SyntheticMAC(m, n)
 		t := SyntheticTable(m, serial, mac)
@@ -219,4 +223,73 @@ func (f *SNMPFleet) Close() error {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	return errors.Join(f.errs...)
+}
+
+// modelSequence returns the catalogue model of each synthetic device in
+// address order. vendors are slugs (every vendor when empty), the
+// devices cycling through their models in catalogue order; or
+// "vendor:N" entries, N devices each cycling through that vendor's
+// models, in the order given ("xerox:12,hp:2": a mixed fleet whose
+// addresses stay put when a vendor is added at the end). count must be
+// 0 or the sum of the Ns then.
+func modelSequence(vendors []string, count int) ([]Model, error) {
+	var plain []string
+	type group struct {
+		vendor string
+		n      int
+	}
+	var groups []group
+	for _, v := range vendors {
+		for _, e := range strings.Split(v, ",") {
+			e = strings.TrimSpace(e)
+			if e == "" {
+				continue
+			}
+			name, num, counted := strings.Cut(e, ":")
+			if !counted {
+				plain = append(plain, name)
+				continue
+			}
+			n, err := strconv.Atoi(num)
+			if err != nil || n < 0 {
+				return nil, fmt.Errorf("--vendors %q: want VENDOR:COUNT with a count of 0 or more", e)
+			}
+			groups = append(groups, group{name, n})
+		}
+	}
+	if len(groups) == 0 {
+		models, err := FilterCatalog(plain)
+		if err != nil {
+			return nil, err
+		}
+		seq := make([]Model, count)
+		for i := range seq {
+			seq[i] = models[i%len(models)]
+		}
+		return seq, nil
+	}
+	if len(plain) > 0 {
+		return nil, fmt.Errorf("--vendors: give every vendor a count (%s:N) or none", plain[0])
+	}
+	var seq []Model
+	for _, g := range groups {
+		models, err := FilterCatalog([]string{g.vendor})
+		if err != nil {
+			return nil, err
+		}
+		for i := range g.n {
+			seq = append(seq, models[i%len(models)])
+		}
+	}
+	if count != 0 && count != len(seq) {
+		return nil, fmt.Errorf("--count %d but --vendors counts add up to %d: drop --count or make them agree", count, len(seq))
+	}
+	return seq, nil
+}
+
+// FleetCount returns the number of synthetic devices --vendors and
+// --count ask for (the sum of "vendor:N" entries when given).
+func FleetCount(vendors []string, count int) (int, error) {
+	seq, err := modelSequence(vendors, count)
+	return len(seq), err
 }

@@ -85,3 +85,33 @@ func TestSNMPFleetOverUDP(t *testing.T) {
 		t.Errorf("double bind: err %v, want one naming %s", err, fleet.Addrs[0])
 	}
 }
+
+// "vendor:N" entries give a mixed fleet in the order given, each vendor
+// cycling through its own models; counts must agree with --count.
+func TestPlanVendorCounts(t *testing.T) {
+	plan, err := PlanSNMPFleet(SNMPFleetConfig{Base: netip.MustParseAddr("127.0.44.1"), Vendors: []string{"xerox:3", "ricoh:2"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, d := range plan {
+		got = append(got, d.Model.Vendor)
+	}
+	if strings.Join(got, ",") != "xerox,xerox,xerox,ricoh,ricoh" || plan[4].Addr.String() != "127.0.44.5" {
+		t.Errorf("plan vendors = %v, last at %s", got, plan[len(plan)-1].Addr)
+	}
+	if plan[0].Model.Key == plan[1].Model.Key {
+		t.Errorf("a vendor's devices do not cycle through its models: %s twice", plan[0].Model.Key)
+	}
+	for _, bad := range []SNMPFleetConfig{
+		{Vendors: []string{"xerox:3", "ricoh"}},
+		{Vendors: []string{"xerox:x"}},
+		{Vendors: []string{"xerox:2"}, Count: 5},
+		{Vendors: []string{"nobody:2"}},
+	} {
+		bad.Base = netip.MustParseAddr("127.0.44.1")
+		if _, err := PlanSNMPFleet(bad); err == nil {
+			t.Errorf("PlanSNMPFleet(%v) accepted", bad.Vendors)
+		}
+	}
+}

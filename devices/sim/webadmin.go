@@ -32,12 +32,17 @@ type WebAdmin struct {
 	// Routes adds the family's pages to mux (the simulator's /_sim/
 	// control surface is already there).
 	Routes func(d *Device, mux *http.ServeMux)
+	// AdminUser is the administrator's user name ("" = AdminUser).
+	AdminUser string
 	// DefaultPassword is the factory admin password of d when its
 	// options set none (nil: the serial when PasswordIsSerial, else "").
 	DefaultPassword func(d *Device) string
 	// TCPIPPath is where the family serves its TCP/IP page (host and
 	// domain name), "" when the simulator has none for it.
 	TCPIPPath string
+	// LockoutAfter is the family's factory lock-out count, used when
+	// DeviceOptions.LockoutAfter is 0 (0: DefaultLockoutAfter).
+	LockoutAfter int
 	// SkipVerify reports whether d's mail client would skip checking the
 	// server's certificate with settings s (nil: it always checks).
 	SkipVerify func(d *Device, s SMTPSettings) bool
