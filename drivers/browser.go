@@ -12,6 +12,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"syscall"
@@ -417,13 +418,37 @@ func hostOnly(addr string) string {
 // answer.
 func (b *Browser) Open(ctx context.Context, t Target) (*Tab, error) {
 	host := hostOnly(t.Address)
-	httpsAddr := t.Address
+	httpsAddrs := []string{t.Address}
+	httpPorts := []int{t.HTTPPort}
+	if t.HTTPPort == 0 {
+		httpPorts[0] = 80
+	}
 	if _, _, err := net.SplitHostPort(t.Address); err != nil {
-		httpsAddr = net.JoinHostPort(t.Address, "443")
+		// No port given: the ports the device's family declares, in
+		// order (a Canon iR-ADV: 443, 8443, then HTTP 8000, 80).
+		httpsAddrs = []string{net.JoinHostPort(t.Address, "443")}
+		if f, ok := FamilyOf(t.Device); ok {
+			if len(f.HTTPSPorts) > 0 {
+				httpsAddrs = httpsAddrs[:0]
+				for _, p := range f.HTTPSPorts {
+					httpsAddrs = append(httpsAddrs, net.JoinHostPort(t.Address, strconv.Itoa(p)))
+				}
+			}
+			if len(f.HTTPPorts) > 0 && t.HTTPPort == 0 {
+				httpPorts = f.HTTPPorts
+			}
+		}
 	}
 	tab := &Tab{b: b, target: t, address: host, log: b.log.With("device", host)}
 	tab.secrets = append(tab.secrets, t.Secrets...)
-	fp, proto, err := b.certOf(ctx, httpsAddr)
+	var fp, proto, httpsAddr string
+	var err error
+	for _, a := range httpsAddrs {
+		httpsAddr = a
+		if fp, proto, err = b.certOf(ctx, a); err == nil || !noTLS(err) {
+			break
+		}
+	}
 	switch {
 	case err == nil:
 		tab.base = "https://" + strings.TrimSuffix(httpsAddr, ":443")
@@ -434,15 +459,17 @@ func (b *Browser) Open(ctx context.Context, t Target) (*Tab, error) {
 		}
 	case noTLS(err):
 		if !t.AllowHTTP {
-			return nil, fmt.Errorf("%s: open: nothing answers on HTTPS (%s): %w; if this device really has no HTTPS, set allow_http = true in its [[sites]] section of fleet.toml", host, httpsAddr, ErrNoHTTPS)
+			return nil, fmt.Errorf("%s: open: nothing answers on HTTPS (%s): %w; if this device really has no HTTPS, set allow_http = true in its [[sites]] section of fleet.toml", host, strings.Join(httpsAddrs, ", "), ErrNoHTTPS)
 		}
-		port := t.HTTPPort
-		if port == 0 {
-			port = 80
+		var hp string
+		var c net.Conn
+		for _, port := range httpPorts {
+			hp = net.JoinHostPort(host, fmt.Sprint(port))
+			d := net.Dialer{Timeout: b.opts.DialTimeout}
+			if c, err = d.DialContext(ctx, "tcp", hp); err == nil {
+				break
+			}
 		}
-		hp := net.JoinHostPort(host, fmt.Sprint(port))
-		d := net.Dialer{Timeout: b.opts.DialTimeout}
-		c, err := d.DialContext(ctx, "tcp", hp)
 		if err != nil {
 			return nil, fmt.Errorf("%s: open: neither HTTPS nor HTTP answers (%v): %w", host, err, ErrTransient)
 		}

@@ -74,6 +74,12 @@ type Family struct {
 	// Confirmed says, for the README's vendor table, what of this family
 	// is built on confirmed facts and what on guesses.
 	Confirmed string
+	// HTTPSPorts are the ports its web admin may serve HTTPS on, in the
+	// order to try them (nil: 443 only); HTTPPorts the plain-HTTP ones,
+	// tried only where the site allows HTTP (nil: 80, or
+	// Target.HTTPPort). An address with an explicit port uses that.
+	HTTPSPorts []int
+	HTTPPorts  []int
 }
 
 // TestAction is how a family's device proves its SMTP settings.

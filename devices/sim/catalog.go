@@ -207,7 +207,7 @@ var Catalog = []Model{
 		vendorVars: ricohVars,
 	},
 	{
-		Key: "canon-ir-adv-c5535", Vendor: "canon", Model: "iR-ADV C5535", Family: "",
+		Key: "canon-ir-adv-c5535", Vendor: "canon", Model: "iR-ADV C5535", Family: "canon/iradvance",
 		SysObjectID:  "1.3.6.1.4.1.1602.4.7",
 		SysDescr:     "Canon iR-ADV C5535 /P",
 		HrDeviceDesc: "Canon iR-ADV C5535",

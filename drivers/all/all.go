@@ -5,6 +5,8 @@
 package all
 
 import (
+	// Canon: imageCLASS/i-SENSYS MF and imageRUNNER ADVANCE Remote UIs.
+	_ "github.com/mfpfleet/mfpfleet/drivers/canon"
 	// HP: FutureSmart (LaserJet/PageWide Enterprise); LEDM declined.
 	_ "github.com/mfpfleet/mfpfleet/drivers/hp"
 	// Lexmark: the webglue EWS (also Dell and Lexmark-built Sharp).

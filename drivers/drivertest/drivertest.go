@@ -25,6 +25,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -78,6 +79,11 @@ type Config struct {
 	// StepTimeout bounds each driver step (default 30s).
 	StepTimeout time.Duration
 	Logger      *slog.Logger
+	// AdminSecret is the configured admin password the "configured"
+	// tests set ("" = the package's AdminSecret): a family whose login
+	// takes another shape sets one that fits (a Canon System Manager PIN
+	// is at most 7 digits). The secret-grep test looks for it.
+	AdminSecret string
 }
 
 // Facts returns the declared family c.Family and its driver's Info.
@@ -342,6 +348,15 @@ func (e *Env) InIMAP(tb testing.TB, to string) []string {
 	return out
 }
 
+// adminSecret is the configured admin password of c's tests
+// (Config.AdminSecret, else the package's AdminSecret).
+func (c Config) adminSecret() string {
+	if c.AdminSecret != "" {
+		return c.AdminSecret
+	}
+	return AdminSecret
+}
+
 // configuredAdmin is a fleet.toml credential for AdminSecret.
 // Its user is the one of the family's first declared factory login
 // ("admin" when it declares none).
@@ -385,11 +400,24 @@ func ctxT(t *testing.T, d time.Duration) context.Context {
 
 func testPush(t *testing.T, c Config, port int, configured bool) {
 	e := NewEnv(t, c)
+	if f, _ := c.Facts(t); port == 465 && !slices.Contains(f.Security, drivers.SecuritySSLTLS) {
+		// The family offers STARTTLS only: 465 is refused before anything
+		// is written, naming 587; the rest of the test pushes on 587.
+		d, tgt := e.Device(t, sim.DeviceOptions{})
+		_, err := e.Push(ctxT(t, 3*time.Minute), t, tgt, nil, 465)
+		if !errors.Is(err, drivers.ErrUnsupported) || !strings.Contains(err.Error(), "587") || drivers.IsRetryable(err) {
+			t.Fatalf("465 on a family without SSL/TLS: err = %v, want ErrUnsupported naming 587", err)
+		}
+		if st := d.SMTP(); st.Server != "" || d.SMTPPasswordIs(AppPassword) {
+			t.Fatalf("465 refused, but the device holds %+v", st)
+		}
+		port = 587
+	}
 	o := sim.DeviceOptions{}
 	var creds []drivers.Credential
 	if configured {
-		o.AdminPassword = AdminSecret
-		creds = c.configuredAdmin(AdminSecret)
+		o.AdminPassword = c.adminSecret()
+		creds = c.configuredAdmin(c.adminSecret())
 	}
 	d, tgt := e.Device(t, o)
 	r, err := e.Push(ctxT(t, 3*time.Minute), t, tgt, creds, port)
@@ -401,7 +429,7 @@ func testPush(t *testing.T, c Config, port int, configured bool) {
 	first := firstLogin(t, c, tgt.Device)
 	want := first
 	if configured {
-		want = c.configuredAdmin(AdminSecret)[0]
+		want = c.configuredAdmin(c.adminSecret())[0]
 	}
 	if r.Used.Kind != want.Kind || r.Used.User != want.User {
 		t.Errorf("logged in with %s (%s), want kind %s user %q", r.Used.Describe(), r.Used.Kind, want.Kind, want.User)
@@ -556,7 +584,7 @@ func open(t *testing.T, c Config, tgt drivers.Target) drivers.Session {
 func testWrongPassword(t *testing.T, c Config) {
 	e := NewEnv(t, c)
 	d, tgt := e.Device(t, sim.DeviceOptions{AdminPassword: "Something-Else-42", LockoutAfter: 3})
-	creds := c.configuredAdmin(AdminSecret)
+	creds := c.configuredAdmin(c.adminSecret())
 	// The configured password and the first factory one that sends a
 	// password use the budget of 2; a no-login factory entry is free.
 	wantFailed := min(2, 1+len(paidLogins(t, c, tgt.Device)))
@@ -568,7 +596,7 @@ func testWrongPassword(t *testing.T, c Config) {
 			t.Fatalf("run %d: err = %v, want ErrBadCredentials, not retryable", run, err)
 		}
 		msg := err.Error()
-		for _, w := range []string{"[[credentials]]", "password_env", "fleet.toml", tgt.Device.IP, fmt.Sprintf("user = %q", c.configuredAdmin(AdminSecret)[0].User)} {
+		for _, w := range []string{"[[credentials]]", "password_env", "fleet.toml", tgt.Device.IP, fmt.Sprintf("user = %q", c.configuredAdmin(c.adminSecret())[0].User)} {
 			if !strings.Contains(msg, w) {
 				t.Errorf("run %d: error does not say %q: %s", run, w, msg)
 			}
@@ -585,7 +613,7 @@ func testWrongPassword(t *testing.T, c Config) {
 				}
 			}
 		}
-		for _, s := range []string{AdminSecret, "Something-Else-42"} {
+		for _, s := range []string{c.adminSecret(), "Something-Else-42"} {
 			if strings.Contains(msg, s) {
 				t.Errorf("run %d: error shows a password", run)
 			}
@@ -607,11 +635,11 @@ func testLockedOut(t *testing.T, c Config) {
 	e := NewEnv(t, c)
 	o := sim.DeviceOptions{Faults: sim.Faults{LockedOut: true}}
 	if openFactory(t, c) {
-		o.AdminPassword = AdminSecret // only a secured device locks
+		o.AdminPassword = c.adminSecret() // only a secured device locks
 	}
 	d, tgt := e.Device(t, o)
 	sess := open(t, c, tgt)
-	_, err := drivers.LoginWithCandidates(ctxT(t, time.Minute), sess, tgt.Device, c.configuredAdmin(AdminSecret), e.Ledger(), 5, false)
+	_, err := drivers.LoginWithCandidates(ctxT(t, time.Minute), sess, tgt.Device, c.configuredAdmin(c.adminSecret()), e.Ledger(), 5, false)
 	if !errors.Is(err, drivers.ErrLockedOut) || drivers.IsRetryable(err) {
 		t.Fatalf("err = %v, want ErrLockedOut, not retryable", err)
 	}
@@ -797,7 +825,7 @@ func testDropped(t *testing.T, c Config) {
 	var creds []drivers.Credential
 	if openFactory(t, c) {
 		// Only a secured device has a session to drop.
-		o.AdminPassword, creds = AdminSecret, c.configuredAdmin(AdminSecret)
+		o.AdminPassword, creds = c.adminSecret(), c.configuredAdmin(c.adminSecret())
 	}
 	d, tgt := e.Device(t, o)
 	sess := loggedIn(t, c, e, tgt, creds)
@@ -816,21 +844,21 @@ func testSecretGrep(t *testing.T, c Config) {
 	}
 	e := NewEnv(t, c)
 	// A flow that fails after typing both secrets (reboot on save).
-	d, tgt := e.Device(t, sim.DeviceOptions{AdminPassword: AdminSecret})
-	sess := loggedIn(t, c, e, tgt, c.configuredAdmin(AdminSecret))
+	d, tgt := e.Device(t, sim.DeviceOptions{AdminPassword: c.adminSecret()})
+	sess := loggedIn(t, c, e, tgt, c.configuredAdmin(c.adminSecret()))
 	d.SetFaults(sim.Faults{RebootOnSave: time.Second})
 	if err := sess.WriteSMTP(ctxT(t, c.step()), drivers.GmailSettings("", Account, config.NewSecret(AppPassword), 587)); err == nil {
 		t.Fatal("write succeeded on a rebooting device")
 	}
 	// A flow that fails at the field stage while the app password is typed.
-	d2, tgt2 := e.Device(t, sim.DeviceOptions{AdminPassword: AdminSecret, SMTPTLS: sim.SMTPTLSNone})
-	sess2 := loggedIn(t, c, e, tgt2, c.configuredAdmin(AdminSecret))
+	d2, tgt2 := e.Device(t, sim.DeviceOptions{AdminPassword: c.adminSecret(), SMTPTLS: sim.SMTPTLSNone})
+	sess2 := loggedIn(t, c, e, tgt2, c.configuredAdmin(c.adminSecret()))
 	_ = sess2.WriteSMTP(ctxT(t, c.step()), drivers.GmailSettings("", Account, config.NewSecret(AppPassword), 587))
 	_ = d2
 	// A wrong login (the tried password is typed into the page).
 	_, tgt3 := e.Device(t, sim.DeviceOptions{AdminPassword: "Other-Pass-99"})
 	s3 := open(t, c, tgt3)
-	_, _ = drivers.LoginWithCandidates(ctxT(t, time.Minute), s3, tgt3.Device, c.configuredAdmin(AdminSecret), e.Ledger(), 1, false)
+	_, _ = drivers.LoginWithCandidates(ctxT(t, time.Minute), s3, tgt3.Device, c.configuredAdmin(c.adminSecret()), e.Ledger(), 1, false)
 	n := 0
 	shots := map[string]bool{} // artifact stem → has a screenshot
 	err := filepath.Walk(c.ArtifactsDir, func(p string, fi os.FileInfo, err error) error {
@@ -844,7 +872,7 @@ func testSecretGrep(t *testing.T, c Config) {
 		if err != nil {
 			return err
 		}
-		for _, s := range []string{AdminSecret, AppPassword} {
+		for _, s := range []string{c.adminSecret(), AppPassword} {
 			if strings.Contains(string(b), s) {
 				t.Errorf("%s contains a secret", p)
 			}
