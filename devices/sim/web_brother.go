@@ -583,3 +583,18 @@ var brTemplates = template.Must(template.New("br").Parse(`
 <a href="{{.SMTP}}">Back</a></body></html>
 {{end}}
 `))
+
+// brotherSeedModels are the catalogue's first brother models (Catalog keeps their
+// place in its order; more are added with RegisterModels).
+var brotherSeedModels = []Model{
+	{
+		Key: "brother-mfc-l8900cdw", Vendor: "brother", Model: "MFC-L8900CDW", Family: "",
+		SysObjectID:  "1.3.6.1.4.1.2435.2.3.9.1",
+		SysDescr:     "Brother NC-8700w, Firmware Ver.1.05  (19.03.12),MID 8C5-K8E,FID 2",
+		HrDeviceDesc: "Brother MFC-L8900CDW series",
+		Firmware:     "ZB",
+		SerialPrefix: "E78265", SerialDigits: 9, OUI: [3]byte{0x3c, 0x2a, 0xf4},
+		AdminUser: "", AdminPassword: "initpass", SMTPTLS: "tls12",
+		vendorVars: brotherVars,
+	},
+}

@@ -833,3 +833,18 @@ var canonModels = []Model{
 		vendorVars: canonVars,
 	},
 }
+
+// canonSeedModels are the catalogue's first canon models (Catalog keeps their
+// place in its order; more are added with RegisterModels).
+var canonSeedModels = []Model{
+	{
+		Key: "canon-ir-adv-c5535", Vendor: "canon", Model: "iR-ADV C5535", Family: "canon/iradvance",
+		SysObjectID:  "1.3.6.1.4.1.1602.4.7",
+		SysDescr:     "Canon iR-ADV C5535 /P",
+		HrDeviceDesc: "Canon iR-ADV C5535",
+		Firmware:     "03.07",
+		SerialPrefix: "2TX", SerialDigits: 5, OUI: [3]byte{0x00, 0x1e, 0x8f},
+		AdminUser: "7654321", AdminPassword: "7654321", SMTPTLS: "tls12",
+		vendorVars: canonVars,
+	},
+}

@@ -578,3 +578,17 @@ var epsonTemplates = template.Must(template.New("epson").Parse(`
 
 {{define "result"}}{{template "head" .}}<a href="/PRESENTATION/ADVANCED/COMMON/TOP">OK</a>{{template "foot" .}}{{end}}
 `))
+
+// epsonSeedModels are the catalogue's first epson models (Catalog keeps their
+// place in its order; more are added with RegisterModels).
+var epsonSeedModels = []Model{
+	{
+		Key: "epson-wf-c5790", Vendor: "epson", Model: "WF-C5790", Family: "",
+		SysObjectID:  "1.3.6.1.4.1.1248.1.1.2.1.3.5.69.69.80.83.50",
+		SysDescr:     "EPSON Built-in",
+		HrDeviceDesc: "EPSON WF-C5790 Series",
+		Firmware:     "",
+		SerialPrefix: "X3B8", SerialDigits: 6, OUI: [3]byte{0x9c, 0xae, 0xd3},
+		AdminUser: "", PasswordIsSerial: true, SMTPTLS: "tls12",
+	},
+}

@@ -777,3 +777,18 @@ var hpModels = []Model{
 		vendorVars: hpVars,
 	},
 }
+
+// hpSeedModels are the catalogue's first hp models (Catalog keeps their
+// place in its order; more are added with RegisterModels).
+var hpSeedModels = []Model{
+	{
+		Key: "hp-color-laserjet-mfp-m577", Vendor: "hp", Model: "Color LaserJet MFP M577", Family: "hp/futuresmart",
+		SysObjectID:  "1.3.6.1.4.1.11.2.3.9.1",
+		SysDescr:     "HP ETHERNET MULTI-ENVIRONMENT,SN:{serial},FN:1F31B6C,SVCID:27148,PID:HP Color LaserJet MFP M577",
+		HrDeviceDesc: "HP Color LaserJet MFP M577",
+		Firmware:     "2409048_052701",
+		SerialPrefix: "JPBCH", SerialDigits: 5, OUI: [3]byte{0x3c, 0xa8, 0x2a},
+		AdminUser: "admin", AdminPassword: "", SMTPTLS: "tls12",
+		vendorVars: hpVars,
+	},
+}

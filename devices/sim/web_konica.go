@@ -480,3 +480,18 @@ function kmLogin(){
 <label for="AN_ESM_TAD">Check Connection: send to</label> <input type="text" id="AN_ESM_TAD" name="AN_ESM_TAD"> <input type="submit" id="CheckConnection" value="Check Connection"></form>
 </body></html>{{end}}
 `))
+
+// konicaSeedModels are the catalogue's first konica-minolta models (Catalog keeps their
+// place in its order; more are added with RegisterModels).
+var konicaSeedModels = []Model{
+	{
+		Key: "konica-minolta-bizhub-c300i", Vendor: "konica-minolta", Model: "bizhub C300i", Family: "",
+		SysObjectID:  "1.3.6.1.4.1.18334.1.1.1.2.1.176.1.1",
+		SysDescr:     "KONICA MINOLTA bizhub C300i",
+		HrDeviceDesc: "KONICA MINOLTA bizhub C300i",
+		Firmware:     "GC7-10",
+		SerialPrefix: "AA2J0", SerialDigits: 6, OUI: [3]byte{0x00, 0x20, 0x6b},
+		AdminUser: "admin", AdminPassword: "12345678", SMTPTLS: "tls12",
+		vendorVars: konicaVars,
+	},
+}

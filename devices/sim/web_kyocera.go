@@ -618,3 +618,18 @@ function kyConnTest() {
 <a href="{{.Back}}">Back</a></body></html>
 {{end}}
 `))
+
+// kyoceraSeedModels are the catalogue's first kyocera models (Catalog keeps their
+// place in its order; more are added with RegisterModels).
+var kyoceraSeedModels = []Model{
+	{
+		Key: "kyocera-ecosys-m3655idn", Vendor: "kyocera", Model: "ECOSYS M3655idn", Family: "",
+		SysObjectID:  "1.3.6.1.4.1.1347.41",
+		SysDescr:     "KYOCERA Document Solutions Printing System",
+		HrDeviceDesc: "ECOSYS M3655idn",
+		Firmware:     "2R7_2000.004.201",
+		SerialPrefix: "VCF", SerialDigits: 7, OUI: [3]byte{0x00, 0x17, 0xc8},
+		AdminUser: "Admin", AdminPassword: "Admin", SMTPTLS: "tls12",
+		vendorVars: kyoceraVars,
+	},
+}

@@ -687,3 +687,18 @@ var lexEmailForm = template.Must(template.New("lexEmail").Parse(`<form id="Email
 <div class="row"><label for="{{.L.Reply.ID}}">{{.L.Reply.Label}}</label><input type="text" id="{{.L.Reply.ID}}" name="{{.L.Reply.Key}}" maxlength="128" value="{{.S.From}}"></div>
 <div class="row"><button type="button" id="saveEmail">Save</button></div>
 </form>`))
+
+// lexmarkSeedModels are the catalogue's first lexmark models (Catalog keeps their
+// place in its order; more are added with RegisterModels).
+var lexmarkSeedModels = []Model{
+	{
+		Key: "lexmark-cx725", Vendor: "lexmark", Model: "CX725", Family: "",
+		SysObjectID:  "1.3.6.1.4.1.641.1.5.7.51",
+		SysDescr:     "Lexmark CX725 version CXTPP.230.037 kernel 4.11.12-yocto-standard All-N-1",
+		HrDeviceDesc: "Lexmark CX725",
+		Firmware:     "CXTPP.230.037",
+		SerialPrefix: "7527", SerialDigits: 9, OUI: [3]byte{0x00, 0x21, 0xb7},
+		AdminUser: "", AdminPassword: "", SMTPTLS: "tls12",
+		vendorVars: lexmarkVars,
+	},
+}

@@ -675,3 +675,28 @@ function doLogin(f){
 {{if .Back}}<p><a href="{{.Back}}">OK</a></p>{{end}}
 {{template "bottom" .}}{{end}}
 `))
+
+// ricohSeedModels are the catalogue's first ricoh models (Catalog keeps their
+// place in its order; more are added with RegisterModels).
+var ricohSeedModels = []Model{
+	{
+		Key: "ricoh-mp-c3004", Vendor: "ricoh", Model: "MP C3004", Family: "",
+		SysObjectID:  "1.3.6.1.4.1.367.1.1",
+		SysDescr:     "RICOH MP C3004 1.07 / RICOH Network Printer C model / RICOH Network Scanner C model / RICOH Network Facsimile C model",
+		HrDeviceDesc: "RICOH MP C3004",
+		Firmware:     "1.07",
+		SerialPrefix: "C716R", SerialDigits: 6, OUI: [3]byte{0x00, 0x26, 0x73},
+		AdminUser: "admin", AdminPassword: "", SMTPTLS: "tls12",
+		vendorVars: ricohVars,
+	},
+	{
+		Key: "savin-mp-c4503", Vendor: "ricoh", Brand: "Savin", Model: "MP C4503", Family: "",
+		SysObjectID:  "1.3.6.1.4.1.367.1.1",
+		SysDescr:     "SAVIN MP C4503 1.18 / SAVIN Network Printer C model / SAVIN Network Scanner C model / SAVIN Network Facsimile C model",
+		HrDeviceDesc: "SAVIN MP C4503",
+		Firmware:     "1.18",
+		SerialPrefix: "G186R", SerialDigits: 6, OUI: [3]byte{0x00, 0x26, 0x73},
+		AdminUser: "admin", AdminPassword: "", SMTPTLS: "tls12",
+		vendorVars: ricohVars,
+	},
+}
