@@ -127,6 +127,14 @@ func TestDrivers(t *testing.T) {
 	if err := json.Unmarshal([]byte(r.stdout), &fams); err != nil || r.code != 0 || len(fams) == 0 {
 		t.Fatalf("drivers --json: %d %v\n%s", r.code, err, r.stdout)
 	}
+	users := map[string]bool{} // a password that is also a user name (admin/admin) shows as the user
+	for _, in := range drivers.Infos() {
+		for _, fam := range in.Families {
+			for _, l := range fam.Logins {
+				users[l.User] = true
+			}
+		}
+	}
 	for _, f := range fams {
 		want, ok := drivers.FamilyByID(f.Family)
 		if !ok || len(f.Logins) != len(want.Logins) {
@@ -136,7 +144,7 @@ func TestDrivers(t *testing.T) {
 			if f.Logins[i].Kind != l.Kind || f.Logins[i].Text != l.Text {
 				t.Errorf("%s: login %d is %+v, want %s", f.Family, i, f.Logins[i], l.Kind)
 			}
-			if l.Password != "" && l.Password != l.User && strings.Contains(r.stdout, `"`+l.Password+`"`) { // (admin/admin: the user name is shown)
+			if l.Password != "" && !users[l.Password] && strings.Contains(r.stdout, `"`+l.Password+`"`) { // (admin/admin, 7654321/7654321: a user name is shown)
 				t.Errorf("%s: --json shows the factory password of %s", f.Family, l.Kind)
 			}
 		}
