@@ -2,9 +2,9 @@ package brother_test
 
 // The Brother driver against the simulated Web Based Management
 // (devices/sim, family brother/wbm) with a real Chromium, a real SQLite
-// inventory as login ledger and the Gmail stand-in. drivertest.Run still
-// expects Xerox's factory logins (admin/1111, then the serial), so the
-// same cases run here on drivertest's Env (stand-in, inventory, Push).
+// inventory as login ledger and the Gmail stand-in: the shared
+// conformance suite (TestConformance) and Brother's own cases on
+// drivertest's Env (stand-in, inventory, Push).
 
 import (
 	"context"

@@ -1,10 +1,9 @@
 package konica_test
 
 // The Konica Minolta driver against the simulated bizhub web admins
-// (devices/sim/web_konica.go) with real Chromium. drivertest.Run still
-// assumes Xerox's facts (1111-then-serial logins, the Xerox vendor in its
-// targets, the AltLayout and reboot faults), so these tests run the same
-// cases through drivertest.Env with this driver's facts.
+// (devices/sim/web_konica.go) with real Chromium: the shared conformance
+// suite (conformance_test.go) and Konica Minolta's own cases through
+// drivertest.Env with this driver's facts.
 //
 // Addresses: 127.0.91.0 - 127.0.92.255.
 
