@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"net/url"
 	"strings"
 	"time"
 
@@ -365,4 +366,19 @@ func (t *Tab) SubmitInRow(ctx context.Context, page string, rowTexts, texts []st
 		return err
 	}
 	return t.waitNewPage(ctx, "wait for the page after "+strings.Join(texts, "/"), skipPaths, "")
+}
+
+// URLPath is the path of an absolute URL with its query and fragment
+// ("/" for a bare host), as a driver remembers where a model's page was
+// found; a relative reference is returned as it is.
+func URLPath(u string) string {
+	p, err := url.Parse(u)
+	if err != nil || p.Host == "" {
+		return u
+	}
+	s := p.RequestURI()
+	if p.Fragment != "" {
+		s += "#" + p.EscapedFragment()
+	}
+	return s
 }

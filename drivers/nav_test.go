@@ -183,3 +183,17 @@ func TestCertCheckedOnBasicChallenge(t *testing.T) {
 		t.Fatal("the headless shell's certificate was not compared")
 	}
 }
+
+func TestURLPath(t *testing.T) {
+	for in, want := range map[string]string{
+		"https://127.0.0.5/properties/email.php?x=1": "/properties/email.php?x=1",
+		"http://10.1.0.7:8000/rps/csmtp.cgi":         "/rps/csmtp.cgi",
+		"https://127.0.0.5":                          "/",
+		"https://127.0.0.5/home/index.html#/smtp":    "/home/index.html#/smtp",
+		"/web/entry/en/websys/config/getEmail.cgi":   "/web/entry/en/websys/config/getEmail.cgi",
+	} {
+		if got := URLPath(in); got != want {
+			t.Errorf("URLPath(%q) = %q, want %q", in, got, want)
+		}
+	}
+}

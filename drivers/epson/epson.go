@@ -319,17 +319,8 @@ func (s *session) openMail(ctx context.Context) error {
 	if !ok {
 		return &drivers.FieldError{Page: "Email Server", Label: fServer.Labels[0], Names: fServer.Names}
 	}
-	s.remember(pathOnly(l.Href))
+	s.remember(drivers.URLPath(l.Href))
 	return nil
-}
-
-func pathOnly(href string) string {
-	if i := strings.Index(href, "://"); i >= 0 {
-		if j := strings.Index(href[i+3:], "/"); j >= 0 {
-			return href[i+3+j:]
-		}
-	}
-	return href
 }
 
 func (s *session) remember(p string) {

@@ -341,17 +341,8 @@ func (s *session) openEmail(ctx context.Context) error {
 	if !ok {
 		return &drivers.FieldError{Page: "Email", Label: fServer.Labels[0], Names: fServer.Names}
 	}
-	s.remember(pathOnly(l.Href))
+	s.remember(drivers.URLPath(l.Href))
 	return nil
-}
-
-func pathOnly(href string) string {
-	if i := strings.Index(href, "://"); i >= 0 {
-		if j := strings.Index(href[i+3:], "/"); j >= 0 {
-			return href[i+3+j:]
-		}
-	}
-	return href
 }
 
 func (s *session) remember(p string) {

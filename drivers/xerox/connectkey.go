@@ -301,7 +301,7 @@ func (s *ckSession) gotoPage(ctx context.Context, role string) error {
 		return &drivers.FieldError{Page: "SMTP", Label: role + " tab"}
 	}
 	s.rememberPages(s.pages)
-	if loc, err := s.tab.Location(ctx); err == nil && pathOf(loc) == p {
+	if loc, err := s.tab.Location(ctx); err == nil && drivers.URLPath(loc) == p {
 		return nil // the walk ended on it
 	}
 	if _, err := s.open(ctx, p, role); err != nil {
@@ -382,14 +382,14 @@ func (s *ckSession) discoverSMTP(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	s.pages = map[string]string{"smtp": pathOf(loc)}
+	s.pages = map[string]string{"smtp": drivers.URLPath(loc)}
 	for role, texts := range map[string][]string{
 		"general":  {"General"},
 		"security": {"Security"},
 		"test":     {"Test Configuration", "Test", "Send Test Email"},
 	} {
 		if l, err := s.tab.FindLink(ctx, "SMTP", texts, nil); err == nil {
-			s.pages[role] = pathOf(l.Href)
+			s.pages[role] = drivers.URLPath(l.Href)
 		}
 	}
 	if s.pages["general"] == "" {
@@ -412,7 +412,7 @@ func (s *ckSession) discoverJobs(ctx context.Context) error {
 	if h, err := s.tab.FindLink(ctx, "Jobs", []string{"Job History", "Completed Jobs"}, nil); err == nil {
 		l = h
 	}
-	s.pages["jobs"] = pathOf(l.Href)
+	s.pages["jobs"] = drivers.URLPath(l.Href)
 	return nil
 }
 
@@ -453,17 +453,6 @@ func (s *ckSession) gotoProperties(ctx context.Context) error {
 	}
 	_, err = s.tab.NavigateSettled(ctx, l.Href, ckSkip, "")
 	return err
-}
-
-func pathOf(u string) string {
-	if i := strings.Index(u, "://"); i >= 0 {
-		u = u[i+3:]
-		if j := strings.Index(u, "/"); j >= 0 {
-			return u[j:]
-		}
-		return "/"
-	}
-	return u
 }
 
 // ReadSMTP implements drivers.Session. Of the General and Security

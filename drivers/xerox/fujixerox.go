@@ -210,7 +210,7 @@ func (s *fxSession) gotoPage(ctx context.Context, role string) error {
 		return &drivers.FieldError{Page: role, Label: key.Labels[0], Names: key.Names}
 	}
 	loc, _ := s.tab.Location(ctx)
-	s.pages[role] = pathOf(loc)
+	s.pages[role] = drivers.URLPath(loc)
 	s.rememberPages(s.pages)
 	return nil
 }

@@ -78,7 +78,7 @@ func (b *base) openTCPIP(ctx context.Context) error {
 			return &drivers.FieldError{Page: "TCP/IP", Label: hnHost.Labels[0], Names: hnHost.Names}
 		}
 		if loc, err := b.tab.Location(ctx); err == nil {
-			b.pages["tcpip"] = pathOf(loc)
+			b.pages["tcpip"] = drivers.URLPath(loc)
 			b.rememberPages(b.pages)
 		}
 	}
